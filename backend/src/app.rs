@@ -1,0 +1,98 @@
+//! The application: shared state and the server that tests and `main` start the same way.
+
+use crate::config::{Limits, ServeConfig};
+use crate::db;
+use crate::domain::{Clock, SystemClock};
+use crate::http;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What every request needs. Holds no per-user or per-request state, so any number of server
+/// instances can run side by side on one database.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub clock: Arc<dyn Clock>,
+    pub limits: Limits,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool) -> Self {
+        AppState { pool, clock: Arc::new(SystemClock), limits: Limits::default() }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+pub struct Application {
+    acceptor: poem::listener::TcpAcceptor,
+    endpoint: poem::endpoint::BoxEndpoint<'static>,
+    local_addr: SocketAddr,
+}
+
+impl Application {
+    /// Connects, migrates, loads the demo data if asked, and binds the listener (port 0 picks one).
+    pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
+        let pool = db::connect(&config.database_url, config.db_pool).await?;
+        db::migrate(&pool).await?;
+        let mut state = AppState::new(pool);
+        state.limits = config.limits.clone();
+        if config.demo {
+            crate::workflows::bootstrap::load_demo_once(&state, &config.demo_password).await?;
+        }
+        let endpoint = http::routes(state, config.static_dir.clone());
+        let acceptor = TcpListener::bind(config.listen).into_acceptor().await?;
+        let local_addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))?;
+        Ok(Application { acceptor, endpoint, local_addr })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        poem::Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                self.endpoint,
+                shutdown_signal(),
+                Some(std::time::Duration::from_secs(10)),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,68 @@
+//! Server configuration, from flags or the environment.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "MULTICHANNEL_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The built SPA (trunk's dist folder); without it only the API and GraphiQL are served.
+    #[arg(long, env = "MULTICHANNEL_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Load the demo data set when the database has no operator yet.
+    #[arg(long, env = "MULTICHANNEL_DEMO")]
+    pub demo: bool,
+    /// Password of every demo user.
+    #[arg(long, env = "MULTICHANNEL_DEMO_PASSWORD", default_value = "multichannel-demo")]
+    pub demo_password: String,
+    /// Largest connection pool.
+    #[arg(long, env = "MULTICHANNEL_DB_POOL", default_value_t = 16)]
+    pub db_pool: u32,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Limits that protect the server from expensive or abusive requests.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Deepest query accepted.
+    #[arg(long, env = "MULTICHANNEL_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Largest query complexity accepted (connections count `first` times their children).
+    #[arg(long, env = "MULTICHANNEL_MAX_COMPLEXITY", default_value_t = 20_000)]
+    pub max_complexity: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "MULTICHANNEL_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// Longest a GraphQL request may run, in milliseconds.
+    #[arg(long, env = "MULTICHANNEL_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
+    pub request_timeout_ms: u64,
+    /// Session lifetime, in hours.
+    #[arg(long, env = "MULTICHANNEL_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_body_bytes: 256 * 1024,
+            request_timeout_ms: 15_000,
+            session_hours: 12,
+        }
+    }
+}
+
+impl Limits {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}

@@ -1,0 +1,94 @@
+//! Services and their offers.
+
+use super::parse;
+use crate::domain::{AppResult, BillingModel};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Service {
+    pub service_id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub offer_id: Uuid,
+    pub service_id: Uuid,
+    pub name: String,
+    pub billing: BillingModel,
+}
+
+#[derive(FromRow)]
+struct OfferRow {
+    offer_id: Uuid,
+    service_id: Uuid,
+    name: String,
+    billing: String,
+}
+
+fn offers(rows: Vec<OfferRow>) -> AppResult<Vec<Offer>> {
+    rows.into_iter()
+        .map(|r| {
+            Ok(Offer {
+                offer_id: r.offer_id,
+                service_id: r.service_id,
+                name: r.name,
+                billing: parse(&r.billing)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn services(db: impl PgExecutor<'_>) -> AppResult<Vec<Service>> {
+    Ok(sqlx::query_as("select service_id, name from service order by name").fetch_all(db).await?)
+}
+
+pub async fn services_by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<Service>> {
+    Ok(sqlx::query_as("select service_id, name from service where service_id = any($1)")
+        .bind(ids)
+        .fetch_all(db)
+        .await?)
+}
+
+pub async fn offers_by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<Offer>> {
+    let rows =
+        sqlx::query_as("select offer_id, service_id, name, billing from offer where offer_id = any($1)")
+            .bind(ids)
+            .fetch_all(db)
+            .await?;
+    offers(rows)
+}
+
+pub async fn offers_by_services(db: impl PgExecutor<'_>, service_ids: &[Uuid]) -> AppResult<Vec<Offer>> {
+    let rows = sqlx::query_as(
+        "select offer_id, service_id, name, billing from offer where service_id = any($1) order by name",
+    )
+    .bind(service_ids)
+    .fetch_all(db)
+    .await?;
+    offers(rows)
+}
+
+pub async fn insert_service(db: impl PgExecutor<'_>, name: &str) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar("insert into service (name) values ($1) returning service_id")
+        .bind(name)
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn insert_offer(
+    db: impl PgExecutor<'_>,
+    service_id: Uuid,
+    name: &str,
+    billing: BillingModel,
+) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar(
+        "insert into offer (service_id, name, billing) values ($1, $2, $3) returning offer_id",
+    )
+    .bind(service_id)
+    .bind(name)
+    .bind(billing.as_str())
+    .fetch_one(db)
+    .await?)
+}

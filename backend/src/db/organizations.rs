@@ -1,0 +1,320 @@
+//! Organizations: the operator, partners and customers.
+
+use super::page::{After, Page, PageRequest};
+use super::{parse, visibility};
+use crate::domain::access::Scope;
+use crate::domain::{AppResult, OrganizationKind, PartnerProgram};
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, FromRow, PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub id: Uuid,
+    pub kind: OrganizationKind,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub partner: Option<PartnerDetails>,
+    pub customer: Option<CustomerDetails>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartnerDetails {
+    pub mpn_id: String,
+    pub program: PartnerProgram,
+    pub former_advisor: bool,
+    pub joined_csp_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomerDetails {
+    pub primary_domain: String,
+    pub country: String,
+    pub tenant_id: Uuid,
+}
+
+#[derive(FromRow)]
+struct Row {
+    organization_id: Uuid,
+    kind: String,
+    name: String,
+    created_at: DateTime<Utc>,
+    mpn_id: Option<String>,
+    program: Option<String>,
+    former_advisor: Option<bool>,
+    joined_csp_at: Option<DateTime<Utc>>,
+    primary_domain: Option<String>,
+    country: Option<String>,
+    tenant_id: Option<Uuid>,
+}
+
+const SELECT: &str = "select o.organization_id, o.kind, o.name, o.created_at, \
+    p.mpn_id, p.program, p.former_advisor, p.joined_csp_at, \
+    c.primary_domain, c.country, c.tenant_id \
+    from organization o \
+    left join partner p on p.partner_id = o.organization_id \
+    left join customer c on c.customer_id = o.organization_id ";
+
+impl TryFrom<Row> for Organization {
+    type Error = crate::domain::AppError;
+    fn try_from(r: Row) -> AppResult<Organization> {
+        let partner = match (r.mpn_id, r.program) {
+            (Some(mpn_id), Some(program)) => Some(PartnerDetails {
+                mpn_id,
+                program: parse(&program)?,
+                former_advisor: r.former_advisor.unwrap_or(false),
+                joined_csp_at: r.joined_csp_at,
+            }),
+            _ => None,
+        };
+        let customer = match (r.primary_domain, r.country, r.tenant_id) {
+            (Some(primary_domain), Some(country), Some(tenant_id)) => {
+                Some(CustomerDetails { primary_domain, country, tenant_id })
+            }
+            _ => None,
+        };
+        Ok(Organization {
+            id: r.organization_id,
+            kind: parse(&r.kind)?,
+            name: r.name,
+            created_at: r.created_at,
+            partner,
+            customer,
+        })
+    }
+}
+
+fn convert(rows: Vec<Row>) -> AppResult<Vec<Organization>> {
+    rows.into_iter().map(Organization::try_from).collect()
+}
+
+/// Organizations by id, unfiltered: for loaders reached from objects already visible.
+pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<Organization>> {
+    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!("{SELECT} where o.organization_id = any($1)")))
+        .bind(ids)
+        .fetch_all(db)
+        .await?;
+    convert(rows)
+}
+
+/// One organization if the viewer may see it: itself, the operator, any partner (partners are a
+/// public directory), and the customers in its scope.
+pub async fn visible_by_id(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    own_organization: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Organization>> {
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    qb.push(" where o.organization_id = ").push_bind(id);
+    qb.push(" and (o.kind <> 'CUSTOMER' or o.organization_id = ").push_bind(own_organization);
+    qb.push(" or ");
+    visibility::push_customer_visible(&mut qb, scope, "o.organization_id", now);
+    qb.push(")");
+    let row: Option<Row> = qb.build_query_as().fetch_optional(db).await?;
+    row.map(Organization::try_from).transpose()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    /// Case-insensitive match on name or primary domain.
+    pub search: Option<String>,
+}
+
+fn push_customer_filter(
+    qb: &mut QueryBuilder<Postgres>,
+    scope: Scope,
+    filter: &CustomerFilter,
+    now: DateTime<Utc>,
+) {
+    qb.push(" where o.kind = 'CUSTOMER' and ");
+    visibility::push_customer_visible(qb, scope, "o.organization_id", now);
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(search));
+        qb.push(" and (o.name ilike ")
+            .push_bind(pattern.clone())
+            .push(" or c.primary_domain ilike ")
+            .push_bind(pattern)
+            .push(")");
+    }
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn push_after(qb: &mut QueryBuilder<Postgres>, after: &Option<After>) {
+    if let Some(after) = after {
+        qb.push(" and (o.name, o.organization_id) > (")
+            .push_bind(after.key.clone())
+            .push(", ")
+            .push_bind(after.id)
+            .push(")");
+    }
+}
+
+pub async fn customers_page(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    filter: &CustomerFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> AppResult<Page<Organization>> {
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    push_customer_filter(&mut qb, scope, filter, now);
+    push_after(&mut qb, &page.after);
+    qb.push(" order by o.name, o.organization_id limit ").push_bind(page.fetch_limit());
+    let rows: Vec<Row> = qb.build_query_as().fetch_all(db).await?;
+    Ok(Page::from_rows(convert(rows)?, page))
+}
+
+pub async fn customers_count(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    filter: &CustomerFilter,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "select count(*) from organization o join customer c on c.customer_id = o.organization_id ",
+    );
+    push_customer_filter(&mut qb, scope, filter, now);
+    Ok(qb.build_query_scalar().fetch_one(db).await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PartnerFilter {
+    pub program: Option<PartnerProgram>,
+    pub search: Option<String>,
+    pub mpn_id: Option<String>,
+}
+
+fn push_partner_filter(qb: &mut QueryBuilder<Postgres>, filter: &PartnerFilter) {
+    qb.push(" where o.kind = 'PARTNER' ");
+    if let Some(program) = filter.program {
+        qb.push(" and p.program = ").push_bind(program.as_str());
+    }
+    if let Some(mpn) = &filter.mpn_id {
+        qb.push(" and p.mpn_id = ").push_bind(mpn.clone());
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        qb.push(" and o.name ilike ").push_bind(format!("%{}%", escape_like(search)));
+    }
+}
+
+/// Partners are a directory every signed-in user may read (a customer picks a reseller from it).
+pub async fn partners_page(
+    db: impl PgExecutor<'_>,
+    filter: &PartnerFilter,
+    page: &PageRequest,
+) -> AppResult<Page<Organization>> {
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    push_partner_filter(&mut qb, filter);
+    push_after(&mut qb, &page.after);
+    qb.push(" order by o.name, o.organization_id limit ").push_bind(page.fetch_limit());
+    let rows: Vec<Row> = qb.build_query_as().fetch_all(db).await?;
+    Ok(Page::from_rows(convert(rows)?, page))
+}
+
+pub async fn partners_count(db: impl PgExecutor<'_>, filter: &PartnerFilter) -> AppResult<i64> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "select count(*) from organization o join partner p on p.partner_id = o.organization_id ",
+    );
+    push_partner_filter(&mut qb, filter);
+    Ok(qb.build_query_scalar().fetch_one(db).await?)
+}
+
+pub async fn operator_id(db: impl PgExecutor<'_>) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar("select organization_id from organization where kind = 'OPERATOR'")
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn insert_organization(
+    db: impl PgExecutor<'_>,
+    kind: OrganizationKind,
+    name: &str,
+) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar("insert into organization (kind, name) values ($1, $2) returning organization_id")
+        .bind(kind.as_str())
+        .bind(name)
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn insert_partner(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    mpn_id: &str,
+    program: PartnerProgram,
+) -> AppResult<()> {
+    sqlx::query("insert into partner (partner_id, mpn_id, program) values ($1, $2, $3)")
+        .bind(id)
+        .bind(mpn_id)
+        .bind(program.as_str())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_customer(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    primary_domain: &str,
+    country: &str,
+) -> AppResult<()> {
+    sqlx::query("insert into customer (customer_id, primary_domain, country) values ($1, $2, $3)")
+        .bind(id)
+        .bind(primary_domain)
+        .bind(country)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The partner's program, locking the row so a program change is decided on current data.
+pub async fn partner_program_for_update(
+    db: impl PgExecutor<'_>,
+    partner_id: Uuid,
+) -> AppResult<Option<PartnerProgram>> {
+    let program: Option<String> =
+        sqlx::query_scalar("select program from partner where partner_id = $1 for update")
+            .bind(partner_id)
+            .fetch_optional(db)
+            .await?;
+    program.map(|p| parse(&p)).transpose()
+}
+
+/// An Advisor joins CSP: the program changes and the Advisor past is kept.
+pub async fn join_csp(
+    db: impl PgExecutor<'_>,
+    partner_id: Uuid,
+    program: PartnerProgram,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query(
+        "update partner set program = $2, former_advisor = true, joined_csp_at = $3 \
+         where partner_id = $1 and program = 'ADVISOR'",
+    )
+    .bind(partner_id)
+    .bind(program.as_str())
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn is_active_partnership(
+    db: impl PgExecutor<'_>,
+    provider_id: Uuid,
+    reseller_id: Uuid,
+) -> AppResult<bool> {
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from reseller_partnership \
+         where provider_id = $1 and reseller_id = $2 and status = 'ACTIVE')",
+    )
+    .bind(provider_id)
+    .bind(reseller_id)
+    .fetch_one(db)
+    .await?)
+}

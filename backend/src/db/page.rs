@@ -1,0 +1,51 @@
+//! Keyset pagination: a page is "the next `first` rows after this (sort key, id)", which stays
+//! stable under inserts and costs the same on page 1 and page 10,000.
+
+use crate::domain::{AppError, AppResult};
+use uuid::Uuid;
+
+pub const MAX_PAGE: i64 = 100;
+pub const DEFAULT_PAGE: i64 = 20;
+
+/// Where a page starts: after this sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    pub key: String,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub first: i64,
+    pub after: Option<After>,
+}
+
+impl PageRequest {
+    pub fn new(first: Option<i32>, after: Option<After>) -> AppResult<PageRequest> {
+        let first = i64::from(first.unwrap_or(DEFAULT_PAGE as i32));
+        if !(1..=MAX_PAGE).contains(&first) {
+            return Err(AppError::bad_input(format!("first must be between 1 and {MAX_PAGE}")));
+        }
+        Ok(PageRequest { first, after })
+    }
+
+    /// Rows to fetch: one more than asked, to learn whether a next page exists.
+    pub fn fetch_limit(&self) -> i64 {
+        self.first + 1
+    }
+}
+
+/// A fetched page; `has_next` was learnt from the extra row.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    pub fn from_rows(mut rows: Vec<T>, request: &PageRequest) -> Page<T> {
+        let has_next = rows.len() as i64 > request.first;
+        rows.truncate(request.first as usize);
+        Page { items: rows, has_next }
+    }
+}

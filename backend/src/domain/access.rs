@@ -1,0 +1,224 @@
+//! Who may see what, and who may manage organizations and users. Each rule is decided here once;
+//! the SQL layer turns a [`Scope`] into a predicate, so visibility is applied in the database.
+
+use super::error::{AppError, AppResult, Code};
+use super::{OrganizationKind, PartnerProgram, Role, Viewer};
+use uuid::Uuid;
+
+/// The customers (and hence subscriptions) a viewer may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The operator reads everything.
+    Everything,
+    /// A customer reads itself; `subscriptions` says whether its role may read subscriptions.
+    Customer { customer_id: Uuid, subscriptions: bool },
+    /// A partner reads customers it has a reseller relationship or delegated rights with, and the
+    /// subscriptions it transacts, resells or serves, or holds delegated rights for.
+    Partner { partner_id: Uuid },
+}
+
+impl Scope {
+    pub fn of(viewer: &Viewer) -> Scope {
+        match viewer.organization_kind {
+            OrganizationKind::Operator => Scope::Everything,
+            OrganizationKind::Customer => Scope::Customer {
+                customer_id: viewer.organization_id,
+                subscriptions: viewer.has_any_role(&[Role::GlobalAdmin, Role::BillingAdmin]),
+            },
+            OrganizationKind::Partner => Scope::Partner { partner_id: viewer.organization_id },
+        }
+    }
+}
+
+/// Mutations need a token that may write.
+pub fn ensure_may_write(viewer: &Viewer) -> AppResult<()> {
+    if viewer.read_only {
+        return Err(AppError::refused(Code::Forbidden, "this API token is read-only"));
+    }
+    Ok(())
+}
+
+fn require_role(viewer: &Viewer, allowed: &[Role], what: &str) -> AppResult<()> {
+    if viewer.has_any_role(allowed) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+    Err(AppError::refused(Code::Forbidden, format!("{what} requires the role {}", names.join(" or "))))
+}
+
+/// Enrolling partners is the operator's job.
+pub fn ensure_may_register_partner(viewer: &Viewer, program: PartnerProgram) -> AppResult<()> {
+    ensure_may_write(viewer)?;
+    require_role(viewer, &[Role::OperatorAdmin], "registering a partner")?;
+    if program == PartnerProgram::Advisor {
+        return Err(AppError::refused(
+            Code::AdvisorProgramClosed,
+            "the Advisor program is closed to new members",
+        ));
+    }
+    Ok(())
+}
+
+/// An Advisor joins CSP once and for good; its own admin or the operator may do it.
+pub fn ensure_may_join_csp(
+    viewer: &Viewer,
+    partner_id: Uuid,
+    current: PartnerProgram,
+    target: PartnerProgram,
+) -> AppResult<()> {
+    ensure_may_write(viewer)?;
+    let own_admin = viewer.partner_id() == Some(partner_id) && viewer.has_role(Role::AdminAgent);
+    if !(own_admin || viewer.has_role(Role::OperatorAdmin)) {
+        return Err(AppError::refused(
+            Code::Forbidden,
+            "joining CSP requires the partner's ADMIN_AGENT or the operator",
+        ));
+    }
+    if current != PartnerProgram::Advisor {
+        return Err(AppError::refused(
+            Code::InvalidStateTransition,
+            format!("the partner is already in {current}, not ADVISOR"),
+        )
+        .with_details(serde_json::json!({ "state": current.as_str() })));
+    }
+    if !target.is_csp() {
+        return Err(AppError::bad_input("the target program must be a CSP program"));
+    }
+    Ok(())
+}
+
+/// Who creates a customer tenant: a CSP direct partner, or an indirect provider, optionally for
+/// one of its actively partnered resellers.
+pub fn ensure_may_create_customer(
+    viewer: &Viewer,
+    for_reseller: Option<Uuid>,
+    reseller_is_partnered: bool,
+) -> AppResult<()> {
+    ensure_may_write(viewer)?;
+    let program = match viewer.partner_program {
+        Some(p) => p,
+        None => {
+            return Err(AppError::refused(Code::Forbidden, "only CSP partners create customer tenants"));
+        }
+    };
+    match program {
+        PartnerProgram::CspIndirectReseller => {
+            return Err(AppError::refused(
+                Code::IndirectResellerCannotCreateCustomer,
+                "an indirect reseller cannot create customers; its indirect provider creates them",
+            ));
+        }
+        PartnerProgram::Advisor => {
+            return Err(AppError::refused(
+                Code::AdvisorNotInCsp,
+                "an Advisor must join CSP before it can create customers",
+            ));
+        }
+        PartnerProgram::CspDirect | PartnerProgram::CspIndirectProvider => {}
+    }
+    require_role(viewer, &[Role::AdminAgent, Role::SalesAgent], "creating a customer")?;
+    if for_reseller.is_some() {
+        if program != PartnerProgram::CspIndirectProvider {
+            return Err(AppError::bad_input("only an indirect provider names a reseller"));
+        }
+        if !reseller_is_partnered {
+            return Err(AppError::refused(
+                Code::ResellerNotPartnered,
+                "that reseller is not in an active partnership with you",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Admins add users to their own organization, with roles of that organization's kind.
+pub fn ensure_may_create_user(viewer: &Viewer, roles: &[Role]) -> AppResult<()> {
+    ensure_may_write(viewer)?;
+    require_role(viewer, &[Role::OperatorAdmin, Role::AdminAgent, Role::GlobalAdmin], "creating users")?;
+    if roles.is_empty() {
+        return Err(AppError::bad_input("a user needs at least one role"));
+    }
+    if let Some(r) = roles.iter().find(|r| r.organization_kind() != viewer.organization_kind) {
+        return Err(AppError::bad_input(format!(
+            "the role {r} does not belong to a {} organization",
+            viewer.organization_kind
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::TokenKind;
+
+    fn viewer(kind: OrganizationKind, program: Option<PartnerProgram>, roles: &[Role]) -> Viewer {
+        Viewer {
+            user_id: Uuid::nil(),
+            organization_id: Uuid::from_u128(7),
+            organization_kind: kind,
+            partner_program: program,
+            roles: roles.to_vec(),
+            token_id: Uuid::nil(),
+            token_kind: TokenKind::Session,
+            read_only: false,
+        }
+    }
+
+    #[test]
+    fn indirect_reseller_cannot_create_customers() {
+        let v =
+            viewer(OrganizationKind::Partner, Some(PartnerProgram::CspIndirectReseller), &[Role::AdminAgent]);
+        let err = ensure_may_create_customer(&v, None, false).unwrap_err();
+        assert_eq!(err.code(), Code::IndirectResellerCannotCreateCustomer);
+    }
+
+    #[test]
+    fn provider_names_only_partnered_resellers() {
+        let v =
+            viewer(OrganizationKind::Partner, Some(PartnerProgram::CspIndirectProvider), &[Role::SalesAgent]);
+        assert!(ensure_may_create_customer(&v, Some(Uuid::nil()), true).is_ok());
+        let err = ensure_may_create_customer(&v, Some(Uuid::nil()), false).unwrap_err();
+        assert_eq!(err.code(), Code::ResellerNotPartnered);
+    }
+
+    #[test]
+    fn helpdesk_cannot_create_customers() {
+        let v = viewer(OrganizationKind::Partner, Some(PartnerProgram::CspDirect), &[Role::HelpdeskAgent]);
+        assert_eq!(ensure_may_create_customer(&v, None, false).unwrap_err().code(), Code::Forbidden);
+    }
+
+    #[test]
+    fn read_only_tokens_never_write() {
+        let mut v = viewer(OrganizationKind::Operator, None, &[Role::OperatorAdmin]);
+        v.read_only = true;
+        let err = ensure_may_register_partner(&v, PartnerProgram::CspDirect).unwrap_err();
+        assert_eq!(err.code(), Code::Forbidden);
+    }
+
+    #[test]
+    fn advisor_program_is_closed() {
+        let v = viewer(OrganizationKind::Operator, None, &[Role::OperatorAdmin]);
+        let err = ensure_may_register_partner(&v, PartnerProgram::Advisor).unwrap_err();
+        assert_eq!(err.code(), Code::AdvisorProgramClosed);
+    }
+
+    #[test]
+    fn joining_csp_happens_once() {
+        let v = viewer(OrganizationKind::Operator, None, &[Role::OperatorAdmin]);
+        let p = Uuid::from_u128(9);
+        assert!(ensure_may_join_csp(&v, p, PartnerProgram::Advisor, PartnerProgram::CspDirect).is_ok());
+        let err =
+            ensure_may_join_csp(&v, p, PartnerProgram::CspDirect, PartnerProgram::CspDirect).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidStateTransition);
+    }
+
+    #[test]
+    fn users_get_roles_of_their_organization_kind() {
+        let v = viewer(OrganizationKind::Customer, None, &[Role::GlobalAdmin]);
+        assert!(ensure_may_create_user(&v, &[Role::BillingAdmin]).is_ok());
+        assert_eq!(ensure_may_create_user(&v, &[Role::AdminAgent]).unwrap_err().code(), Code::BadUserInput);
+        let u = viewer(OrganizationKind::Customer, None, &[Role::User]);
+        assert_eq!(ensure_may_create_user(&u, &[Role::User]).unwrap_err().code(), Code::Forbidden);
+    }
+}

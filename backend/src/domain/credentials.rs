@@ -1,0 +1,92 @@
+//! Passwords and bearer secrets.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), the OWASP baseline.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A stand-in hash verified when the email is unknown, so a wrong email costs the same time
+/// as a wrong password and sign-in does not reveal which accounts exist.
+pub fn dummy_password_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default())
+}
+
+pub fn check_password_strength(password: &str) -> Result<(), &'static str> {
+    if password.chars().count() < 12 {
+        return Err("a password needs at least 12 characters");
+    }
+    if password.len() > 1024 {
+        return Err("a password may have at most 1024 bytes");
+    }
+    Ok(())
+}
+
+/// A new bearer secret: 256 random bits, with a prefix that tells its kind at a glance
+/// (and lets secret scanners find leaked API tokens).
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What is stored for a secret: enough to recognise it, useless to replay.
+pub fn secret_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// A random code for links (invitations, partnerships): 128 bits, URL-safe.
+pub fn new_link_code() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterY", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_are_long_random_and_hashed() {
+        let a = new_secret("mcs");
+        let b = new_secret("mcs");
+        assert_ne!(a, b);
+        assert!(a.starts_with("mcs_") && a.len() >= 4 + 43);
+        assert_eq!(secret_hash(&a), secret_hash(&a));
+        assert_ne!(secret_hash(&a), secret_hash(&b));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(check_password_strength("short").is_err());
+        assert!(check_password_strength("long enough password").is_ok());
+    }
+}

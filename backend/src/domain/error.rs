@@ -1,0 +1,140 @@
+//! The one error type of the application. A refusal carries a stable code that clients branch
+//! on; anything else is internal, logged with its cause and never shown.
+
+use std::fmt;
+
+/// Stable codes that clients see in `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    Conflict,
+    InvalidStateTransition,
+    AdvisorNotInCsp,
+    AdvisorProgramClosed,
+    IndirectResellerCannotCreateCustomer,
+    ResellerNotPartnered,
+    NotPartnerOfRecord,
+    DelegatedRoleRequired,
+    QuantityBelowAssignedSeats,
+    NoSeatsAvailable,
+    NoAssignedSeats,
+    SubscriptionNotActive,
+    CustomerGlobalAdminRequired,
+    Internal,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::Conflict => "CONFLICT",
+            Code::InvalidStateTransition => "INVALID_STATE_TRANSITION",
+            Code::AdvisorNotInCsp => "ADVISOR_NOT_IN_CSP",
+            Code::AdvisorProgramClosed => "ADVISOR_PROGRAM_CLOSED",
+            Code::IndirectResellerCannotCreateCustomer => "INDIRECT_RESELLER_CANNOT_CREATE_CUSTOMER",
+            Code::ResellerNotPartnered => "RESELLER_NOT_PARTNERED",
+            Code::NotPartnerOfRecord => "NOT_PARTNER_OF_RECORD",
+            Code::DelegatedRoleRequired => "DELEGATED_ROLE_REQUIRED",
+            Code::QuantityBelowAssignedSeats => "QUANTITY_BELOW_ASSIGNED_SEATS",
+            Code::NoSeatsAvailable => "NO_SEATS_AVAILABLE",
+            Code::NoAssignedSeats => "NO_ASSIGNED_SEATS",
+            Code::SubscriptionNotActive => "SUBSCRIPTION_NOT_ACTIVE",
+            Code::CustomerGlobalAdminRequired => "CUSTOMER_GLOBAL_ADMIN_REQUIRED",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A refusal that a client can act on: code, human message and optional structured details.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub code: Code,
+    pub message: String,
+    pub details: Option<serde_json::Value>,
+}
+
+impl Refusal {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Refusal { code, message: message.into(), details: None }
+    }
+}
+
+/// Deliberately not `Display`: async-graphql converts any `Display` error into a GraphQL error
+/// without a code, so this type must go through our own conversion (see `graphql::error`).
+#[derive(Debug)]
+pub enum AppError {
+    Refused(Refusal),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+impl AppError {
+    pub fn refused(code: Code, message: impl Into<String>) -> Self {
+        AppError::Refused(Refusal::new(code, message))
+    }
+
+    pub fn with_details(self, details: serde_json::Value) -> Self {
+        match self {
+            AppError::Refused(r) => AppError::Refused(Refusal { details: Some(details), ..r }),
+            other => other,
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        AppError::refused(Code::NotFound, format!("{what} not found"))
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        AppError::refused(Code::BadUserInput, message)
+    }
+
+    /// A one-line description for logs and command-line output.
+    pub fn describe(&self) -> String {
+        match self {
+            AppError::Refused(r) => format!("{}: {}", r.code, r.message),
+            AppError::Internal(e) => format!("internal error: {e:#}"),
+        }
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            AppError::Refused(r) => r.code,
+            AppError::Internal(_) => Code::Internal,
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(r)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// For command-line paths (bootstrap, demo loading) that report with anyhow.
+impl From<AppError> for anyhow::Error {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Internal(cause) => cause,
+            refused => anyhow::anyhow!(refused.describe()),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Parse, don't validate: user input becomes these types or a BAD_USER_INPUT refusal.
+
+use super::error::{AppError, AppResult};
+
+fn trimmed(value: &str, what: &str, max: usize) -> AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(AppError::bad_input(format!("{what} must have 1 to {max} characters")));
+    }
+    Ok(v.to_owned())
+}
+
+/// An organization's or a person's display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(value: &str, what: &str) -> AppResult<Name> {
+        trimmed(value, what, 200).map(Name)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(value: &str) -> AppResult<Email> {
+        let v = value.trim().to_lowercase();
+        let valid = v.len() <= 254
+            && matches!(v.split_once('@'), Some((local, host))
+                if !local.is_empty() && host.contains('.') && !host.starts_with('.')
+                    && !host.ends_with('.') && !v.chars().any(char::is_whitespace)
+                    && !host.contains('@'));
+        if !valid {
+            return Err(AppError::bad_input(format!("{value:?} is not an email address")));
+        }
+        Ok(Email(v))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Microsoft Partner Network id: 6 to 10 digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MpnId(String);
+
+impl MpnId {
+    pub fn parse(value: &str) -> AppResult<MpnId> {
+        let v = value.trim();
+        if !(6..=10).contains(&v.len()) || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AppError::bad_input("an MPN id has 6 to 10 digits"));
+        }
+        Ok(MpnId(v.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A tenant's primary domain, e.g. `contoso.partner.onmschina.cn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain(String);
+
+impl Domain {
+    pub fn parse(value: &str) -> AppResult<Domain> {
+        let v = value.trim().to_lowercase();
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        let labels: Vec<&str> = v.split('.').collect();
+        if v.len() > 253 || labels.len() < 2 || !labels.iter().all(|l| label_ok(l)) {
+            return Err(AppError::bad_input(format!("{value:?} is not a domain name")));
+        }
+        Ok(Domain(v))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country or region code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    pub fn parse(value: &str) -> AppResult<CountryCode> {
+        let v = value.trim().to_uppercase();
+        if v.len() != 2 || !v.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(AppError::bad_input("a country or region is a two-letter ISO code, e.g. CN"));
+        }
+        Ok(CountryCode(v))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(Email::parse(" Ann@Contoso.CN ").unwrap().as_str(), "ann@contoso.cn");
+        for bad in ["", "ann", "@x.cn", "ann@", "ann@cn", "a b@x.cn", "a@.cn", "a@b@c.cn"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn domains() {
+        assert!(Domain::parse("contoso.partner.onmschina.cn").is_ok());
+        for bad in ["contoso", "-a.cn", "a..cn", "a_b.cn", "a.cn-"] {
+            assert!(Domain::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mpn_ids_and_countries() {
+        assert!(MpnId::parse("1234567").is_ok());
+        assert!(MpnId::parse("12a4567").is_err());
+        assert!(MpnId::parse("123").is_err());
+        assert_eq!(CountryCode::parse("cn").unwrap().as_str(), "CN");
+        assert!(CountryCode::parse("CHN").is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(Name::parse("  Contoso ", "name").unwrap().as_str(), "Contoso");
+        assert!(Name::parse("   ", "name").is_err());
+        assert!(Name::parse(&"x".repeat(201), "name").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! The domain: types and rules of multi-channel partner management.
+//! No SQL, HTTP or GraphQL here; the other layers call these rules and never restate them.
+
+pub mod access;
+pub mod clock;
+pub mod credentials;
+pub mod enums;
+pub mod error;
+pub mod inputs;
+pub mod subscription;
+pub mod viewer;
+
+pub use clock::{Clock, SystemClock, TestClock};
+pub use enums::*;
+pub use error::{AppError, AppResult, Code};
+pub use viewer::Viewer;

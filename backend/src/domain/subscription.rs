@@ -1,0 +1,331 @@
+//! Subscriptions: who serves each lifecycle stage, and what each party may do to one.
+//! `viewerCan` in the API and the mutations both ask [`decide`], so they cannot disagree.
+
+use super::error::{Code, Refusal};
+use super::{
+    DelegatedRole, LifecycleStage, PartnerProgram, PurchaseChannel, Role, SubscriptionStatus, Viewer,
+};
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+/// Days between suspension and deletion of a subscription's data.
+pub const DATA_RETENTION_DAYS: i64 = 60;
+
+/// What the rules need to know about one subscription.
+#[derive(Debug, Clone)]
+pub struct SubscriptionFacts {
+    pub customer_id: Uuid,
+    pub service_id: Uuid,
+    pub status: SubscriptionStatus,
+    pub purchase_channel: PurchaseChannel,
+    pub partner_of_record_id: Option<Uuid>,
+    pub indirect_reseller_id: Option<Uuid>,
+    /// Provisioning and support overrides that are in force (the holder's delegated role is active).
+    pub provisioning_partner_id: Option<Uuid>,
+    pub support_partner_id: Option<Uuid>,
+    pub quantity: i32,
+    pub assigned_seats: i32,
+    pub suspended_at: Option<DateTime<Utc>>,
+}
+
+impl SubscriptionFacts {
+    /// The partner serving a stage; `None` means the operator.
+    pub fn service_partner(&self, stage: LifecycleStage) -> Option<Uuid> {
+        match stage {
+            LifecycleStage::Sales | LifecycleStage::Renewal => self.partner_of_record_id,
+            LifecycleStage::Provisioning => self.provisioning_partner_id.or(self.partner_of_record_id),
+            LifecycleStage::Support => self.support_partner_id.or(self.partner_of_record_id),
+        }
+    }
+
+    /// Whether a stage is served by someone other than the channel's default (the multi-channel case).
+    pub fn is_stage_delegated(&self, stage: LifecycleStage) -> bool {
+        self.service_partner(stage) != self.partner_of_record_id
+    }
+
+    pub fn data_deletion_date(&self) -> Option<DateTime<Utc>> {
+        match self.status {
+            SubscriptionStatus::Suspended => {
+                self.suspended_at.map(|at| at + Duration::days(DATA_RETENTION_DAYS))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The things a party may try to do to a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubscriptionAction {
+    ChangeQuantity,
+    SetAutoRenew,
+    Suspend,
+    Reactivate,
+    Cancel,
+    AssignSeats,
+    UnassignSeats,
+    OpenSupportRequest,
+    AssignServicePartner,
+}
+
+impl SubscriptionAction {
+    pub const ALL: &'static [SubscriptionAction] = &[
+        SubscriptionAction::ChangeQuantity,
+        SubscriptionAction::SetAutoRenew,
+        SubscriptionAction::Suspend,
+        SubscriptionAction::Reactivate,
+        SubscriptionAction::Cancel,
+        SubscriptionAction::AssignSeats,
+        SubscriptionAction::UnassignSeats,
+        SubscriptionAction::OpenSupportRequest,
+        SubscriptionAction::AssignServicePartner,
+    ];
+
+    fn is_commercial(self) -> bool {
+        matches!(
+            self,
+            SubscriptionAction::ChangeQuantity
+                | SubscriptionAction::SetAutoRenew
+                | SubscriptionAction::Suspend
+                | SubscriptionAction::Reactivate
+                | SubscriptionAction::Cancel
+        )
+    }
+}
+
+/// The viewer's standing on one subscription, beyond the subscription itself.
+#[derive(Debug, Clone, Default)]
+pub struct ViewerStanding {
+    /// Delegated roles the viewer's organization holds, now, for this customer and service.
+    pub delegated_roles: Vec<DelegatedRole>,
+    /// The viewer's partner program when it is a partner.
+    pub partner_program: Option<PartnerProgram>,
+}
+
+fn refuse(code: Code, message: impl Into<String>) -> Result<(), Refusal> {
+    Err(Refusal::new(code, message))
+}
+
+/// Whether `viewer` may do `action` to the subscription, and if not, why.
+/// The order of checks is the order a user would want to be told: write access, the
+/// subscription's state, then the viewer's relation to it, then its role.
+pub fn decide(
+    viewer: &Viewer,
+    standing: &ViewerStanding,
+    sub: &SubscriptionFacts,
+    action: SubscriptionAction,
+) -> Result<(), Refusal> {
+    use SubscriptionAction as A;
+    use SubscriptionStatus as S;
+
+    if viewer.read_only {
+        return refuse(Code::Forbidden, "this API token is read-only");
+    }
+    if sub.status == S::Deleted {
+        return refuse(Code::SubscriptionNotActive, "the subscription is deleted");
+    }
+    let state_ok = match action {
+        A::Reactivate => sub.status == S::Suspended,
+        A::Cancel => matches!(sub.status, S::Active | S::Suspended | S::Pending),
+        A::OpenSupportRequest => matches!(sub.status, S::Active | S::Suspended | S::Pending),
+        _ => sub.status == S::Active,
+    };
+    if !state_ok {
+        let code = match action {
+            A::Suspend | A::Reactivate | A::Cancel => Code::InvalidStateTransition,
+            _ => Code::SubscriptionNotActive,
+        };
+        return Err(Refusal {
+            code,
+            message: format!("not possible while the subscription is {}", sub.status),
+            details: Some(serde_json::json!({ "state": sub.status.as_str() })),
+        });
+    }
+
+    let own_partner = viewer.partner_id();
+    let is_partner_of_record = own_partner.is_some() && own_partner == sub.partner_of_record_id;
+    let operator_owns = viewer.is_operator() && sub.purchase_channel == PurchaseChannel::OnlineDirect;
+    let holds = |roles: &[DelegatedRole]| roles.iter().any(|r| standing.delegated_roles.contains(r));
+
+    if action.is_commercial() {
+        if operator_owns {
+            return Ok(());
+        }
+        if !is_partner_of_record {
+            return refuse(
+                Code::NotPartnerOfRecord,
+                "only the partner of record (or the operator, for online direct) changes this",
+            );
+        }
+        if standing.partner_program == Some(PartnerProgram::Advisor) {
+            return refuse(Code::AdvisorNotInCsp, "an Advisor must join CSP to transact");
+        }
+        return require_roles(viewer, &[Role::AdminAgent, Role::SalesAgent]);
+    }
+
+    match action {
+        A::AssignSeats | A::UnassignSeats => {
+            let (enough, code, msg) = if action == A::AssignSeats {
+                (sub.assigned_seats < sub.quantity, Code::NoSeatsAvailable, "every seat is already assigned")
+            } else {
+                (sub.assigned_seats > 0, Code::NoAssignedSeats, "no seat is assigned")
+            };
+            if operator_owns {
+                return if enough { Ok(()) } else { refuse(code, msg) };
+            }
+            if is_partner_of_record {
+                require_roles(viewer, &[Role::AdminAgent, Role::SalesAgent])?;
+            } else if own_partner.is_some()
+                && holds(&[DelegatedRole::Provisioning, DelegatedRole::GlobalAdmin])
+            {
+                require_roles(viewer, &[Role::AdminAgent, Role::HelpdeskAgent])?;
+            } else {
+                return refuse(
+                    Code::DelegatedRoleRequired,
+                    "assigning seats needs delegated PROVISIONING for this service",
+                );
+            }
+            if enough { Ok(()) } else { refuse(code, msg) }
+        }
+        A::OpenSupportRequest => {
+            if viewer.customer_id() == Some(sub.customer_id) {
+                return require_roles(viewer, &[Role::GlobalAdmin]);
+            }
+            let serves_support =
+                own_partner.is_some() && own_partner == sub.service_partner(LifecycleStage::Support);
+            if serves_support || (own_partner.is_some() && holds(&[DelegatedRole::Support])) {
+                return require_roles(viewer, &[Role::AdminAgent, Role::HelpdeskAgent]);
+            }
+            refuse(
+                Code::DelegatedRoleRequired,
+                "opening a support request needs delegated SUPPORT for this service",
+            )
+        }
+        A::AssignServicePartner => {
+            if viewer.customer_id() == Some(sub.customer_id) && viewer.has_role(Role::GlobalAdmin) {
+                Ok(())
+            } else {
+                refuse(
+                    Code::CustomerGlobalAdminRequired,
+                    "only the customer's global admin chooses its service partners",
+                )
+            }
+        }
+        _ => unreachable!("commercial actions are decided above"),
+    }
+}
+
+fn require_roles(viewer: &Viewer, roles: &[Role]) -> Result<(), Refusal> {
+    if viewer.has_any_role(roles) {
+        return Ok(());
+    }
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    refuse(Code::Forbidden, format!("this needs the role {}", names.join(" or ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrganizationKind, TokenKind};
+
+    const CUSTOMER: Uuid = Uuid::from_u128(1);
+    const DIRECT: Uuid = Uuid::from_u128(2);
+    const OTHER: Uuid = Uuid::from_u128(3);
+
+    fn partner(id: Uuid, roles: &[Role]) -> Viewer {
+        Viewer {
+            user_id: Uuid::nil(),
+            organization_id: id,
+            organization_kind: OrganizationKind::Partner,
+            partner_program: Some(PartnerProgram::CspDirect),
+            roles: roles.to_vec(),
+            token_id: Uuid::nil(),
+            token_kind: TokenKind::Session,
+            read_only: false,
+        }
+    }
+
+    fn sub(channel: PurchaseChannel, por: Option<Uuid>) -> SubscriptionFacts {
+        SubscriptionFacts {
+            customer_id: CUSTOMER,
+            service_id: Uuid::from_u128(10),
+            status: SubscriptionStatus::Active,
+            purchase_channel: channel,
+            partner_of_record_id: por,
+            indirect_reseller_id: None,
+            provisioning_partner_id: None,
+            support_partner_id: None,
+            quantity: 10,
+            assigned_seats: 4,
+            suspended_at: None,
+        }
+    }
+
+    fn standing(roles: &[DelegatedRole]) -> ViewerStanding {
+        ViewerStanding { delegated_roles: roles.to_vec(), partner_program: Some(PartnerProgram::CspDirect) }
+    }
+
+    #[test]
+    fn stages_default_to_the_channel_and_follow_overrides() {
+        let mut s = sub(PurchaseChannel::OnlineDirect, None);
+        assert_eq!(s.service_partner(LifecycleStage::Sales), None);
+        s.provisioning_partner_id = Some(OTHER);
+        assert_eq!(s.service_partner(LifecycleStage::Provisioning), Some(OTHER));
+        assert_eq!(s.service_partner(LifecycleStage::Renewal), None);
+        assert!(s.is_stage_delegated(LifecycleStage::Provisioning));
+        assert!(!s.is_stage_delegated(LifecycleStage::Support));
+    }
+
+    #[test]
+    fn partner_of_record_transacts_others_do_not() {
+        let s = sub(PurchaseChannel::CspDirect, Some(DIRECT));
+        let own = partner(DIRECT, &[Role::SalesAgent]);
+        assert!(decide(&own, &standing(&[]), &s, SubscriptionAction::ChangeQuantity).is_ok());
+        let other = partner(OTHER, &[Role::AdminAgent]);
+        let err =
+            decide(&other, &standing(&[DelegatedRole::Provisioning]), &s, SubscriptionAction::ChangeQuantity)
+                .unwrap_err();
+        assert_eq!(err.code, Code::NotPartnerOfRecord);
+    }
+
+    #[test]
+    fn delegated_provisioning_assigns_seats_within_quantity() {
+        let mut s = sub(PurchaseChannel::OnlineDirect, None);
+        let other = partner(OTHER, &[Role::AdminAgent]);
+        let err = decide(&other, &standing(&[DelegatedRole::Support]), &s, SubscriptionAction::AssignSeats)
+            .unwrap_err();
+        assert_eq!(err.code, Code::DelegatedRoleRequired);
+        let prov = standing(&[DelegatedRole::Provisioning]);
+        assert!(decide(&other, &prov, &s, SubscriptionAction::AssignSeats).is_ok());
+        s.assigned_seats = s.quantity;
+        assert_eq!(
+            decide(&other, &prov, &s, SubscriptionAction::AssignSeats).unwrap_err().code,
+            Code::NoSeatsAvailable
+        );
+    }
+
+    #[test]
+    fn suspended_subscriptions_show_their_deletion_date_and_only_reactivate() {
+        let mut s = sub(PurchaseChannel::CspDirect, Some(DIRECT));
+        s.status = SubscriptionStatus::Suspended;
+        let at = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+        s.suspended_at = Some(at);
+        assert_eq!(s.data_deletion_date(), Some(at + Duration::days(60)));
+        let own = partner(DIRECT, &[Role::AdminAgent]);
+        assert!(decide(&own, &standing(&[]), &s, SubscriptionAction::Reactivate).is_ok());
+        assert_eq!(
+            decide(&own, &standing(&[]), &s, SubscriptionAction::Suspend).unwrap_err().code,
+            Code::InvalidStateTransition
+        );
+    }
+
+    #[test]
+    fn helpdesk_of_the_partner_of_record_is_refused_by_role() {
+        let s = sub(PurchaseChannel::CspDirect, Some(DIRECT));
+        let helpdesk = partner(DIRECT, &[Role::HelpdeskAgent]);
+        assert_eq!(
+            decide(&helpdesk, &standing(&[]), &s, SubscriptionAction::Cancel).unwrap_err().code,
+            Code::Forbidden
+        );
+        assert!(decide(&helpdesk, &standing(&[]), &s, SubscriptionAction::OpenSupportRequest).is_ok());
+    }
+}

@@ -1,0 +1,41 @@
+//! Who is asking: the signed-in user, its organization and the token it came with.
+
+use super::{OrganizationKind, PartnerProgram, Role, TokenKind};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_kind: OrganizationKind,
+    /// Set when the organization is a partner.
+    pub partner_program: Option<PartnerProgram>,
+    pub roles: Vec<Role>,
+    pub token_id: Uuid,
+    pub token_kind: TokenKind,
+    /// A read-only API token may query but never mutate.
+    pub read_only: bool,
+}
+
+impl Viewer {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn has_any_role(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has_role(*r))
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.organization_kind == OrganizationKind::Operator
+    }
+
+    /// The partner this viewer acts for, if it is one.
+    pub fn partner_id(&self) -> Option<Uuid> {
+        (self.organization_kind == OrganizationKind::Partner).then_some(self.organization_id)
+    }
+
+    pub fn customer_id(&self) -> Option<Uuid> {
+        (self.organization_kind == OrganizationKind::Customer).then_some(self.organization_id)
+    }
+}

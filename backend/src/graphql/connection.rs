@@ -1,0 +1,69 @@
+//! Relay cursor connections over keyset pages, with a lazily counted `totalCount`.
+
+use super::context::RequestContext;
+use super::ids::{decode_cursor, encode_cursor};
+use crate::db::page::{Page, PageRequest};
+use crate::db::{organizations, subscriptions};
+use crate::domain::AppResult;
+use crate::domain::access::Scope;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, OutputType};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Reads `first`/`after` into a page request.
+pub fn page_request(first: Option<i32>, after: Option<String>) -> AppResult<PageRequest> {
+    let after = after.as_deref().map(decode_cursor).transpose()?;
+    PageRequest::new(first, after)
+}
+
+/// What `totalCount` counts; only run when the field is asked for.
+pub enum CountQuery {
+    Customers { scope: Scope, filter: organizations::CustomerFilter, now: DateTime<Utc> },
+    Partners { filter: organizations::PartnerFilter },
+    Subscriptions { scope: Scope, filter: subscriptions::SubscriptionFilter, now: DateTime<Utc> },
+}
+
+/// Fields every connection has beside its edges.
+pub struct ConnectionTotals(pub CountQuery);
+
+#[Object]
+impl ConnectionTotals {
+    /// How many items match, over all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let pool = &ctx.state().pool;
+        let n = match &self.0 {
+            CountQuery::Customers { scope, filter, now } => {
+                organizations::customers_count(pool, *scope, filter, *now).await
+            }
+            CountQuery::Partners { filter } => organizations::partners_count(pool, filter).await,
+            CountQuery::Subscriptions { scope, filter, now } => {
+                subscriptions::count(pool, *scope, filter, *now).await
+            }
+        };
+        Ok(n?)
+    }
+}
+
+pub type CountedConnection<N> = Connection<String, N, ConnectionTotals>;
+
+/// Builds a connection from a page; `key` gives each item's sort key and id for its cursor.
+pub fn build<T, N: OutputType>(
+    page: Page<T>,
+    request: &PageRequest,
+    totals: CountQuery,
+    key: impl Fn(&T) -> (String, Uuid),
+    node: impl Fn(T) -> N,
+) -> CountedConnection<N> {
+    let mut connection =
+        Connection::with_additional_fields(request.after.is_some(), page.has_next, ConnectionTotals(totals));
+    connection.edges = page
+        .items
+        .into_iter()
+        .map(|item| {
+            let (k, id) = key(&item);
+            Edge::new(encode_cursor(&k, id), node(item))
+        })
+        .collect();
+    connection
+}

@@ -1,0 +1,64 @@
+//! What a resolver knows about its request: the state, the viewer, and the request's "now".
+
+use crate::AppState;
+use crate::domain::access::{Scope, ensure_may_write};
+use crate::domain::{AppError, AppResult, Code, Viewer};
+use async_graphql::Context;
+use chrono::{DateTime, Utc};
+
+/// The outcome of reading the `Authorization` header.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Anonymous,
+    /// A token was sent but is unknown, revoked or expired.
+    Rejected,
+    Viewer(Viewer),
+}
+
+/// One instant per request, so every resolver judges time-bound state alike.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTime(pub DateTime<Utc>);
+
+pub trait RequestContext {
+    fn state(&self) -> &AppState;
+    fn now(&self) -> DateTime<Utc>;
+    /// The signed-in viewer, or UNAUTHENTICATED.
+    fn viewer(&self) -> AppResult<&Viewer>;
+    /// A viewer whose token may write, or FORBIDDEN.
+    fn writer(&self) -> AppResult<&Viewer>;
+    fn scope(&self) -> AppResult<Scope>;
+}
+
+impl RequestContext for Context<'_> {
+    fn state(&self) -> &AppState {
+        self.data_unchecked::<AppState>()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.data_opt::<RequestTime>().map(|t| t.0).unwrap_or_else(|| self.state().clock.now())
+    }
+
+    fn viewer(&self) -> AppResult<&Viewer> {
+        match self.data_opt::<Auth>() {
+            Some(Auth::Viewer(v)) => Ok(v),
+            Some(Auth::Rejected) => Err(AppError::refused(
+                Code::Unauthenticated,
+                "the token is unknown, revoked or expired; sign in again",
+            )),
+            _ => Err(AppError::refused(
+                Code::Unauthenticated,
+                "sign in first: send Authorization: Bearer <token>",
+            )),
+        }
+    }
+
+    fn writer(&self) -> AppResult<&Viewer> {
+        let viewer = self.viewer()?;
+        ensure_may_write(viewer)?;
+        Ok(viewer)
+    }
+
+    fn scope(&self) -> AppResult<Scope> {
+        self.viewer().map(Scope::of)
+    }
+}

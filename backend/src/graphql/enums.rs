@@ -1,0 +1,164 @@
+//! GraphQL mirrors of the domain's vocabularies (the domain does not depend on async-graphql;
+//! `remote` makes the compiler check that both lists agree).
+
+use crate::domain;
+use async_graphql::Enum;
+
+/// The kind of an organization.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::OrganizationKind")]
+pub enum OrganizationKind {
+    /// The platform operator (21Vianet).
+    Operator,
+    /// A partner in a partner program.
+    Partner,
+    /// A customer tenant.
+    Customer,
+}
+
+/// A partner program.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::PartnerProgram")]
+pub enum PartnerProgram {
+    /// Buys from the operator and sells to customers.
+    CspDirect,
+    /// A distributor that transacts for its indirect resellers.
+    CspIndirectProvider,
+    /// Sells through an indirect provider; cannot create invitations or customers itself.
+    CspIndirectReseller,
+    /// The legacy referral program, closed to new members.
+    Advisor,
+}
+
+/// A user's role.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::Role")]
+pub enum Role {
+    /// Operator: everything the operator may do.
+    OperatorAdmin,
+    /// Partner: everything the partner may do.
+    AdminAgent,
+    /// Partner: customers, invitations and orders.
+    SalesAgent,
+    /// Partner: support, and reading.
+    HelpdeskAgent,
+    /// Customer: accepts invitations, grants and removes delegated rights and relationships.
+    GlobalAdmin,
+    /// Customer: reads subscriptions.
+    BillingAdmin,
+    /// Customer: reads its organization's basics.
+    User,
+}
+
+/// How a subscription was bought.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::PurchaseChannel")]
+pub enum PurchaseChannel {
+    /// Bought online from the operator; no partner of record.
+    OnlineDirect,
+    /// Bought from an Advisor (legacy; imported).
+    Advisor,
+    /// Bought from a CSP direct partner.
+    CspDirect,
+    /// Bought from an indirect provider through its reseller.
+    CspIndirect,
+}
+
+/// A subscription's status.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::SubscriptionStatus")]
+pub enum SubscriptionStatus {
+    /// Ordered, not yet provisioned.
+    Pending,
+    /// In use.
+    Active,
+    /// Suspended; its data is deleted 60 days after suspension unless reactivated.
+    Suspended,
+    /// Cancelled or past its data-deletion date.
+    Deleted,
+}
+
+/// How often a subscription is billed.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::BillingCycle")]
+pub enum BillingCycle {
+    /// Every month.
+    Monthly,
+    /// Every year.
+    Annual,
+    /// Not billed per cycle (usage).
+    None,
+}
+
+/// A subscription's term, as an ISO-8601 duration.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::TermDuration")]
+pub enum TermDuration {
+    /// One month.
+    #[graphql(name = "P1M")]
+    P1M,
+    /// One year.
+    #[graphql(name = "P1Y")]
+    P1Y,
+    /// Three years.
+    #[graphql(name = "P3Y")]
+    P3Y,
+}
+
+/// How an offer is billed.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::BillingModel")]
+pub enum BillingModel {
+    /// Per licence (seat).
+    License,
+    /// Per use.
+    Usage,
+}
+
+/// A stage in a subscription's life, each with its service partner.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::LifecycleStage")]
+pub enum LifecycleStage {
+    /// Selling: always the channel (partner of record, or the operator).
+    Sales,
+    /// Provisioning: the partner of record unless the customer handed it to a delegated partner.
+    Provisioning,
+    /// Support: the partner of record unless the customer handed it to a delegated partner.
+    Support,
+    /// Renewal: always the channel.
+    Renewal,
+}
+
+/// A role a customer delegates to a partner.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::DelegatedRole")]
+pub enum DelegatedRole {
+    /// Full administration of the covered services.
+    GlobalAdmin,
+    /// Provisioning: assigning and unassigning seats.
+    Provisioning,
+    /// Opening and working support requests.
+    Support,
+}
+
+/// The kind of a customer's reseller relationship with a partner.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::RelationshipKind")]
+pub enum RelationshipKind {
+    /// With a CSP direct partner.
+    Direct,
+    /// With an indirect provider (the transacting partner).
+    IndirectProvider,
+    /// With an indirect reseller, through its provider.
+    IndirectReseller,
+}
+
+/// Kinds of bearer token.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::TokenKind")]
+pub enum TokenKind {
+    /// From signIn; expires.
+    Session,
+    /// For third parties; named, optionally read-only and expiring.
+    Api,
+}

@@ -1,0 +1,138 @@
+//! DataLoaders: nested lists cost one statement per kind of object, whatever the page size.
+//! They are built per request (the scope and "now" are the request's), so no state outlives it.
+
+use crate::db::{catalog, delegated_admin, organizations, subscriptions};
+use crate::domain::access::Scope;
+use crate::domain::{AppError, DelegatedRole};
+use async_graphql::dataloader::{DataLoader, Loader};
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+
+fn gql(e: AppError) -> async_graphql::Error {
+    e.into()
+}
+
+pub struct OrganizationLoader(PgPool);
+
+impl Loader<Uuid> for OrganizationLoader {
+    type Value = organizations::Organization;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let rows = organizations::by_ids(&self.0, keys).await.map_err(gql)?;
+        Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+pub struct ServiceLoader(PgPool);
+
+impl Loader<Uuid> for ServiceLoader {
+    type Value = catalog::Service;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let rows = catalog::services_by_ids(&self.0, keys).await.map_err(gql)?;
+        Ok(rows.into_iter().map(|s| (s.service_id, s)).collect())
+    }
+}
+
+pub struct OfferLoader(PgPool);
+
+impl Loader<Uuid> for OfferLoader {
+    type Value = catalog::Offer;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let rows = catalog::offers_by_ids(&self.0, keys).await.map_err(gql)?;
+        Ok(rows.into_iter().map(|o| (o.offer_id, o)).collect())
+    }
+}
+
+/// The offers of each service.
+pub struct ServiceOffersLoader(PgPool);
+
+impl Loader<Uuid> for ServiceOffersLoader {
+    type Value = Vec<catalog::Offer>;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let mut map: HashMap<Uuid, Vec<catalog::Offer>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for offer in catalog::offers_by_services(&self.0, keys).await.map_err(gql)? {
+            map.entry(offer.service_id).or_default().push(offer);
+        }
+        Ok(map)
+    }
+}
+
+/// The subscriptions of each customer that the viewer may see.
+pub struct CustomerSubscriptionsLoader {
+    pool: PgPool,
+    scope: Scope,
+    now: DateTime<Utc>,
+}
+
+impl Loader<Uuid> for CustomerSubscriptionsLoader {
+    type Value = Vec<subscriptions::Subscription>;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let mut map: HashMap<Uuid, Vec<_>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        let rows = subscriptions::visible_for_customers(&self.pool, self.scope, keys, self.now)
+            .await
+            .map_err(gql)?;
+        for s in rows {
+            map.entry(s.facts.customer_id).or_default().push(s);
+        }
+        Ok(map)
+    }
+}
+
+/// The delegated roles the viewer's partner holds now, per (customer, service).
+pub struct ViewerDelegatedRolesLoader {
+    pool: PgPool,
+    partner_id: Uuid,
+    now: DateTime<Utc>,
+}
+
+impl Loader<(Uuid, Uuid)> for ViewerDelegatedRolesLoader {
+    type Value = Vec<DelegatedRole>;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[(Uuid, Uuid)]) -> LoadResult<(Uuid, Uuid), Self::Value> {
+        let held =
+            delegated_admin::roles_held(&self.pool, self.partner_id, keys, self.now).await.map_err(gql)?;
+        Ok(keys.iter().map(|k| (*k, held.get(k).cloned().unwrap_or_default())).collect())
+    }
+}
+
+/// All loaders of one request.
+pub struct Loaders {
+    pub organizations: DataLoader<OrganizationLoader>,
+    pub services: DataLoader<ServiceLoader>,
+    pub offers: DataLoader<OfferLoader>,
+    pub service_offers: DataLoader<ServiceOffersLoader>,
+    /// Absent for anonymous requests.
+    pub customer_subscriptions: Option<DataLoader<CustomerSubscriptionsLoader>>,
+    /// Present when the viewer is a partner.
+    pub viewer_delegated_roles: Option<DataLoader<ViewerDelegatedRolesLoader>>,
+}
+
+impl Loaders {
+    pub fn new(pool: &PgPool, scope: Option<Scope>, now: DateTime<Utc>) -> Loaders {
+        let spawn = |f| tokio::spawn(f);
+        Loaders {
+            organizations: DataLoader::new(OrganizationLoader(pool.clone()), spawn),
+            services: DataLoader::new(ServiceLoader(pool.clone()), spawn),
+            offers: DataLoader::new(OfferLoader(pool.clone()), spawn),
+            service_offers: DataLoader::new(ServiceOffersLoader(pool.clone()), spawn),
+            customer_subscriptions: scope.map(|scope| {
+                DataLoader::new(CustomerSubscriptionsLoader { pool: pool.clone(), scope, now }, spawn)
+            }),
+            viewer_delegated_roles: match scope {
+                Some(Scope::Partner { partner_id }) => Some(DataLoader::new(
+                    ViewerDelegatedRolesLoader { pool: pool.clone(), partner_id, now },
+                    spawn,
+                )),
+                _ => None,
+            },
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The GraphQL API: one module per area, merged into one schema. Resolvers stay thin: they
+//! decode ids, call the SQL layer (reads, scoped) or a workflow (writes), and shape the answer.
+
+pub mod catalog;
+pub mod connection;
+pub mod context;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod loaders;
+pub mod node;
+pub mod organizations;
+pub mod subscriptions;
+pub mod viewer;
+
+use crate::AppState;
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+#[derive(MergedObject, Default)]
+pub struct Query(
+    viewer::ViewerQuery,
+    node::NodeQuery,
+    organizations::OrganizationsQuery,
+    subscriptions::SubscriptionsQuery,
+    catalog::CatalogQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(viewer::ViewerMutation, organizations::OrganizationsMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with its limits; checked before any resolver runs.
+pub fn schema(state: AppState) -> AppSchema {
+    let limits = state.limits.clone();
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(20)
+        .data(state)
+        .finish()
+}
+
+/// The SDL of the schema, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+}

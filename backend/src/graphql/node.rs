@@ -1,0 +1,84 @@
+//! The Relay `Node` interface: any object by its global id, under the same visibility rules.
+
+use super::catalog::{Offer, Service};
+use super::context::RequestContext;
+use super::error::GqlResult;
+use super::ids::{self, NodeType};
+use super::loaders::Loaders;
+use super::organizations::{Customer, Operator, Partner, visible_organization};
+use super::subscriptions::{Subscription, visible_subscription};
+use super::viewer::{ApiToken, User};
+use crate::db::users;
+use crate::domain::AppError;
+use async_graphql::{Context, ID, Interface, Object};
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The global id."))]
+pub enum Node {
+    Operator(Operator),
+    Partner(Partner),
+    Customer(Customer),
+    User(User),
+    Subscription(Subscription),
+    Service(Service),
+    Offer(Offer),
+    ApiToken(ApiToken),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id; NOT_FOUND when it does not exist or the viewer may not see it.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Node> {
+        let viewer = ctx.viewer()?;
+        let (t, uuid) = ids::decode_any(&id)?;
+        let not_found = || AppError::not_found("node");
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(match t {
+            NodeType::Operator | NodeType::Partner | NodeType::Customer => {
+                let org = visible_organization(ctx, uuid).await?;
+                let expected = match t {
+                    NodeType::Operator => crate::domain::OrganizationKind::Operator,
+                    NodeType::Partner => crate::domain::OrganizationKind::Partner,
+                    _ => crate::domain::OrganizationKind::Customer,
+                };
+                if org.kind != expected {
+                    return Err(not_found().into());
+                }
+                match org.kind {
+                    crate::domain::OrganizationKind::Operator => Node::Operator(Operator(org)),
+                    crate::domain::OrganizationKind::Partner => Node::Partner(Partner(org)),
+                    crate::domain::OrganizationKind::Customer => Node::Customer(Customer(org)),
+                }
+            }
+            NodeType::Subscription => {
+                Node::Subscription(Subscription(visible_subscription(ctx, uuid).await?))
+            }
+            NodeType::Service => {
+                Node::Service(Service(loaders.services.load_one(uuid).await?.ok_or_else(not_found)?))
+            }
+            NodeType::Offer => {
+                Node::Offer(Offer(loaders.offers.load_one(uuid).await?.ok_or_else(not_found)?))
+            }
+            NodeType::User => {
+                // People are visible within their own organization, and to the operator.
+                let user = users::by_id(&ctx.state().pool, uuid)
+                    .await?
+                    .filter(|u| viewer.is_operator() || u.organization_id == viewer.organization_id)
+                    .ok_or_else(not_found)?;
+                Node::User(User(user))
+            }
+            NodeType::ApiToken => {
+                let token = users::api_tokens(&ctx.state().pool, viewer.user_id)
+                    .await?
+                    .into_iter()
+                    .find(|t| t.token_id == uuid)
+                    .ok_or_else(not_found)?;
+                Node::ApiToken(ApiToken(token))
+            }
+        })
+    }
+}

@@ -1,0 +1,253 @@
+//! Who is signed in, signing in and out, and API tokens.
+
+use super::context::RequestContext;
+use super::enums;
+use super::error::GqlResult;
+use super::ids::{self, NodeType};
+use super::loaders::Loaders;
+use super::organizations::Organization;
+use crate::db::users;
+use crate::domain::{self, AppError};
+use crate::workflows::auth;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// A person with a sign-in.
+pub struct User(pub users::User);
+
+#[Object]
+impl User {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::User, self.0.id)
+    }
+    /// Email, used to sign in.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// Display name.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// Roles within the user's organization.
+    async fn roles(&self) -> Vec<enums::Role> {
+        self.0.roles.iter().map(|r| (*r).into()).collect()
+    }
+    /// The organization the user belongs to.
+    async fn organization(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        load_organization(ctx, self.0.organization_id).await
+    }
+    /// When the user was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+pub async fn load_organization(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<Organization> {
+    let org = ctx.data_unchecked::<Loaders>().organizations.load_one(id).await?;
+    Ok(Organization::from_record(org.ok_or_else(|| AppError::not_found("organization"))?))
+}
+
+/// The signed-in user and how it signed in.
+pub struct Viewer(pub domain::Viewer);
+
+#[Object]
+impl Viewer {
+    /// The user.
+    async fn user(&self, ctx: &Context<'_>) -> GqlResult<User> {
+        let user = users::by_id(&ctx.state().pool, self.0.user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        Ok(User(user))
+    }
+    /// The user's organization.
+    async fn organization(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        load_organization(ctx, self.0.organization_id).await
+    }
+    /// The user's roles.
+    async fn roles(&self) -> Vec<enums::Role> {
+        self.0.roles.iter().map(|r| (*r).into()).collect()
+    }
+    /// The kind of token this request came with.
+    async fn token_kind(&self) -> enums::TokenKind {
+        self.0.token_kind.into()
+    }
+    /// Whether the token may only read.
+    async fn read_only(&self) -> bool {
+        self.0.read_only
+    }
+}
+
+/// A token for a third party calling the API as its owner.
+pub struct ApiToken(pub users::Token);
+
+#[Object]
+impl ApiToken {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::ApiToken, self.0.token_id)
+    }
+    /// What the token is for.
+    pub async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    /// Whether it may only read (mutations are refused with FORBIDDEN).
+    async fn read_only(&self) -> bool {
+        self.0.read_only
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it stops working, if ever.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// When it was revoked.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+    /// When it was last used (to the minute).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    /// Whether it works now: not revoked and not expired.
+    async fn active(&self, ctx: &Context<'_>) -> bool {
+        self.0.revoked_at.is_none() && self.0.expires_at.is_none_or(|at| at > ctx.now())
+    }
+}
+
+#[derive(Default)]
+pub struct ViewerQuery;
+
+#[Object]
+impl ViewerQuery {
+    /// The signed-in user, its organization and roles.
+    async fn viewer(&self, ctx: &Context<'_>) -> GqlResult<Viewer> {
+        Ok(Viewer(ctx.viewer()?.clone()))
+    }
+
+    /// The viewer's API tokens, newest first (secrets are never shown again).
+    async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
+        let viewer = ctx.viewer()?;
+        let tokens = users::api_tokens(&ctx.state().pool, viewer.user_id).await?;
+        Ok(tokens.into_iter().map(ApiToken).collect())
+    }
+}
+
+/// Credentials to sign in with.
+#[derive(InputObject)]
+pub struct SignInInput {
+    /// The user's email.
+    pub email: String,
+    /// The user's password.
+    pub password: String,
+}
+
+/// A new session.
+#[derive(SimpleObject)]
+pub struct SignInPayload {
+    /// The session token: send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When the session ends.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Who signed in.
+    pub viewer: Viewer,
+}
+
+/// The session ended.
+#[derive(SimpleObject)]
+pub struct SignOutPayload {
+    /// True once the token no longer works.
+    pub signed_out: bool,
+}
+
+/// A new API token.
+#[derive(InputObject)]
+pub struct CreateApiTokenInput {
+    /// What it is for, e.g. "billing export".
+    pub name: String,
+    /// When it stops working; never, if absent.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whether it may only read.
+    #[graphql(default)]
+    pub read_only: bool,
+}
+
+/// The token created; its secret is shown only here.
+#[derive(SimpleObject)]
+pub struct CreateApiTokenPayload {
+    /// The secret: send it as `Authorization: Bearer <secret>`. It cannot be shown again.
+    pub secret: String,
+    /// The token.
+    pub api_token: ApiToken,
+}
+
+/// Which token to revoke.
+#[derive(InputObject)]
+pub struct RevokeApiTokenInput {
+    /// The token's id.
+    pub id: ID,
+}
+
+/// The revoked token.
+#[derive(SimpleObject)]
+pub struct RevokeApiTokenPayload {
+    /// The token, now revoked.
+    pub api_token: ApiToken,
+}
+
+#[derive(Default)]
+pub struct ViewerMutation;
+
+#[Object]
+impl ViewerMutation {
+    /// Sign in with email and password; the only operation that needs no token.
+    async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> GqlResult<SignInPayload> {
+        let state = ctx.state();
+        let issued = auth::sign_in(state, &input.email, &input.password).await?;
+        let viewer = auth::authenticate(state, &issued.secret, state.clock.now())
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new session did not authenticate")))?;
+        Ok(SignInPayload {
+            token: issued.secret,
+            expires_at: issued.token.expires_at,
+            viewer: Viewer(viewer),
+        })
+    }
+
+    /// End the session (or API token) this request is made with.
+    async fn sign_out(&self, ctx: &Context<'_>) -> GqlResult<SignOutPayload> {
+        let viewer = ctx.viewer()?;
+        auth::sign_out(ctx.state(), viewer).await?;
+        Ok(SignOutPayload { signed_out: true })
+    }
+
+    /// Create an API token carrying your roles; the secret is shown once.
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiTokenInput,
+    ) -> GqlResult<CreateApiTokenPayload> {
+        let viewer = ctx.writer()?;
+        let issued = auth::create_api_token(
+            ctx.state(),
+            viewer,
+            auth::NewApiToken { name: input.name, expires_at: input.expires_at, read_only: input.read_only },
+        )
+        .await?;
+        Ok(CreateApiTokenPayload { secret: issued.secret, api_token: ApiToken(issued.token) })
+    }
+
+    /// Revoke one of your API tokens; it stops working at once.
+    async fn revoke_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeApiTokenInput,
+    ) -> GqlResult<RevokeApiTokenPayload> {
+        let viewer = ctx.writer()?;
+        let id = ids::decode(&input.id, &[NodeType::ApiToken])?;
+        let token = auth::revoke_api_token(ctx.state(), viewer, id).await?;
+        Ok(RevokeApiTokenPayload { api_token: ApiToken(token) })
+    }
+}

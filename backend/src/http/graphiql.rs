@@ -1,0 +1,52 @@
+//! GraphiQL, served entirely from this server: its scripts and styles come from our own
+//! `/vendor/graphiql/` (fetched from npm at build time), since many partners cannot reach
+//! public CDNs. The signed-in SPA's token, if any, is put in the Authorization header.
+
+use poem::handler;
+use poem::web::Html;
+
+const PAGE: &str = r##"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Multichannel GraphiQL</title>
+  <link rel="stylesheet" href="/vendor/graphiql/graphiql.min.css">
+  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+  <div id="graphiql" role="main">Loading GraphiQL…</div>
+  <script src="/vendor/graphiql/react.production.min.js"></script>
+  <script src="/vendor/graphiql/react-dom.production.min.js"></script>
+  <script src="/vendor/graphiql/graphiql.min.js"></script>
+  <script>
+    (function () {
+      var token = null;
+      try { token = JSON.parse(localStorage.getItem("multichannel.session") || "null"); } catch (e) {}
+      var headers = token && token.token ? { Authorization: "Bearer " + token.token } : { Authorization: "Bearer <paste a token here>" };
+      var fetcher = GraphiQL.createFetcher({ url: "/graphql" });
+      var query = "# Multichannel API. Put a session or API token in the Headers tab, then run:\n" +
+        "query MyBook {\n  viewer { user { email } organization { name kind } roles }\n" +
+        "  subscriptions(first: 10) {\n    totalCount\n    edges { node { friendlyName purchaseChannel status\n" +
+        "      partnerOfRecord { name }\n      servicePartners { stage servedByOperator partner { name } }\n" +
+        "      viewerCan { changeQuantity { allowed reasonCode } } } }\n  }\n}\n";
+      ReactDOM.createRoot(document.getElementById("graphiql")).render(
+        React.createElement(GraphiQL, {
+          fetcher: fetcher,
+          defaultQuery: query,
+          defaultHeaders: JSON.stringify(headers, null, 2),
+          defaultEditorToolsVisibility: "headers",
+          isHeadersEditorEnabled: true,
+          shouldPersistHeaders: false
+        })
+      );
+    })();
+  </script>
+</body>
+</html>
+"##;
+
+#[handler]
+pub async fn page() -> Html<&'static str> {
+    Html(PAGE)
+}

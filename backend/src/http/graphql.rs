@@ -1,0 +1,105 @@
+//! POST and GET /graphql: read the bearer token into the request's context and execute.
+
+use crate::AppState;
+use crate::domain::access::Scope;
+use crate::domain::{AppError, Code};
+use crate::graphql::AppSchema;
+use crate::graphql::context::{Auth, RequestTime};
+use crate::graphql::loaders::Loaders;
+use crate::workflows::auth;
+use async_graphql::{ErrorExtensionValues, ServerError, Value};
+use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
+use poem::web::Data;
+use poem::{IntoResponse, Request, handler};
+
+#[handler]
+pub async fn execute(
+    req: &Request,
+    Data(schema): Data<&AppSchema>,
+    Data(state): Data<&AppState>,
+    GraphQLRequest(request): GraphQLRequest,
+) -> poem::Response {
+    let now = state.clock.now();
+    let auth = match bearer(req) {
+        None => Auth::Anonymous,
+        Some(None) => Auth::Rejected,
+        Some(Some(secret)) => match auth::authenticate(state, secret, now).await {
+            Ok(Some(viewer)) => Auth::Viewer(viewer),
+            Ok(None) => Auth::Rejected,
+            Err(e) => return error_response(e),
+        },
+    };
+    let scope = match &auth {
+        Auth::Viewer(v) => Some(Scope::of(v)),
+        _ => None,
+    };
+    let request = request.data(Loaders::new(&state.pool, scope, now)).data(auth).data(RequestTime(now));
+    let response = match tokio::time::timeout(state.limits.request_timeout(), schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("GraphQL request timed out");
+            coded(
+                async_graphql::Response::from_errors(vec![ServerError::new(
+                    "the request took too long",
+                    None,
+                )]),
+                "TIMEOUT",
+            )
+        }
+    };
+    let mut http = GraphQLResponse::from(with_codes(response)).into_response();
+    http.headers_mut()
+        .insert(poem::http::header::CACHE_CONTROL, poem::http::HeaderValue::from_static("no-store"));
+    http
+}
+
+/// `None`: no Authorization header. `Some(None)`: a header that is not a bearer token.
+fn bearer(req: &Request) -> Option<Option<&str>> {
+    let value = req.headers().get(poem::http::header::AUTHORIZATION)?;
+    let text = value.to_str().ok();
+    Some(text.and_then(|t| {
+        let (scheme, token) = t.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    }))
+}
+
+fn error_response(e: AppError) -> poem::Response {
+    let code = e.code();
+    let message = match &e {
+        AppError::Refused(r) => r.message.clone(),
+        AppError::Internal(cause) => {
+            tracing::error!(error = ?cause, "authenticating a request");
+            "the service is unavailable; try again shortly".to_owned()
+        }
+    };
+    let code = if code == Code::Internal { "SERVICE_UNAVAILABLE" } else { code.as_str() };
+    let response = coded(async_graphql::Response::from_errors(vec![ServerError::new(message, None)]), code);
+    GraphQLResponse::from(response).into_response()
+}
+
+fn coded(mut response: async_graphql::Response, code: &str) -> async_graphql::Response {
+    for e in &mut response.errors {
+        e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", Value::from(code));
+    }
+    response
+}
+
+/// Every error carries `extensions.code`: errors raised before execution (syntax, validation,
+/// limits) and input coercion errors get theirs here.
+fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for e in &mut response.errors {
+        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let code = if e.message.contains("nested too deep") || e.message.contains("too complex") {
+            "QUERY_TOO_COMPLEX"
+        } else if e.path.is_empty() {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "BAD_USER_INPUT"
+        };
+        e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", Value::from(code));
+    }
+    response
+}

@@ -1,0 +1,13 @@
+//! Multichannel: who sells, provisions, supports and renews each subscription of a cloud
+//! partner center, and the invitations and delegated rights that decide it.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod graphql;
+pub mod http;
+pub mod workflows;
+
+pub use app::{AppState, Application};
+pub use config::ServeConfig;

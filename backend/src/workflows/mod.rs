@@ -1,0 +1,6 @@
+//! Workflows: each mutation as one transaction that asks the domain rules, writes through the
+//! SQL layer and appends its audit events. GraphQL resolvers only call these.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod onboarding;
