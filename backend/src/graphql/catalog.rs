@@ -12,6 +12,7 @@ use async_graphql::{Context, ID, Object};
 /// A cloud service as operated by 21Vianet (Office 365, Dynamics 365, Power BI, Azure).
 pub struct Service(pub db::Service);
 
+/// A cloud service as operated by 21Vianet (Office 365, Dynamics 365, Power BI, Azure).
 #[Object]
 impl Service {
     /// The global id.
@@ -23,6 +24,7 @@ impl Service {
         &self.0.name
     }
     /// Its offers, by name.
+    #[graphql(complexity = "5 * child_complexity")]
     async fn offers(&self, ctx: &Context<'_>) -> GqlResult<Vec<Offer>> {
         let offers = ctx.data_unchecked::<Loaders>().service_offers.load_one(self.0.service_id).await?;
         Ok(offers.unwrap_or_default().into_iter().map(Offer).collect())
@@ -32,6 +34,7 @@ impl Service {
 /// Something a customer can subscribe to, e.g. "Office 365 E3".
 pub struct Offer(pub db::Offer);
 
+/// Something a customer can subscribe to, e.g. "Office 365 E3".
 #[Object]
 impl Offer {
     /// The global id.
@@ -56,6 +59,7 @@ impl Offer {
 /// The catalogue.
 pub struct Catalog;
 
+/// The catalogue.
 #[Object]
 impl Catalog {
     /// Every service, by name.

@@ -27,6 +27,7 @@ pub enum CountQuery {
 /// Fields every connection has beside its edges.
 pub struct ConnectionTotals(pub CountQuery);
 
+/// Fields every connection has beside its edges.
 #[Object]
 impl ConnectionTotals {
     /// How many items match, over all pages.

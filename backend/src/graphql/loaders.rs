@@ -4,7 +4,7 @@
 use crate::db::{catalog, delegated_admin, organizations, subscriptions};
 use crate::domain::access::Scope;
 use crate::domain::{AppError, DelegatedRole};
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -103,33 +103,47 @@ impl Loader<(Uuid, Uuid)> for ViewerDelegatedRolesLoader {
     }
 }
 
-/// All loaders of one request.
+/// All loaders of one request. They cache for the request's lifetime: prefetching relies on
+/// it, and one request must not see an object twice in two states.
 pub struct Loaders {
-    pub organizations: DataLoader<OrganizationLoader>,
-    pub services: DataLoader<ServiceLoader>,
-    pub offers: DataLoader<OfferLoader>,
-    pub service_offers: DataLoader<ServiceOffersLoader>,
+    pub organizations: DataLoader<OrganizationLoader, HashMapCache>,
+    pub services: DataLoader<ServiceLoader, HashMapCache>,
+    pub offers: DataLoader<OfferLoader, HashMapCache>,
+    pub service_offers: DataLoader<ServiceOffersLoader, HashMapCache>,
     /// Absent for anonymous requests.
-    pub customer_subscriptions: Option<DataLoader<CustomerSubscriptionsLoader>>,
+    pub customer_subscriptions: Option<DataLoader<CustomerSubscriptionsLoader, HashMapCache>>,
     /// Present when the viewer is a partner.
-    pub viewer_delegated_roles: Option<DataLoader<ViewerDelegatedRolesLoader>>,
+    pub viewer_delegated_roles: Option<DataLoader<ViewerDelegatedRolesLoader, HashMapCache>>,
 }
 
 impl Loaders {
     pub fn new(pool: &PgPool, scope: Option<Scope>, now: DateTime<Utc>) -> Loaders {
         let spawn = |f| tokio::spawn(f);
         Loaders {
-            organizations: DataLoader::new(OrganizationLoader(pool.clone()), spawn),
-            services: DataLoader::new(ServiceLoader(pool.clone()), spawn),
-            offers: DataLoader::new(OfferLoader(pool.clone()), spawn),
-            service_offers: DataLoader::new(ServiceOffersLoader(pool.clone()), spawn),
+            organizations: DataLoader::with_cache(
+                OrganizationLoader(pool.clone()),
+                spawn,
+                HashMapCache::default(),
+            ),
+            services: DataLoader::with_cache(ServiceLoader(pool.clone()), spawn, HashMapCache::default()),
+            offers: DataLoader::with_cache(OfferLoader(pool.clone()), spawn, HashMapCache::default()),
+            service_offers: DataLoader::with_cache(
+                ServiceOffersLoader(pool.clone()),
+                spawn,
+                HashMapCache::default(),
+            ),
             customer_subscriptions: scope.map(|scope| {
-                DataLoader::new(CustomerSubscriptionsLoader { pool: pool.clone(), scope, now }, spawn)
+                DataLoader::with_cache(
+                    CustomerSubscriptionsLoader { pool: pool.clone(), scope, now },
+                    spawn,
+                    HashMapCache::default(),
+                )
             }),
             viewer_delegated_roles: match scope {
-                Some(Scope::Partner { partner_id }) => Some(DataLoader::new(
+                Some(Scope::Partner { partner_id }) => Some(DataLoader::with_cache(
                     ViewerDelegatedRolesLoader { pool: pool.clone(), partner_id, now },
                     spawn,
+                    HashMapCache::default(),
                 )),
                 _ => None,
             },

@@ -10,12 +10,14 @@ pub mod ids;
 pub mod loaders;
 pub mod node;
 pub mod organizations;
+pub mod prefetch;
 pub mod subscriptions;
 pub mod viewer;
 
 use crate::AppState;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+/// Reads: the viewer, organizations, subscriptions and the catalogue.
 #[derive(MergedObject, Default)]
 pub struct Query(
     viewer::ViewerQuery,
@@ -25,6 +27,7 @@ pub struct Query(
     catalog::CatalogQuery,
 );
 
+/// Changes: each one transaction that appends its audit events.
 #[derive(MergedObject, Default)]
 pub struct Mutation(viewer::ViewerMutation, organizations::OrganizationsMutation);
 

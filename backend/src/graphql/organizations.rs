@@ -39,6 +39,7 @@ impl Organization {
 /// The platform operator (21Vianet): sells online direct, enrols partners, reads everything.
 pub struct Operator(pub organizations::Organization);
 
+/// The platform operator (21Vianet): sells online direct, enrols partners, reads everything.
 #[Object]
 impl Operator {
     /// The global id.
@@ -67,6 +68,7 @@ impl Partner {
     }
 }
 
+/// A partner in a partner program.
 #[Object]
 impl Partner {
     /// The global id.
@@ -115,6 +117,7 @@ impl Customer {
     }
 }
 
+/// A customer tenant.
 #[Object]
 impl Customer {
     /// The global id.
@@ -146,6 +149,7 @@ impl Customer {
         self.0.created_at
     }
     /// The customer's subscriptions that the viewer may see, from every channel, by name.
+    #[graphql(complexity = "10 * child_complexity")]
     async fn subscriptions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Subscription>> {
         let loaders = ctx.data_unchecked::<super::loaders::Loaders>();
         let Some(loader) = &loaders.customer_subscriptions else { return Ok(Vec::new()) };
@@ -191,7 +195,7 @@ impl OrganizationsQuery {
 
     /// The customers the viewer may see: all for the operator; for a partner, those it has a
     /// reseller relationship or delegated rights with; for a customer, itself. Ordered by name.
-    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn customers(
         &self,
         ctx: &Context<'_>,
@@ -204,6 +208,9 @@ impl OrganizationsQuery {
         let request = connection::page_request(first, after)?;
         let filter = organizations::CustomerFilter { search: filter.unwrap_or_default().search };
         let page = organizations::customers_page(&ctx.state().pool, scope, &filter, &request, now).await?;
+        let ids: Vec<uuid::Uuid> = page.items.iter().map(|o| o.id).collect();
+        let node = ctx.look_ahead().field("edges").field("node");
+        super::prefetch::for_customers(ctx.data_unchecked::<super::loaders::Loaders>(), node, &ids).await?;
         Ok(connection::build(
             page,
             &request,
@@ -214,7 +221,7 @@ impl OrganizationsQuery {
     }
 
     /// The partner directory, ordered by name.
-    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn partners(
         &self,
         ctx: &Context<'_>,

@@ -23,6 +23,7 @@ async fn load_partner(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> GqlResult<Op
     Ok(org.map(Partner))
 }
 
+/// A subscription to an offer, with the channel it was bought through and who serves each stage.
 #[Object]
 impl Subscription {
     /// The global id.
@@ -175,6 +176,7 @@ pub struct StageServicePartner {
     delegated: bool,
 }
 
+/// The service partner of one lifecycle stage.
 #[Object]
 impl StageServicePartner {
     /// The stage.
@@ -282,7 +284,7 @@ impl SubscriptionsQuery {
     /// The subscriptions the viewer may see, from every channel, by name. The operator sees
     /// all; a partner those it transacts, resells, or holds delegated rights for; a customer's
     /// global or billing admin its own.
-    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn subscriptions(
         &self,
         ctx: &Context<'_>,
@@ -295,6 +297,9 @@ impl SubscriptionsQuery {
         let request = connection::page_request(first, after)?;
         let filter = filter.unwrap_or_default().into_db()?;
         let page = db::page(&ctx.state().pool, scope, &filter, &request, now).await?;
+        let items: Vec<&db::Subscription> = page.items.iter().collect();
+        let node = ctx.look_ahead().field("edges").field("node");
+        super::prefetch::for_subscriptions(ctx.data_unchecked::<Loaders>(), node, &items).await?;
         Ok(connection::build(
             page,
             &request,

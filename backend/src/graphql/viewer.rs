@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 /// A person with a sign-in.
 pub struct User(pub users::User);
 
+/// A person with a sign-in.
 #[Object]
 impl User {
     /// The global id.
@@ -51,6 +52,7 @@ pub async fn load_organization(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<O
 /// The signed-in user and how it signed in.
 pub struct Viewer(pub domain::Viewer);
 
+/// The signed-in user and how it signed in.
 #[Object]
 impl Viewer {
     /// The user.
@@ -81,6 +83,7 @@ impl Viewer {
 /// A token for a third party calling the API as its owner.
 pub struct ApiToken(pub users::Token);
 
+/// A token for a third party calling the API as its owner.
 #[Object]
 impl ApiToken {
     /// The global id.

@@ -7,15 +7,19 @@ mod spa;
 
 use crate::AppState;
 use poem::endpoint::BoxEndpoint;
-use poem::middleware::{CatchPanic, Compression, SizeLimit, Tracing};
-use poem::{EndpointExt, Route, get};
+use poem::middleware::{CatchPanic, Compression, Tracing};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub fn routes(state: AppState, static_dir: Option<PathBuf>) -> BoxEndpoint<'static> {
     let schema = crate::graphql::schema(state.clone());
     let max_body = state.limits.max_body_bytes;
     let mut route = Route::new()
-        .at("/graphql", get(graphql::execute).post(graphql::execute.with(SizeLimit::new(max_body))))
+        .at(
+            "/graphql",
+            get(graphql::execute).post(graphql::execute.around(move |ep, req| limit_body(ep, req, max_body))),
+        )
         .at("/graphiql", get(graphiql::page))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz));
@@ -24,4 +28,25 @@ pub fn routes(state: AppState, static_dir: Option<PathBuf>) -> BoxEndpoint<'stat
         route = route.at("/", spa.clone()).at("/*path", spa);
     }
     route.data(schema).data(state).with(Compression::new()).with(CatchPanic::new()).with(Tracing).boxed()
+}
+
+/// Reads at most `max` bytes of body (declared or streamed), answering 413 beyond that.
+async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, max: usize) -> poem::Result<Response> {
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Ok(poem::http::StatusCode::PAYLOAD_TOO_LARGE.into_response());
+    }
+    match req.take_body().into_bytes_limit(max).await {
+        Ok(bytes) => {
+            req.set_body(bytes);
+            Ok(ep.call(req).await?.into_response())
+        }
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            Ok(poem::http::StatusCode::PAYLOAD_TOO_LARGE.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

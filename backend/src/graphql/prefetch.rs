@@ -1,0 +1,75 @@
+//! Prefetching by look-ahead: a list resolver loads what its items' selected fields will ask
+//! for, in one statement per kind, and primes the request's DataLoaders. Nested resolvers then
+//! hit the cache, so a page costs the same number of statements at any size, however the
+//! executor happens to interleave sibling resolvers (DataLoader alone batches by a time window).
+
+use super::loaders::Loaders;
+use crate::db::subscriptions::Subscription;
+use async_graphql::{Lookahead, Result};
+use uuid::Uuid;
+
+/// Primes the loaders for what the selection under a `Subscription` (`node`) will need.
+pub async fn for_subscriptions(loaders: &Loaders, node: Lookahead<'_>, subs: &[&Subscription]) -> Result<()> {
+    if subs.is_empty() {
+        return Ok(());
+    }
+    let wants = |f: &str| node.field(f).exists();
+    let organizations = async {
+        let wanted = ["customer", "partnerOfRecord", "indirectReseller", "servicePartners", "servicePartner"];
+        if wanted.iter().any(|f| wants(f)) {
+            let mut ids: Vec<Uuid> = Vec::new();
+            for s in subs {
+                let f = &s.facts;
+                ids.push(f.customer_id);
+                ids.extend(
+                    [
+                        f.partner_of_record_id,
+                        f.indirect_reseller_id,
+                        f.provisioning_partner_id,
+                        f.support_partner_id,
+                    ]
+                    .into_iter()
+                    .flatten(),
+                );
+            }
+            loaders.organizations.load_many(ids).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let catalog = async {
+        if wants("offer") || wants("service") {
+            let offers = loaders.offers.load_many(subs.iter().map(|s| s.offer_id)).await?;
+            let services: Vec<Uuid> = offers.values().map(|o| o.service_id).collect();
+            let (a, b) = tokio::join!(
+                loaders.services.load_many(services.clone()),
+                loaders.service_offers.load_many(services)
+            );
+            a?;
+            b?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let roles = async {
+        if let (true, Some(loader)) = (wants("viewerCan"), &loaders.viewer_delegated_roles) {
+            loader.load_many(subs.iter().map(|s| (s.facts.customer_id, s.facts.service_id))).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let (a, b, c) = tokio::join!(organizations, catalog, roles);
+    a?;
+    b?;
+    c?;
+    Ok(())
+}
+
+/// Primes each customer's subscriptions (and what they need) for a page of customers.
+pub async fn for_customers(loaders: &Loaders, node: Lookahead<'_>, customer_ids: &[Uuid]) -> Result<()> {
+    let subs_field = node.field("subscriptions");
+    let Some(loader) = &loaders.customer_subscriptions else { return Ok(()) };
+    if !subs_field.exists() || customer_ids.is_empty() {
+        return Ok(());
+    }
+    let by_customer = loader.load_many(customer_ids.iter().copied()).await?;
+    let subs: Vec<&Subscription> = by_customer.values().flatten().collect();
+    for_subscriptions(loaders, subs_field, &subs).await
+}

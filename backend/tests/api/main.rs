@@ -1,0 +1,11 @@
+//! API tests: the real HTTP routes and GraphQL schema against a real PostgreSQL, a fresh
+//! migrated database per test (`#[sqlx::test]`, which reads DATABASE_URL; `cargo xtask test`
+//! starts a private cluster and sets it).
+
+mod auth;
+mod errors;
+mod helpers;
+mod http;
+mod onboarding;
+mod reads;
+mod visibility;
