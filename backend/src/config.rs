@@ -33,7 +33,7 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
     /// Deepest query accepted.
-    #[arg(long, env = "MULTICHANNEL_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "MULTICHANNEL_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
     /// Largest query complexity accepted (connections count `first` times their children).
     #[arg(long, env = "MULTICHANNEL_MAX_COMPLEXITY", default_value_t = 20_000)]
@@ -45,14 +45,14 @@ pub struct Limits {
     #[arg(long, env = "MULTICHANNEL_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
     pub request_timeout_ms: u64,
     /// Session lifetime, in hours.
-    #[arg(long, env = "MULTICHANNEL_SESSION_HOURS", default_value_t = 12)]
+    #[arg(long, env = "MULTICHANNEL_SESSION_HOURS", default_value_t = 16)]
     pub session_hours: i64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 12,
+            max_depth: 16,
             max_complexity: 20_000,
             max_body_bytes: 256 * 1024,
             request_timeout_ms: 15_000,

@@ -1,1 +1,198 @@
+//! End-to-end harness: the real release binary on a free port with its own database and the
+//! demo data, and headless Chromium driven through chromedriver. `cargo xtask test` builds the
+//! binary and the app and sets MULTICHANNEL_BIN, MULTICHANNEL_DIST and DATABASE_URL.
 
+use anyhow::{Context, Result, bail};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use thirtyfour::prelude::*;
+use thirtyfour::{ChromiumLikeCapabilities, DesiredCapabilities};
+
+pub const DEMO_PASSWORD: &str = "e2e-demo-password";
+
+fn required_env(name: &str) -> Result<String> {
+    std::env::var(name).with_context(|| format!("{name} is not set: run the end-to-end tests with `cargo xtask test`"))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running `multichannel serve --demo`, stopped on drop.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub database: String,
+}
+
+impl Server {
+    pub async fn start() -> Result<Server> {
+        let bin = required_env("MULTICHANNEL_BIN")?;
+        let dist = required_env("MULTICHANNEL_DIST")?;
+        let admin_url = required_env("DATABASE_URL")?;
+        // A database of its own, so tests never see each other's data.
+        let database = format!("e2e_{}", uuid::Uuid::new_v4().simple());
+        let admin = sqlx::PgPool::connect(&admin_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {database}"))).execute(&admin).await?;
+        admin.close().await;
+        let mut url = reqwest::Url::parse(&admin_url)?;
+        url.set_path(&database);
+
+        let port = free_port()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(bin)
+            .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--static-dir", &dist])
+            .env("DATABASE_URL", url.as_str())
+            .env("MULTICHANNEL_DEMO_PASSWORD", DEMO_PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting the server")?;
+        let mut server = Server { child, base, database };
+        server.wait_healthy().await?;
+        Ok(server)
+    }
+
+    async fn wait_healthy(&mut self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let client = reqwest::Client::new();
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("the server exited early with {status}");
+            }
+            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await {
+                if r.status().is_success() {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the server did not become ready within 60 s")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// One GraphQL call over HTTP, as a third party would make it.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: serde_json::Value) -> Result<serde_json::Value> {
+        let mut req = reqwest::Client::new().post(self.url("/graphql")).json(&serde_json::json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Ok(req.send().await?.json().await?)
+    }
+
+    pub async fn sign_in(&self, email: &str) -> Result<String> {
+        let body = self
+            .graphql(
+                None,
+                "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
+                serde_json::json!({ "i": { "email": email, "password": DEMO_PASSWORD } }),
+            )
+            .await?;
+        body["data"]["signIn"]["token"].as_str().map(str::to_owned).with_context(|| format!("sign-in failed: {body}"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Headless Chromium through a chromedriver of its own, with a fresh profile; quit on drop.
+pub struct Browser {
+    pub driver: Option<WebDriver>,
+    chromedriver: Child,
+    profile: PathBuf,
+    shots: PathBuf,
+}
+
+impl Browser {
+    pub async fn start(name: &str) -> Result<Browser> {
+        let port = free_port()?;
+        let chromedriver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting /usr/bin/chromedriver (apt: chromium-driver)")?;
+        let profile = std::env::temp_dir().join(format!("mc-e2e-profile-{}", uuid::Uuid::new_v4().simple()));
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/bin/chromium")?;
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+        ] {
+            caps.add_arg(arg)?;
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let driver = loop {
+            match WebDriver::new(&url, caps.clone()).await {
+                Ok(d) => break d,
+                Err(e) if Instant::now() > deadline => return Err(e.into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("screenshots").join(name);
+        std::fs::create_dir_all(&shots)?;
+        Ok(Browser { driver: Some(driver), chromedriver, profile, shots })
+    }
+
+    pub fn driver(&self) -> &WebDriver {
+        self.driver.as_ref().expect("the browser is running")
+    }
+
+    /// Saves a screenshot of the page into e2e/screenshots/<test>/<step>.png (git ignores it).
+    pub async fn shot(&self, step: &str) -> Result<()> {
+        self.driver().screenshot(&self.shots.join(format!("{step}.png"))).await?;
+        Ok(())
+    }
+
+    /// Waits (polling) until an element matching `css` whose text contains `text` is shown.
+    pub async fn wait_text(&self, css: &str, text: &str) -> Result<WebElement> {
+        let elem = self
+            .driver()
+            .query(By::Css(css))
+            .with_text(thirtyfour::stringmatch::StringMatch::new(text).partial())
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await;
+        match elem {
+            Ok(e) => Ok(e),
+            Err(e) => {
+                // What the user would have seen when the wait gave up.
+                let _ = self.shot(&format!("failed-{}", css.replace(|c: char| !c.is_alphanumeric(), "_"))).await;
+                Err(e).with_context(|| format!("waiting for {css:?} showing {text:?}"))
+            }
+        }
+    }
+
+    pub async fn quit(mut self) -> Result<()> {
+        if let Some(d) = self.driver.take() {
+            d.quit().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}

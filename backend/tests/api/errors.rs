@@ -26,7 +26,7 @@ async fn malformed_and_invalid_queries_have_codes(pool: PgPool) {
 async fn deep_and_expensive_queries_are_refused_before_running(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let token = app.sign_in("operator@21vianet.demo").await;
-    let deep = "{ subscriptions { edges { node { customer { subscriptions { customer { subscriptions { customer { subscriptions { customer { subscriptions { customer { subscriptions { offer { name } } } } } } } } } } } } } } }";
+    let deep = "{ subscriptions { edges { node { customer { subscriptions { customer { subscriptions { customer { subscriptions { customer { subscriptions { customer { subscriptions { customer { subscriptions { offer { name } } } } } } } } } } } } } } } } } } } }";
     assert_eq!(code(&app.gql(Some(&token), deep, json!({})).await), "QUERY_TOO_COMPLEX");
     let wide = "{ customers(first: 100) { edges { node { subscriptions { offer { service { offers { name service { name offers { name billing } } } } } } } } } a: customers(first: 100) { edges { node { subscriptions { offer { service { offers { name service { name offers { name billing } } } } } } } } } }";
     assert_eq!(code(&app.gql(Some(&token), wide, json!({})).await), "QUERY_TOO_COMPLEX");
