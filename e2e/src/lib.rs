@@ -12,7 +12,8 @@ use thirtyfour::{ChromiumLikeCapabilities, DesiredCapabilities};
 pub const DEMO_PASSWORD: &str = "e2e-demo-password";
 
 fn required_env(name: &str) -> Result<String> {
-    std::env::var(name).with_context(|| format!("{name} is not set: run the end-to-end tests with `cargo xtask test`"))
+    std::env::var(name)
+        .with_context(|| format!("{name} is not set: run the end-to-end tests with `cargo xtask test`"))
 }
 
 fn free_port() -> Result<u16> {
@@ -76,8 +77,15 @@ impl Server {
     }
 
     /// One GraphQL call over HTTP, as a third party would make it.
-    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: serde_json::Value) -> Result<serde_json::Value> {
-        let mut req = reqwest::Client::new().post(self.url("/graphql")).json(&serde_json::json!({ "query": query, "variables": variables }));
+    pub async fn graphql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let mut req = reqwest::Client::new()
+            .post(self.url("/graphql"))
+            .json(&serde_json::json!({ "query": query, "variables": variables }));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -92,7 +100,10 @@ impl Server {
                 serde_json::json!({ "i": { "email": email, "password": DEMO_PASSWORD } }),
             )
             .await?;
-        body["data"]["signIn"]["token"].as_str().map(str::to_owned).with_context(|| format!("sign-in failed: {body}"))
+        body["data"]["signIn"]["token"]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("sign-in failed: {body}"))
     }
 }
 
@@ -175,7 +186,8 @@ impl Browser {
             Ok(e) => Ok(e),
             Err(e) => {
                 // What the user would have seen when the wait gave up.
-                let _ = self.shot(&format!("failed-{}", css.replace(|c: char| !c.is_alphanumeric(), "_"))).await;
+                let _ =
+                    self.shot(&format!("failed-{}", css.replace(|c: char| !c.is_alphanumeric(), "_"))).await;
                 Err(e).with_context(|| format!("waiting for {css:?} showing {text:?}"))
             }
         }

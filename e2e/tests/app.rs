@@ -15,7 +15,9 @@ async fn the_server_serves_the_app_graphiql_and_the_api() -> Result<()> {
         assert!(r.text().await?.contains("<title>Multichannel</title>"), "{route} serves the app");
     }
     assert_eq!(http.get(server.url("/missing.js")).send().await?.status(), 404);
-    for asset in ["graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"] {
+    for asset in
+        ["graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"]
+    {
         let r = http.get(server.url(&format!("/vendor/graphiql/{asset}"))).send().await?;
         assert!(r.status().is_success(), "{asset}");
     }
