@@ -49,10 +49,10 @@ impl From<crate::domain::enums::UnknownValue> for AppError {
 /// internal and keeps its cause for the log.
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if let Some(refusal) = constraint_refusal(db.constraint(), db.code().as_deref()) {
-                return refusal;
-            }
+        if let sqlx::Error::Database(db) = &e
+            && let Some(refusal) = constraint_refusal(db.constraint(), db.code().as_deref())
+        {
+            return refusal;
         }
         AppError::Internal(e.into())
     }

@@ -10,10 +10,10 @@ impl From<AppError> for async_graphql::Error {
             AppError::Refused(r) => {
                 let mut err = async_graphql::Error::new(r.message)
                     .extend_with(|_, ext| ext.set("code", r.code.as_str()));
-                if let Some(details) = r.details {
-                    if let Ok(value) = Value::from_json(details) {
-                        err = err.extend_with(|_, ext| ext.set("details", value.clone()));
-                    }
+                if let Some(details) = r.details
+                    && let Ok(value) = Value::from_json(details)
+                {
+                    err = err.extend_with(|_, ext| ext.set("details", value.clone()));
                 }
                 err
             }

@@ -109,7 +109,7 @@ async fn revoked_and_expired_api_tokens_stop_working(pool: PgPool) {
     );
     let long_id = long["createApiToken"]["apiToken"]["id"].as_str().unwrap();
 
-    app.ok(&long_secret, VIEWER, json!({})).await;
+    app.ok(long_secret, VIEWER, json!({})).await;
     app.ok(
         &session,
         "mutation($i: RevokeApiTokenInput!) { revokeApiToken(input: $i) { apiToken { active revokedAt } } }",
