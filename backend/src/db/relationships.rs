@@ -61,3 +61,15 @@ pub async fn insert_active_partnership(
     .fetch_one(db)
     .await?)
 }
+
+/// Whether the partner has an active reseller relationship of any kind with the customer.
+pub async fn has_active(db: impl PgExecutor<'_>, customer_id: Uuid, partner_id: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from reseller_relationship \
+         where customer_id = $1 and partner_id = $2 and status = 'ACTIVE')",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .fetch_one(db)
+    .await?)
+}

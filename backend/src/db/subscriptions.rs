@@ -312,3 +312,86 @@ pub async fn suspend(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> Ap
         .await?;
     Ok(())
 }
+
+/// Like [`visible_by_id`], locking the row for the rest of the transaction, so concurrent
+/// changes to one subscription are decided one after the other on current data.
+pub async fn visible_for_update(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Subscription>> {
+    let mut qb = select(now);
+    qb.push(" s.subscription_id = ").push_bind(id).push(" and ");
+    visibility::push_subscription_visible(&mut qb, scope, now);
+    qb.push(" for update of s");
+    let row: Option<Row> = qb.build_query_as().fetch_optional(db).await?;
+    row.map(Subscription::try_from).transpose()
+}
+
+pub async fn set_quantity(db: impl PgExecutor<'_>, id: Uuid, quantity: i32) -> AppResult<()> {
+    sqlx::query("update subscription set quantity = $2 where subscription_id = $1")
+        .bind(id)
+        .bind(quantity)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_assigned_seats(db: impl PgExecutor<'_>, id: Uuid, assigned: i32) -> AppResult<()> {
+    sqlx::query("update subscription set assigned_seats = $2 where subscription_id = $1")
+        .bind(id)
+        .bind(assigned)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_auto_renew(db: impl PgExecutor<'_>, id: Uuid, on: bool) -> AppResult<()> {
+    sqlx::query("update subscription set auto_renew = $2 where subscription_id = $1")
+        .bind(id)
+        .bind(on)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn reactivate(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<()> {
+    sqlx::query("update subscription set status = 'ACTIVE', suspended_at = null where subscription_id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn cancel(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query(
+        "update subscription set status = 'DELETED', suspended_at = null, deleted_at = $2, auto_renew = false \
+         where subscription_id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Suspended subscriptions past their data-deletion date, written down as DELETED (the
+/// background job; reads already show them DELETED). Safe with several instances running.
+pub async fn delete_expired_suspensions(
+    db: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(Uuid, Uuid)>> {
+    Ok(sqlx::query_as(
+        "with due as (select subscription_id from subscription \
+            where status = 'SUSPENDED' and suspended_at + interval '60 days' <= $1 \
+            for update skip locked) \
+         update subscription s set status = 'DELETED', deleted_at = s.suspended_at + interval '60 days', \
+            suspended_at = null, auto_renew = false \
+         from due where s.subscription_id = due.subscription_id \
+         returning s.subscription_id, s.customer_id",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await?)
+}

@@ -23,6 +23,12 @@ pub enum Code {
     NoAssignedSeats,
     SubscriptionNotActive,
     CustomerGlobalAdminRequired,
+    IndirectResellerCannotInvite,
+    IndirectResellerCannotTransact,
+    NoResellerRelationship,
+    InvitationNotPending,
+    DelegatedAdminConflict,
+    ActiveSubscriptionsExist,
     Internal,
 }
 
@@ -46,6 +52,12 @@ impl Code {
             Code::NoAssignedSeats => "NO_ASSIGNED_SEATS",
             Code::SubscriptionNotActive => "SUBSCRIPTION_NOT_ACTIVE",
             Code::CustomerGlobalAdminRequired => "CUSTOMER_GLOBAL_ADMIN_REQUIRED",
+            Code::IndirectResellerCannotInvite => "INDIRECT_RESELLER_CANNOT_INVITE",
+            Code::IndirectResellerCannotTransact => "INDIRECT_RESELLER_CANNOT_TRANSACT",
+            Code::NoResellerRelationship => "NO_RESELLER_RELATIONSHIP",
+            Code::InvitationNotPending => "INVITATION_NOT_PENDING",
+            Code::DelegatedAdminConflict => "DELEGATED_ADMIN_CONFLICT",
+            Code::ActiveSubscriptionsExist => "ACTIVE_SUBSCRIPTIONS_EXIST",
             Code::Internal => "INTERNAL",
         }
     }

@@ -329,3 +329,135 @@ mod tests {
         assert!(decide(&helpdesk, &standing(&[]), &s, SubscriptionAction::OpenSupportRequest).is_ok());
     }
 }
+
+/// Who transacts a new order, through which channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderChannel {
+    pub channel: PurchaseChannel,
+    pub partner_of_record_id: Option<Uuid>,
+    pub indirect_reseller_id: Option<Uuid>,
+}
+
+/// What an order needs to know about the viewer's ties to the customer and reseller.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrderTies {
+    /// The viewer's partner has an active reseller relationship with the customer.
+    pub has_relationship: bool,
+    /// The named reseller is in an active partnership with the viewer's partner.
+    pub reseller_partnered: bool,
+}
+
+/// The channel of a new subscription, decided by who orders it: the operator sells online
+/// direct, a CSP direct partner sells direct, an indirect provider sells through one of its
+/// resellers. Advisors are legacy (never newly ordered) and indirect resellers order through
+/// their provider.
+pub fn order_channel(
+    viewer: &Viewer,
+    reseller: Option<Uuid>,
+    ties: OrderTies,
+) -> Result<OrderChannel, Refusal> {
+    if viewer.read_only {
+        return Err(Refusal::new(Code::Forbidden, "this API token is read-only"));
+    }
+    if viewer.is_operator() {
+        require_roles(viewer, &[Role::OperatorAdmin])?;
+        if reseller.is_some() {
+            return Err(Refusal::new(Code::BadUserInput, "online direct orders name no reseller"));
+        }
+        return Ok(OrderChannel {
+            channel: PurchaseChannel::OnlineDirect,
+            partner_of_record_id: None,
+            indirect_reseller_id: None,
+        });
+    }
+    let (Some(partner), Some(program)) = (viewer.partner_id(), viewer.partner_program) else {
+        return Err(Refusal::new(Code::Forbidden, "customers order through a partner or online"));
+    };
+    require_roles(viewer, &[Role::AdminAgent, Role::SalesAgent])?;
+    let channel = match program {
+        PartnerProgram::Advisor => {
+            return Err(Refusal::new(Code::AdvisorNotInCsp, "an Advisor must join CSP to sell"));
+        }
+        PartnerProgram::CspIndirectReseller => {
+            return Err(Refusal::new(
+                Code::IndirectResellerCannotTransact,
+                "an indirect reseller orders through its indirect provider",
+            ));
+        }
+        PartnerProgram::CspDirect => {
+            if reseller.is_some() {
+                return Err(Refusal::new(Code::BadUserInput, "only an indirect provider names a reseller"));
+            }
+            PurchaseChannel::CspDirect
+        }
+        PartnerProgram::CspIndirectProvider => {
+            if reseller.is_none() {
+                return Err(Refusal::new(
+                    Code::BadUserInput,
+                    "an indirect order names the reseller it is for",
+                ));
+            }
+            if !ties.reseller_partnered {
+                return Err(Refusal::new(
+                    Code::ResellerNotPartnered,
+                    "that reseller is not in an active partnership with you",
+                ));
+            }
+            PurchaseChannel::CspIndirect
+        }
+    };
+    if !ties.has_relationship {
+        return Err(Refusal::new(
+            Code::NoResellerRelationship,
+            "you need an active reseller relationship with this customer (send it an invitation)",
+        ));
+    }
+    Ok(OrderChannel { channel, partner_of_record_id: Some(partner), indirect_reseller_id: reseller })
+}
+
+/// The delegated roles that let a partner serve a stage.
+pub fn roles_serving(stage: LifecycleStage) -> &'static [DelegatedRole] {
+    match stage {
+        LifecycleStage::Provisioning => &[DelegatedRole::Provisioning, DelegatedRole::GlobalAdmin],
+        LifecycleStage::Support => &[DelegatedRole::Support],
+        LifecycleStage::Sales | LifecycleStage::Renewal => &[],
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+    use crate::domain::{OrganizationKind, TokenKind};
+
+    fn partner(program: PartnerProgram) -> Viewer {
+        Viewer {
+            user_id: Uuid::nil(),
+            organization_id: Uuid::from_u128(5),
+            organization_kind: OrganizationKind::Partner,
+            partner_program: Some(program),
+            roles: vec![Role::SalesAgent],
+            token_id: Uuid::nil(),
+            token_kind: TokenKind::Session,
+            read_only: false,
+        }
+    }
+
+    #[test]
+    fn each_program_orders_through_its_channel() {
+        let ties = OrderTies { has_relationship: true, reseller_partnered: true };
+        let direct = order_channel(&partner(PartnerProgram::CspDirect), None, ties).unwrap();
+        assert_eq!(direct.channel, PurchaseChannel::CspDirect);
+        let r = Some(Uuid::from_u128(9));
+        let indirect = order_channel(&partner(PartnerProgram::CspIndirectProvider), r, ties).unwrap();
+        assert_eq!((indirect.channel, indirect.indirect_reseller_id), (PurchaseChannel::CspIndirect, r));
+        let code = |p, r, t| order_channel(&partner(p), r, t).unwrap_err().code;
+        assert_eq!(
+            code(PartnerProgram::CspIndirectReseller, None, ties),
+            Code::IndirectResellerCannotTransact
+        );
+        assert_eq!(code(PartnerProgram::Advisor, None, ties), Code::AdvisorNotInCsp);
+        let unpartnered = OrderTies { has_relationship: true, reseller_partnered: false };
+        assert_eq!(code(PartnerProgram::CspIndirectProvider, r, unpartnered), Code::ResellerNotPartnered);
+        assert_eq!(code(PartnerProgram::CspDirect, None, OrderTies::default()), Code::NoResellerRelationship);
+    }
+}

@@ -29,7 +29,11 @@ pub struct Query(
 
 /// Changes: each one transaction that appends its audit events.
 #[derive(MergedObject, Default)]
-pub struct Mutation(viewer::ViewerMutation, organizations::OrganizationsMutation);
+pub struct Mutation(
+    viewer::ViewerMutation,
+    organizations::OrganizationsMutation,
+    subscriptions::SubscriptionsMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

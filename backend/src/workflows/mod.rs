@@ -4,3 +4,4 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod onboarding;
+pub mod subscriptions;

@@ -7,5 +7,6 @@ mod errors;
 mod helpers;
 mod http;
 mod onboarding;
+mod operations;
 mod reads;
 mod visibility;

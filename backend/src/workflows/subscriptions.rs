@@ -1,0 +1,275 @@
+//! Orders and changes to subscriptions. Whether the viewer may do it is decided by
+//! `domain::subscription::decide`, the same rule `viewerCan` shows.
+
+use crate::AppState;
+use crate::db::{audit, catalog, delegated_admin, organizations, relationships, subscriptions};
+use crate::domain::access::Scope;
+use crate::domain::inputs::Name;
+use crate::domain::subscription::{
+    OrderTies, SubscriptionAction, ViewerStanding, decide, order_channel, roles_serving,
+};
+use crate::domain::*;
+use chrono::{Months, NaiveDate};
+use uuid::Uuid;
+
+/// One change to a subscription.
+#[derive(Debug, Clone, Copy)]
+pub enum Change {
+    Quantity(i32),
+    AutoRenew(bool),
+    Suspend,
+    Reactivate,
+    Cancel,
+    AssignSeats(i32),
+    UnassignSeats(i32),
+    ServicePartner(LifecycleStage, Option<Uuid>),
+}
+
+impl Change {
+    fn action(self) -> SubscriptionAction {
+        match self {
+            Change::Quantity(_) => SubscriptionAction::ChangeQuantity,
+            Change::AutoRenew(_) => SubscriptionAction::SetAutoRenew,
+            Change::Suspend => SubscriptionAction::Suspend,
+            Change::Reactivate => SubscriptionAction::Reactivate,
+            Change::Cancel => SubscriptionAction::Cancel,
+            Change::AssignSeats(_) => SubscriptionAction::AssignSeats,
+            Change::UnassignSeats(_) => SubscriptionAction::UnassignSeats,
+            Change::ServicePartner(..) => SubscriptionAction::AssignServicePartner,
+        }
+    }
+
+    fn audit_action(self) -> &'static str {
+        match self {
+            Change::Quantity(_) => "subscription.quantity_changed",
+            Change::AutoRenew(_) => "subscription.auto_renew_changed",
+            Change::Suspend => "subscription.suspended",
+            Change::Reactivate => "subscription.reactivated",
+            Change::Cancel => "subscription.cancelled",
+            Change::AssignSeats(_) => "subscription.seats_assigned",
+            Change::UnassignSeats(_) => "subscription.seats_unassigned",
+            Change::ServicePartner(..) => "subscription.service_partner_assigned",
+        }
+    }
+}
+
+/// The viewer's delegated roles for the subscription's customer and service.
+async fn standing(
+    db: &mut sqlx::PgConnection,
+    viewer: &Viewer,
+    facts: &subscription::SubscriptionFacts,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<ViewerStanding> {
+    let delegated_roles = match viewer.partner_id() {
+        Some(p) => {
+            let key = (facts.customer_id, facts.service_id);
+            delegated_admin::roles_held(&mut *db, p, &[key], now).await?.remove(&key).unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    Ok(ViewerStanding { delegated_roles, partner_program: viewer.partner_program })
+}
+
+pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, change: Change) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let sub = subscriptions::visible_for_update(&mut *tx, Scope::of(viewer), id, now)
+        .await?
+        .ok_or_else(|| AppError::not_found("subscription"))?;
+    let facts = &sub.facts;
+    let standing = standing(&mut tx, viewer, facts, now).await?;
+    decide(viewer, &standing, facts, change.action())?;
+
+    let mut details = serde_json::json!({ "friendlyName": sub.friendly_name });
+    match change {
+        Change::Quantity(q) => {
+            if !(1..=1_000_000).contains(&q) {
+                return Err(AppError::bad_input("the quantity must be between 1 and 1,000,000"));
+            }
+            if q < facts.assigned_seats {
+                return Err(AppError::refused(
+                    Code::QuantityBelowAssignedSeats,
+                    format!(
+                        "{} seats are assigned; unassign some before going down to {q}",
+                        facts.assigned_seats
+                    ),
+                ));
+            }
+            subscriptions::set_quantity(&mut *tx, id, q).await?;
+            details["from"] = facts.quantity.into();
+            details["to"] = q.into();
+        }
+        Change::AutoRenew(on) => {
+            subscriptions::set_auto_renew(&mut *tx, id, on).await?;
+            details["autoRenew"] = on.into();
+        }
+        Change::Suspend => subscriptions::suspend(&mut *tx, id, now).await?,
+        Change::Reactivate => subscriptions::reactivate(&mut *tx, id).await?,
+        Change::Cancel => subscriptions::cancel(&mut *tx, id, now).await?,
+        Change::AssignSeats(n) | Change::UnassignSeats(n) => {
+            if n < 1 {
+                return Err(AppError::bad_input("give a number of seats of at least 1"));
+            }
+            let assigned = if matches!(change, Change::AssignSeats(_)) {
+                let to = facts.assigned_seats + n;
+                if to > facts.quantity {
+                    return Err(AppError::refused(
+                        Code::NoSeatsAvailable,
+                        format!(
+                            "only {} of {} seats are free",
+                            facts.quantity - facts.assigned_seats,
+                            facts.quantity
+                        ),
+                    ));
+                }
+                to
+            } else {
+                let to = facts.assigned_seats - n;
+                if to < 0 {
+                    return Err(AppError::refused(
+                        Code::NoAssignedSeats,
+                        format!("only {} seats are assigned", facts.assigned_seats),
+                    ));
+                }
+                to
+            };
+            subscriptions::set_assigned_seats(&mut *tx, id, assigned).await?;
+            details["assignedSeats"] = assigned.into();
+        }
+        Change::ServicePartner(stage, partner) => {
+            let wanted = roles_serving(stage);
+            if wanted.is_empty() {
+                return Err(AppError::bad_input("sales and renewal stay with the channel"));
+            }
+            if let Some(p) = partner {
+                let key = (facts.customer_id, facts.service_id);
+                let held = delegated_admin::roles_held(&mut *tx, p, &[key], now)
+                    .await?
+                    .remove(&key)
+                    .unwrap_or_default();
+                if !held.iter().any(|r| wanted.contains(r)) {
+                    let names: Vec<&str> = wanted.iter().map(|r| r.as_str()).collect();
+                    return Err(AppError::refused(
+                        Code::DelegatedRoleRequired,
+                        format!(
+                            "that partner holds no active delegated {} role for this service",
+                            names.join(" or ")
+                        ),
+                    ));
+                }
+            }
+            subscriptions::set_stage_override(&mut *tx, id, stage, partner).await?;
+            details["stage"] = stage.as_str().into();
+            details["partnerId"] = serde_json::json!(partner);
+        }
+    }
+    let mut event = audit::Event::new(change.audit_action(), "Subscription", id)
+        .customer(facts.customer_id)
+        .details(details);
+    if let Some(p) = facts.partner_of_record_id {
+        event = event.partner(p);
+    }
+    if let Some(r) = facts.indirect_reseller_id {
+        event = event.also_partner(r);
+    }
+    if let Change::ServicePartner(_, Some(p)) = change {
+        event = event.also_partner(p);
+    }
+    if let Some(p) = viewer.partner_id().filter(|p| Some(*p) != facts.partner_of_record_id) {
+        event = event.also_partner(p);
+    }
+    audit::append(&mut *tx, viewer.into(), now, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct NewOrder {
+    pub customer_id: Uuid,
+    pub offer_id: Uuid,
+    pub friendly_name: String,
+    pub quantity: i32,
+    pub term_duration: TermDuration,
+    pub billing_cycle: BillingCycle,
+    pub auto_renew: bool,
+    pub indirect_reseller_id: Option<Uuid>,
+}
+
+/// An order by the partner of record (or the operator, online direct).
+pub async fn create(state: &AppState, viewer: &Viewer, order: NewOrder) -> AppResult<Uuid> {
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let mut ties = OrderTies::default();
+    if let Some(partner) = viewer.partner_id() {
+        ties.has_relationship = relationships::has_active(&mut *tx, order.customer_id, partner).await?;
+        if let Some(reseller) = order.indirect_reseller_id {
+            ties.reseller_partnered =
+                organizations::is_active_partnership(&mut *tx, partner, reseller).await?;
+        }
+    }
+    let channel = order_channel(viewer, order.indirect_reseller_id, ties)?;
+    let customer = organizations::visible_by_id(
+        &mut *tx,
+        Scope::of(viewer),
+        viewer.organization_id,
+        order.customer_id,
+        now,
+    )
+    .await?
+    .filter(|o| o.kind == OrganizationKind::Customer)
+    .ok_or_else(|| AppError::not_found("customer"))?;
+    let offer = catalog::offers_by_ids(&mut *tx, &[order.offer_id])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found("offer"))?;
+    let name = Name::parse(&order.friendly_name, "friendly name")?;
+    if name.as_str().chars().count() > 100 {
+        return Err(AppError::bad_input("a friendly name has at most 100 characters"));
+    }
+    if !(1..=1_000_000).contains(&order.quantity) {
+        return Err(AppError::bad_input("the quantity must be between 1 and 1,000,000"));
+    }
+    let start: NaiveDate = now.date_naive();
+    let months = match order.term_duration {
+        TermDuration::P1M => 1,
+        TermDuration::P1Y => 12,
+        TermDuration::P3Y => 36,
+    };
+    let end = start
+        .checked_add_months(Months::new(months))
+        .ok_or_else(|| AppError::bad_input("term out of range"))?;
+    let id = subscriptions::insert(
+        &mut *tx,
+        &subscriptions::NewSubscription {
+            customer_id: customer.id,
+            offer_id: offer.offer_id,
+            friendly_name: name.as_str(),
+            quantity: order.quantity,
+            assigned_seats: 0,
+            status: SubscriptionStatus::Active,
+            billing_cycle: order.billing_cycle,
+            term_duration: order.term_duration,
+            effective_start: start,
+            commitment_end: end,
+            auto_renew: order.auto_renew,
+            suspended_at: None,
+            purchase_channel: channel.channel,
+            partner_of_record_id: channel.partner_of_record_id,
+            indirect_reseller_id: channel.indirect_reseller_id,
+            provisioning_partner_id: None,
+            support_partner_id: None,
+        },
+    )
+    .await?;
+    let mut event = audit::Event::new("subscription.created", "Subscription", id).customer(customer.id).details(
+        serde_json::json!({ "offer": offer.name, "quantity": order.quantity, "channel": channel.channel.as_str() }),
+    );
+    if let Some(p) = channel.partner_of_record_id {
+        event = event.partner(p);
+    }
+    if let Some(r) = channel.indirect_reseller_id {
+        event = event.also_partner(r);
+    }
+    audit::append(&mut *tx, viewer.into(), now, event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
