@@ -97,6 +97,8 @@ create table delegated_admin_relationship (
         'ACTIVE', 'EXPIRED', 'TERMINATED', 'REJECTED')),
     origin text not null check (origin in ('INVITATION', 'PARTNER_REQUEST', 'CUSTOMER_GRANT')),
     invitation_id uuid references invitation (invitation_id),
+    -- A customer's grant that, on the partner's consent, replaces the current holder.
+    replace_existing boolean not null default false,
     created_at timestamptz not null default now(),
     approval_requested_at timestamptz,
     activated_at timestamptz,

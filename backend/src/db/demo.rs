@@ -161,6 +161,8 @@ impl<'c> Seeder<'c> {
         delegated_admin::insert(
             self.db,
             &delegated_admin::NewRelationship {
+                invitation_id: None,
+                replace_existing: false,
                 display_name: name,
                 partner_id: partner,
                 customer_id: customer,

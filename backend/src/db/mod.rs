@@ -66,6 +66,10 @@ fn constraint_refusal(constraint: Option<&str>, sqlstate: Option<&str>) -> Optio
         "delegated_admin_display_name_unique" => {
             (Code::Conflict, "you already have a delegated admin relationship with this name")
         }
+        "delegated_admin_exclusive_holder" => (
+            Code::DelegatedAdminConflict,
+            "another partner became the PROVISIONING or GLOBAL_ADMIN holder for this service at the same time",
+        ),
         "subscription_assigned_within_quantity" => {
             (Code::QuantityBelowAssignedSeats, "the quantity cannot be below the assigned seats")
         }

@@ -395,3 +395,28 @@ pub async fn delete_expired_suspensions(
     .fetch_all(db)
     .await?)
 }
+
+/// A partner stops serving provisioning (and, unless `provisioning_only`, support) on a
+/// customer's subscriptions (of one service, or all); returns the subscriptions affected.
+pub async fn clear_partner_stages(
+    db: impl PgExecutor<'_>,
+    customer_id: Uuid,
+    partner_id: Uuid,
+    service_id: Option<Uuid>,
+    provisioning_only: bool,
+) -> AppResult<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "update subscription set \
+            provisioning_partner_id = case when provisioning_partner_id = $2 then null else provisioning_partner_id end, \
+            support_partner_id = case when support_partner_id = $2 and not $4 then null else support_partner_id end \
+         where customer_id = $1 and ($3::uuid is null or service_id = $3) \
+           and (provisioning_partner_id = $2 or (support_partner_id = $2 and not $4)) \
+         returning subscription_id",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .bind(service_id)
+    .bind(provisioning_only)
+    .fetch_all(db)
+    .await?)
+}

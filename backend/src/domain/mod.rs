@@ -4,6 +4,7 @@
 pub mod access;
 pub mod clock;
 pub mod credentials;
+pub mod delegated_admin;
 pub mod enums;
 pub mod error;
 pub mod inputs;

@@ -162,3 +162,35 @@ pub enum TokenKind {
     /// For third parties; named, optionally read-only and expiring.
     Api,
 }
+
+/// A delegated admin relationship's status.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::DelegatedAdminStatus")]
+pub enum DelegatedAdminStatus {
+    /// The partner's draft: editable, deletable.
+    Created,
+    /// Locked, waiting for the customer's approval (expires after 90 days).
+    ApprovalPending,
+    /// Granted by the customer, waiting for the partner's consent.
+    ConsentPending,
+    /// In force until it ends.
+    Active,
+    /// Ended by time (or its approval window passed).
+    Expired,
+    /// Ended by either side.
+    Terminated,
+    /// Refused.
+    Rejected,
+}
+
+/// How a delegated admin relationship came about.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::DelegatedAdminOrigin")]
+pub enum DelegatedAdminOrigin {
+    /// Asked for in an accepted invitation.
+    Invitation,
+    /// Requested by the partner and approved by the customer.
+    PartnerRequest,
+    /// Granted by the customer and consented to by the partner.
+    CustomerGrant,
+}

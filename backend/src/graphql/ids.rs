@@ -17,6 +17,9 @@ pub enum NodeType {
     Service,
     Offer,
     ApiToken,
+    DelegatedAdminRelationship,
+    Invitation,
+    ResellerRelationship,
 }
 
 impl NodeType {
@@ -30,6 +33,9 @@ impl NodeType {
             NodeType::Service => "Service",
             NodeType::Offer => "Offer",
             NodeType::ApiToken => "ApiToken",
+            NodeType::DelegatedAdminRelationship => "DelegatedAdminRelationship",
+            NodeType::Invitation => "Invitation",
+            NodeType::ResellerRelationship => "ResellerRelationship",
         }
     }
 
@@ -43,6 +49,9 @@ impl NodeType {
             "Service" => NodeType::Service,
             "Offer" => NodeType::Offer,
             "ApiToken" => NodeType::ApiToken,
+            "DelegatedAdminRelationship" => NodeType::DelegatedAdminRelationship,
+            "Invitation" => NodeType::Invitation,
+            "ResellerRelationship" => NodeType::ResellerRelationship,
             _ => return None,
         })
     }

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod connection;
 pub mod context;
+pub mod delegated_admin;
 pub mod enums;
 pub mod error;
 pub mod ids;
@@ -25,6 +26,7 @@ pub struct Query(
     organizations::OrganizationsQuery,
     subscriptions::SubscriptionsQuery,
     catalog::CatalogQuery,
+    delegated_admin::DelegatedAdminQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -33,6 +35,7 @@ pub struct Mutation(
     viewer::ViewerMutation,
     organizations::OrganizationsMutation,
     subscriptions::SubscriptionsMutation,
+    delegated_admin::DelegatedAdminMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

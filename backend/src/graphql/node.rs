@@ -2,6 +2,7 @@
 
 use super::catalog::{Offer, Service};
 use super::context::RequestContext;
+use super::delegated_admin::DelegatedAdminRelationship;
 use super::error::GqlResult;
 use super::ids::{self, NodeType};
 use super::loaders::Loaders;
@@ -24,6 +25,7 @@ pub enum Node {
     Service(Service),
     Offer(Offer),
     ApiToken(ApiToken),
+    DelegatedAdminRelationship(DelegatedAdminRelationship),
 }
 
 #[derive(Default)]
@@ -79,6 +81,18 @@ impl NodeQuery {
                     .ok_or_else(not_found)?;
                 Node::ApiToken(ApiToken(token))
             }
+            NodeType::DelegatedAdminRelationship => {
+                let r = crate::db::delegated_admin::by_id(&ctx.state().pool, uuid)
+                    .await?
+                    .filter(|r| {
+                        viewer.is_operator()
+                            || viewer.organization_id == r.stored.partner_id
+                            || viewer.organization_id == r.stored.customer_id
+                    })
+                    .ok_or_else(not_found)?;
+                Node::DelegatedAdminRelationship(DelegatedAdminRelationship(r))
+            }
+            NodeType::Invitation | NodeType::ResellerRelationship => return Err(not_found().into()),
         })
     }
 }

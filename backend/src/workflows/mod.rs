@@ -3,5 +3,6 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod delegated_admin;
 pub mod onboarding;
 pub mod subscriptions;

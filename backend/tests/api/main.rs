@@ -3,6 +3,7 @@
 //! starts a private cluster and sets it).
 
 mod auth;
+mod delegated_admin;
 mod errors;
 mod helpers;
 mod http;

@@ -1,0 +1,354 @@
+//! Delegated admin relationships: granular, time-bound rights. Validation, the state machine
+//! and time (expiry, auto-extension) live here; the SQL layer only stores the outcome.
+
+use super::error::{AppError, AppResult, Code};
+use super::{DelegatedAdminStatus as S, DelegatedRole, Role, Viewer};
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+pub const MAX_DAYS: i32 = 730;
+pub const AUTO_EXTEND_DAYS: i64 = 180;
+pub const APPROVAL_WINDOW_DAYS: i64 = 90;
+pub const EXPIRING_WITHIN_DAYS: i64 = 30;
+
+/// An ISO-8601 duration of whole days, weeks, months (30 days) or years (365 days), P1D to P2Y.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationshipDuration {
+    pub text: String,
+    pub days: i32,
+}
+
+impl RelationshipDuration {
+    pub fn parse(value: &str) -> AppResult<RelationshipDuration> {
+        let bad =
+            || AppError::bad_input(format!("{value:?} is not a duration from P1D to P2Y (e.g. P90D, P1Y)"));
+        let v = value.trim().to_ascii_uppercase();
+        let rest = v.strip_prefix('P').ok_or_else(bad)?;
+        if rest.is_empty() || rest.contains('T') {
+            return Err(bad());
+        }
+        let (mut days, mut number, mut last_unit) = (0i64, String::new(), 0);
+        for c in rest.chars() {
+            if c.is_ascii_digit() {
+                number.push(c);
+                continue;
+            }
+            let (order, factor) = match c {
+                'Y' => (1, 365),
+                'M' => (2, 30),
+                'W' => (3, 7),
+                'D' => (4, 1),
+                _ => return Err(bad()),
+            };
+            if number.is_empty() || order <= last_unit || number.len() > 4 {
+                return Err(bad());
+            }
+            days += number.parse::<i64>().map_err(|_| bad())? * factor;
+            number.clear();
+            last_unit = order;
+        }
+        if !number.is_empty() || !(1..=i64::from(MAX_DAYS)).contains(&days) {
+            return Err(bad());
+        }
+        Ok(RelationshipDuration { text: v, days: days as i32 })
+    }
+}
+
+/// `P0D` (no auto-extension) or `P180D`.
+pub fn parse_auto_extend(value: &str, roles: &[DelegatedRole]) -> AppResult<&'static str> {
+    let v = match value.trim().to_ascii_uppercase().as_str() {
+        "P0D" => "P0D",
+        "P180D" => "P180D",
+        _ => return Err(AppError::bad_input("autoExtend is P0D or P180D")),
+    };
+    if v == "P180D" && roles.contains(&DelegatedRole::GlobalAdmin) {
+        return Err(AppError::bad_input("relationships with GLOBAL_ADMIN cannot auto-extend"));
+    }
+    Ok(v)
+}
+
+pub fn parse_display_name(value: &str) -> AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > 50 {
+        return Err(AppError::bad_input("a display name has 1 to 50 characters"));
+    }
+    Ok(v.to_owned())
+}
+
+pub fn parse_roles(roles: &[DelegatedRole]) -> AppResult<Vec<DelegatedRole>> {
+    let mut r = roles.to_vec();
+    r.sort();
+    r.dedup();
+    if r.is_empty() {
+        return Err(AppError::bad_input("ask for at least one role"));
+    }
+    Ok(r)
+}
+
+/// Whether the roles make the holder the one provisioning partner for its services.
+pub fn is_exclusive(roles: &[DelegatedRole]) -> bool {
+    roles.iter().any(|r| matches!(r, DelegatedRole::Provisioning | DelegatedRole::GlobalAdmin))
+}
+
+/// What the rules need to know of a stored relationship.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub status: S,
+    pub partner_id: Uuid,
+    pub customer_id: Uuid,
+    pub auto_extend: String,
+    pub approval_requested_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+impl Stored {
+    /// The status at `now`, before any job has written the change down.
+    pub fn status_at(&self, now: DateTime<Utc>) -> S {
+        match self.status {
+            S::Active => match self.ends_at {
+                Some(end) if end <= now && self.auto_extend != "P180D" => S::Expired,
+                _ => S::Active,
+            },
+            S::ApprovalPending | S::ConsentPending => {
+                let since = self.approval_requested_at.unwrap_or(self.created_at);
+                if since + Duration::days(APPROVAL_WINDOW_DAYS) <= now { S::Expired } else { self.status }
+            }
+            other => other,
+        }
+    }
+
+    /// The end at `now`: an auto-extending relationship moves on by 180 days each time it ends.
+    pub fn ends_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut end = self.ends_at?;
+        if self.status == S::Active && self.auto_extend == "P180D" {
+            while end <= now {
+                end += Duration::days(AUTO_EXTEND_DAYS);
+            }
+        }
+        Some(end)
+    }
+
+    pub fn expires_soon(&self, now: DateTime<Utc>) -> bool {
+        self.status_at(now) == S::Active
+            && self.ends_at(now).is_some_and(|end| end - now <= Duration::days(EXPIRING_WITHIN_DAYS))
+    }
+}
+
+/// The things that can happen to a relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Update,
+    Delete,
+    RequestApproval,
+    Approve,
+    Reject,
+    Consent,
+    Terminate,
+    SetAutoExtend,
+}
+
+impl Transition {
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Transition::Update => "delegated_admin.updated",
+            Transition::Delete => "delegated_admin.deleted",
+            Transition::RequestApproval => "delegated_admin.approval_requested",
+            Transition::Approve => "delegated_admin.approved",
+            Transition::Reject => "delegated_admin.rejected",
+            Transition::Consent => "delegated_admin.consented",
+            Transition::Terminate => "delegated_admin.terminated",
+            Transition::SetAutoExtend => "delegated_admin.auto_extend_changed",
+        }
+    }
+}
+
+/// Which side acts.
+fn is_partner_admin(viewer: &Viewer, r: &Stored) -> bool {
+    viewer.partner_id() == Some(r.partner_id) && viewer.has_role(Role::AdminAgent)
+}
+
+fn is_customer_admin(viewer: &Viewer, r: &Stored) -> bool {
+    viewer.customer_id() == Some(r.customer_id) && viewer.has_role(Role::GlobalAdmin)
+}
+
+/// Decides a transition: who may make it from the current state, and the state it leads to.
+pub fn decide(viewer: &Viewer, r: &Stored, t: Transition, now: DateTime<Utc>) -> AppResult<S> {
+    if viewer.read_only {
+        return Err(AppError::refused(Code::Forbidden, "this API token is read-only"));
+    }
+    let (partner, customer) = (is_partner_admin(viewer, r), is_customer_admin(viewer, r));
+    let side_ok = match t {
+        Transition::Update | Transition::Delete | Transition::RequestApproval | Transition::SetAutoExtend => {
+            partner
+        }
+        Transition::Approve => customer,
+        Transition::Consent => partner,
+        Transition::Reject => customer || partner,
+        Transition::Terminate => customer || partner,
+    };
+    if !side_ok {
+        let who = match t {
+            Transition::Approve => "the customer's GLOBAL_ADMIN",
+            Transition::Reject | Transition::Terminate => {
+                "the customer's GLOBAL_ADMIN or the partner's ADMIN_AGENT"
+            }
+            _ => "the partner's ADMIN_AGENT",
+        };
+        return Err(AppError::refused(Code::Forbidden, format!("only {who} may do this")));
+    }
+    let state = r.status_at(now);
+    let next = match (t, state) {
+        (Transition::Update, S::Created) => Some(S::Created),
+        (Transition::Delete, S::Created) => Some(S::Created),
+        (Transition::RequestApproval, S::Created) => Some(S::ApprovalPending),
+        (Transition::Approve, S::ApprovalPending) => Some(S::Active),
+        (Transition::Reject, S::ApprovalPending) if customer => Some(S::Rejected),
+        (Transition::Reject, S::ConsentPending) if partner => Some(S::Rejected),
+        (Transition::Consent, S::ConsentPending) => Some(S::Active),
+        (Transition::Terminate, S::Active | S::ApprovalPending | S::ConsentPending) => Some(S::Terminated),
+        (Transition::SetAutoExtend, S::Created | S::Active) => Some(state),
+        _ => None,
+    };
+    next.ok_or_else(|| {
+        AppError::refused(
+            Code::InvalidStateTransition,
+            format!("not possible while the relationship is {state}"),
+        )
+        .with_details(serde_json::json!({ "state": state.as_str() }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrganizationKind, TokenKind};
+
+    #[test]
+    fn durations() {
+        assert_eq!(RelationshipDuration::parse("P1D").unwrap().days, 1);
+        assert_eq!(RelationshipDuration::parse("p2y").unwrap().days, 730);
+        assert_eq!(RelationshipDuration::parse("P1Y6M").unwrap().days, 545);
+        assert_eq!(RelationshipDuration::parse("P2W").unwrap().days, 14);
+        for bad in ["", "P", "P0D", "P731D", "P3Y", "1D", "PT1H", "P1D2Y", "PXD", "P1"] {
+            assert!(RelationshipDuration::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn auto_extend_never_with_global_admin() {
+        assert_eq!(parse_auto_extend("P180D", &[DelegatedRole::Support]).unwrap(), "P180D");
+        assert!(parse_auto_extend("P180D", &[DelegatedRole::GlobalAdmin]).is_err());
+        assert!(parse_auto_extend("P90D", &[]).is_err());
+    }
+
+    fn at(days: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc() + Duration::days(days)
+    }
+
+    fn stored(status: S) -> Stored {
+        Stored {
+            status,
+            partner_id: Uuid::from_u128(1),
+            customer_id: Uuid::from_u128(2),
+            auto_extend: "P0D".into(),
+            approval_requested_at: Some(at(0)),
+            created_at: at(0),
+            ends_at: Some(at(100)),
+        }
+    }
+
+    #[test]
+    fn time_expires_and_auto_extends() {
+        let mut r = stored(S::Active);
+        assert_eq!(r.status_at(at(99)), S::Active);
+        assert!(r.expires_soon(at(71)) && !r.expires_soon(at(69)));
+        assert_eq!(r.status_at(at(100)), S::Expired);
+        r.auto_extend = "P180D".into();
+        assert_eq!(r.status_at(at(400)), S::Active);
+        assert_eq!(r.ends_at(at(400)), Some(at(460)));
+        let pending = stored(S::ApprovalPending);
+        assert_eq!(pending.status_at(at(89)), S::ApprovalPending);
+        assert_eq!(pending.status_at(at(90)), S::Expired);
+    }
+
+    fn viewer(kind: OrganizationKind, org: u128, role: Role) -> Viewer {
+        Viewer {
+            user_id: Uuid::nil(),
+            organization_id: Uuid::from_u128(org),
+            organization_kind: kind,
+            partner_program: None,
+            roles: vec![role],
+            token_id: Uuid::nil(),
+            token_kind: TokenKind::Session,
+            read_only: false,
+        }
+    }
+
+    #[test]
+    fn every_transition_from_every_state() {
+        let partner = viewer(OrganizationKind::Partner, 1, Role::AdminAgent);
+        let customer = viewer(OrganizationKind::Customer, 2, Role::GlobalAdmin);
+        use Transition as T;
+        let allowed: &[(T, S, bool, S)] = &[
+            (T::Update, S::Created, true, S::Created),
+            (T::Delete, S::Created, true, S::Created),
+            (T::RequestApproval, S::Created, true, S::ApprovalPending),
+            (T::Approve, S::ApprovalPending, false, S::Active),
+            (T::Reject, S::ApprovalPending, false, S::Rejected),
+            (T::Reject, S::ConsentPending, true, S::Rejected),
+            (T::Consent, S::ConsentPending, true, S::Active),
+            (T::Terminate, S::Active, true, S::Terminated),
+            (T::Terminate, S::Active, false, S::Terminated),
+            (T::Terminate, S::ApprovalPending, true, S::Terminated),
+            (T::Terminate, S::ApprovalPending, false, S::Terminated),
+            (T::Terminate, S::ConsentPending, true, S::Terminated),
+            (T::Terminate, S::ConsentPending, false, S::Terminated),
+            (T::SetAutoExtend, S::Active, true, S::Active),
+            (T::SetAutoExtend, S::Created, true, S::Created),
+        ];
+        let all_t = [
+            T::Update,
+            T::Delete,
+            T::RequestApproval,
+            T::Approve,
+            T::Reject,
+            T::Consent,
+            T::Terminate,
+            T::SetAutoExtend,
+        ];
+        let all_s = [
+            S::Created,
+            S::ApprovalPending,
+            S::ConsentPending,
+            S::Active,
+            S::Expired,
+            S::Terminated,
+            S::Rejected,
+        ];
+        for t in all_t {
+            for s in all_s {
+                for by_partner in [true, false] {
+                    let mut r = stored(s);
+                    if s == S::Expired {
+                        r.status = S::Active;
+                        r.ends_at = Some(at(-1));
+                    }
+                    let v = if by_partner { &partner } else { &customer };
+                    let got = decide(v, &r, t, at(1));
+                    match allowed.iter().find(|(at_, as_, ap, _)| *at_ == t && *as_ == s && *ap == by_partner)
+                    {
+                        Some((_, _, _, next)) => assert_eq!(got.unwrap(), *next, "{t:?} from {s:?}"),
+                        None => {
+                            let code = got.unwrap_err().code();
+                            assert!(
+                                matches!(code, Code::Forbidden | Code::InvalidStateTransition),
+                                "{t:?} from {s:?}: {code:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

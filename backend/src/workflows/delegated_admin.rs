@@ -1,0 +1,362 @@
+//! The delegated admin lifecycle: drafts, approval, the customer's own grants, consent,
+//! termination, auto-extension, and the one-exclusive-holder invariant.
+
+use crate::AppState;
+use crate::db::{audit, delegated_admin as db, organizations, subscriptions};
+use crate::domain::access::{Scope, ensure_may_write};
+use crate::domain::delegated_admin::{self as rules, RelationshipDuration, Transition};
+use crate::domain::*;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What a partner asks for, or a customer grants.
+pub struct Terms {
+    pub display_name: String,
+    pub roles: Vec<DelegatedRole>,
+    pub service_ids: Vec<Uuid>,
+    pub duration: String,
+    pub auto_extend: String,
+}
+
+pub struct ParsedTerms {
+    pub display_name: String,
+    pub roles: Vec<DelegatedRole>,
+    pub service_ids: Vec<Uuid>,
+    pub duration: RelationshipDuration,
+    pub auto_extend: &'static str,
+}
+
+pub fn parse_terms(t: &Terms) -> AppResult<ParsedTerms> {
+    let roles = rules::parse_roles(&t.roles)?;
+    let mut service_ids = t.service_ids.clone();
+    service_ids.sort();
+    service_ids.dedup();
+    if service_ids.is_empty() {
+        return Err(AppError::bad_input("name at least one service"));
+    }
+    Ok(ParsedTerms {
+        display_name: rules::parse_display_name(&t.display_name)?,
+        duration: RelationshipDuration::parse(&t.duration)?,
+        auto_extend: rules::parse_auto_extend(&t.auto_extend, &roles)?,
+        roles,
+        service_ids,
+    })
+}
+
+async fn append(
+    tx: &mut PgConnection,
+    viewer: Option<&Viewer>,
+    now: DateTime<Utc>,
+    action: &str,
+    r: &db::Relationship,
+    details: serde_json::Value,
+) -> AppResult<()> {
+    let e = audit::Event::new(action, "DelegatedAdminRelationship", r.id)
+        .customer(r.stored.customer_id)
+        .partner(r.stored.partner_id)
+        .details(details);
+    let actor = viewer.map(audit::Actor::from).unwrap_or(audit::Actor::SYSTEM);
+    audit::append(&mut *tx, actor, now, e).await?;
+    Ok(())
+}
+
+/// Activates a relationship under the invariant: per customer and service at most one partner
+/// holds PROVISIONING or GLOBAL_ADMIN. A conflict names the holder unless `replace` ends the
+/// holder's role for that service.
+pub async fn activate(
+    tx: &mut PgConnection,
+    viewer: Option<&Viewer>,
+    r: &db::Relationship,
+    replace: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let customer = r.stored.customer_id;
+    let exclusive = rules::is_exclusive(&r.roles);
+    if exclusive {
+        db::release_lapsed_claims(&mut *tx, customer, now).await?;
+        let holders = db::exclusive_holders(&mut *tx, customer, &r.service_ids, r.id).await?;
+        // A partner renewing its own rights is not a conflict with itself.
+        let others: Vec<&db::Holder> =
+            holders.iter().filter(|h| h.partner_id != r.stored.partner_id).collect();
+        if !others.is_empty() && !replace {
+            let names: Vec<&str> = others.iter().map(|h| h.partner_name.as_str()).collect();
+            return Err(AppError::refused(
+                Code::DelegatedAdminConflict,
+                format!("{} already holds PROVISIONING or GLOBAL_ADMIN for this service", names.join(", ")),
+            )
+            .with_details(serde_json::json!({
+                "holders": others.iter().map(|h| serde_json::json!({
+                    "partnerId": h.partner_id, "partnerName": h.partner_name, "serviceId": h.service_id,
+                    "relationshipId": h.relationship_id })).collect::<Vec<_>>()
+            })));
+        }
+        for h in &holders {
+            // The holder loses the exclusive role for this service and keeps the rest: when the
+            // relationship covers only this service, its other roles (SUPPORT) stay; otherwise the
+            // service leaves it. A relationship left with nothing is terminated.
+            let (services, other_roles) = {
+                let held = db::by_id(&mut *tx, h.relationship_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("holder"))?;
+                (
+                    held.service_ids.len(),
+                    held.roles
+                        .iter()
+                        .any(|r| !matches!(r, DelegatedRole::Provisioning | DelegatedRole::GlobalAdmin)),
+                )
+            };
+            let ended = if services == 1 && other_roles {
+                db::drop_exclusive_roles(&mut *tx, h.relationship_id).await?;
+                false
+            } else {
+                db::drop_service(&mut *tx, h.relationship_id, h.service_id).await? == 0
+            };
+            if ended {
+                db::set_status(
+                    &mut *tx,
+                    h.relationship_id,
+                    DelegatedAdminStatus::Terminated,
+                    now,
+                    viewer.map(|v| v.organization_id),
+                )
+                .await?;
+            }
+            let left = if ended { 0 } else { 1 };
+            let affected = subscriptions::clear_partner_stages(
+                &mut *tx,
+                customer,
+                h.partner_id,
+                Some(h.service_id),
+                !ended && other_roles,
+            )
+            .await?;
+            let actor = viewer.map(audit::Actor::from).unwrap_or(audit::Actor::SYSTEM);
+            audit::append(
+                &mut *tx,
+                actor,
+                now,
+                audit::Event::new("delegated_admin.role_replaced", "DelegatedAdminRelationship", h.relationship_id)
+                    .customer(customer)
+                    .partner(h.partner_id)
+                    .also_partner(r.stored.partner_id)
+                    .details(serde_json::json!({ "serviceId": h.service_id, "replacedBy": r.id, "subscriptions": affected, "terminated": left == 0 })),
+            )
+            .await?;
+        }
+    }
+    db::activate(&mut *tx, r.id, now, exclusive).await?;
+    append(
+        tx,
+        viewer,
+        now,
+        "delegated_admin.activated",
+        r,
+        serde_json::json!({ "roles": r.roles.iter().map(|x| x.as_str()).collect::<Vec<_>>() }),
+    )
+    .await
+}
+
+/// A partner drafts a request for a customer it serves.
+pub async fn create_draft(
+    state: &AppState,
+    viewer: &Viewer,
+    customer_id: Uuid,
+    terms: &Terms,
+) -> AppResult<Uuid> {
+    ensure_may_write(viewer)?;
+    let partner = viewer.partner_id().filter(|_| viewer.has_role(Role::AdminAgent)).ok_or_else(|| {
+        AppError::refused(
+            Code::Forbidden,
+            "only a partner's ADMIN_AGENT drafts delegated admin relationships",
+        )
+    })?;
+    let t = parse_terms(terms)?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    organizations::visible_by_id(&mut *tx, Scope::of(viewer), viewer.organization_id, customer_id, now)
+        .await?
+        .filter(|o| o.kind == OrganizationKind::Customer)
+        .ok_or_else(|| AppError::not_found("customer"))?;
+    let id = db::insert(
+        &mut tx,
+        &db::NewRelationship {
+            invitation_id: None,
+            replace_existing: false,
+            display_name: &t.display_name,
+            partner_id: partner,
+            customer_id,
+            roles: &t.roles,
+            service_ids: &t.service_ids,
+            duration: &t.duration.text,
+            duration_days: t.duration.days,
+            auto_extend: t.auto_extend,
+            status: DelegatedAdminStatus::Created,
+            origin: DelegatedAdminOrigin::PartnerRequest,
+            created_at: now,
+            activated_at: None,
+            ends_at: None,
+        },
+    )
+    .await?;
+    let r = db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("relationship"))?;
+    append(
+        &mut tx,
+        Some(viewer),
+        now,
+        "delegated_admin.created",
+        &r,
+        serde_json::json!({ "displayName": t.display_name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A customer's global admin grants rights to a partner directly; it waits for the partner's consent.
+pub async fn grant(
+    state: &AppState,
+    viewer: &Viewer,
+    partner_id: Uuid,
+    terms: &Terms,
+    replace_existing: bool,
+) -> AppResult<Uuid> {
+    ensure_may_write(viewer)?;
+    let customer = viewer.customer_id().filter(|_| viewer.has_role(Role::GlobalAdmin)).ok_or_else(|| {
+        AppError::refused(
+            Code::CustomerGlobalAdminRequired,
+            "only the customer's global admin grants delegated rights",
+        )
+    })?;
+    let t = parse_terms(terms)?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let partner = organizations::by_ids(&mut *tx, &[partner_id])
+        .await?
+        .pop()
+        .filter(|o| o.kind == OrganizationKind::Partner);
+    let program =
+        partner.and_then(|p| p.partner).map(|p| p.program).ok_or_else(|| AppError::not_found("partner"))?;
+    if !program.is_csp() {
+        return Err(AppError::refused(
+            Code::AdvisorNotInCsp,
+            "an Advisor must join CSP to receive delegated rights",
+        ));
+    }
+    let id = db::insert(
+        &mut tx,
+        &db::NewRelationship {
+            invitation_id: None,
+            replace_existing,
+            display_name: &t.display_name,
+            partner_id,
+            customer_id: customer,
+            roles: &t.roles,
+            service_ids: &t.service_ids,
+            duration: &t.duration.text,
+            duration_days: t.duration.days,
+            auto_extend: t.auto_extend,
+            status: DelegatedAdminStatus::ConsentPending,
+            origin: DelegatedAdminOrigin::CustomerGrant,
+            created_at: now,
+            activated_at: None,
+            ends_at: None,
+        },
+    )
+    .await?;
+    let r = db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("relationship"))?;
+    append(
+        &mut tx,
+        Some(viewer),
+        now,
+        "delegated_admin.granted",
+        &r,
+        serde_json::json!({ "replaceExisting": replace_existing }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Everything after creation: one transition, decided by the domain's state machine.
+pub async fn transition(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    t: Transition,
+    replace_existing: bool,
+    new_terms: Option<&Terms>,
+    auto_extend: Option<&str>,
+) -> AppResult<bool> {
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let r = db::for_update(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("delegated admin relationship"))?;
+    // Another organization's relationship is NOT_FOUND, like a missing one.
+    let party = viewer.is_operator()
+        || viewer.organization_id == r.stored.partner_id
+        || viewer.organization_id == r.stored.customer_id;
+    if !party {
+        return Err(AppError::not_found("delegated admin relationship"));
+    }
+    let next = rules::decide(viewer, &r.stored, t, now)?;
+    let mut deleted = false;
+    match t {
+        Transition::Update => {
+            let terms = new_terms.ok_or_else(|| AppError::bad_input("give the new terms"))?;
+            let p = parse_terms(terms)?;
+            db::update_draft(
+                &mut tx,
+                id,
+                &p.display_name,
+                &p.roles,
+                &p.service_ids,
+                &p.duration.text,
+                p.duration.days,
+                p.auto_extend,
+            )
+            .await?;
+        }
+        Transition::Delete => {
+            append(&mut tx, Some(viewer), now, t.audit_action(), &r, serde_json::json!({})).await?;
+            db::delete(&mut *tx, id).await?;
+            deleted = true;
+        }
+        Transition::Approve | Transition::Consent => {
+            let replace = if t == Transition::Consent { r.replace_existing } else { replace_existing };
+            activate(&mut tx, Some(viewer), &r, replace, now).await?;
+        }
+        Transition::SetAutoExtend => {
+            let value = rules::parse_auto_extend(auto_extend.unwrap_or("P0D"), &r.roles)?;
+            db::set_auto_extend(&mut *tx, id, value).await?;
+        }
+        Transition::Terminate => {
+            db::set_status(&mut tx, id, next, now, Some(viewer.organization_id)).await?;
+            subscriptions::clear_partner_stages(
+                &mut *tx,
+                r.stored.customer_id,
+                r.stored.partner_id,
+                None,
+                false,
+            )
+            .await?;
+        }
+        Transition::RequestApproval | Transition::Reject => {
+            db::set_status(&mut tx, id, next, now, Some(viewer.organization_id)).await?;
+        }
+    }
+    if !deleted {
+        append(
+            &mut tx,
+            Some(viewer),
+            now,
+            t.audit_action(),
+            &r,
+            serde_json::json!({ "from": r.stored.status_at(now).as_str(), "to": next.as_str() }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(!deleted)
+}
