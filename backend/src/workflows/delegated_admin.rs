@@ -306,17 +306,15 @@ pub async fn transition(
         Transition::Update => {
             let terms = new_terms.ok_or_else(|| AppError::bad_input("give the new terms"))?;
             let p = parse_terms(terms)?;
-            db::update_draft(
-                &mut tx,
-                id,
-                &p.display_name,
-                &p.roles,
-                &p.service_ids,
-                &p.duration.text,
-                p.duration.days,
-                p.auto_extend,
-            )
-            .await?;
+            let draft = db::DraftTerms {
+                display_name: &p.display_name,
+                roles: &p.roles,
+                service_ids: &p.service_ids,
+                duration: &p.duration.text,
+                duration_days: p.duration.days,
+                auto_extend: p.auto_extend,
+            };
+            db::update_draft(&mut tx, id, &draft).await?;
         }
         Transition::Delete => {
             append(&mut tx, Some(viewer), now, t.audit_action(), &r, serde_json::json!({})).await?;
