@@ -16,11 +16,18 @@ pub struct AppState {
     pub pool: PgPool,
     pub clock: Arc<dyn Clock>,
     pub limits: Limits,
+    /// Where users reach the app; invitation links start with it.
+    pub public_url: String,
 }
 
 impl AppState {
     pub fn new(pool: PgPool) -> Self {
-        AppState { pool, clock: Arc::new(SystemClock), limits: Limits::default() }
+        AppState {
+            pool,
+            clock: Arc::new(SystemClock),
+            limits: Limits::default(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+        }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -42,6 +49,12 @@ impl Application {
         db::migrate(&pool).await?;
         let mut state = AppState::new(pool);
         state.limits = config.limits.clone();
+        state.public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen))
+            .trim_end_matches('/')
+            .to_owned();
         if config.demo {
             crate::workflows::bootstrap::load_demo_once(&state, &config.demo_password).await?;
         }

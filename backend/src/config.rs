@@ -16,6 +16,9 @@ pub struct ServeConfig {
     /// The built SPA (trunk's dist folder); without it only the API and GraphiQL are served.
     #[arg(long, env = "MULTICHANNEL_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
+    /// The address users reach the app at, for invitation links (default: http://<listen>).
+    #[arg(long, env = "MULTICHANNEL_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Load the demo data set when the database has no operator yet.
     #[arg(long, env = "MULTICHANNEL_DEMO")]
     pub demo: bool,

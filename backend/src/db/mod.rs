@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod delegated_admin;
 pub mod demo;
+pub mod invitations;
 pub mod organizations;
 pub mod page;
 pub mod relationships;

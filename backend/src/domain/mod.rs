@@ -8,6 +8,7 @@ pub mod delegated_admin;
 pub mod enums;
 pub mod error;
 pub mod inputs;
+pub mod invitation;
 pub mod subscription;
 pub mod viewer;
 

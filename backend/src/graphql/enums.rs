@@ -194,3 +194,12 @@ pub enum DelegatedAdminOrigin {
     /// Granted by the customer and consented to by the partner.
     CustomerGrant,
 }
+
+/// Who an invitation is for.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum InvitationAudience {
+    /// One reusable link; every acceptance is recorded.
+    AnyCustomer,
+    /// One named customer; single use.
+    Customer,
+}

@@ -8,6 +8,7 @@ pub mod delegated_admin;
 pub mod enums;
 pub mod error;
 pub mod ids;
+pub mod invitations;
 pub mod loaders;
 pub mod node;
 pub mod organizations;
@@ -27,6 +28,7 @@ pub struct Query(
     subscriptions::SubscriptionsQuery,
     catalog::CatalogQuery,
     delegated_admin::DelegatedAdminQuery,
+    invitations::InvitationsQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -36,6 +38,7 @@ pub struct Mutation(
     organizations::OrganizationsMutation,
     subscriptions::SubscriptionsMutation,
     delegated_admin::DelegatedAdminMutation,
+    invitations::InvitationsMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

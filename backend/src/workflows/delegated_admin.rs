@@ -11,6 +11,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// What a partner asks for, or a customer grants.
+#[derive(Clone)]
 pub struct Terms {
     pub display_name: String,
     pub roles: Vec<DelegatedRole>,

@@ -4,5 +4,6 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod delegated_admin;
+pub mod invitations;
 pub mod onboarding;
 pub mod subscriptions;

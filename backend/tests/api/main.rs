@@ -7,6 +7,7 @@ mod delegated_admin;
 mod errors;
 mod helpers;
 mod http;
+mod invitations;
 mod onboarding;
 mod operations;
 mod reads;

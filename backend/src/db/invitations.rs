@@ -1,0 +1,177 @@
+//! Invitations and their acceptances.
+
+use super::parse;
+use crate::domain::{AppResult, DelegatedRole};
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Invitation {
+    pub invitation_id: Uuid,
+    pub code: String,
+    pub partner_id: Uuid,
+    pub audience: String,
+    pub customer_id: Option<Uuid>,
+    pub indirect_reseller_id: Option<Uuid>,
+    pub message: String,
+    pub delegated_roles: Vec<String>,
+    pub delegated_service_ids: Vec<Uuid>,
+    pub delegated_duration: Option<String>,
+    pub delegated_auto_extend: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub acceptances: i64,
+}
+
+impl Invitation {
+    /// The status at `now`: a pending invitation past its expiry is EXPIRED.
+    pub fn status_at(&self, now: DateTime<Utc>) -> &str {
+        if self.status == "PENDING" && self.expires_at <= now { "EXPIRED" } else { &self.status }
+    }
+
+    pub fn roles(&self) -> AppResult<Vec<DelegatedRole>> {
+        self.delegated_roles.iter().map(|r| parse(r)).collect()
+    }
+}
+
+const SELECT: &str = "select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id, \
+    i.message, i.delegated_roles, i.delegated_service_ids, i.delegated_duration, i.delegated_auto_extend, i.status, \
+    i.created_at, i.expires_at, i.accepted_at, \
+    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id) as acceptances \
+    from invitation i ";
+
+pub struct NewInvitation<'a> {
+    pub code: &'a str,
+    pub partner_id: Uuid,
+    pub created_by: Uuid,
+    pub audience: &'a str,
+    pub customer_id: Option<Uuid>,
+    pub indirect_reseller_id: Option<Uuid>,
+    pub message: &'a str,
+    pub delegated_roles: &'a [DelegatedRole],
+    pub delegated_service_ids: &'a [Uuid],
+    pub delegated_duration: Option<&'a str>,
+    pub delegated_auto_extend: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, i: &NewInvitation<'_>) -> AppResult<Uuid> {
+    let roles: Vec<&str> = i.delegated_roles.iter().map(|r| r.as_str()).collect();
+    Ok(sqlx::query_scalar(
+        "insert into invitation (code, partner_id, created_by_user_id, audience, customer_id, indirect_reseller_id, \
+            message, delegated_roles, delegated_service_ids, delegated_duration, delegated_auto_extend, status, \
+            created_at, expires_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', $12, $13) returning invitation_id",
+    )
+    .bind(i.code)
+    .bind(i.partner_id)
+    .bind(i.created_by)
+    .bind(i.audience)
+    .bind(i.customer_id)
+    .bind(i.indirect_reseller_id)
+    .bind(i.message)
+    .bind(&roles)
+    .bind(i.delegated_service_ids)
+    .bind(i.delegated_duration)
+    .bind(i.delegated_auto_extend)
+    .bind(i.created_at)
+    .bind(i.expires_at)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Invitation>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.invitation_id = $1")))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// By its link code, locking it: concurrent accepts of one invitation queue here, so each sees
+/// what the one before did.
+pub async fn by_code_for_update(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<Invitation>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.code = $1 for update of i")))
+        .bind(code)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn by_code(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<Invitation>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.code = $1")))
+        .bind(code)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// The invitations an organization sees: those it created, those naming it as reseller, and
+/// (for a customer) those addressed to it or accepted by it. `None`: all (the operator).
+pub async fn visible(db: impl PgExecutor<'_>, organization: Option<Uuid>) -> AppResult<Vec<Invitation>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} where $1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1 \
+            or exists (select 1 from invitation_acceptance a where a.invitation_id = i.invitation_id and a.customer_id = $1) \
+         order by i.created_at desc, i.invitation_id limit 500"
+    )))
+    .bind(organization)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str, at: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query(
+        "update invitation set status = $2, \
+            accepted_at = case when $2 = 'ACCEPTED' then $3 else accepted_at end, \
+            declined_at = case when $2 = 'DECLINED' then $3 else declined_at end, \
+            revoked_at = case when $2 = 'REVOKED' then $3 else revoked_at end \
+         where invitation_id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_message(db: impl PgExecutor<'_>, id: Uuid, message: &str) -> AppResult<()> {
+    sqlx::query("update invitation set message = $2 where invitation_id = $1")
+        .bind(id)
+        .bind(message)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Records an acceptance; false when this customer had already accepted.
+pub async fn record_acceptance(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    customer_id: Uuid,
+    user_id: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<bool> {
+    let inserted = sqlx::query(
+        "insert into invitation_acceptance (invitation_id, customer_id, accepted_by_user_id, accepted_at) \
+         values ($1, $2, $3, $4) on conflict do nothing",
+    )
+    .bind(id)
+    .bind(customer_id)
+    .bind(user_id)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+pub async fn has_accepted(db: impl PgExecutor<'_>, id: Uuid, customer_id: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from invitation_acceptance where invitation_id = $1 and customer_id = $2)",
+    )
+    .bind(id)
+    .bind(customer_id)
+    .fetch_one(db)
+    .await?)
+}
