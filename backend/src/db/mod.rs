@@ -2,6 +2,7 @@
 //! Callers own transactions; nothing here decides who may do what (that is `domain`).
 
 pub mod audit;
+pub mod audit_query;
 pub mod catalog;
 pub mod delegated_admin;
 pub mod demo;

@@ -73,3 +73,80 @@ pub async fn has_active(db: impl PgExecutor<'_>, customer_id: Uuid, partner_id: 
     .fetch_one(db)
     .await?)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Relationship {
+    pub relationship_id: Uuid,
+    pub customer_id: Uuid,
+    pub partner_id: Uuid,
+    pub kind: String,
+    pub indirect_provider_id: Option<Uuid>,
+    pub status: String,
+    pub origin: String,
+    pub invitation_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+const SELECT: &str = "select relationship_id, customer_id, partner_id, kind, indirect_provider_id, status, origin, \
+    invitation_id, created_at, removed_at from reseller_relationship ";
+
+/// Relationships of a party (customer or partner; everyone's for `None`), optionally narrowed.
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+    customer_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    status: Option<&str>,
+) -> AppResult<Vec<Relationship>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} where ($1::uuid is null or customer_id = $1 or partner_id = $1) \
+           and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3) \
+           and ($4::text is null or status = $4) \
+         order by created_at, relationship_id limit 1000"
+    )))
+    .bind(party)
+    .bind(customer_id)
+    .bind(partner_id)
+    .bind(status)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where relationship_id = $1 for update")))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where relationship_id = $1")))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn remove(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query(
+        "update reseller_relationship set status = 'REMOVED', removed_at = $2 where relationship_id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The active relationships of several customers (for channel maps and the partner's book).
+pub async fn active_for_customers(
+    db: impl PgExecutor<'_>,
+    customer_ids: &[Uuid],
+) -> AppResult<Vec<Relationship>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} where customer_id = any($1) and status = 'ACTIVE' order by created_at, relationship_id"
+    )))
+    .bind(customer_ids)
+    .fetch_all(db)
+    .await?)
+}

@@ -420,3 +420,35 @@ pub async fn clear_partner_stages(
     .fetch_all(db)
     .await?)
 }
+
+/// A customer's ACTIVE subscriptions of which the partner is partner of record.
+pub async fn active_of_record(
+    db: impl PgExecutor<'_>,
+    customer_id: Uuid,
+    partner_id: Uuid,
+) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query_as(
+        "select subscription_id, friendly_name from subscription \
+         where customer_id = $1 and partner_of_record_id = $2 and status = 'ACTIVE' order by friendly_name",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A customer's subscriptions whose provisioning or support the partner serves by override.
+pub async fn served_by(
+    db: impl PgExecutor<'_>,
+    customer_id: Uuid,
+    partner_id: Uuid,
+) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query_as(
+        "select subscription_id, friendly_name from subscription \
+         where customer_id = $1 and (provisioning_partner_id = $2 or support_partner_id = $2) order by friendly_name",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .fetch_all(db)
+    .await?)
+}

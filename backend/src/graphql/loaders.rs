@@ -103,6 +103,36 @@ impl Loader<(Uuid, Uuid)> for ViewerDelegatedRolesLoader {
     }
 }
 
+/// Active reseller relationships per customer (resolvers filter by who may see them).
+pub struct CustomerRelationshipsLoader(PgPool);
+
+impl Loader<Uuid> for CustomerRelationshipsLoader {
+    type Value = Vec<crate::db::relationships::Relationship>;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let mut map: HashMap<Uuid, Vec<_>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for r in crate::db::relationships::active_for_customers(&self.0, keys).await.map_err(gql)? {
+            map.entry(r.customer_id).or_default().push(r);
+        }
+        Ok(map)
+    }
+}
+
+/// Delegated admin relationships per customer (resolvers filter by who may see them).
+pub struct CustomerDelegatedAdminLoader(PgPool);
+
+impl Loader<Uuid> for CustomerDelegatedAdminLoader {
+    type Value = Vec<delegated_admin::Relationship>;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let mut map: HashMap<Uuid, Vec<_>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for r in delegated_admin::for_customers(&self.0, keys).await.map_err(gql)? {
+            map.entry(r.stored.customer_id).or_default().push(r);
+        }
+        Ok(map)
+    }
+}
+
 /// All loaders of one request. They cache for the request's lifetime: prefetching relies on
 /// it, and one request must not see an object twice in two states.
 pub struct Loaders {
@@ -110,6 +140,8 @@ pub struct Loaders {
     pub services: DataLoader<ServiceLoader, HashMapCache>,
     pub offers: DataLoader<OfferLoader, HashMapCache>,
     pub service_offers: DataLoader<ServiceOffersLoader, HashMapCache>,
+    pub customer_relationships: DataLoader<CustomerRelationshipsLoader, HashMapCache>,
+    pub customer_delegated_admin: DataLoader<CustomerDelegatedAdminLoader, HashMapCache>,
     /// Absent for anonymous requests.
     pub customer_subscriptions: Option<DataLoader<CustomerSubscriptionsLoader, HashMapCache>>,
     /// Present when the viewer is a partner.
@@ -129,6 +161,16 @@ impl Loaders {
             offers: DataLoader::with_cache(OfferLoader(pool.clone()), spawn, HashMapCache::default()),
             service_offers: DataLoader::with_cache(
                 ServiceOffersLoader(pool.clone()),
+                spawn,
+                HashMapCache::default(),
+            ),
+            customer_relationships: DataLoader::with_cache(
+                CustomerRelationshipsLoader(pool.clone()),
+                spawn,
+                HashMapCache::default(),
+            ),
+            customer_delegated_admin: DataLoader::with_cache(
+                CustomerDelegatedAdminLoader(pool.clone()),
                 spawn,
                 HashMapCache::default(),
             ),

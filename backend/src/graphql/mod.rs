@@ -1,6 +1,7 @@
 //! The GraphQL API: one module per area, merged into one schema. Resolvers stay thin: they
 //! decode ids, call the SQL layer (reads, scoped) or a workflow (writes), and shape the answer.
 
+pub mod audit;
 pub mod catalog;
 pub mod connection;
 pub mod context;
@@ -13,6 +14,7 @@ pub mod loaders;
 pub mod node;
 pub mod organizations;
 pub mod prefetch;
+pub mod relationships;
 pub mod subscriptions;
 pub mod viewer;
 
@@ -29,6 +31,8 @@ pub struct Query(
     catalog::CatalogQuery,
     delegated_admin::DelegatedAdminQuery,
     invitations::InvitationsQuery,
+    relationships::RelationshipsQuery,
+    audit::AuditQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -39,6 +43,7 @@ pub struct Mutation(
     subscriptions::SubscriptionsMutation,
     delegated_admin::DelegatedAdminMutation,
     invitations::InvitationsMutation,
+    relationships::RelationshipsMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -5,8 +5,10 @@ use super::context::RequestContext;
 use super::delegated_admin::DelegatedAdminRelationship;
 use super::error::GqlResult;
 use super::ids::{self, NodeType};
+use super::invitations::Invitation;
 use super::loaders::Loaders;
 use super::organizations::{Customer, Operator, Partner, visible_organization};
+use super::relationships::ResellerRelationship;
 use super::subscriptions::{Subscription, visible_subscription};
 use super::viewer::{ApiToken, User};
 use crate::db::users;
@@ -26,6 +28,8 @@ pub enum Node {
     Offer(Offer),
     ApiToken(ApiToken),
     DelegatedAdminRelationship(DelegatedAdminRelationship),
+    Invitation(Invitation),
+    ResellerRelationship(ResellerRelationship),
 }
 
 #[derive(Default)]
@@ -92,7 +96,26 @@ impl NodeQuery {
                     .ok_or_else(not_found)?;
                 Node::DelegatedAdminRelationship(DelegatedAdminRelationship(r))
             }
-            NodeType::Invitation | NodeType::ResellerRelationship => return Err(not_found().into()),
+            NodeType::Invitation => {
+                let org = (!viewer.is_operator()).then_some(viewer.organization_id);
+                let i = crate::db::invitations::visible(&ctx.state().pool, org)
+                    .await?
+                    .into_iter()
+                    .find(|i| i.invitation_id == uuid)
+                    .ok_or_else(not_found)?;
+                Node::Invitation(Invitation(i))
+            }
+            NodeType::ResellerRelationship => {
+                let r = crate::db::relationships::by_id(&ctx.state().pool, uuid)
+                    .await?
+                    .filter(|r| {
+                        viewer.is_operator()
+                            || viewer.organization_id == r.customer_id
+                            || viewer.organization_id == r.partner_id
+                    })
+                    .ok_or_else(not_found)?;
+                Node::ResellerRelationship(ResellerRelationship(r))
+            }
         })
     }
 }

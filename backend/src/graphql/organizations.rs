@@ -148,6 +148,28 @@ impl Customer {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// For a partner viewing: its active reseller relationship kinds with this customer.
+    async fn viewer_relationship_kinds(&self, ctx: &Context<'_>) -> GqlResult<Vec<enums::RelationshipKind>> {
+        super::relationships::viewer_relationship_kinds(ctx, self.0.id).await
+    }
+    /// For a partner viewing: its active delegated admin relationships with this customer.
+    async fn viewer_delegated_admin_relationships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<super::delegated_admin::DelegatedAdminRelationship>> {
+        super::relationships::viewer_delegated_admin(ctx, self.0.id).await
+    }
+    /// How many of the subscriptions the viewer sees came through each channel.
+    async fn subscription_counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<super::relationships::ChannelCount>> {
+        super::relationships::subscription_counts(ctx, self.0.id).await
+    }
+    /// The customer's channel map.
+    async fn channel_map(&self, ctx: &Context<'_>) -> GqlResult<super::relationships::ChannelMap> {
+        super::relationships::channel_map(ctx, self.0.id).await
+    }
     /// The customer's subscriptions that the viewer may see, from every channel, by name.
     #[graphql(complexity = "10 * child_complexity")]
     async fn subscriptions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Subscription>> {

@@ -6,4 +6,5 @@ pub mod bootstrap;
 pub mod delegated_admin;
 pub mod invitations;
 pub mod onboarding;
+pub mod relationships;
 pub mod subscriptions;

@@ -11,4 +11,5 @@ mod invitations;
 mod onboarding;
 mod operations;
 mod reads;
+mod story;
 mod visibility;

@@ -1,0 +1,90 @@
+//! Reading the audit log, through the viewer's scope.
+
+use crate::domain::AppResult;
+use crate::domain::access::Scope;
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditEvent {
+    pub audit_event_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_organization_id: Option<Uuid>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub partner_id: Option<Uuid>,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub customer_id: Option<Uuid>,
+    pub partner_id: Option<Uuid>,
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Newest first, `limit` events before `before` (an event id).
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    f: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<AuditEvent>> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "select audit_event_id, occurred_at, actor_user_id, actor_organization_id, action, subject_type, subject_id, \
+         customer_id, partner_id, details from audit_event where ",
+    );
+    // Visibility: the operator all; a partner the events it took part in; a customer those about it.
+    match scope {
+        Scope::Everything => {
+            qb.push("true");
+        }
+        Scope::Partner { partner_id } => {
+            qb.push("(partner_id = ")
+                .push_bind(partner_id)
+                .push(" or actor_organization_id = ")
+                .push_bind(partner_id)
+                .push(" or ")
+                .push_bind(partner_id)
+                .push(" = any(other_partner_ids))");
+        }
+        Scope::Customer { customer_id, .. } => {
+            qb.push("(customer_id = ")
+                .push_bind(customer_id)
+                .push(" or actor_organization_id = ")
+                .push_bind(customer_id)
+                .push(")");
+        }
+    }
+    if let Some(c) = f.customer_id {
+        qb.push(" and customer_id = ").push_bind(c);
+    }
+    if let Some(p) = f.partner_id {
+        qb.push(" and (partner_id = ")
+            .push_bind(p)
+            .push(" or ")
+            .push_bind(p)
+            .push(" = any(other_partner_ids))");
+    }
+    if let Some(a) = &f.action {
+        qb.push(" and action = ").push_bind(a.clone());
+    }
+    if let Some(from) = f.from {
+        qb.push(" and occurred_at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        qb.push(" and occurred_at < ").push_bind(to);
+    }
+    if let Some(b) = before {
+        qb.push(" and audit_event_id < ").push_bind(b);
+    }
+    qb.push(" order by audit_event_id desc limit ").push_bind(limit);
+    Ok(qb.build_query_as().fetch_all(db).await?)
+}
