@@ -5,6 +5,7 @@ create table support_request (
     subscription_id uuid not null references subscription (subscription_id),
     customer_id uuid not null references customer (customer_id),
     opened_by_user_id uuid not null references app_user (user_id),
+    opened_by_organization_id uuid not null references organization (organization_id),
     -- The partner working it; null means the operator.
     support_partner_id uuid references partner (partner_id),
     title text not null check (char_length(title) between 1 and 200),

@@ -11,6 +11,7 @@ pub mod organizations;
 pub mod page;
 pub mod relationships;
 pub mod subscriptions;
+pub mod support;
 pub mod users;
 pub mod visibility;
 

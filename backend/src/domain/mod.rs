@@ -10,6 +10,7 @@ pub mod error;
 pub mod inputs;
 pub mod invitation;
 pub mod subscription;
+pub mod support;
 pub mod viewer;
 
 pub use clock::{Clock, SystemClock, TestClock};

@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod prefetch;
 pub mod relationships;
 pub mod subscriptions;
+pub mod support;
 pub mod viewer;
 
 use crate::AppState;
@@ -33,6 +34,7 @@ pub struct Query(
     invitations::InvitationsQuery,
     relationships::RelationshipsQuery,
     audit::AuditQuery,
+    support::SupportQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -44,6 +46,7 @@ pub struct Mutation(
     delegated_admin::DelegatedAdminMutation,
     invitations::InvitationsMutation,
     relationships::RelationshipsMutation,
+    support::SupportMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

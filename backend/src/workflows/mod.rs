@@ -8,3 +8,4 @@ pub mod invitations;
 pub mod onboarding;
 pub mod relationships;
 pub mod subscriptions;
+pub mod support;

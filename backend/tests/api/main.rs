@@ -12,4 +12,5 @@ mod onboarding;
 mod operations;
 mod reads;
 mod story;
+mod support;
 mod visibility;

@@ -14,6 +14,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("assignSeats", "assignSeats", "seats"),
     ("unassignSeats", "unassignSeats", "seats"),
     ("assignServicePartner", "assignServicePartner", "stage"),
+    ("openSupportRequest", "openSupportRequest", "title"),
 ];
 
 const INPUT_TYPES: &[(&str, &str)] = &[
@@ -25,6 +26,7 @@ const INPUT_TYPES: &[(&str, &str)] = &[
     ("assignSeats", "SeatsInput"),
     ("unassignSeats", "SeatsInput"),
     ("assignServicePartner", "AssignServicePartnerInput"),
+    ("openSupportRequest", "OpenSupportRequestInput"),
 ];
 
 async fn restore(app: &TestApp) {
@@ -63,12 +65,16 @@ async fn viewer_can_agrees_with_every_mutation_for_every_demo_user(pool: PgPool)
                     "autoRenew" => input["autoRenew"] = node["autoRenew"].clone(),
                     "seats" => input["seats"] = json!(1),
                     "stage" => input["stage"] = json!("SUPPORT"),
+                    "title" => input["title"] = json!("Help"),
                     _ => {}
                 }
                 let input_type = INPUT_TYPES.iter().find(|(m, _)| m == mutation).unwrap().1;
-                let m = format!(
-                    "mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ subscription {{ id }} }} }}"
-                );
+                let selection = if *mutation == "openSupportRequest" {
+                    "supportRequest { status }"
+                } else {
+                    "subscription { id }"
+                };
+                let m = format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {selection} }} }}");
                 let body = app.gql(Some(&token), &m, json!({ "i": input })).await;
                 let promised = &node["viewerCan"][field];
                 let context = format!(

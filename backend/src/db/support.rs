@@ -1,0 +1,122 @@
+//! Support requests and their comments.
+
+use crate::domain::AppResult;
+use crate::domain::access::Scope;
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SupportRequest {
+    pub support_request_id: Uuid,
+    pub subscription_id: Uuid,
+    pub customer_id: Uuid,
+    pub opened_by_organization_id: Uuid,
+    pub support_partner_id: Option<Uuid>,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub comments: serde_json::Value,
+}
+
+const SELECT: &str = "select r.support_request_id, r.subscription_id, r.customer_id, r.opened_by_organization_id, \
+    r.support_partner_id, r.title, r.description, r.status, r.created_at, r.updated_at, r.escalated_at, r.resolved_at, \
+    coalesce((select json_agg(json_build_object('body', c.body, 'at', c.created_at, 'by', u.display_name) order by c.created_at) \
+      from support_request_comment c join app_user u on u.user_id = c.author_user_id \
+      where c.support_request_id = r.support_request_id), '[]'::json)::jsonb as comments \
+    from support_request r ";
+
+pub struct NewRequest<'a> {
+    pub subscription_id: Uuid,
+    pub customer_id: Uuid,
+    pub opened_by_user_id: Uuid,
+    pub opened_by_organization_id: Uuid,
+    pub support_partner_id: Option<Uuid>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, r: &NewRequest<'_>) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar(
+        "insert into support_request (subscription_id, customer_id, opened_by_user_id, opened_by_organization_id, \
+            support_partner_id, title, description, status, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $8) returning support_request_id",
+    )
+    .bind(r.subscription_id)
+    .bind(r.customer_id)
+    .bind(r.opened_by_user_id)
+    .bind(r.opened_by_organization_id)
+    .bind(r.support_partner_id)
+    .bind(r.title)
+    .bind(r.description)
+    .bind(r.at)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid, lock: bool) -> AppResult<Option<SupportRequest>> {
+    let lock = if lock { " for update of r" } else { "" };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where r.support_request_id = $1{lock}")))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// Requests the viewer takes part in: the customer's own, the ones a partner works or opened,
+/// and, for the operator, everything.
+pub async fn visible(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    status: Option<&str>,
+) -> AppResult<Vec<SupportRequest>> {
+    let party = match scope {
+        Scope::Everything => None,
+        Scope::Customer { customer_id, .. } => Some(customer_id),
+        Scope::Partner { partner_id } => Some(partner_id),
+    };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} where ($1::uuid is null or r.customer_id = $1 or r.support_partner_id = $1 or r.opened_by_organization_id = $1) \
+           and ($2::text is null or r.status = $2) order by r.created_at desc, r.support_request_id limit 500"
+    )))
+    .bind(party)
+    .bind(status)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str, at: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query(
+        "update support_request set status = $2, \
+            escalated_at = case when $2 = 'ESCALATED' then $3 else escalated_at end, \
+            resolved_at = case when $2 = 'RESOLVED' then $3 else resolved_at end \
+         where support_request_id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn add_comment(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    author: Uuid,
+    body: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query("insert into support_request_comment (support_request_id, author_user_id, body, created_at) values ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(author)
+        .bind(body)
+        .bind(at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
