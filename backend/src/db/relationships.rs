@@ -150,3 +150,99 @@ pub async fn active_for_customers(
     .fetch_all(db)
     .await?)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Partnership {
+    pub partnership_id: Uuid,
+    pub provider_id: Uuid,
+    pub reseller_id: Option<Uuid>,
+    pub code: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+const PARTNERSHIP: &str = "select partnership_id, provider_id, reseller_id, code, status, created_at, accepted_at, removed_at from reseller_partnership ";
+
+pub async fn insert_pending_partnership(
+    db: impl PgExecutor<'_>,
+    provider_id: Uuid,
+    code: &str,
+    at: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar(
+        "insert into reseller_partnership (provider_id, code, status, created_at) values ($1, $2, 'PENDING', $3) \
+         returning partnership_id",
+    )
+    .bind(provider_id)
+    .bind(code)
+    .bind(at)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn partnership_by_code_for_update(
+    db: impl PgExecutor<'_>,
+    code: &str,
+) -> AppResult<Option<Partnership>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{PARTNERSHIP} where code = $1 for update")))
+        .bind(code)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn partnership_by_id(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    lock: bool,
+) -> AppResult<Option<Partnership>> {
+    let lock = if lock { " for update" } else { "" };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{PARTNERSHIP} where partnership_id = $1{lock}")))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn accept_partnership(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    reseller_id: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query("update reseller_partnership set status = 'ACTIVE', reseller_id = $2, accepted_at = $3 where partnership_id = $1")
+        .bind(id)
+        .bind(reseller_id)
+        .bind(at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_partnership(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query(
+        "update reseller_partnership set status = 'REMOVED', removed_at = $3, removed_by_organization_id = $2 \
+         where partnership_id = $1",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Partnerships a partner takes part in (all for `None`), newest first.
+pub async fn partnerships(db: impl PgExecutor<'_>, party: Option<Uuid>) -> AppResult<Vec<Partnership>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PARTNERSHIP} where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc limit 500"
+    )))
+    .bind(party)
+    .fetch_all(db)
+    .await?)
+}

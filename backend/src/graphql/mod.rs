@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod loaders;
 pub mod node;
 pub mod organizations;
+pub mod partnerships;
 pub mod prefetch;
 pub mod relationships;
 pub mod subscriptions;
@@ -35,6 +36,7 @@ pub struct Query(
     relationships::RelationshipsQuery,
     audit::AuditQuery,
     support::SupportQuery,
+    partnerships::PartnershipsQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -47,6 +49,7 @@ pub struct Mutation(
     invitations::InvitationsMutation,
     relationships::RelationshipsMutation,
     support::SupportMutation,
+    partnerships::PartnershipsMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod delegated_admin;
 pub mod invitations;
 pub mod onboarding;
+pub mod partnerships;
 pub mod relationships;
 pub mod subscriptions;
 pub mod support;

@@ -10,6 +10,7 @@ mod http;
 mod invitations;
 mod onboarding;
 mod operations;
+mod partnerships;
 mod reads;
 mod story;
 mod support;

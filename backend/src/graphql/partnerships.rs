@@ -1,0 +1,138 @@
+//! Provider–reseller partnerships in the API.
+
+use super::context::RequestContext;
+use super::error::GqlResult;
+use super::loaders::Loaders;
+use super::organizations::Partner;
+use crate::db::relationships as db;
+use crate::domain::AppError;
+use crate::workflows::partnerships as workflows;
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// An indirect provider's partnership with one of its indirect resellers.
+pub struct ResellerPartnership(pub db::Partnership);
+
+/// A partnership between an indirect provider and an indirect reseller.
+#[Object]
+impl ResellerPartnership {
+    /// Its id (raw uuid).
+    async fn id(&self) -> String {
+        self.0.partnership_id.to_string()
+    }
+    /// The indirect provider.
+    async fn provider(&self, ctx: &Context<'_>) -> GqlResult<Partner> {
+        let org = ctx.data_unchecked::<Loaders>().organizations.load_one(self.0.provider_id).await?;
+        Ok(Partner(org.ok_or_else(|| AppError::not_found("partner"))?))
+    }
+    /// The indirect reseller, once it accepted.
+    async fn reseller(&self, ctx: &Context<'_>) -> GqlResult<Option<Partner>> {
+        let Some(id) = self.0.reseller_id else { return Ok(None) };
+        Ok(ctx.data_unchecked::<Loaders>().organizations.load_one(id).await?.map(Partner))
+    }
+    /// The code of the link the provider sends (shown to the provider while pending).
+    async fn code(&self, ctx: &Context<'_>) -> Option<String> {
+        let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
+        (mine && self.0.status == "PENDING").then(|| self.0.code.clone())
+    }
+    /// The link to send to the reseller, while pending.
+    async fn url(&self, ctx: &Context<'_>) -> Option<String> {
+        let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
+        (mine && self.0.status == "PENDING")
+            .then(|| format!("{}/partnerships/{}", ctx.state().public_url, self.0.code))
+    }
+    /// PENDING, ACTIVE or REMOVED.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    /// When the provider created the link.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the reseller accepted.
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.accepted_at
+    }
+    /// When either side removed it.
+    async fn removed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.removed_at
+    }
+}
+
+#[derive(Default)]
+pub struct PartnershipsQuery;
+
+#[Object]
+impl PartnershipsQuery {
+    /// The viewer's provider–reseller partnerships (all, for the operator), newest first.
+    async fn partnerships(&self, ctx: &Context<'_>) -> GqlResult<Vec<ResellerPartnership>> {
+        let viewer = ctx.viewer()?;
+        if viewer.customer_id().is_some() {
+            return Ok(Vec::new());
+        }
+        let party = (!viewer.is_operator()).then_some(viewer.organization_id);
+        Ok(db::partnerships(&ctx.state().pool, party).await?.into_iter().map(ResellerPartnership).collect())
+    }
+}
+
+/// Accept a partnership link.
+#[derive(InputObject)]
+pub struct AcceptResellerPartnershipInput {
+    /// The code from the provider's link.
+    pub code: String,
+}
+
+/// Remove a partnership.
+#[derive(InputObject)]
+pub struct RemoveResellerPartnershipInput {
+    /// The partnership's id.
+    pub id: String,
+}
+
+/// The partnership after a change.
+#[derive(SimpleObject)]
+pub struct ResellerPartnershipPayload {
+    /// The partnership.
+    pub partnership: ResellerPartnership,
+}
+
+async fn reload(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<ResellerPartnershipPayload> {
+    let p = db::partnership_by_id(&ctx.state().pool, id, false)
+        .await?
+        .ok_or_else(|| AppError::not_found("partnership"))?;
+    Ok(ResellerPartnershipPayload { partnership: ResellerPartnership(p) })
+}
+
+#[derive(Default)]
+pub struct PartnershipsMutation;
+
+#[Object]
+impl PartnershipsMutation {
+    /// An indirect provider's admin agent creates a partnership link for a reseller.
+    async fn invite_partner_reseller(&self, ctx: &Context<'_>) -> GqlResult<ResellerPartnershipPayload> {
+        let viewer = ctx.writer()?;
+        let id = workflows::invite(ctx.state(), viewer).await?;
+        reload(ctx, id).await
+    }
+    /// An indirect reseller's admin agent accepts a provider's link.
+    async fn accept_reseller_partnership(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptResellerPartnershipInput,
+    ) -> GqlResult<ResellerPartnershipPayload> {
+        let viewer = ctx.writer()?;
+        let id = workflows::accept(ctx.state(), viewer, &input.code).await?;
+        reload(ctx, id).await
+    }
+    /// Either side removes the partnership; existing customers and delegated rights stay.
+    async fn remove_reseller_partnership(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveResellerPartnershipInput,
+    ) -> GqlResult<ResellerPartnershipPayload> {
+        let viewer = ctx.writer()?;
+        let id = uuid::Uuid::parse_str(&input.id).map_err(|_| AppError::bad_input("not a partnership id"))?;
+        workflows::remove(ctx.state(), viewer, id).await?;
+        reload(ctx, id).await
+    }
+}
