@@ -105,6 +105,8 @@ create table delegated_admin_relationship (
     ends_at timestamptz,
     terminated_at timestamptz,
     terminated_by_organization_id uuid references organization (organization_id),
+    -- The last expiry notice sent (30, 7 or 1 days before the end), so each goes out once.
+    last_expiry_notice_days integer,
     updated_at timestamptz not null default now(),
     constraint delegated_admin_display_name_unique unique (partner_id, display_name),
     constraint delegated_admin_no_auto_extend_with_global_admin

@@ -58,6 +58,10 @@ impl Application {
         if config.demo {
             crate::workflows::bootstrap::load_demo_once(&state, &config.demo_password).await?;
         }
+        if config.job_interval_secs > 0 {
+            let interval = std::time::Duration::from_secs(config.job_interval_secs);
+            tokio::spawn(crate::workflows::jobs::run_forever(state.clone(), interval));
+        }
         let endpoint = http::routes(state, config.static_dir.clone());
         let acceptor = TcpListener::bind(config.listen).into_acceptor().await?;
         let local_addr = acceptor

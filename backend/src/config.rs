@@ -25,6 +25,9 @@ pub struct ServeConfig {
     /// Password of every demo user.
     #[arg(long, env = "MULTICHANNEL_DEMO_PASSWORD", default_value = "multichannel-demo")]
     pub demo_password: String,
+    /// Seconds between runs of the background job writing time-bound transitions (0: never).
+    #[arg(long, env = "MULTICHANNEL_JOB_INTERVAL_SECS", default_value_t = 60)]
+    pub job_interval_secs: u64,
     /// Largest connection pool.
     #[arg(long, env = "MULTICHANNEL_DB_POOL", default_value_t = 16)]
     pub db_pool: u32,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod delegated_admin;
 pub mod invitations;
+pub mod jobs;
 pub mod onboarding;
 pub mod partnerships;
 pub mod relationships;

@@ -8,6 +8,7 @@ mod errors;
 mod helpers;
 mod http;
 mod invitations;
+mod jobs;
 mod onboarding;
 mod operations;
 mod partnerships;
