@@ -157,7 +157,7 @@ pub fn demo_sign_ins(database_url: &str) -> Result<Vec<String>> {
             "select u.email, string_agg(r.role, ',' order by r.role), o.name \
              from app_user u join organization o using (organization_id) join user_role r using (user_id) \
              where u.email like '%.demo' group by u.email, o.name, o.kind \
-             order by o.kind desc, o.name, u.email",
+             order by case o.kind when 'OPERATOR' then 0 when 'PARTNER' then 1 else 2 end, o.name, u.email",
         )
         .output()?;
     if !out.status.success() {
