@@ -128,11 +128,8 @@ pub async fn accept(
     if inv.customer_id.is_some() {
         db::set_status(&mut *tx, inv.invitation_id, "ACCEPTED", now).await?;
     }
-    let inviter = organizations::by_ids(&mut *tx, &[inv.partner_id])
-        .await?
-        .pop()
-        .and_then(|o| o.partner.map(|p| (o.name, p)));
-    let (inviter_name, inviter) = inviter.ok_or_else(|| AppError::not_found("partner"))?;
+    let inviter = organizations::by_ids(&mut *tx, &[inv.partner_id]).await?.pop().and_then(|o| o.partner);
+    let inviter = inviter.ok_or_else(|| AppError::not_found("partner"))?;
     let relationship = |partner_id, kind, indirect_provider_id| relationships::NewRelationship {
         customer_id: customer,
         partner_id,
@@ -193,7 +190,6 @@ pub async fn accept(
             .await?
             .ok_or_else(|| AppError::not_found("relationship"))?;
         activate(&mut tx, Some(viewer), &r, replace_existing, now).await?;
-        let _ = inviter_name;
     }
     tx.commit().await?;
     Ok(inv.invitation_id)

@@ -5,7 +5,7 @@ use crate::db::{audit, organizations, relationships, users};
 use crate::domain::access::{
     ensure_may_create_customer, ensure_may_create_user, ensure_may_join_csp, ensure_may_register_partner,
 };
-use crate::domain::credentials::{check_password_strength, hash_password};
+use crate::domain::credentials::{check_password_strength, hash_password_blocking};
 use crate::domain::inputs::{CountryCode, Domain, Email, MpnId, Name};
 use crate::domain::*;
 use uuid::Uuid;
@@ -92,7 +92,7 @@ pub async fn create_customer(state: &AppState, viewer: &Viewer, input: NewCustom
     let email = Email::parse(&input.admin_email)?;
     let display_name = Name::parse(&input.admin_display_name, "display name")?;
     check_password_strength(&input.admin_password).map_err(AppError::bad_input)?;
-    let hash = hash_password(&input.admin_password)?;
+    let hash = hash_password_blocking(&input.admin_password).await?;
 
     let id = organizations::insert_organization(&mut *tx, OrganizationKind::Customer, name.as_str()).await?;
     organizations::insert_customer(&mut *tx, id, domain.as_str(), country.as_str()).await?;
@@ -150,7 +150,7 @@ pub async fn create_user(state: &AppState, viewer: &Viewer, input: NewUser) -> A
     let email = Email::parse(&input.email)?;
     let display_name = Name::parse(&input.display_name, "display name")?;
     check_password_strength(&input.password).map_err(AppError::bad_input)?;
-    let hash = hash_password(&input.password)?;
+    let hash = hash_password_blocking(&input.password).await?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let id = users::insert(

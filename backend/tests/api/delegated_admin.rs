@@ -190,7 +190,6 @@ async fn one_provisioning_holder_per_customer_and_service_unless_replaced(pool: 
 async fn two_concurrent_activations_cannot_both_hold_provisioning(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     // Proseware has no provisioning partner. Two partners' requests are approved at once.
-    let proseware_id = app.org_id("Proseware").await;
     let op = app.sign_in("operator@21vianet.demo").await;
     let o365 = service_id(&app, &op, "Office 365").await;
     let admin = app.sign_in("globaladmin@proseware.demo").await;
@@ -207,7 +206,6 @@ async fn two_concurrent_activations_cannot_both_hold_provisioning(pool: PgPool) 
             app.sign_in(email).await,
         ));
     }
-    let _ = proseware_id;
     let (a, b) = tokio::join!(
         app.gql(Some(&ids[0].1), &consent, json!({ "i": { "id": ids[0].0 } })),
         app.gql(Some(&ids[1].1), &consent, json!({ "i": { "id": ids[1].0 } })),

@@ -30,7 +30,6 @@ async fn the_multi_channel_story(pool: PgPool) {
     let northwind_id = app.org_id("Northwind Resellers").await;
     let tailspin_id = app.org_id("Tailspin Solutions").await;
     let o365 = service(&app, "Office 365").await;
-    let power_bi = service(&app, "Power BI").await;
 
     // 1. Fabrikam invites Proseware, naming Northwind, asking for PROVISIONING of Office 365.
     let fabrikam = app.sign_in("sales@fabrikam.demo").await;
@@ -101,7 +100,6 @@ async fn the_multi_channel_story(pool: PgPool) {
         json!({ "i": { "customerId": proseware, "offerId": pbi_offer, "friendlyName": "Proseware Power BI", "quantity": 5,
             "termDuration": "P1M", "billingCycle": "MONTHLY", "indirectResellerId": tailspin_id } }))
         .await;
-    let _ = power_bi;
 
     // 5. The channel map shows the whole picture.
     let map = app.ok(&admin, MAP, json!({ "c": proseware })).await;

@@ -61,9 +61,6 @@ async fn the_support_partner_works_a_request_and_escalates_it_to_the_operator(po
     assert_eq!(again["errors"][0]["extensions"]["details"]["state"], "RESOLVED");
 
     // A partner without SUPPORT for the service cannot open one.
-    let dynamics_only =
-        app.ok(&contoso, "{ subscriptions { edges { node { id friendlyName } } } }", json!({})).await;
-    let _ = dynamics_only;
     let northwind = app.sign_in("admin@northwind.demo").await;
     let pbi = app.ok(&northwind, "{ subscriptions { edges { node { id friendlyName } } } }", json!({})).await;
     let woodgrove_pbi = pbi["subscriptions"]["edges"]
