@@ -208,3 +208,43 @@ impl Drop for Browser {
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
+
+impl Browser {
+    /// Signs in through the app's form (already on a page that shows it).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<()> {
+        let d = self.driver();
+        let email_input = d
+            .query(By::Id("email"))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await
+            .context("the sign-in form")?;
+        email_input.send_keys(email).await?;
+        d.find(By::Id("password")).await?.send_keys(password).await?;
+        d.find(By::Css("form button[type=submit]")).await?.click().await?;
+        Ok(())
+    }
+
+    /// Clicks the button labelled `label` once it is shown.
+    pub async fn click_button(&self, label: &str) -> Result<()> {
+        let button = self
+            .driver()
+            .query(By::XPath(format!("//button[normalize-space()='{label}']")))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await
+            .with_context(|| format!("the button {label:?}"))?;
+        button.click().await?;
+        Ok(())
+    }
+
+    /// The button labelled `label`.
+    pub async fn button(&self, label: &str) -> Result<WebElement> {
+        Ok(self
+            .driver()
+            .query(By::XPath(format!("//button[normalize-space()='{label}']")))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await?)
+    }
+}

@@ -1,0 +1,102 @@
+//! The web app in headless Chromium: sign-in, the partner's book, a channel map by deep link,
+//! a subscription's actions with their reasons, and the invitation landing page.
+
+use anyhow::Result;
+use e2e::{Browser, DEMO_PASSWORD, Server};
+use serde_json::json;
+use thirtyfour::prelude::*;
+
+#[tokio::test]
+async fn a_partner_works_its_book_and_a_customer_accepts_an_invitation() -> Result<()> {
+    let server = Server::start().await?;
+    let partner = Browser::start("partner").await?;
+    let d = partner.driver();
+
+    // A wrong password is refused in words.
+    d.goto(server.url("/")).await?;
+    partner.sign_in("admin@northwind.demo", "not the password").await?;
+    partner.wait_text("[role=alert]", "Wrong email or password").await?;
+    partner.shot("01-sign-in-refused").await?;
+    d.refresh().await?;
+    partner.sign_in("admin@northwind.demo", DEMO_PASSWORD).await?;
+
+    // The multi-channel book.
+    partner.wait_text("table", "Alpine Ski House").await?;
+    partner.wait_text("table", "Woodgrove Bank").await?;
+    partner.wait_text("table", "indirect reseller").await?;
+    partner.shot("02-book").await?;
+
+    // A customer's channel map, also by deep link after a reload.
+    d.find(By::LinkText("Alpine Ski House")).await?.click().await?;
+    partner.wait_text("h1", "Alpine Ski House").await?;
+    partner.wait_text("table", "Online direct").await?;
+    partner.wait_text("table", "Northwind Resellers").await?;
+    partner.shot("03-channel-map").await?;
+    let deep_link = d.current_url().await?;
+    assert!(deep_link.path().starts_with("/customers/"));
+    d.refresh().await?;
+    partner.wait_text("h1", "Alpine Ski House").await?;
+
+    // The subscription: what Northwind may do, and why not the rest.
+    d.find(By::LinkText("Alpine Office 365 E1")).await?.click().await?;
+    partner.wait_text("h1", "Alpine Office 365 E1").await?;
+    let quantity = partner.button("Set quantity").await?;
+    assert!(!quantity.is_enabled().await?, "a delegated provisioner cannot change the quantity");
+    partner.wait_text(".reason", "partner of record").await?;
+    assert!(partner.button("Assign seats").await?.is_enabled().await?);
+    partner.shot("04-subscription").await?;
+    partner.click_button("Assign seats").await?;
+    partner.wait_text("[role=status]", "Assign seats: done.").await?;
+    partner.wait_text("dl", "76 assigned of 80").await?;
+    partner.shot("05-seats-assigned").await?;
+    partner.quit().await?;
+
+    // Fabrikam invites Proseware (online direct only), naming Northwind for provisioning.
+    let operator = server.sign_in("operator@21vianet.demo").await?;
+    let lookup = server
+        .graphql(Some(&operator), "{ customers(filter: {search: \"Proseware\"}) { edges { node { id } } } catalog { services { id name } } }", json!({}))
+        .await?;
+    let proseware = lookup["data"]["customers"]["edges"][0]["node"]["id"].clone();
+    let o365 = lookup["data"]["catalog"]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Office 365")
+        .unwrap()["id"]
+        .clone();
+    let fabrikam = server.sign_in("sales@fabrikam.demo").await?;
+    let partners = server
+        .graphql(
+            Some(&fabrikam),
+            "{ partners(filter: {search: \"Northwind\"}) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await?;
+    let northwind = partners["data"]["partners"]["edges"][0]["node"]["id"].clone();
+    let created = server
+        .graphql(Some(&fabrikam), "mutation($i: CreateInvitationInput!) { createInvitation(input: $i) { invitation { url } } }",
+            json!({ "i": { "audience": "CUSTOMER", "customerId": proseware, "indirectResellerId": northwind, "message": "Northwind will run your Office 365.",
+                "delegatedAdmin": { "roles": ["PROVISIONING"], "serviceIds": [o365], "duration": "P1Y" } } }))
+        .await?;
+    let url = created["data"]["createInvitation"]["invitation"]["url"].as_str().unwrap().to_owned();
+    let path = url.split_once("/invitations/").map(|(_, c)| format!("/invitations/{c}")).unwrap();
+
+    // The customer opens the link, signs in there, reads what accepting does, accepts.
+    let customer = Browser::start("customer").await?;
+    let c = customer.driver();
+    c.goto(server.url(&path)).await?;
+    customer.wait_text("p", "Sign in as your organization's global admin").await?;
+    customer.sign_in("globaladmin@proseware.demo", DEMO_PASSWORD).await?;
+    customer.wait_text("h1", "Fabrikam Distribution invites you").await?;
+    customer
+        .wait_text("ul", "Northwind Resellers gets delegated admin rights (PROVISIONING) for Office 365")
+        .await?;
+    customer.shot("01-invitation").await?;
+    customer.click_button("Accept").await?;
+    customer.wait_text("h1", "Proseware").await?;
+    customer.wait_text("ul.partners", "Fabrikam Distribution").await?;
+    customer.wait_text("ul.partners", "Northwind Resellers").await?;
+    customer.shot("02-channel-map-after-accepting").await?;
+    customer.quit().await?;
+    Ok(())
+}

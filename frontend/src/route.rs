@@ -1,0 +1,35 @@
+//! Client-side routes; the server answers index.html for each, so deep links and reloads work.
+
+use crate::pages;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Clone, Routable, PartialEq, Debug)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/sign-in")]
+    SignIn,
+    #[at("/customers/:id")]
+    Customer { id: String },
+    #[at("/subscriptions/:id")]
+    Subscription { id: String },
+    #[at("/invitations/:code")]
+    Invitation { code: String },
+    #[not_found]
+    #[at("/not-found")]
+    NotFound,
+}
+
+pub fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <pages::Home /> },
+        Route::SignIn => html! { <pages::SignInPage /> },
+        Route::Customer { id } => html! { <pages::CustomerPage {id} /> },
+        Route::Subscription { id } => html! { <pages::SubscriptionPage {id} /> },
+        Route::Invitation { code } => html! { <pages::InvitationLanding {code} /> },
+        Route::NotFound => {
+            html! { <section class="card"><h1>{ "Page not found" }</h1><Link<Route> to={Route::Home}>{ "Home" }</Link<Route>></section> }
+        }
+    }
+}
