@@ -173,23 +173,25 @@ impl Browser {
         Ok(())
     }
 
-    /// Waits (polling) until an element matching `css` whose text contains `text` is shown.
-    pub async fn wait_text(&self, css: &str, text: &str) -> Result<WebElement> {
-        let elem = self
-            .driver()
-            .query(By::Css(css))
-            .with_text(thirtyfour::stringmatch::StringMatch::new(text).partial())
-            .wait(Duration::from_secs(20), Duration::from_millis(100))
-            .first()
-            .await;
-        match elem {
-            Ok(e) => Ok(e),
-            Err(e) => {
+    /// Waits (polling) until an element matching `css` shows `text`. Elements replaced while
+    /// being read (the page re-rendering or navigating) are simply read again on the next poll.
+    pub async fn wait_text(&self, css: &str, text: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(elements) = self.driver().find_all(By::Css(css)).await {
+                for e in elements {
+                    if e.text().await.is_ok_and(|t| t.contains(text)) {
+                        return Ok(());
+                    }
+                }
+            }
+            if Instant::now() > deadline {
                 // What the user would have seen when the wait gave up.
                 let _ =
                     self.shot(&format!("failed-{}", css.replace(|c: char| !c.is_alphanumeric(), "_"))).await;
-                Err(e).with_context(|| format!("waiting for {css:?} showing {text:?}"))
+                bail!("waited 20 s for {css:?} showing {text:?}");
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
