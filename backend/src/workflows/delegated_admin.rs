@@ -158,6 +158,42 @@ pub async fn activate(
     .await
 }
 
+/// Stores a new, not yet active relationship with its terms and reads it back.
+#[allow(clippy::too_many_arguments)]
+async fn insert_requested(
+    tx: &mut PgConnection,
+    t: &ParsedTerms,
+    partner_id: Uuid,
+    customer_id: Uuid,
+    status: DelegatedAdminStatus,
+    origin: DelegatedAdminOrigin,
+    replace_existing: bool,
+    now: DateTime<Utc>,
+) -> AppResult<db::Relationship> {
+    let id = db::insert(
+        &mut *tx,
+        &db::NewRelationship {
+            invitation_id: None,
+            replace_existing,
+            display_name: &t.display_name,
+            partner_id,
+            customer_id,
+            roles: &t.roles,
+            service_ids: &t.service_ids,
+            duration: &t.duration.text,
+            duration_days: t.duration.days,
+            auto_extend: t.auto_extend,
+            status,
+            origin,
+            created_at: now,
+            activated_at: None,
+            ends_at: None,
+        },
+    )
+    .await?;
+    db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("relationship"))
+}
+
 /// A partner drafts a request for a customer it serves.
 pub async fn create_draft(
     state: &AppState,
@@ -179,28 +215,18 @@ pub async fn create_draft(
         .await?
         .filter(|o| o.kind == OrganizationKind::Customer)
         .ok_or_else(|| AppError::not_found("customer"))?;
-    let id = db::insert(
+    let r = insert_requested(
         &mut tx,
-        &db::NewRelationship {
-            invitation_id: None,
-            replace_existing: false,
-            display_name: &t.display_name,
-            partner_id: partner,
-            customer_id,
-            roles: &t.roles,
-            service_ids: &t.service_ids,
-            duration: &t.duration.text,
-            duration_days: t.duration.days,
-            auto_extend: t.auto_extend,
-            status: DelegatedAdminStatus::Created,
-            origin: DelegatedAdminOrigin::PartnerRequest,
-            created_at: now,
-            activated_at: None,
-            ends_at: None,
-        },
+        &t,
+        partner,
+        customer_id,
+        DelegatedAdminStatus::Created,
+        DelegatedAdminOrigin::PartnerRequest,
+        false,
+        now,
     )
     .await?;
-    let r = db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("relationship"))?;
+    let id = r.id;
     append(
         &mut tx,
         Some(viewer),
@@ -244,28 +270,18 @@ pub async fn grant(
             "an Advisor must join CSP to receive delegated rights",
         ));
     }
-    let id = db::insert(
+    let r = insert_requested(
         &mut tx,
-        &db::NewRelationship {
-            invitation_id: None,
-            replace_existing,
-            display_name: &t.display_name,
-            partner_id,
-            customer_id: customer,
-            roles: &t.roles,
-            service_ids: &t.service_ids,
-            duration: &t.duration.text,
-            duration_days: t.duration.days,
-            auto_extend: t.auto_extend,
-            status: DelegatedAdminStatus::ConsentPending,
-            origin: DelegatedAdminOrigin::CustomerGrant,
-            created_at: now,
-            activated_at: None,
-            ends_at: None,
-        },
+        &t,
+        partner_id,
+        customer,
+        DelegatedAdminStatus::ConsentPending,
+        DelegatedAdminOrigin::CustomerGrant,
+        replace_existing,
+        now,
     )
     .await?;
-    let r = db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("relationship"))?;
+    let id = r.id;
     append(
         &mut tx,
         Some(viewer),

@@ -96,6 +96,26 @@ pub async fn by_code_for_customer(
     Ok(inv)
 }
 
+/// The invitation behind a code, locked, if it is addressed to this customer (or to any) and
+/// still open; anything else about it stays hidden or is refused with its state.
+async fn open_for_response(
+    tx: &mut sqlx::PgConnection,
+    customer: Uuid,
+    code: &str,
+    now: DateTime<Utc>,
+) -> AppResult<db::Invitation> {
+    let inv =
+        db::by_code_for_update(&mut *tx, code).await?.ok_or_else(|| AppError::not_found("invitation"))?;
+    if inv.customer_id.is_some_and(|c| c != customer) {
+        return Err(AppError::not_found("invitation"));
+    }
+    let status = inv.status_at(now);
+    if status != "PENDING" {
+        return Err(not_pending(status));
+    }
+    Ok(inv)
+}
+
 fn not_pending(state: &str) -> AppError {
     AppError::refused(Code::InvitationNotPending, format!("this invitation is {state}"))
         .with_details(serde_json::json!({ "state": state }))
@@ -113,15 +133,7 @@ pub async fn accept(
     let customer = accepting_customer(viewer)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let inv =
-        db::by_code_for_update(&mut *tx, code).await?.ok_or_else(|| AppError::not_found("invitation"))?;
-    if inv.customer_id.is_some_and(|c| c != customer) {
-        return Err(AppError::not_found("invitation"));
-    }
-    let status = inv.status_at(now);
-    if status != "PENDING" {
-        return Err(not_pending(status));
-    }
+    let inv = open_for_response(&mut tx, customer, code, now).await?;
     if !db::record_acceptance(&mut *tx, inv.invitation_id, customer, viewer.user_id, now).await? {
         return Err(not_pending("ACCEPTED"));
     }
@@ -207,15 +219,7 @@ pub async fn decline(state: &AppState, viewer: &Viewer, code: &str) -> AppResult
     let customer = accepting_customer(viewer)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let inv =
-        db::by_code_for_update(&mut *tx, code).await?.ok_or_else(|| AppError::not_found("invitation"))?;
-    if inv.customer_id.is_some_and(|c| c != customer) {
-        return Err(AppError::not_found("invitation"));
-    }
-    let status = inv.status_at(now);
-    if status != "PENDING" {
-        return Err(not_pending(status));
-    }
+    let inv = open_for_response(&mut tx, customer, code, now).await?;
     // A link for any customer stays open for others; declining it is recorded, not final.
     if inv.customer_id.is_some() {
         db::set_status(&mut *tx, inv.invitation_id, "DECLINED", now).await?;
