@@ -249,6 +249,15 @@ impl InvitationPreview {
     }
 }
 
+/// Narrows the invitations list.
+#[derive(InputObject, Default)]
+pub struct InvitationFilter {
+    /// PENDING, ACCEPTED, DECLINED, REVOKED or EXPIRED (as of now).
+    pub status: Option<String>,
+    /// Only those addressed to this customer.
+    pub customer_id: Option<ID>,
+}
+
 #[derive(Default)]
 pub struct InvitationsQuery;
 
@@ -256,14 +265,21 @@ pub struct InvitationsQuery;
 impl InvitationsQuery {
     /// Invitations the viewer takes part in: a partner's own, those naming it as reseller (to
     /// pass on), a customer's (addressed to it or accepted by it); all for the operator.
-    async fn invitations(&self, ctx: &Context<'_>, status: Option<String>) -> GqlResult<Vec<Invitation>> {
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InvitationFilter>,
+    ) -> GqlResult<Vec<Invitation>> {
         let viewer = ctx.viewer()?;
         let now = ctx.now();
+        let f = filter.unwrap_or_default();
+        let customer = ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?;
         let org = (!viewer.is_operator()).then_some(viewer.organization_id);
         Ok(db::visible(&ctx.state().pool, org)
             .await?
             .into_iter()
-            .filter(|i| status.as_deref().is_none_or(|s| i.status_at(now) == s))
+            .filter(|i| f.status.as_deref().is_none_or(|s| i.status_at(now) == s))
+            .filter(|i| customer.is_none() || i.customer_id == customer)
             .map(Invitation)
             .collect())
     }

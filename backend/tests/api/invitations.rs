@@ -253,3 +253,53 @@ pub fn uuid_of(global_id: &str) -> uuid::Uuid {
     let text = String::from_utf8(raw).unwrap();
     text.split_once(':').unwrap().1.parse().unwrap()
 }
+
+/// Every response to an invitation that is no longer pending is refused with its state.
+#[sqlx::test(migrations = "../migrations")]
+async fn no_response_changes_an_invitation_that_is_not_pending(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let proseware = app.org_id("Proseware").await;
+    let contoso = app.sign_in("sales@contoso.demo").await;
+    let admin = app.sign_in("globaladmin@proseware.demo").await;
+    let decline =
+        "mutation($i: InvitationCodeInput!) { declineInvitation(input: $i) { invitation { status } } }";
+    let revoke = "mutation($i: InvitationIdInput!) { revokeInvitation(input: $i) { invitation { status } } }";
+    let edit = "mutation($i: UpdateInvitationMessageInput!) { updateInvitationMessage(input: $i) { invitation { status } } }";
+    let mut made = Vec::new();
+    for end in ["ACCEPTED", "DECLINED", "REVOKED", "EXPIRED"] {
+        let expires = (start_of_tests() + Duration::days(1)).to_rfc3339();
+        let c = app
+            .ok(
+                &contoso,
+                CREATE,
+                json!({ "i": { "audience": "CUSTOMER", "customerId": proseware, "expiresAt": expires } }),
+            )
+            .await;
+        let (id, code_) = (
+            c["createInvitation"]["invitation"]["id"].clone(),
+            c["createInvitation"]["invitation"]["code"].as_str().unwrap().to_owned(),
+        );
+        match end {
+            "ACCEPTED" => drop(app.ok(&admin, ACCEPT, json!({ "i": { "code": code_ } })).await),
+            "DECLINED" => drop(app.ok(&admin, decline, json!({ "i": { "code": code_ } })).await),
+            "REVOKED" => drop(app.ok(&contoso, revoke, json!({ "i": { "id": id } })).await),
+            _ => {}
+        }
+        made.push((end, id, code_));
+    }
+    app.advance(Duration::days(2)); // the last one expires
+    let contoso = app.sign_in("sales@contoso.demo").await;
+    let admin = app.sign_in("globaladmin@proseware.demo").await;
+    for (end, id, code_) in made {
+        let attempts = [
+            app.gql(Some(&admin), ACCEPT, json!({ "i": { "code": code_ } })).await,
+            app.gql(Some(&admin), decline, json!({ "i": { "code": code_ } })).await,
+            app.gql(Some(&contoso), revoke, json!({ "i": { "id": id } })).await,
+            app.gql(Some(&contoso), edit, json!({ "i": { "id": id, "message": "late" } })).await,
+        ];
+        for body in attempts {
+            assert_eq!(code(&body), "INVITATION_NOT_PENDING", "{end}: {body}");
+            assert_eq!(body["errors"][0]["extensions"]["details"]["state"], end, "{body}");
+        }
+    }
+}

@@ -176,3 +176,41 @@ async fn admins_add_users_with_roles_of_their_organization(pool: PgPool) {
         .unwrap_err();
     assert!(err.to_string().contains("does not belong"), "{err}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_real_deployment_bootstraps_its_first_operator_admin(pool: PgPool) {
+    // No demo data here: the database is empty, as in a real deployment.
+    let state = multichannel::AppState::new(pool.clone());
+    let short = multichannel::workflows::bootstrap::create_operator_admin(
+        &state,
+        "21Vianet",
+        "root@operator.example",
+        "Root",
+        "short",
+    )
+    .await;
+    assert_eq!(short.unwrap_err().code(), multichannel::domain::Code::BadUserInput);
+    multichannel::workflows::bootstrap::create_operator_admin(
+        &state,
+        "21Vianet",
+        "root@operator.example",
+        "Root",
+        "a long passphrase here",
+    )
+    .await
+    .unwrap();
+    let client = poem::test::TestClient::new(multichannel::http::routes(state, None));
+    let resp = client
+        .post("/graphql")
+        .body_json(&json!({ "query": "mutation { signIn(input: {email: \"root@operator.example\", password: \"a long passphrase here\"}) { viewer { roles organization { kind name } } } }" }))
+        .send()
+        .await;
+    let body: serde_json::Value = resp.json().await.value().deserialize();
+    assert_eq!(body["data"]["signIn"]["viewer"]["roles"], json!(["OPERATOR_ADMIN"]));
+    assert_eq!(body["data"]["signIn"]["viewer"]["organization"]["kind"], "OPERATOR");
+    let operators: i64 = sqlx::query_scalar("select count(*) from organization where kind = 'OPERATOR'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(operators, 1);
+}
