@@ -100,3 +100,41 @@ async fn a_partner_works_its_book_and_a_customer_accepts_an_invitation() -> Resu
     customer.quit().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn api_tokens_and_invitations_are_managed_in_the_app() -> Result<()> {
+    let server = Server::start().await?;
+    let browser = Browser::start("tokens-and-invitations").await?;
+    let d = browser.driver();
+    d.goto(server.url("/tokens")).await?;
+    browser.sign_in("admin@fabrikam.demo", DEMO_PASSWORD).await?;
+    browser.wait_text("h1", "API tokens").await?;
+    d.find(By::Id("token-name")).await?.send_keys("billing export").await?;
+    browser.click_button("Create token").await?;
+    browser.wait_text("[role=status]", "not shown again").await?;
+    let secret = d.find(By::Id("token-secret")).await?.text().await?;
+    assert!(secret.starts_with("mct_"));
+    browser.button("Copy secret").await?;
+    browser.wait_text("table", "billing export").await?;
+    browser.shot("01-token-created").await?;
+    let works = server.graphql(Some(&secret), "{ viewer { organization { name } } }", json!({})).await?;
+    assert_eq!(works["data"]["viewer"]["organization"]["name"], "Fabrikam Distribution");
+    browser.click_button("Revoke").await?;
+    browser.wait_text("table", "revoked").await?;
+    let refused = server.graphql(Some(&secret), "{ viewer { organization { name } } }", json!({})).await?;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    // An invitation for any customer, through Northwind, asking for SUPPORT.
+    d.goto(server.url("/invitations")).await?;
+    browser.wait_text("h2", "New invitation").await?;
+    d.find(By::Css("#inv-reseller option:nth-child(2)")).await?.click().await?;
+    d.find(By::XPath("//label[contains(., 'Support')]/input")).await?.click().await?;
+    d.find(By::Id("inv-message")).await?.send_keys("Welcome aboard").await?;
+    browser.click_button("Create invitation").await?;
+    browser.wait_text("table", "any customer").await?;
+    browser.wait_text("table", "relationship + support for P1Y").await?;
+    browser.button("Copy link").await?;
+    browser.shot("02-invitation-created").await?;
+    browser.quit().await?;
+    Ok(())
+}

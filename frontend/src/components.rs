@@ -44,6 +44,9 @@ pub fn header() -> Html {
                 </span>
                 <nav aria-label="Main">
                     <Link<Route> to={Route::Home}>{ if s.is_partner() { "My book" } else { "Home" } }</Link<Route>>
+                    if s.is_partner() { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
+                    <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>
+                    <Link<Route> to={Route::Tokens}>{ "API tokens" }</Link<Route>>
                     <a href="/graphiql">{ "GraphiQL" }</a>
                     <button class="secondary" onclick={sign_out}>{ "Sign out" }</button>
                 </nav>
@@ -145,4 +148,26 @@ pub fn channel_badge(channel: &str) -> Html {
 /// A GraphQL enum value as words: `INDIRECT_PROVIDER` → "indirect provider".
 pub fn words<T: std::fmt::Debug>(value: &T) -> String {
     format!("{value:?}").to_lowercase().replace('_', " ")
+}
+
+/// A button that copies `text` to the clipboard.
+#[derive(Properties, PartialEq)]
+pub struct CopyProps {
+    pub text: String,
+    pub label: String,
+}
+
+#[function_component(CopyButton)]
+pub fn copy_button(props: &CopyProps) -> Html {
+    let copied = use_state(|| false);
+    let onclick = {
+        let (text, copied) = (props.text.clone(), copied.clone());
+        Callback::from(move |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+                copied.set(true);
+            }
+        })
+    };
+    html! { <button class="secondary" {onclick}>{ if *copied { "Copied" } else { props.label.as_str() } }</button> }
 }

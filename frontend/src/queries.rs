@@ -129,3 +129,59 @@ pub struct AcceptInvitation;
     response_derives = "Debug, Clone, PartialEq"
 )]
 pub struct DeclineInvitation;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/tokens.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ApiTokens;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/tokens.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CreateApiToken;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/tokens.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RevokeApiToken;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/audit.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AuditLog;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/invitations.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct Invitations;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/invitations.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CreateInvitation;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/invitations.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RevokeInvitation;

@@ -16,6 +16,12 @@ pub enum Route {
     Subscription { id: String },
     #[at("/invitations/:code")]
     Invitation { code: String },
+    #[at("/tokens")]
+    Tokens,
+    #[at("/audit")]
+    Audit,
+    #[at("/invitations")]
+    Invitations,
     #[not_found]
     #[at("/not-found")]
     NotFound,
@@ -28,6 +34,9 @@ pub fn switch(route: Route) -> Html {
         Route::Customer { id } => html! { <pages::CustomerPage {id} /> },
         Route::Subscription { id } => html! { <pages::SubscriptionPage {id} /> },
         Route::Invitation { code } => html! { <pages::InvitationLanding {code} /> },
+        Route::Tokens => html! { <pages::more::TokensPage /> },
+        Route::Audit => html! { <pages::more::AuditPage /> },
+        Route::Invitations => html! { <pages::more::InvitationsPage /> },
         Route::NotFound => {
             html! { <section class="card"><h1>{ "Page not found" }</h1><Link<Route> to={Route::Home}>{ "Home" }</Link<Route>></section> }
         }

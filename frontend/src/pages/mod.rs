@@ -1,5 +1,7 @@
 //! The pages.
 
+pub mod more;
+
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
 use crate::components::{Load, SignInForm, channel_badge, show, words};
@@ -9,12 +11,12 @@ use graphql_client::GraphQLQuery;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-fn session_token(session: &SessionHandle) -> Option<String> {
+pub(crate) fn session_token(session: &SessionHandle) -> Option<String> {
     session.as_ref().map(|s| s.token.clone())
 }
 
 /// Loads a query into `state`; on UNAUTHENTICATED the session is dropped so the app asks to sign in.
-fn load<Q: GraphQLQuery + 'static>(
+pub(crate) fn load<Q: GraphQLQuery + 'static>(
     session: SessionHandle,
     variables: Q::Variables,
     state: UseStateHandle<Load<Q::ResponseData>>,
