@@ -138,3 +138,74 @@ async fn api_tokens_and_invitations_are_managed_in_the_app() -> Result<()> {
     browser.quit().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_customer_grants_delegated_admin_and_replaces_the_holder_explicitly() -> Result<()> {
+    let server = Server::start().await?;
+    let customer = Browser::start("grant-customer").await?;
+    let c = customer.driver();
+    c.goto(server.url("/delegated-admin")).await?;
+    customer.sign_in("globaladmin@alpineskihouse.demo", DEMO_PASSWORD).await?;
+    customer.wait_text("table", "Alpine provisioning").await?;
+    let grant = |name: &'static str, replace: bool| {
+        let customer = &customer;
+        async move {
+            let d = customer.driver();
+            d.find(By::XPath("//select[@id='grant-partner']/option[normalize-space()='Tailspin Solutions']"))
+                .await?
+                .click()
+                .await?;
+            d.find(By::XPath("//select[@id='grant-service']/option[normalize-space()='Office 365']"))
+                .await?
+                .click()
+                .await?;
+            d.find(By::Id("grant-name")).await?.send_keys(name).await?;
+            d.find(By::XPath("//label[contains(., 'Provisioning')]/input")).await?.click().await?;
+            if replace {
+                d.find(By::XPath("//label[contains(., 'Replace the current')]/input")).await?.click().await?;
+            }
+            customer.click_button("Grant").await?;
+            customer.wait_text("[role=status]", "waiting for the partner's consent").await?;
+            anyhow::Ok(())
+        }
+    };
+    grant("Tailspin provisioning", false).await?;
+    customer.wait_text("table", "Tailspin provisioning").await?;
+    customer.shot("01-granted").await?;
+
+    let partner = Browser::start("grant-partner").await?;
+    let p = partner.driver();
+    p.goto(server.url("/delegated-admin")).await?;
+    partner.sign_in("admin@tailspin.demo", DEMO_PASSWORD).await?;
+    partner.wait_text("table", "consent pending").await?;
+    partner.click_button("Consent").await?;
+    partner.wait_text("[role=alert]", "Northwind Resellers already holds PROVISIONING").await?;
+    partner.shot("01-conflict").await?;
+
+    c.refresh().await?;
+    customer.wait_text("h2", "Grant delegated admin").await?;
+    grant("Tailspin replaces Northwind", true).await?;
+    p.refresh().await?;
+    partner.wait_text("table", "Tailspin replaces Northwind").await?;
+    let consent = p
+        .find(By::XPath(
+            "//tr[contains(., 'Tailspin replaces Northwind')]//button[normalize-space()='Consent']",
+        ))
+        .await?;
+    consent.click().await?;
+    partner.wait_text("[role=status]", "Consent: done.").await?;
+    partner.wait_text("table", "active").await?;
+    partner.shot("02-consented").await?;
+
+    // The customer's channel map: Tailspin holds PROVISIONING now; Northwind kept SUPPORT, and
+    // Office 365 provisioning fell back to the operator until the customer assigns it.
+    c.goto(server.url("/")).await?;
+    customer
+        .wait_text("ul.partners", "Tailspin replaces Northwind — provisioning for Office 365 (active)")
+        .await?;
+    customer.wait_text("ul.partners", "Alpine provisioning — support for Office 365 (active)").await?;
+    customer.shot("02-channel-map").await?;
+    customer.quit().await?;
+    partner.quit().await?;
+    Ok(())
+}

@@ -185,3 +185,59 @@ pub struct CreateInvitation;
     response_derives = "Debug, Clone, PartialEq"
 )]
 pub struct RevokeInvitation;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/delegated_admin.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct DelegatedAdmin;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/delegated_admin.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ApproveDelegatedAdmin;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/delegated_admin.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RejectDelegatedAdmin;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/delegated_admin.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct ConsentDelegatedAdmin;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/delegated_admin.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct TerminateDelegatedAdmin;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/delegated_admin.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RequestDelegatedAdminApproval;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/delegated_admin.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct GrantDelegatedAdmin;

@@ -22,6 +22,8 @@ pub enum Route {
     Audit,
     #[at("/invitations")]
     Invitations,
+    #[at("/delegated-admin")]
+    DelegatedAdmin,
     #[not_found]
     #[at("/not-found")]
     NotFound,
@@ -37,6 +39,7 @@ pub fn switch(route: Route) -> Html {
         Route::Tokens => html! { <pages::more::TokensPage /> },
         Route::Audit => html! { <pages::more::AuditPage /> },
         Route::Invitations => html! { <pages::more::InvitationsPage /> },
+        Route::DelegatedAdmin => html! { <pages::delegated::DelegatedAdminPage /> },
         Route::NotFound => {
             html! { <section class="card"><h1>{ "Page not found" }</h1><Link<Route> to={Route::Home}>{ "Home" }</Link<Route>></section> }
         }

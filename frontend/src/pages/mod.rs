@@ -1,5 +1,6 @@
 //! The pages.
 
+pub mod delegated;
 pub mod more;
 
 use crate::SessionHandle;
