@@ -49,6 +49,14 @@ async fn a_partner_works_its_book_and_a_customer_accepts_an_invitation() -> Resu
     partner.wait_text("[role=status]", "Assign seats: done.").await?;
     partner.wait_text("dl", "76 assigned of 80").await?;
     partner.shot("05-seats-assigned").await?;
+
+    // The subscriptions list, filtered by channel.
+    d.find(By::LinkText("Subscriptions")).await?.click().await?;
+    partner.wait_text("p", "2 subscriptions").await?;
+    d.find(By::XPath("//select[@id='f-channel']/option[@value='CSP_INDIRECT']")).await?.click().await?;
+    partner.wait_text("p", "1 subscriptions").await?;
+    partner.wait_text("table", "Woodgrove Power BI Pro").await?;
+    partner.shot("06-subscriptions-filtered").await?;
     partner.quit().await?;
 
     // Fabrikam invites Proseware (online direct only), naming Northwind for provisioning.
@@ -204,6 +212,16 @@ async fn a_customer_grants_delegated_admin_and_replaces_the_holder_explicitly() 
         .wait_text("ul.partners", "Tailspin replaces Northwind — provisioning for Office 365 (active)")
         .await?;
     customer.wait_text("ul.partners", "Alpine provisioning — support for Office 365 (active)").await?;
+    // The customer hands Office 365 provisioning to Tailspin on the subscription.
+    c.find(By::LinkText("Alpine Office 365 E1")).await?.click().await?;
+    customer.wait_text("h2", "Provisioning and support partner").await?;
+    c.find(By::XPath("//select[@id='stage-partner']/option[normalize-space()='Tailspin Solutions']"))
+        .await?
+        .click()
+        .await?;
+    customer.click_button("Assign").await?;
+    customer.wait_text("dl", "Tailspin Solutions").await?;
+    customer.shot("03-provisioning-assigned").await?;
     customer.shot("02-channel-map").await?;
     customer.quit().await?;
     partner.quit().await?;

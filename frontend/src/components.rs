@@ -44,6 +44,7 @@ pub fn header() -> Html {
                 </span>
                 <nav aria-label="Main">
                     <Link<Route> to={Route::Home}>{ if s.is_partner() { "My book" } else { "Home" } }</Link<Route>>
+                    <Link<Route> to={Route::Subscriptions}>{ "Subscriptions" }</Link<Route>>
                     if s.is_partner() { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
                     <Link<Route> to={Route::DelegatedAdmin}>{ "Delegated admin" }</Link<Route>>
                     <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>

@@ -241,3 +241,27 @@ pub struct RequestDelegatedAdminApproval;
     response_derives = "Debug, Clone, PartialEq"
 )]
 pub struct GrantDelegatedAdmin;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/subscriptions_list.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct SubscriptionsList;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/stage.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct StageHolders;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "queries/stage.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct AssignStage;

@@ -12,6 +12,8 @@ pub enum Route {
     SignIn,
     #[at("/customers/:id")]
     Customer { id: String },
+    #[at("/subscriptions")]
+    Subscriptions,
     #[at("/subscriptions/:id")]
     Subscription { id: String },
     #[at("/invitations/:code")]
@@ -34,6 +36,7 @@ pub fn switch(route: Route) -> Html {
         Route::Home => html! { <pages::Home /> },
         Route::SignIn => html! { <pages::SignInPage /> },
         Route::Customer { id } => html! { <pages::CustomerPage {id} /> },
+        Route::Subscriptions => html! { <pages::lists::SubscriptionsPage /> },
         Route::Subscription { id } => html! { <pages::SubscriptionPage {id} /> },
         Route::Invitation { code } => html! { <pages::InvitationLanding {code} /> },
         Route::Tokens => html! { <pages::more::TokensPage /> },

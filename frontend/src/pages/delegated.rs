@@ -193,7 +193,7 @@ pub fn delegated_admin_page() -> Html {
                     <h2>{ "Grant delegated admin to a partner" }</h2>
                     <label for="grant-partner">{ "Partner" }</label>
                     <select id="grant-partner" ref={partner.clone()}>
-                        { for d.partners.edges.iter().map(|e| html! { <option value={e.node.id.clone()}>{ &e.node.name }</option> }) }
+                        { for d.partners.edges.iter().enumerate().map(|(i, e)| html! { <option value={e.node.id.clone()} selected={i == 0}>{ &e.node.name }</option> }) }
                     </select>
                     <label for="grant-name">{ "Name" }</label>
                     <input id="grant-name" required=true maxlength="50" ref={name.clone()} />
@@ -204,7 +204,7 @@ pub fn delegated_admin_page() -> Html {
                     </fieldset>
                     <label for="grant-service">{ "Service" }</label>
                     <select id="grant-service" ref={service.clone()}>
-                        { for d.catalog.services.iter().map(|s| html! { <option value={s.id.clone()}>{ &s.name }</option> }) }
+                        { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
                     </select>
                     <label for="grant-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
                     <input id="grant-duration" value="P180D" ref={duration.clone()} />

@@ -1,6 +1,7 @@
 //! The pages.
 
 pub mod delegated;
+pub mod lists;
 pub mod more;
 
 use crate::SessionHandle;
@@ -331,6 +332,9 @@ pub fn subscription_page(props: &IdProps) -> Html {
                     { action("Reactivate", can.reactivate.allowed, &can.reactivate.reason, act("Reactivate", op!(Reactivate, reactivate, |id, n| reactivate::SubscriptionIdInput { subscription_id: id }))) }
                     { action("Cancel", can.cancel.allowed, &can.cancel.reason, act("Cancel", op!(Cancel, cancel, |id, n| cancel::SubscriptionIdInput { subscription_id: id }))) }
                 </div>
+                if can.assign_service_partner.allowed {
+                    <lists::StageAssignment subscription_id={s.id.clone()} customer_id={s.customer.id.clone()} service={s.offer.service.name.clone()} on_done={Callback::from({ let reload = reload.clone(); move |_| reload.set(*reload + 1) })} />
+                }
             </section>
         }
     });

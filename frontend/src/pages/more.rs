@@ -290,7 +290,7 @@ pub fn invitations_page() -> Html {
                     <input id="inv-customer" ref={customer.clone()} />
                     <label for="inv-reseller">{ "Indirect reseller (indirect providers)" }</label>
                     <select id="inv-reseller" ref={reseller.clone()}>
-                        <option value="">{ "None" }</option>
+                        <option value="" selected=true>{ "None" }</option>
                         { for d.partnerships.iter().filter(|p| p.status == "ACTIVE").filter_map(|p| p.reseller.as_ref()).map(|r| html! { <option value={r.id.clone()}>{ &r.name }</option> }) }
                     </select>
                     <fieldset>
@@ -299,7 +299,7 @@ pub fn invitations_page() -> Html {
                         <label><input type="checkbox" ref={roles_support.clone()} style="width:auto" />{ " Support" }</label>
                         <label for="inv-service">{ "Service" }</label>
                         <select id="inv-service" ref={service.clone()}>
-                            { for d.catalog.services.iter().map(|s| html! { <option value={s.id.clone()}>{ &s.name }</option> }) }
+                            { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
                         </select>
                         <label for="inv-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
                         <input id="inv-duration" value="P1Y" ref={duration.clone()} />
