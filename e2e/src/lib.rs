@@ -11,6 +11,9 @@ use thirtyfour::{ChromiumLikeCapabilities, DesiredCapabilities};
 
 pub const DEMO_PASSWORD: &str = "e2e-demo-password";
 
+/// How long a test waits for what a user would see; generous, as CI runs on two busy cores.
+pub const WAIT: Duration = Duration::from_secs(30);
+
 fn required_env(name: &str) -> Result<String> {
     std::env::var(name)
         .with_context(|| format!("{name} is not set: run the end-to-end tests with `cargo xtask test`"))
@@ -176,7 +179,7 @@ impl Browser {
     /// Waits (polling) until an element matching `css` shows `text`. Elements replaced while
     /// being read (the page re-rendering or navigating) are simply read again on the next poll.
     pub async fn wait_text(&self, css: &str, text: &str) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + WAIT;
         loop {
             if let Ok(elements) = self.driver().find_all(By::Css(css)).await {
                 for e in elements {
@@ -189,7 +192,7 @@ impl Browser {
                 // What the user would have seen when the wait gave up.
                 let _ =
                     self.shot(&format!("failed-{}", css.replace(|c: char| !c.is_alphanumeric(), "_"))).await;
-                bail!("waited 20 s for {css:?} showing {text:?}");
+                bail!("waited {} s for {css:?} showing {text:?}", WAIT.as_secs());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -217,7 +220,7 @@ impl Browser {
         let d = self.driver();
         let email_input = d
             .query(By::Id("email"))
-            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .wait(WAIT, Duration::from_millis(100))
             .first()
             .await
             .context("the sign-in form")?;
@@ -232,7 +235,7 @@ impl Browser {
         let button = self
             .driver()
             .query(By::XPath(format!("//button[normalize-space()='{label}']")))
-            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .wait(WAIT, Duration::from_millis(100))
             .first()
             .await
             .with_context(|| format!("the button {label:?}"))?;
@@ -245,7 +248,7 @@ impl Browser {
         Ok(self
             .driver()
             .query(By::XPath(format!("//button[normalize-space()='{label}']")))
-            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .wait(WAIT, Duration::from_millis(100))
             .first()
             .await?)
     }
