@@ -187,6 +187,7 @@ pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<R
 }
 
 /// Relationships the viewer takes part in (its partner's, or its customer's; all for the operator).
+/// A partner's drafts are its own until it requests approval.
 pub async fn list(
     db: impl PgExecutor<'_>,
     party: Option<Uuid>,
@@ -195,6 +196,7 @@ pub async fn list(
 ) -> AppResult<Vec<Relationship>> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} where ($1::uuid is null or d.partner_id = $1 or d.customer_id = $1) \
+           and (d.status <> 'CREATED' or $1::uuid is null or d.partner_id = $1) \
            and ($2::uuid is null or d.customer_id = $2) and ($3::uuid is null or d.partner_id = $3) \
          order by d.created_at desc, d.relationship_id limit 500"
     )))

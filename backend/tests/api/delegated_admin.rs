@@ -120,6 +120,13 @@ async fn terms_are_validated(pool: PgPool) {
         "CONFLICT",
         "display names are unique per partner"
     );
+    let coho_admin = app.sign_in("globaladmin@cohowinery.demo").await;
+    let seen = app.ok(&coho_admin, "{ delegatedAdminRelationships { displayName } }", json!({})).await;
+    assert_eq!(
+        seen["delegatedAdminRelationships"],
+        json!([]),
+        "a partner's draft is not the customer's business yet"
+    );
     let sales = app.sign_in("sales@contoso.demo").await;
     let body = app.gql(Some(&sales), &create, json!({ "i": { "customerId": coho, "terms": terms("b", &["SUPPORT"], &[&azure], "P1D", "P0D") } })).await;
     assert_eq!(code(&body), "FORBIDDEN");
