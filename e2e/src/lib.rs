@@ -19,6 +19,11 @@ fn required_env(name: &str) -> Result<String> {
         .with_context(|| format!("{name} is not set: run the end-to-end tests with `cargo xtask test`"))
 }
 
+/// A CSS selector, or an XPath when it starts with `//`.
+fn selector(s: &str) -> By {
+    if s.starts_with("//") { By::XPath(s.to_owned()) } else { By::Css(s.to_owned()) }
+}
+
 fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -176,12 +181,13 @@ impl Browser {
         Ok(())
     }
 
-    /// Waits (polling) until an element matching `css` shows `text`. Elements replaced while
-    /// being read (the page re-rendering or navigating) are simply read again on the next poll.
+    /// Waits (polling) until an element matching `css` (or an XPath, when it starts with `//`)
+    /// shows `text`. Elements replaced while being read (the page re-rendering or navigating)
+    /// are simply read again on the next poll.
     pub async fn wait_text(&self, css: &str, text: &str) -> Result<()> {
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Ok(elements) = self.driver().find_all(By::Css(css)).await {
+            if let Ok(elements) = self.driver().find_all(selector(css)).await {
                 for e in elements {
                     if e.text().await.is_ok_and(|t| t.contains(text)) {
                         return Ok(());
@@ -251,5 +257,100 @@ impl Browser {
             .wait(WAIT, Duration::from_millis(100))
             .first()
             .await?)
+    }
+}
+
+impl Browser {
+    /// Picks the option showing `text` in the select with id `select`.
+    pub async fn choose(&self, select: &str, text: &str) -> Result<()> {
+        self.driver()
+            .query(By::XPath(format!("//select[@id='{select}']/option[normalize-space()='{text}']")))
+            .wait(WAIT, Duration::from_millis(100))
+            .first()
+            .await
+            .with_context(|| format!("the option {text:?} of #{select}"))?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Types `text` into the field with id `id`.
+    pub async fn fill(&self, id: &str, text: &str) -> Result<()> {
+        self.driver().find(By::Id(id)).await?.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Ticks the checkbox whose label contains `label`, inside the element matching `scope` (XPath).
+    pub async fn tick(&self, scope: &str, label: &str) -> Result<()> {
+        self.driver()
+            .find(By::XPath(format!("{scope}//label[contains(., '{label}')]/input")))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Clicks the button labelled `label` in the table row (or other element) that contains `text`.
+    pub async fn click_in(&self, element: &str, text: &str, label: &str) -> Result<()> {
+        self.driver()
+            .query(By::XPath(format!(
+                "//{element}[contains(., '{text}')]//button[normalize-space()='{label}']"
+            )))
+            .wait(WAIT, Duration::from_millis(100))
+            .first()
+            .await
+            .with_context(|| format!("the button {label:?} in the {element} showing {text:?}"))?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Goes to a path of the app (with the browser's current origin).
+    pub async fn open(&self, server: &Server, path: &str) -> Result<()> {
+        self.driver().goto(server.url(path)).await?;
+        Ok(())
+    }
+
+    /// Whether the page is wider than the window (something would need sideways scrolling).
+    pub async fn overflows_sideways(&self) -> Result<bool> {
+        let r = self
+            .driver()
+            .execute(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await?;
+        Ok(r.convert::<bool>()?)
+    }
+}
+
+impl Browser {
+    /// Waits (polling) until no element matching `css` shows `text` any more, and one is shown.
+    pub async fn wait_text_gone(&self, css: &str, text: &str) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(elements) = self.driver().find_all(selector(css)).await
+                && !elements.is_empty()
+            {
+                let mut seen = false;
+                let mut readable = true;
+                for e in elements {
+                    match e.text().await {
+                        Ok(t) => seen |= t.contains(text),
+                        Err(_) => readable = false,
+                    }
+                }
+                if readable && !seen {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                let _ = self
+                    .shot(&format!("failed-gone-{}", css.replace(|c: char| !c.is_alphanumeric(), "_")))
+                    .await;
+                bail!("waited {} s for {css:?} to stop showing {text:?}", WAIT.as_secs());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }

@@ -46,7 +46,10 @@ pub fn header() -> Html {
                     <Link<Route> to={Route::Home}>{ if s.is_partner() { "My book" } else { "Home" } }</Link<Route>>
                     <Link<Route> to={Route::Subscriptions}>{ "Subscriptions" }</Link<Route>>
                     if s.is_partner() { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
+                    if s.is_partner() { <Link<Route> to={Route::Partnerships}>{ "Partnerships" }</Link<Route>> }
+                    <Link<Route> to={Route::Relationships}>{ "Relationships" }</Link<Route>>
                     <Link<Route> to={Route::DelegatedAdmin}>{ "Delegated admin" }</Link<Route>>
+                    <Link<Route> to={Route::Support}>{ "Support" }</Link<Route>>
                     <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>
                     <Link<Route> to={Route::Tokens}>{ "API tokens" }</Link<Route>>
                     <a href="/graphiql">{ "GraphiQL" }</a>

@@ -7,261 +7,39 @@ use graphql_client::GraphQLQuery;
 // Custom scalars of the schema, as the app reads them.
 pub type DateTime = String;
 pub type NaiveDate = String;
-#[allow(dead_code)]
 pub type JSON = serde_json::Value;
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/sign_in.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct SignIn;
+/// One `GraphQLQuery` type per operation named in a query file.
+macro_rules! operations {
+    ($($file:tt => [$($name:ident),+ $(,)?];)+) => { $($(
+        #[derive(GraphQLQuery)]
+        #[graphql(schema_path = "../schema.graphql", query_path = $file, response_derives = "Debug, Clone, PartialEq")]
+        pub struct $name;
+    )+)+ };
+}
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/sign_out.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct SignOut;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/book.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Book;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/channel_map.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ChannelMap;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct SubscriptionPage;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription_actions.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ChangeQuantity;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription_actions.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct SetAutoRenew;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription_actions.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Suspend;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription_actions.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Reactivate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription_actions.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Cancel;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription_actions.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct AssignSeats;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscription_actions.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct UnassignSeats;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/invitation_landing.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct InvitationPreview;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/invitation_landing.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct AcceptInvitation;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/invitation_landing.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct DeclineInvitation;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/tokens.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ApiTokens;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/tokens.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct CreateApiToken;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/tokens.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RevokeApiToken;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/audit.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct AuditLog;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/invitations.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct Invitations;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/invitations.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct CreateInvitation;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/invitations.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RevokeInvitation;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/delegated_admin.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct DelegatedAdmin;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/delegated_admin.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ApproveDelegatedAdmin;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/delegated_admin.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RejectDelegatedAdmin;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/delegated_admin.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct ConsentDelegatedAdmin;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/delegated_admin.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct TerminateDelegatedAdmin;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/delegated_admin.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct RequestDelegatedAdminApproval;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/delegated_admin.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct GrantDelegatedAdmin;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/subscriptions_list.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct SubscriptionsList;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/stage.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct StageHolders;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "queries/stage.graphql",
-    response_derives = "Debug, Clone, PartialEq"
-)]
-pub struct AssignStage;
+operations! {
+    "queries/sign_in.graphql" => [SignIn];
+    "queries/sign_out.graphql" => [SignOut];
+    "queries/book.graphql" => [Book];
+    "queries/channel_map.graphql" => [ChannelMap];
+    "queries/subscription.graphql" => [SubscriptionPage];
+    "queries/subscription_actions.graphql" =>
+        [ChangeQuantity, SetAutoRenew, Suspend, Reactivate, Cancel, AssignSeats, UnassignSeats];
+    "queries/invitation_landing.graphql" => [InvitationPreview, AcceptInvitation, DeclineInvitation];
+    "queries/tokens.graphql" => [ApiTokens, CreateApiToken, RevokeApiToken];
+    "queries/audit.graphql" => [AuditLog];
+    "queries/invitations.graphql" => [Invitations, CreateInvitation, RevokeInvitation];
+    "queries/delegated_admin.graphql" => [
+        DelegatedAdmin, ApproveDelegatedAdmin, RejectDelegatedAdmin, ConsentDelegatedAdmin,
+        TerminateDelegatedAdmin, RequestDelegatedAdminApproval, DeleteDelegatedAdmin,
+        SetDelegatedAdminAutoExtend, GrantDelegatedAdmin, CreateDelegatedAdmin,
+    ];
+    "queries/subscriptions_list.graphql" => [SubscriptionsList];
+    "queries/stage.graphql" => [StageHolders, AssignStage];
+    "queries/partnerships.graphql" =>
+        [Partnerships, InvitePartnerReseller, AcceptResellerPartnership, RemoveResellerPartnership];
+    "queries/relationships.graphql" => [ResellerRelationships, RemovalPreview, RemoveResellerRelationship];
+    "queries/support.graphql" =>
+        [SupportRequests, OpenSupportRequest, UpdateSupportRequest, EscalateSupportRequest];
+}

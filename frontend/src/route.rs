@@ -26,6 +26,14 @@ pub enum Route {
     Invitations,
     #[at("/delegated-admin")]
     DelegatedAdmin,
+    #[at("/partnerships")]
+    Partnerships,
+    #[at("/partnerships/:code")]
+    Partnership { code: String },
+    #[at("/relationships")]
+    Relationships,
+    #[at("/support")]
+    Support,
     #[not_found]
     #[at("/not-found")]
     NotFound,
@@ -43,6 +51,10 @@ pub fn switch(route: Route) -> Html {
         Route::Audit => html! { <pages::more::AuditPage /> },
         Route::Invitations => html! { <pages::more::InvitationsPage /> },
         Route::DelegatedAdmin => html! { <pages::delegated::DelegatedAdminPage /> },
+        Route::Partnerships => html! { <pages::channels::PartnershipsPage /> },
+        Route::Partnership { code } => html! { <pages::channels::PartnershipLanding {code} /> },
+        Route::Relationships => html! { <pages::channels::RelationshipsPage /> },
+        Route::Support => html! { <pages::support::SupportPage /> },
         Route::NotFound => {
             html! { <section class="card"><h1>{ "Page not found" }</h1><Link<Route> to={Route::Home}>{ "Home" }</Link<Route>></section> }
         }

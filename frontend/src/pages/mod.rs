@@ -1,8 +1,10 @@
 //! The pages.
 
+pub mod channels;
 pub mod delegated;
 pub mod lists;
 pub mod more;
+pub mod support;
 
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
@@ -39,6 +41,61 @@ pub(crate) fn load<Q: GraphQLQuery + 'static>(
             }
         }
     });
+}
+
+/// What the last action on a page did: its message, or the error.
+pub(crate) type Outcome = UseStateHandle<Option<Result<String, ApiError>>>;
+
+/// The outcome as a status line (or an alert) for screen readers too.
+pub(crate) fn outcome_view(outcome: &Option<Result<String, ApiError>>) -> Html {
+    match outcome {
+        Some(Ok(m)) => html! { <p class="ok" role="status">{ m }</p> },
+        Some(Err(e)) => html! { <p class="error" role="alert">{ e.words() }</p> },
+        None => html! {},
+    }
+}
+
+/// A fresh value for a page's `reload` counter (two actions from one render both count).
+pub(crate) fn next_reload() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static RELOADS: AtomicU32 = AtomicU32::new(1);
+    RELOADS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs a mutation; shows `done` (or the error in words) and reloads the page's data.
+pub(crate) fn mutate<Q: GraphQLQuery + 'static>(
+    token: Option<String>,
+    variables: Q::Variables,
+    outcome: Outcome,
+    reload: UseStateHandle<u32>,
+    done: String,
+) where
+    Q::Variables: 'static,
+{
+    wasm_bindgen_futures::spawn_local(async move {
+        let r = api::run::<Q>(token.as_deref(), variables).await;
+        outcome.set(Some(r.map(|_| done)));
+        reload.set(next_reload());
+    });
+}
+
+/// The value of an input, select or textarea.
+pub(crate) fn field_value(r: &NodeRef) -> String {
+    r.cast::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .or_else(|| r.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()))
+        .or_else(|| r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()))
+        .unwrap_or_default()
+}
+
+/// Whether a checkbox is ticked.
+pub(crate) fn checked(r: &NodeRef) -> bool {
+    r.cast::<web_sys::HtmlInputElement>().map(|i| i.checked()).unwrap_or(false)
+}
+
+/// The date part of an RFC 3339 timestamp.
+pub(crate) fn date(s: &str) -> &str {
+    &s[..10.min(s.len())]
 }
 
 #[function_component(SignInPage)]
@@ -209,6 +266,7 @@ pub fn customer_page(props: &IdProps) -> Html {
                     </div>
                 }) }
                 <h2>{ "Partners" }</h2>
+                <p><Link<Route> to={Route::Relationships}>{ "Manage reseller relationships" }</Link<Route>></p>
                 if m.partners.is_empty() { <p class="muted">{ "No partners." }</p> }
                 <ul class="partners">{ for m.partners.iter().map(|p| html! {
                     <li>
@@ -287,7 +345,7 @@ pub fn subscription_page(props: &IdProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let r = op(token, id, n).await;
                 outcome.set(Some(r.map(|_| format!("{label}: done."))));
-                reload.set(*reload + 1);
+                reload.set(next_reload());
             });
         })
     };
@@ -332,8 +390,13 @@ pub fn subscription_page(props: &IdProps) -> Html {
                     { action("Reactivate", can.reactivate.allowed, &can.reactivate.reason, act("Reactivate", op!(Reactivate, reactivate, |id, n| reactivate::SubscriptionIdInput { subscription_id: id }))) }
                     { action("Cancel", can.cancel.allowed, &can.cancel.reason, act("Cancel", op!(Cancel, cancel, |id, n| cancel::SubscriptionIdInput { subscription_id: id }))) }
                 </div>
+                if can.open_support_request.allowed {
+                    <p><Link<Route> to={Route::Support}>{ "Open a support request" }</Link<Route>></p>
+                } else {
+                    <p class="muted">{ format!("Support requests: {}", can.open_support_request.reason.clone().unwrap_or_default()) }</p>
+                }
                 if can.assign_service_partner.allowed {
-                    <lists::StageAssignment subscription_id={s.id.clone()} customer_id={s.customer.id.clone()} service={s.offer.service.name.clone()} on_done={Callback::from({ let reload = reload.clone(); move |_| reload.set(*reload + 1) })} />
+                    <lists::StageAssignment subscription_id={s.id.clone()} customer_id={s.customer.id.clone()} service={s.offer.service.name.clone()} on_done={Callback::from({ let reload = reload.clone(); move |_| reload.set(next_reload()) })} />
                 }
             </section>
         }

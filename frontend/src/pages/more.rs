@@ -1,15 +1,11 @@
 //! API tokens, the audit log and a partner's invitations.
 
-use super::{load, session_token};
+use super::{checked, date, field_value, load, next_reload, session_token};
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
 use crate::components::{CopyButton, Load, SignInForm, show, words};
 use crate::queries::*;
 use yew::prelude::*;
-
-fn date(s: &str) -> &str {
-    &s[..10.min(s.len())]
-}
 
 /// API tokens: create (the secret is shown once), list, revoke.
 #[function_component(TokensPage)]
@@ -51,7 +47,7 @@ pub fn tokens_page() -> Html {
                     Ok(d) => {
                         secret.set(Some(d.create_api_token.secret));
                         error.set(None);
-                        reload.set(*reload + 1);
+                        reload.set(next_reload());
                     }
                     Err(e) => error.set(Some(e)),
                 }
@@ -69,7 +65,7 @@ pub fn tokens_page() -> Html {
                 {
                     error.set(Some(e));
                 }
-                reload.set(*reload + 1);
+                reload.set(next_reload());
             });
         })
     };
@@ -80,7 +76,7 @@ pub fn tokens_page() -> Html {
             <form class="card narrow" onsubmit={create} aria-label="New API token">
                 <label for="token-name">{ "Name" }</label>
                 <input id="token-name" required=true maxlength="100" ref={name} />
-                <label><input type="checkbox" ref={read_only} style="width:auto" />{ " Read-only" }</label>
+                <label><input type="checkbox" ref={read_only} class="check" />{ " Read-only" }</label>
                 <button type="submit">{ "Create token" }</button>
             </form>
             if let Some(s) = &*secret {
@@ -188,6 +184,7 @@ pub fn invitations_page() -> Html {
         use_node_ref(),
         use_node_ref(),
     );
+    let (auto_extend, expires) = (use_node_ref(), use_node_ref());
     {
         let (session, state) = (session.clone(), state.clone());
         use_effect_with((*reload, session.is_some()), move |(_, signed_in)| {
@@ -200,14 +197,6 @@ pub fn invitations_page() -> Html {
         return html! { <SignInForm /> };
     }
     let token = session_token(&session);
-    let value = |r: &NodeRef| {
-        r.cast::<web_sys::HtmlInputElement>()
-            .map(|i| i.value())
-            .or_else(|| r.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()))
-            .or_else(|| r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()))
-            .unwrap_or_default()
-    };
-    let checked = |r: &NodeRef| r.cast::<web_sys::HtmlInputElement>().map(|i| i.checked()).unwrap_or(false);
     let create = {
         let (token, error, reload) = (token.clone(), error.clone(), reload.clone());
         let refs = (
@@ -218,11 +207,13 @@ pub fn invitations_page() -> Html {
             roles_provisioning.clone(),
             roles_support.clone(),
             service.clone(),
+            auto_extend.clone(),
+            expires.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (customer, reseller, message, duration, prov, sup, service) = &refs;
-            let customer_id = Some(value(customer)).filter(|v| !v.trim().is_empty());
+            let (customer, reseller, message, duration, prov, sup, service, auto_extend, expires) = &refs;
+            let customer_id = Some(field_value(customer)).filter(|v| !v.trim().is_empty());
             let mut roles = Vec::new();
             if checked(prov) {
                 roles.push(create_invitation::DelegatedRole::PROVISIONING);
@@ -233,10 +224,13 @@ pub fn invitations_page() -> Html {
             let delegated_admin =
                 (!roles.is_empty()).then(|| create_invitation::InvitationDelegatedAdminInput {
                     roles,
-                    service_ids: vec![value(service)],
-                    duration: value(duration),
-                    auto_extend: "P0D".to_owned(),
+                    service_ids: vec![field_value(service)],
+                    duration: field_value(duration),
+                    auto_extend: if checked(auto_extend) { "P180D" } else { "P0D" }.to_owned(),
                 });
+            // The link expires at the end of the chosen day (UTC); empty: the default 90 days.
+            let expires_at =
+                Some(field_value(expires)).filter(|d| !d.is_empty()).map(|d| format!("{d}T23:59:59Z"));
             let input = create_invitation::CreateInvitationInput {
                 audience: if customer_id.is_some() {
                     create_invitation::InvitationAudience::CUSTOMER
@@ -244,10 +238,10 @@ pub fn invitations_page() -> Html {
                     create_invitation::InvitationAudience::ANY_CUSTOMER
                 },
                 customer_id,
-                indirect_reseller_id: Some(value(reseller)).filter(|v| !v.is_empty()),
+                indirect_reseller_id: Some(field_value(reseller)).filter(|v| !v.is_empty()),
                 delegated_admin,
-                message: value(message),
-                expires_at: None,
+                message: field_value(message),
+                expires_at,
             };
             let (token, error, reload) = (token.clone(), error.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -256,7 +250,7 @@ pub fn invitations_page() -> Html {
                 {
                     Ok(_) => {
                         error.set(None);
-                        reload.set(*reload + 1);
+                        reload.set(next_reload());
                     }
                     Err(e) => error.set(Some(e)),
                 }
@@ -275,7 +269,7 @@ pub fn invitations_page() -> Html {
                 {
                     error.set(Some(e));
                 }
-                reload.set(*reload + 1);
+                reload.set(next_reload());
             });
         })
     };
@@ -286,8 +280,11 @@ pub fn invitations_page() -> Html {
                 <>
                 <form class="card" onsubmit={create.clone()} aria-label="New invitation">
                     <h2>{ "New invitation" }</h2>
-                    <label for="inv-customer">{ "Customer id (leave empty for a link any customer may use)" }</label>
-                    <input id="inv-customer" ref={customer.clone()} />
+                    <label for="inv-customer">{ "Customer" }</label>
+                    <select id="inv-customer" ref={customer.clone()}>
+                        <option value="" selected=true>{ "Any customer (a link to send)" }</option>
+                        { for d.customers.edges.iter().map(|e| html! { <option value={e.node.id.clone()}>{ &e.node.name }</option> }) }
+                    </select>
                     <label for="inv-reseller">{ "Indirect reseller (indirect providers)" }</label>
                     <select id="inv-reseller" ref={reseller.clone()}>
                         <option value="" selected=true>{ "None" }</option>
@@ -295,15 +292,18 @@ pub fn invitations_page() -> Html {
                     </select>
                     <fieldset>
                         <legend>{ "Delegated admin to ask for" }</legend>
-                        <label><input type="checkbox" ref={roles_provisioning.clone()} style="width:auto" />{ " Provisioning" }</label>
-                        <label><input type="checkbox" ref={roles_support.clone()} style="width:auto" />{ " Support" }</label>
+                        <label><input type="checkbox" ref={roles_provisioning.clone()} class="check" />{ " Provisioning" }</label>
+                        <label><input type="checkbox" ref={roles_support.clone()} class="check" />{ " Support" }</label>
                         <label for="inv-service">{ "Service" }</label>
                         <select id="inv-service" ref={service.clone()}>
                             { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
                         </select>
                         <label for="inv-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
                         <input id="inv-duration" value="P1Y" ref={duration.clone()} />
+                        <label><input type="checkbox" ref={auto_extend.clone()} class="check" />{ " Auto-extend by 180 days" }</label>
                     </fieldset>
+                    <label for="inv-expires">{ "Link expires on (at most 90 days; empty: in 90 days)" }</label>
+                    <input id="inv-expires" type="date" ref={expires.clone()} />
                     <label for="inv-message">{ "Message" }</label>
                     <textarea id="inv-message" ref={message.clone()} />
                     <button type="submit">{ "Create invitation" }</button>
@@ -320,6 +320,7 @@ pub fn invitations_page() -> Html {
                                 format!("relationship + {} for {}", i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "), i.delegated_duration.clone().unwrap_or_default()) } }</td>
                             <td>{ format!("{} · {} accepted · expires {}", i.status.to_lowercase(), i.acceptance_count, date(&i.expires_at)) }</td>
                             <td>
+                                <code class="link">{ &i.url }</code><br/>
                                 <CopyButton text={i.url.clone()} label="Copy link" />
                                 { " " }<CopyButton text={i.email_text.clone()} label="Copy email" />
                                 if i.status == "PENDING" { { " " }<button class="secondary" onclick={revoke(i.id.clone())}>{ "Revoke" }</button> }

@@ -1,0 +1,81 @@
+//! Provider–reseller partnerships made in the app, and every page readable on a 390 px phone.
+
+use anyhow::Result;
+use e2e::{Browser, DEMO_PASSWORD, Server};
+use thirtyfour::prelude::*;
+
+#[tokio::test]
+async fn a_reseller_leaves_and_rejoins_a_provider_through_its_link() -> Result<()> {
+    let server = Server::start().await?;
+    let reseller = Browser::start("partnership-reseller").await?;
+    reseller.open(&server, "/partnerships").await?;
+    reseller.sign_in("admin@tailspin.demo", DEMO_PASSWORD).await?;
+    reseller.wait_text("tr", "Fabrikam Distribution").await?;
+    reseller.shot("01-partnerships").await?;
+    reseller.click_in("tr", "Fabrikam Distribution", "Remove").await?;
+    reseller.wait_text("[role=status]", "Partnership removed").await?;
+    reseller.wait_text("//tr[contains(., 'Fabrikam Distribution')]", "removed").await?;
+    reseller.shot("02-removed").await?;
+
+    let provider = Browser::start("partnership-provider").await?;
+    provider.open(&server, "/partnerships").await?;
+    provider.sign_in("admin@fabrikam.demo", DEMO_PASSWORD).await?;
+    provider.wait_text("//tr[contains(., 'Tailspin Solutions')]", "removed").await?;
+    provider.click_button("Create a partnership link").await?;
+    provider.wait_text("[role=status]", "Partnership link created").await?;
+    provider.wait_text("tr", "(link not used yet)").await?;
+    provider.shot("01-link-created").await?;
+    let url = provider.driver().find(By::Css("code.link")).await?.text().await?;
+    let path = format!("/partnerships/{}", url.rsplit('/').next().unwrap());
+
+    reseller.open(&server, &path).await?;
+    reseller.wait_text("p", "Accepting makes your organization an indirect reseller").await?;
+    reseller.click_button("Accept partnership").await?;
+    reseller.wait_text("[role=status]", "You now resell through Fabrikam Distribution.").await?;
+    reseller.shot("03-accepted").await?;
+    provider.driver().refresh().await?;
+    provider
+        .wait_text("//tr[contains(., 'Tailspin Solutions') and not(contains(., 'removed'))]", "active")
+        .await?;
+    provider.shot("02-reseller-joined").await?;
+    // The link works once.
+    reseller.open(&server, &path).await?;
+    reseller.click_button("Accept partnership").await?;
+    reseller.wait_text("[role=alert]", "This partnership link is ACTIVE").await?;
+    reseller.quit().await?;
+
+    // On a 390 px wide phone no page needs sideways scrolling.
+    provider.driver().set_window_rect(0, 0, 390, 844).await?;
+    let width = provider.driver().execute("return window.innerWidth;", vec![]).await?.convert::<i64>()?;
+    assert!(width <= 390, "the window is {width} px wide");
+    let pages = [
+        ("/", "table", "Woodgrove Bank"),
+        ("/subscriptions", "table", "Woodgrove Power BI Pro"),
+        ("/invitations", "h2", "New invitation"),
+        ("/partnerships", "table", "Tailspin Solutions"),
+        ("/relationships", "table", "Woodgrove Bank"),
+        ("/delegated-admin", "h2", "Ending within 90 days"),
+        ("/support", "p", "No support requests."),
+        ("/audit", "table", "partnership.accepted"),
+        ("/tokens", "h1", "API tokens"),
+    ];
+    for (i, (path, css, text)) in pages.into_iter().enumerate() {
+        provider.open(&server, path).await?;
+        provider.wait_text(css, text).await?;
+        provider.shot(&format!("390px-{i:02}{}", path.replace('/', "-"))).await?;
+        assert!(!provider.overflows_sideways().await?, "{path} is wider than the phone");
+    }
+    // A channel map and a subscription, reached by their links.
+    provider.open(&server, "/").await?;
+    provider.driver().query(By::LinkText("Woodgrove Bank")).first().await?.click().await?;
+    provider.wait_text("h1", "Woodgrove Bank").await?;
+    provider.wait_text("table", "Woodgrove Power BI Pro").await?;
+    provider.shot("390px-10-channel-map").await?;
+    assert!(!provider.overflows_sideways().await?, "the channel map is wider than the phone");
+    provider.driver().query(By::LinkText("Woodgrove Power BI Pro")).first().await?.click().await?;
+    provider.wait_text("h2", "Actions").await?;
+    provider.shot("390px-11-subscription").await?;
+    assert!(!provider.overflows_sideways().await?, "the subscription page is wider than the phone");
+    provider.quit().await?;
+    Ok(())
+}
