@@ -32,6 +32,8 @@ enum Cmd {
     Test,
     /// Regenerate the checked-in schema.graphql.
     Schema,
+    /// Measure the web app: shipped size and time to the rendered partner home in Chromium.
+    AppBench,
     /// Install the toolchain pieces only.
     Setup,
 }
@@ -43,6 +45,7 @@ fn main() -> Result<()> {
         Cmd::Run { port } => run(&root, port),
         Cmd::Test => test(&root),
         Cmd::Schema => schema(&root),
+        Cmd::AppBench => app_bench(&root),
         Cmd::Setup => tools::ensure_all(&root, true),
     }
 }
@@ -184,31 +187,47 @@ fn test(root: &Path) -> Result<()> {
 
     build_server_release()?;
 
-    let (database_url, cluster) = match std::env::var("DATABASE_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            step("starting a throw-away PostgreSQL for the tests");
-            let dir = root.join(format!("target/xtask/pg-test-{}", std::process::id()));
-            let cluster = pg::Cluster::start(&dir, pg::Durability::Throwaway)?;
-            (cluster.url("postgres"), Some(cluster))
-        }
-    };
-
     step("cargo test (unit, integration against PostgreSQL, end-to-end)");
-    let result = sh(cargo()
-        .args(["test", "--workspace", "--all-targets"])
-        .env("DATABASE_URL", &database_url)
-        .env("MULTICHANNEL_BIN", root.join("target/release/multichannel"))
-        .env("MULTICHANNEL_DIST", root.join("frontend/dist"))
-        .env("PATH", tools::path_with_tools(root)));
-
-    if let Some(cluster) = cluster {
-        cluster.stop()?;
-        cluster.remove()?;
-    }
+    let result = with_database(root, |database_url| {
+        sh(cargo()
+            .args(["test", "--workspace", "--all-targets"])
+            .env("DATABASE_URL", database_url)
+            .env("MULTICHANNEL_BIN", root.join("target/release/multichannel"))
+            .env("MULTICHANNEL_DIST", root.join("frontend/dist"))
+            .env("PATH", tools::path_with_tools(root)))
+    });
     result?;
     eprintln!("\nAll checks passed in {:.0?}.", started.elapsed());
     Ok(())
+}
+
+/// Runs `f` with `DATABASE_URL`, or with a throw-away private cluster started for it.
+fn with_database(root: &Path, f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        return f(&url);
+    }
+    step("starting a throw-away PostgreSQL");
+    let dir = root.join(format!("target/xtask/pg-test-{}", std::process::id()));
+    let cluster = pg::Cluster::start(&dir, pg::Durability::Throwaway)?;
+    let result = f(&cluster.url("postgres"));
+    cluster.stop()?;
+    cluster.remove()?;
+    result
+}
+
+fn app_bench(root: &Path) -> Result<()> {
+    tools::ensure_all(root, true)?;
+    build_frontend(root)?;
+    build_server_release()?;
+    step("measuring the web app (e2e/src/bin/app_bench.rs)");
+    with_database(root, |database_url| {
+        sh(cargo()
+            .args(["run", "--release", "--quiet", "-p", "e2e", "--bin", "app_bench"])
+            .env("DATABASE_URL", database_url)
+            .env("MULTICHANNEL_BIN", root.join("target/release/multichannel"))
+            .env("MULTICHANNEL_DIST", root.join("frontend/dist"))
+            .env("PATH", tools::path_with_tools(root)))
+    })
 }
 
 fn schema(root: &Path) -> Result<()> {
