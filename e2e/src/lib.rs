@@ -274,9 +274,20 @@ impl Browser {
         Ok(())
     }
 
+    /// The element at `by`, once it is shown.
+    pub async fn element(&self, by: By) -> Result<WebElement> {
+        let what = format!("{by:?}");
+        self.driver()
+            .query(by)
+            .wait(WAIT, Duration::from_millis(100))
+            .first()
+            .await
+            .with_context(|| format!("waited {} s for {what}", WAIT.as_secs()))
+    }
+
     /// Types `text` into the field with id `id`.
     pub async fn fill(&self, id: &str, text: &str) -> Result<()> {
-        self.driver().find(By::Id(id)).await?.send_keys(text).await?;
+        self.element(By::Id(id)).await?.send_keys(text).await?;
         Ok(())
     }
 

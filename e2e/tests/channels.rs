@@ -25,7 +25,7 @@ async fn a_reseller_leaves_and_rejoins_a_provider_through_its_link() -> Result<(
     provider.wait_text("[role=status]", "Partnership link created").await?;
     provider.wait_text("tr", "(link not used yet)").await?;
     provider.shot("01-link-created").await?;
-    let url = provider.driver().find(By::Css("code.link")).await?.text().await?;
+    let url = provider.element(By::Css("code.link")).await?.text().await?;
     let path = format!("/partnerships/{}", url.rsplit('/').next().unwrap());
 
     reseller.open(&server, &path).await?;
@@ -67,12 +67,12 @@ async fn a_reseller_leaves_and_rejoins_a_provider_through_its_link() -> Result<(
     }
     // A channel map and a subscription, reached by their links.
     provider.open(&server, "/").await?;
-    provider.driver().query(By::LinkText("Woodgrove Bank")).first().await?.click().await?;
+    provider.element(By::LinkText("Woodgrove Bank")).await?.click().await?;
     provider.wait_text("h1", "Woodgrove Bank").await?;
     provider.wait_text("table", "Woodgrove Power BI Pro").await?;
     provider.shot("390px-10-channel-map").await?;
     assert!(!provider.overflows_sideways().await?, "the channel map is wider than the phone");
-    provider.driver().query(By::LinkText("Woodgrove Power BI Pro")).first().await?.click().await?;
+    provider.element(By::LinkText("Woodgrove Power BI Pro")).await?.click().await?;
     provider.wait_text("h2", "Actions").await?;
     provider.shot("390px-11-subscription").await?;
     assert!(!provider.overflows_sideways().await?, "the subscription page is wider than the phone");

@@ -25,7 +25,7 @@ async fn the_multi_channel_story_in_three_browsers() -> Result<()> {
     provider.wait_text("table", "relationship + provisioning for P1Y").await?;
     provider.shot("01-invitation-created").await?;
     let row = "//tr[contains(., 'via Northwind Resellers') and contains(., 'provisioning for P1Y')]";
-    let url = provider.driver().find(By::XPath(format!("{row}//code"))).await?.text().await?;
+    let url = provider.element(By::XPath(format!("{row}//code"))).await?.text().await?;
     let path = format!("/invitations/{}", url.rsplit('/').next().unwrap());
 
     // 2. Proseware's global admin opens the link, signs in there, reads what accepting grants.
@@ -78,7 +78,7 @@ async fn the_multi_channel_story_in_three_browsers() -> Result<()> {
 
     // 5. The customer hands Office 365 provisioning to Northwind and support to Tailspin.
     customer.open(&server, "/").await?;
-    customer.driver().find(By::LinkText("Proseware Office 365 E1")).await?.click().await?;
+    customer.element(By::LinkText("Proseware Office 365 E1")).await?.click().await?;
     customer.wait_text("h2", "Provisioning and support partner").await?;
     customer.choose("stage-partner", "Northwind Resellers").await?;
     customer.click_button("Assign").await?;
@@ -127,22 +127,20 @@ async fn the_multi_channel_story_in_three_browsers() -> Result<()> {
         .click()
         .await?;
     reseller.click_in("article", "Mailbox migration stuck", "Update").await?;
-    reseller.wait_text("article", "In progress").await?;
-    reseller.wait_text("article", "Looking into it").await?;
+    reseller.wait_text("article p strong", "In progress").await?;
+    reseller.wait_text("ul.comments", "Looking into it").await?;
     reseller.click_in("article", "Mailbox migration stuck", "Escalate to operator").await?;
     reseller.wait_text("[role=status]", "Escalated to the operator.").await?;
-    reseller.wait_text("article", "Escalated").await?;
+    reseller.wait_text("article p strong", "Escalated").await?;
     reseller.shot("04-support-escalated").await?;
     customer.driver().refresh().await?;
-    customer.wait_text("article", "Escalated").await?;
-    customer.wait_text("article", "Looking into it").await?;
+    customer.wait_text("article p strong", "Escalated").await?;
+    customer.wait_text("ul.comments", "Looking into it").await?;
 
     // 7. Removing Northwind: the preview says what ends; removal does it.
     customer.open(&server, "/relationships").await?;
     customer
-        .driver()
-        .query(By::XPath("//button[@aria-label='Remove Northwind Resellers from Proseware']"))
-        .first()
+        .element(By::XPath("//button[@aria-label='Remove Northwind Resellers from Proseware']"))
         .await?
         .click()
         .await?;
@@ -163,9 +161,7 @@ async fn the_multi_channel_story_in_three_browsers() -> Result<()> {
     // Fabrikam cannot remove Woodgrove: it is partner of record on an active subscription there.
     provider.open(&server, "/relationships").await?;
     provider
-        .driver()
-        .query(By::XPath("//button[@aria-label='Remove Fabrikam Distribution from Woodgrove Bank']"))
-        .first()
+        .element(By::XPath("//button[@aria-label='Remove Fabrikam Distribution from Woodgrove Bank']"))
         .await?
         .click()
         .await?;

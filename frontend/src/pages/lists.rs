@@ -17,16 +17,22 @@ pub fn subscriptions_page() -> Html {
     let channel = use_state(String::new);
     let status = use_state(String::new);
     let service = use_state(String::new);
+    let customer = use_state(String::new);
     let after = use_state(|| None::<String>);
+    // The filters' choices, kept while the list reloads.
+    let choices = use_state(|| (Vec::new(), Vec::new()));
     {
         let (session, state) = (session.clone(), state.clone());
-        let deps =
-            ((*channel).clone(), (*status).clone(), (*service).clone(), (*after).clone(), session.is_some());
-        use_effect_with(deps, move |(channel, status, service, after, signed_in)| {
+        let deps = (
+            ((*channel).clone(), (*status).clone(), (*service).clone(), (*customer).clone()),
+            (*after).clone(),
+            session.is_some(),
+        );
+        use_effect_with(deps, move |((channel, status, service, customer), after, signed_in)| {
             if *signed_in {
                 use subscriptions_list::{PurchaseChannel as C, SubscriptionStatus as S};
                 let filter = subscriptions_list::SubscriptionFilter {
-                    customer_id: None,
+                    customer_id: (!customer.is_empty()).then(|| customer.clone()),
                     partner_id: None,
                     stage: None,
                     service_id: (!service.is_empty()).then(|| service.clone()),
@@ -64,10 +70,16 @@ pub fn subscriptions_page() -> Html {
             handle.set(select.value());
         })
     };
-    let services = match &*state {
-        Load::Ready(d) => d.catalog.services.clone(),
-        _ => Vec::new(),
-    };
+    if let Load::Ready(d) = &*state {
+        let now = (
+            d.catalog.services.iter().map(|s| (s.id.clone(), s.name.clone())).collect::<Vec<_>>(),
+            d.customers.edges.iter().map(|e| (e.node.id.clone(), e.node.name.clone())).collect::<Vec<_>>(),
+        );
+        if *choices != now {
+            choices.set(now);
+        }
+    }
+    let (services, customers) = &*choices;
     html! {
         <section aria-labelledby="subs-title">
             <h1 id="subs-title">{ "Subscriptions" }</h1>
@@ -85,8 +97,15 @@ pub fn subscriptions_page() -> Html {
                 <div><label for="f-service">{ "Service" }</label>
                 <select id="f-service" onchange={pick(service.clone())}>
                     <option value="" selected={service.is_empty()}>{ "All" }</option>
-                    { for services.iter().map(|s| html! { <option value={s.id.clone()} selected={*service == s.id}>{ &s.name }</option> }) }
+                    { for services.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*service == *id}>{ name }</option> }) }
                 </select></div>
+                if customers.len() > 1 || !customer.is_empty() {
+                    <div><label for="f-customer">{ "Customer" }</label>
+                    <select id="f-customer" onchange={pick(customer.clone())}>
+                        <option value="" selected={customer.is_empty()}>{ "All" }</option>
+                        { for customers.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*customer == *id}>{ name }</option> }) }
+                    </select></div>
+                }
             </div>
             { show(&*state, |d| {
                 let c = &d.subscriptions;
