@@ -102,8 +102,8 @@ pub fn sign_in_form(props: &SignInFormProps) -> Html {
                             email: v.user.email,
                             organization: v.organization.name.clone(),
                             organization_id: v.organization.id.clone(),
-                            kind: format!("{:?}", v.organization.kind).to_uppercase(),
-                            roles: v.roles.iter().map(|r| format!("{r:?}")).collect(),
+                            kind: name(&v.organization.kind).to_uppercase(),
+                            roles: v.roles.iter().map(name).collect(),
                         };
                         s.store();
                         session.set(Some(s));
@@ -150,9 +150,18 @@ pub fn channel_badge(channel: &str) -> Html {
     html! { <span class={class}>{ text }</span> }
 }
 
+/// A GraphQL enum value as the API spells it: `INDIRECT_PROVIDER` (serde writes what the API
+/// sent; `Debug` only happens to match).
+pub fn name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 /// A GraphQL enum value as words: `INDIRECT_PROVIDER` → "indirect provider".
-pub fn words<T: std::fmt::Debug>(value: &T) -> String {
-    format!("{value:?}").to_lowercase().replace('_', " ")
+pub fn words<T: serde::Serialize>(value: &T) -> String {
+    name(value).to_lowercase().replace('_', " ")
 }
 
 /// A button that copies `text` to the clipboard.

@@ -1,4 +1,5 @@
 //! Client-side routes; the server answers index.html for each, so deep links and reloads work.
+//! Pages with an id are keyed by it: another id is a fresh page, never the last one reloading.
 
 use crate::pages;
 use yew::prelude::*;
@@ -43,16 +44,18 @@ pub fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::Home /> },
         Route::SignIn => html! { <pages::SignInPage /> },
-        Route::Customer { id } => html! { <pages::CustomerPage {id} /> },
+        Route::Customer { id } => html! { <pages::CustomerPage id={id.clone()} key={id} /> },
         Route::Subscriptions => html! { <pages::lists::SubscriptionsPage /> },
-        Route::Subscription { id } => html! { <pages::SubscriptionPage {id} /> },
-        Route::Invitation { code } => html! { <pages::InvitationLanding {code} /> },
+        Route::Subscription { id } => html! { <pages::SubscriptionPage id={id.clone()} key={id} /> },
+        Route::Invitation { code } => html! { <pages::InvitationLanding code={code.clone()} key={code} /> },
         Route::Tokens => html! { <pages::more::TokensPage /> },
         Route::Audit => html! { <pages::more::AuditPage /> },
         Route::Invitations => html! { <pages::more::InvitationsPage /> },
         Route::DelegatedAdmin => html! { <pages::delegated::DelegatedAdminPage /> },
         Route::Partnerships => html! { <pages::channels::PartnershipsPage /> },
-        Route::Partnership { code } => html! { <pages::channels::PartnershipLanding {code} /> },
+        Route::Partnership { code } => {
+            html! { <pages::channels::PartnershipLanding code={code.clone()} key={code} /> }
+        }
         Route::Relationships => html! { <pages::channels::RelationshipsPage /> },
         Route::Support => html! { <pages::support::SupportPage /> },
         Route::NotFound => {

@@ -3,7 +3,7 @@
 
 use super::{Outcome, date, field_value, load, mutate, next_reload, outcome_view, session_token};
 use crate::SessionHandle;
-use crate::components::{CopyButton, Load, SignInForm, show, words};
+use crate::components::{CopyButton, Load, SignInForm, name, show, words};
 use crate::queries::*;
 use crate::route::Route;
 use yew::prelude::*;
@@ -77,7 +77,7 @@ pub fn partnerships_page() -> Html {
     };
     let body = show(&*state, |d| {
         let program = match &d.viewer.organization {
-            partnerships::PartnershipsViewerOrganization::Partner(p) => format!("{:?}", p.program),
+            partnerships::PartnershipsViewerOrganization::Partner(p) => name(&p.program),
             _ => String::new(),
         };
         let (provider, reseller) = (program == "CSP_INDIRECT_PROVIDER", program == "CSP_INDIRECT_RESELLER");
@@ -252,7 +252,7 @@ pub fn relationships_page() -> Html {
             <p class="muted">{ if s.kind == "CUSTOMER" { "The partners your organization works with." } else { "The customers your organization has a relationship with." } }</p>
             { outcome_view(&outcome) }
             if let Some(id) = &*removing {
-                <RemovalPanel id={id.clone()} {on_done} {on_cancel} />
+                <RemovalPanel key={id.clone()} id={id.clone()} {on_done} {on_cancel} />
             }
             { body }
         </section>
@@ -304,6 +304,17 @@ pub fn removal_panel(props: &RemovalProps) -> Html {
             });
         })
     };
+    // Keyboard and screen-reader users land on the question, not at the top of the page.
+    let heading = use_node_ref();
+    {
+        let heading = heading.clone();
+        let ready = matches!(*state, Load::Ready(_));
+        use_effect_with(ready, move |ready| {
+            if *ready && let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                let _ = h.focus();
+            }
+        });
+    }
     let cancel = {
         let c = props.on_cancel.clone();
         Callback::from(move |_| c.emit(()))
@@ -319,7 +330,7 @@ pub fn removal_panel(props: &RemovalProps) -> Html {
         };
         html! {
             <>
-            <h2 id="removal-title">{ format!("Remove {} ({}) from {}?", p.relationship.partner.name, words(&p.relationship.kind), p.relationship.customer.name) }</h2>
+            <h2 id="removal-title" tabindex="-1" ref={heading.clone()}>{ format!("Remove {} ({}) from {}?", p.relationship.partner.name, words(&p.relationship.kind), p.relationship.customer.name) }</h2>
             if p.blocked {
                 <p class="error" role="alert">{ "Removal is blocked: the partner is partner of record on active subscriptions. Cancel them or move them first." }</p>
                 { names(&p.blocking_subscriptions.iter().map(|s| s.friendly_name.clone()).collect::<Vec<_>>()) }

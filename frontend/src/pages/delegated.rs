@@ -5,7 +5,7 @@
 use super::{Outcome, checked, date, field_value, load, mutate, next_reload, outcome_view, session_token};
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
-use crate::components::{Load, SignInForm, show, words};
+use crate::components::{Load, SignInForm, name, show, words};
 use crate::queries::*;
 use yew::prelude::*;
 
@@ -127,7 +127,7 @@ pub fn delegated_admin_page() -> Html {
                 <caption class="sr-only">{ "Delegated admin relationships" }</caption>
                 <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ if is_customer { "Partner" } else { "Customer" } }</th><th scope="col">{ "Roles" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Ends" }</th><th scope="col">{ "Actions" }</th></tr></thead>
                 <tbody>{ for d.delegated_admin_relationships.iter().map(|r| {
-                    let status = format!("{:?}", r.status);
+                    let status = name(&r.status);
                     let global_admin = r.roles.iter().any(|x| matches!(x, delegated_admin::DelegatedRole::GLOBAL_ADMIN));
                     let actions = actions_for(&status, own_partner(&r.partner.id), is_customer, r.auto_extend == "P180D", global_admin);
                     html! {

@@ -4,7 +4,7 @@
 use super::{load, session_token};
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
-use crate::components::{Load, SignInForm, channel_badge, show, words};
+use crate::components::{Load, SignInForm, channel_badge, name, show, words};
 use crate::queries::*;
 use crate::route::Route;
 use yew::prelude::*;
@@ -122,7 +122,7 @@ pub fn subscriptions_page() -> Html {
                                 <td><Link<Route> to={Route::Subscription { id: n.id.clone() }}>{ &n.friendly_name }</Link<Route>><br/><span class="muted">{ &n.service.name }</span>
                                     if n.is_multi_channel { <span class="badge multi">{ "multi-channel" }</span> }</td>
                                 <td>{ &n.customer.name }</td>
-                                <td>{ channel_badge(&format!("{:?}", n.purchase_channel)) }</td>
+                                <td>{ channel_badge(&name(&n.purchase_channel)) }</td>
                                 <td>{ n.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</td>
                                 <td>{ words(&n.status) }</td>
                                 <td>{ format!("{}/{}", n.assigned_seats, n.quantity) }</td>
@@ -210,7 +210,7 @@ pub fn stage_assignment(props: &StageProps) -> Html {
                     let holders = d.channel_map.partners.iter().filter(|p| {
                         p.delegated_admin_relationships
                             .iter()
-                            .any(|r| format!("{:?}", r.status) == "ACTIVE" && r.services.iter().any(|s| s.name == props.service))
+                            .any(|r| name(&r.status) == "ACTIVE" && r.services.iter().any(|s| s.name == props.service))
                     });
                     html! { { for holders.map(|p| html! { <option value={p.partner.id.clone()}>{ &p.partner.name }</option> }) } }
                 }) }

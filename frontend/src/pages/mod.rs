@@ -8,7 +8,7 @@ pub mod support;
 
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
-use crate::components::{Load, SignInForm, channel_badge, show, words};
+use crate::components::{Load, SignInForm, channel_badge, name, show, words};
 use crate::queries::{self, *};
 use crate::route::Route;
 use graphql_client::GraphQLQuery;
@@ -20,6 +20,8 @@ pub(crate) fn session_token(session: &SessionHandle) -> Option<String> {
 }
 
 /// Loads a query into `state`; on UNAUTHENTICATED the session is dropped so the app asks to sign in.
+/// A page already shown stays on screen while it reloads (no flicker, and the forms and messages
+/// inside it stay where they are).
 pub(crate) fn load<Q: GraphQLQuery + 'static>(
     session: SessionHandle,
     variables: Q::Variables,
@@ -28,7 +30,9 @@ pub(crate) fn load<Q: GraphQLQuery + 'static>(
     Q::ResponseData: 'static,
     Q::Variables: 'static,
 {
-    state.set(Load::Loading);
+    if !matches!(*state, Load::Ready(_)) {
+        state.set(Load::Loading);
+    }
     let token = session_token(&session);
     wasm_bindgen_futures::spawn_local(async move {
         match api::run::<Q>(token.as_deref(), variables).await {
@@ -186,7 +190,7 @@ pub fn book_page() -> Html {
                                     if d.expires_soon { <strong>{ " · expires soon" }</strong> }
                                 </div>
                             }) }</td>
-                            <td>{ for n.subscription_counts.iter().map(|c| html! { <span class="count">{ channel_badge(&format!("{:?}", c.channel)) }{ format!(" {}", c.count) }</span> }) }</td>
+                            <td>{ for n.subscription_counts.iter().map(|c| html! { <span class="count">{ channel_badge(&name(&c.channel)) }{ format!(" {}", c.count) }</span> }) }</td>
                         </tr>
                     }
                 }) }
@@ -255,7 +259,7 @@ pub fn customer_page(props: &IdProps) -> Html {
                             <tbody>{ for s.subscriptions.iter().map(|x| html! {
                                 <tr>
                                     <td><Link<Route> to={Route::Subscription { id: x.id.clone() }}>{ &x.friendly_name }</Link<Route>><br/><span class="muted">{ format!("{} · {}/{} seats", words(&x.status), x.assigned_seats, x.quantity) }</span></td>
-                                    <td>{ channel_badge(&format!("{:?}", x.purchase_channel)) }</td>
+                                    <td>{ channel_badge(&name(&x.purchase_channel)) }</td>
                                     <td>{ x.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</td>
                                     <td>{ x.indirect_reseller.as_ref().map(|p| p.name.clone()).unwrap_or_default() }</td>
                                     <td>{ stage(&x.provisioning.partner.as_ref().map(|p| p.name.clone()), x.provisioning.served_by_operator, x.provisioning.delegated) }</td>
@@ -367,12 +371,12 @@ pub fn subscription_page(props: &IdProps) -> Html {
             <section aria-labelledby="sub-title">
                 <p><Link<Route> to={Route::Customer { id: s.customer.id.clone() }}>{ format!("← {}", s.customer.name) }</Link<Route>></p>
                 <h1 id="sub-title">{ &s.friendly_name }</h1>
-                <p>{ channel_badge(&format!("{:?}", s.purchase_channel)) }{ format!(" {} · {} · {}", s.offer.service.name, s.offer.name, words(&s.status)) }</p>
+                <p>{ channel_badge(&name(&s.purchase_channel)) }{ format!(" {} · {} · {}", s.offer.service.name, s.offer.name, words(&s.status)) }</p>
                 <dl class="facts">
                     <dt>{ "Partner of record" }</dt><dd>{ s.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</dd>
                     if let Some(r) = &s.indirect_reseller { <dt>{ "Indirect reseller" }</dt><dd>{ &r.name }</dd> }
                     <dt>{ "Seats" }</dt><dd>{ format!("{} assigned of {} ({} free)", s.assigned_seats, s.quantity, s.available_seats) }</dd>
-                    <dt>{ "Term" }</dt><dd>{ format!("{:?}, {} to {}, auto-renew {}", s.term_duration, s.effective_start, s.commitment_end, if s.auto_renew { "on" } else { "off" }) }</dd>
+                    <dt>{ "Term" }</dt><dd>{ format!("{}, {} to {}, auto-renew {}", name(&s.term_duration), s.effective_start, s.commitment_end, if s.auto_renew { "on" } else { "off" }) }</dd>
                     if let Some(d) = &s.data_deletion_date { <dt>{ "Data deleted on" }</dt><dd class="warning">{ &d[..10.min(d.len())] }</dd> }
                     { for s.service_partners.iter().map(|p| html! { <><dt>{ format!("{} partner", words(&p.stage)) }</dt><dd>{ stage(&p.partner.as_ref().map(|x| x.name.clone()), p.served_by_operator, p.delegated) }</dd></> }) }
                 </dl>
