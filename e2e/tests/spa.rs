@@ -227,3 +227,61 @@ async fn a_customer_grants_delegated_admin_and_replaces_the_holder_explicitly() 
     partner.quit().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_partner_drafts_delegated_admin_and_the_customer_approves_it() -> Result<()> {
+    let server = Server::start().await?;
+    let partner = Browser::start("draft-partner").await?;
+    partner.open(&server, "/delegated-admin").await?;
+    partner.sign_in("admin@contoso.demo", DEMO_PASSWORD).await?;
+    partner.wait_text("h2", "Draft a delegated admin relationship").await?;
+    partner.choose("draft-customer", "Woodgrove Bank").await?;
+    partner.fill("draft-name", "Woodgrove Azure operations").await?;
+    let form = "//form[@aria-label='Draft a delegated admin relationship']";
+    partner.tick(form, "Support").await?;
+    partner.tick(form, "Azure").await?;
+    partner.fill("draft-duration", "P90D").await?;
+    partner.click_button("Save draft").await?;
+    partner.wait_text("[role=status]", "Draft saved").await?;
+    let row = "//tr[contains(., 'Woodgrove Azure operations')]";
+    partner.wait_text(row, "created").await?;
+    partner.shot("01-draft").await?;
+    // A second draft with the same name is refused in words.
+    partner.fill("draft-name", "Woodgrove Azure operations").await?;
+    partner.tick(form, "Support").await?;
+    partner.tick(form, "Azure").await?;
+    partner.click_button("Save draft").await?;
+    partner
+        .wait_text("[role=alert]", "You already have a delegated admin relationship with this name")
+        .await?;
+    partner.click_in("tr", "Woodgrove Azure operations", "Auto-extend on").await?;
+    partner.wait_text(row, "(auto-extends)").await?;
+    partner.click_in("tr", "Woodgrove Azure operations", "Request approval").await?;
+    partner.wait_text(row, "approval pending").await?;
+    partner.shot("02-approval-requested").await?;
+
+    let customer = Browser::start("draft-customer").await?;
+    customer.open(&server, "/delegated-admin").await?;
+    customer.sign_in("globaladmin@woodgrove.demo", DEMO_PASSWORD).await?;
+    customer.wait_text(row, "approval pending").await?;
+    customer.click_in("tr", "Woodgrove Azure operations", "Approve").await?;
+    customer.wait_text("[role=status]", "Approve: done.").await?;
+    customer.wait_text(row, "active").await?;
+    customer.shot("01-approved").await?;
+    // Within 30 days nothing of Woodgrove's ends; within 90 the new relationship does.
+    customer.choose("ending-window", "30 days").await?;
+    customer.wait_text("h2", "Ending within 30 days").await?;
+    customer.wait_text_gone("ul.ending", "Woodgrove Azure operations").await?;
+    customer.choose("ending-window", "90 days").await?;
+    customer.wait_text("ul.ending", "Woodgrove Azure operations").await?;
+    customer.shot("02-ending-within-90-days").await?;
+
+    partner.driver().refresh().await?;
+    partner.wait_text(row, "active").await?;
+    partner.click_in("tr", "Woodgrove Azure operations", "Terminate").await?;
+    partner.wait_text(row, "terminated").await?;
+    partner.shot("03-terminated").await?;
+    partner.quit().await?;
+    customer.quit().await?;
+    Ok(())
+}

@@ -1,7 +1,7 @@
 //! The channel's structure: provider–reseller partnerships (invite, accept, remove) and
 //! reseller relationships, whose removal is always previewed first.
 
-use super::{Outcome, date, field_value, load, mutate, next_reload, outcome_view, session_token};
+use super::{Outcome, date, field_value, load, mutate, next_reload, outcome_view, session_token, submit};
 use crate::SessionHandle;
 use crate::components::{CopyButton, Load, SignInForm, name, show, words};
 use crate::queries::*;
@@ -49,11 +49,11 @@ pub fn partnerships_page() -> Html {
     let accept = {
         let (token, outcome, reload, code) = (token.clone(), outcome.clone(), reload.clone(), code.clone());
         Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
             let input = accept_reseller_partnership::AcceptResellerPartnershipInput {
                 code: link_code(&field_value(&code)),
             };
-            mutate::<AcceptResellerPartnership>(
+            submit::<AcceptResellerPartnership>(
+                &e,
                 token.clone(),
                 accept_reseller_partnership::Variables { input },
                 outcome.clone(),

@@ -2,7 +2,9 @@
 //! take in their state; a partner's draft form; a customer's grant form (with the conflict and
 //! the explicit replace); and what ends within 30 or 90 days beside subscription commitment ends.
 
-use super::{Outcome, checked, date, field_value, load, mutate, next_reload, outcome_view, session_token};
+use super::{
+    Outcome, checked, date, field_value, load, next_reload, or_default, outcome_view, session_token, submit,
+};
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
 use crate::components::{Load, SignInForm, name, show, words};
@@ -205,7 +207,6 @@ fn grant_form(props: &FormProps) -> Html {
             name.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
             let (partner, service, duration, provisioning, support, replace, name) = &refs;
             let mut roles = Vec::new();
             if checked(provisioning) {
@@ -221,11 +222,12 @@ fn grant_form(props: &FormProps) -> Html {
                     display_name: field_value(name),
                     roles,
                     service_ids: vec![field_value(service)],
-                    duration: field_value(duration),
+                    duration: or_default(field_value(duration), "P180D"),
                     auto_extend: "P0D".to_owned(),
                 },
             };
-            mutate::<GrantDelegatedAdmin>(
+            submit::<GrantDelegatedAdmin>(
+                &e,
                 token.clone(),
                 grant_delegated_admin::Variables { input },
                 outcome.clone(),
@@ -254,7 +256,7 @@ fn grant_form(props: &FormProps) -> Html {
                 { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
             </select>
             <label for="grant-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
-            <input id="grant-duration" value="P180D" ref={duration} />
+            <input id="grant-duration" placeholder="P180D" ref={duration} />
             <label><input type="checkbox" ref={replace} class="check" />{ " Replace the current provisioning partner for this service" }</label>
             <button type="submit">{ "Grant" }</button>
         </form>
@@ -281,7 +283,6 @@ fn draft_form(props: &FormProps) -> Html {
         let (role_refs, service_refs) = ((*role_refs).clone(), (*service_refs).clone());
         let services: Vec<String> = props.data.catalog.services.iter().map(|s| s.id.clone()).collect();
         Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
             use create_delegated_admin::DelegatedRole as R;
             let all = [R::GLOBAL_ADMIN, R::PROVISIONING, R::SUPPORT];
             let roles =
@@ -298,11 +299,12 @@ fn draft_form(props: &FormProps) -> Html {
                     display_name: field_value(&name),
                     roles,
                     service_ids,
-                    duration: field_value(&duration),
+                    duration: or_default(field_value(&duration), "P1Y"),
                     auto_extend: if checked(&auto_extend) { "P180D" } else { "P0D" }.to_owned(),
                 },
             };
-            mutate::<CreateDelegatedAdmin>(
+            submit::<CreateDelegatedAdmin>(
+                &e,
                 token.clone(),
                 create_delegated_admin::Variables { input },
                 outcome.clone(),
@@ -334,7 +336,7 @@ fn draft_form(props: &FormProps) -> Html {
                 }) }
             </fieldset>
             <label for="draft-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
-            <input id="draft-duration" value="P1Y" ref={duration} />
+            <input id="draft-duration" placeholder="P1Y" ref={duration} />
             <label><input type="checkbox" ref={auto_extend} class="check" />{ " Auto-extend by 180 days (not with global admin)" }</label>
             <button type="submit">{ "Save draft" }</button>
         </form>

@@ -83,6 +83,30 @@ pub(crate) fn mutate<Q: GraphQLQuery + 'static>(
     });
 }
 
+/// Like [`mutate`], for a form: on success the form is reset, so it is ready for the next one
+/// and a second click does not submit the same thing twice.
+pub(crate) fn submit<Q: GraphQLQuery + 'static>(
+    e: &SubmitEvent,
+    token: Option<String>,
+    variables: Q::Variables,
+    outcome: Outcome,
+    reload: UseStateHandle<u32>,
+    done: String,
+) where
+    Q::Variables: 'static,
+{
+    e.prevent_default();
+    let form = e.target_dyn_into::<web_sys::HtmlFormElement>();
+    wasm_bindgen_futures::spawn_local(async move {
+        let r = api::run::<Q>(token.as_deref(), variables).await;
+        if let (Ok(_), Some(f)) = (&r, form) {
+            f.reset();
+        }
+        outcome.set(Some(r.map(|_| done)));
+        reload.set(next_reload());
+    });
+}
+
 /// The value of an input, select or textarea.
 pub(crate) fn field_value(r: &NodeRef) -> String {
     r.cast::<web_sys::HtmlInputElement>()
@@ -90,6 +114,11 @@ pub(crate) fn field_value(r: &NodeRef) -> String {
         .or_else(|| r.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()))
         .or_else(|| r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()))
         .unwrap_or_default()
+}
+
+/// A field's value, or what its placeholder promised when left empty.
+pub(crate) fn or_default(value: String, default: &str) -> String {
+    if value.trim().is_empty() { default.to_owned() } else { value }
 }
 
 /// Whether a checkbox is ticked.
@@ -366,7 +395,7 @@ pub fn subscription_page(props: &IdProps) -> Html {
     let body = show(&*state, |data| {
         let s = &data.subscription;
         let can = &s.viewer_can;
-        let seat_count = html! { <><label for="seats">{ "Seats" }</label><input id="seats" type="number" min="1" value="1" ref={seats.clone()} /></> };
+        let seat_count = html! { <><label for="seats">{ "Seats" }</label><input id="seats" type="number" min="1" placeholder="1" ref={seats.clone()} /></> };
         html! {
             <section aria-labelledby="sub-title">
                 <p><Link<Route> to={Route::Customer { id: s.customer.id.clone() }}>{ format!("← {}", s.customer.name) }</Link<Route>></p>

@@ -1,6 +1,6 @@
 //! API tokens, the audit log and a partner's invitations.
 
-use super::{checked, date, field_value, load, next_reload, session_token};
+use super::{checked, date, field_value, load, next_reload, or_default, session_token};
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
 use crate::components::{CopyButton, Load, SignInForm, show, words};
@@ -212,6 +212,7 @@ pub fn invitations_page() -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            let form = e.target_dyn_into::<web_sys::HtmlFormElement>();
             let (customer, reseller, message, duration, prov, sup, service, auto_extend, expires) = &refs;
             let customer_id = Some(field_value(customer)).filter(|v| !v.trim().is_empty());
             let mut roles = Vec::new();
@@ -225,7 +226,7 @@ pub fn invitations_page() -> Html {
                 (!roles.is_empty()).then(|| create_invitation::InvitationDelegatedAdminInput {
                     roles,
                     service_ids: vec![field_value(service)],
-                    duration: field_value(duration),
+                    duration: or_default(field_value(duration), "P1Y"),
                     auto_extend: if checked(auto_extend) { "P180D" } else { "P0D" }.to_owned(),
                 });
             // The link expires at the end of the chosen day (UTC); empty: the default 90 days.
@@ -249,6 +250,9 @@ pub fn invitations_page() -> Html {
                     .await
                 {
                     Ok(_) => {
+                        if let Some(f) = form {
+                            f.reset();
+                        }
                         error.set(None);
                         reload.set(next_reload());
                     }
@@ -299,7 +303,7 @@ pub fn invitations_page() -> Html {
                             { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
                         </select>
                         <label for="inv-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
-                        <input id="inv-duration" value="P1Y" ref={duration.clone()} />
+                        <input id="inv-duration" placeholder="P1Y" ref={duration.clone()} />
                         <label><input type="checkbox" ref={auto_extend.clone()} class="check" />{ " Auto-extend by 180 days" }</label>
                     </fieldset>
                     <label for="inv-expires">{ "Link expires on (at most 90 days; empty: in 90 days)" }</label>

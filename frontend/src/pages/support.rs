@@ -1,7 +1,7 @@
 //! Support requests: the customer or its support partner opens one on a subscription; the
 //! support partner works it (status, comments) and may escalate it to the operator.
 
-use super::{Outcome, date, field_value, load, mutate, outcome_view, session_token};
+use super::{Outcome, date, field_value, load, mutate, outcome_view, session_token, submit};
 use crate::SessionHandle;
 use crate::components::{Load, SignInForm, show};
 use crate::queries::*;
@@ -55,13 +55,13 @@ pub fn support_page() -> Html {
         let (token, outcome, reload) = (token.clone(), outcome.clone(), reload.clone());
         let (subscription, title, description) = (subscription.clone(), title.clone(), description.clone());
         Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
             let input = open_support_request::OpenSupportRequestInput {
                 subscription_id: field_value(&subscription),
                 title: field_value(&title),
                 description: field_value(&description),
             };
-            mutate::<OpenSupportRequest>(
+            submit::<OpenSupportRequest>(
+                &e,
                 token.clone(),
                 open_support_request::Variables { input },
                 outcome.clone(),
@@ -143,7 +143,6 @@ fn request_card(props: &RequestProps) -> Html {
             (token.clone(), r.id.clone(), props.outcome.clone(), props.reload.clone());
         let (status, comment) = (status.clone(), comment.clone());
         Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
             use update_support_request::SupportRequestStatus as S;
             let to = match field_value(&status).as_str() {
                 "OPEN" => Some(S::OPEN),
@@ -157,7 +156,8 @@ fn request_card(props: &RequestProps) -> Html {
                 status: to,
                 comment: (!text.trim().is_empty()).then_some(text),
             };
-            mutate::<UpdateSupportRequest>(
+            submit::<UpdateSupportRequest>(
+                &e,
                 token.clone(),
                 update_support_request::Variables { input },
                 outcome.clone(),
