@@ -122,6 +122,30 @@ pub fn delegated_admin_page() -> Html {
         let ending_subscriptions = d.subscriptions.edges.iter().map(|e| &e.node).filter(|n| {
             n.commitment_end.as_str() >= date(&today) && n.commitment_end.as_str() <= date(&horizon)
         });
+        // Relationships and commitment ends together, soonest first.
+        let mut ending: Vec<(String, String, bool)> = d
+            .expiring_delegated_admin_relationships
+            .iter()
+            .map(|r| {
+                let end = date(r.ends_at.as_deref().unwrap_or("")).to_owned();
+                let extends =
+                    if r.auto_extend == "P180D" { ", extends by 180 days unless turned off" } else { "" };
+                let text = format!(
+                    "{end} — delegated admin \"{}\" ({} / {}){extends}",
+                    r.display_name, r.partner.name, r.customer.name
+                );
+                (end, text, r.expires_soon)
+            })
+            .chain(ending_subscriptions.map(|n| {
+                let renews = if n.auto_renew { ", renews" } else { ", does not renew" };
+                let text = format!(
+                    "{} — commitment end of {} ({}){renews}",
+                    n.commitment_end, n.friendly_name, n.customer.name
+                );
+                (n.commitment_end.clone(), text, false)
+            }))
+            .collect();
+        ending.sort();
         html! {
             <>
             if d.delegated_admin_relationships.is_empty() { <p class="muted">{ "No delegated admin relationships." }</p> }
@@ -151,12 +175,7 @@ pub fn delegated_admin_page() -> Html {
                 <option value="90" selected={*within == 90}>{ "90 days" }</option>
             </select>
             <ul aria-labelledby="ending-title" class="ending">
-                { for d.expiring_delegated_admin_relationships.iter().map(|r| html! {
-                    <li class={classes!(r.expires_soon.then_some("expiring"))}>{ format!("{} — delegated admin \"{}\" ({} / {})", date(r.ends_at.as_deref().unwrap_or("")), r.display_name, r.partner.name, r.customer.name) }</li>
-                }) }
-                { for ending_subscriptions.map(|n| html! {
-                    <li>{ format!("{} — commitment end of {} ({}){}", n.commitment_end, n.friendly_name, n.customer.name, if n.auto_renew { ", renews" } else { ", does not renew" }) }</li>
-                }) }
+                { for ending.into_iter().map(|(_, text, soon)| html! { <li class={classes!(soon.then_some("expiring"))}>{ text }</li> }) }
             </ul>
             if is_customer {
                 <GrantForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
