@@ -76,11 +76,7 @@ pub(crate) fn mutate<Q: GraphQLQuery + 'static>(
 ) where
     Q::Variables: 'static,
 {
-    wasm_bindgen_futures::spawn_local(async move {
-        let r = api::run::<Q>(token.as_deref(), variables).await;
-        outcome.set(Some(r.map(|_| done)));
-        reload.set(next_reload());
-    });
+    run_mutation::<Q>(token, variables, outcome, reload, done, None);
 }
 
 /// Like [`mutate`], for a form: on success the form is reset, so it is ready for the next one
@@ -96,7 +92,19 @@ pub(crate) fn submit<Q: GraphQLQuery + 'static>(
     Q::Variables: 'static,
 {
     e.prevent_default();
-    let form = e.target_dyn_into::<web_sys::HtmlFormElement>();
+    run_mutation::<Q>(token, variables, outcome, reload, done, e.target_dyn_into());
+}
+
+fn run_mutation<Q: GraphQLQuery + 'static>(
+    token: Option<String>,
+    variables: Q::Variables,
+    outcome: Outcome,
+    reload: UseStateHandle<u32>,
+    done: String,
+    form: Option<web_sys::HtmlFormElement>,
+) where
+    Q::Variables: 'static,
+{
     wasm_bindgen_futures::spawn_local(async move {
         let r = api::run::<Q>(token.as_deref(), variables).await;
         if let (Ok(_), Some(f)) = (&r, form) {
