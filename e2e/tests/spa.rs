@@ -143,6 +143,34 @@ async fn api_tokens_and_invitations_are_managed_in_the_app() -> Result<()> {
     browser.wait_text("table", "relationship + support for P1Y").await?;
     browser.button("Copy link").await?;
     browser.shot("02-invitation-created").await?;
+    // The message can change; the link stays.
+    let row = "//tr[contains(., 'Welcome aboard')]";
+    let link = browser.element(By::XPath(format!("{row}//code"))).await?.text().await?;
+    browser.element(By::XPath(format!("{row}//summary"))).await?.click().await?;
+    let message = browser.element(By::XPath(format!("{row}//textarea"))).await?;
+    message.clear().await?;
+    message.send_keys("Welcome aboard, Northwind runs support").await?;
+    browser.click_button("Save message").await?;
+    browser.wait_text("table", "Welcome aboard, Northwind runs support").await?;
+    let row = "//tr[contains(., 'Northwind runs support')]";
+    assert_eq!(browser.element(By::XPath(format!("{row}//code"))).await?.text().await?, link);
+    browser.shot("03-message-changed").await?;
+
+    // Fabrikam orders Power BI for Woodgrove, through Tailspin.
+    browser.open(&server, "/").await?;
+    browser.element(By::LinkText("Woodgrove Bank")).await?.click().await?;
+    browser.wait_text("h1", "Woodgrove Bank").await?;
+    browser.element(By::XPath("//summary[contains(., 'Order a subscription')]")).await?.click().await?;
+    browser.choose("order-offer", "Power BI — Power BI Pro").await?;
+    browser.fill("order-name", "Woodgrove Power BI analysts").await?;
+    browser.fill("order-quantity", "5").await?;
+    browser.choose("order-reseller", "Tailspin Solutions").await?;
+    browser.click_button("Order").await?;
+    browser.wait_text("[role=status]", "Ordered: Woodgrove Power BI analysts.").await?;
+    let ordered = "//tr[contains(., 'Woodgrove Power BI analysts')]";
+    browser.wait_text(ordered, "Tailspin Solutions").await?;
+    browser.wait_text(ordered, "CSP indirect").await?;
+    browser.shot("04-ordered").await?;
     browser.quit().await?;
     Ok(())
 }

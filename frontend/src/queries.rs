@@ -29,7 +29,8 @@ operations! {
     "queries/invitation_landing.graphql" => [InvitationPreview, AcceptInvitation, DeclineInvitation];
     "queries/tokens.graphql" => [ApiTokens, CreateApiToken, RevokeApiToken];
     "queries/audit.graphql" => [AuditLog];
-    "queries/invitations.graphql" => [Invitations, CreateInvitation, RevokeInvitation];
+    "queries/invitations.graphql" => [Invitations, CreateInvitation, RevokeInvitation, UpdateInvitationMessage];
+    "queries/orders.graphql" => [OrderOptions, CreateSubscription];
     "queries/delegated_admin.graphql" => [
         DelegatedAdmin, ApproveDelegatedAdmin, RejectDelegatedAdmin, ConsentDelegatedAdmin,
         TerminateDelegatedAdmin, RequestDelegatedAdminApproval, DeleteDelegatedAdmin,

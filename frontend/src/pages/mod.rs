@@ -4,6 +4,7 @@ pub mod channels;
 pub mod delegated;
 pub mod lists;
 pub mod more;
+pub mod orders;
 pub mod support;
 
 use crate::SessionHandle;
@@ -265,9 +266,11 @@ fn stage(p: &Option<String>, operator: bool, delegated: bool) -> Html {
 pub fn customer_page(props: &IdProps) -> Html {
     let session = use_context::<SessionHandle>().expect("session context");
     let state = use_state(|| Load::<channel_map::ResponseData>::Loading);
+    let outcome: Outcome = use_state(|| None);
+    let reload = use_state(|| 0u32);
     {
         let (session, state) = (session.clone(), state.clone());
-        use_effect_with((props.id.clone(), session.is_some()), move |(id, signed_in)| {
+        use_effect_with((props.id.clone(), *reload, session.is_some()), move |(id, _, signed_in)| {
             if *signed_in {
                 load::<queries::ChannelMap>(
                     session,
@@ -277,9 +280,14 @@ pub fn customer_page(props: &IdProps) -> Html {
             }
         });
     }
-    if session.is_none() {
-        return html! { <SignInForm /> };
-    }
+    let Some(viewer) = (*session).clone() else { return html! { <SignInForm /> } };
+    let on_ordered = {
+        let (outcome, reload) = (outcome.clone(), reload.clone());
+        Callback::from(move |name: String| {
+            outcome.set(Some(Ok(format!("Ordered: {name}."))));
+            reload.set(next_reload());
+        })
+    };
     show(&*state, |data| {
         let m = &data.channel_map;
         html! {
@@ -287,6 +295,10 @@ pub fn customer_page(props: &IdProps) -> Html {
                 <h1 id="map-title">{ &m.customer.name }</h1>
                 <p class="muted">{ format!("{} · {}", m.customer.primary_domain, m.customer.country) }</p>
                 <h2>{ "Channel map" }</h2>
+                { outcome_view(&outcome) }
+                if viewer.kind != "CUSTOMER" {
+                    <orders::OrderForm customer_id={m.customer.id.clone()} on_ordered={on_ordered.clone()} />
+                }
                 if m.services.is_empty() { <p class="muted">{ "No subscriptions you can see." }</p> }
                 { for m.services.iter().map(|s| html! {
                     <div class="service">

@@ -277,6 +277,16 @@ pub fn invitations_page() -> Html {
             });
         })
     };
+    // Only the creator changes or revokes an invitation; a named reseller sees it to pass it on.
+    let own_id = session.as_ref().map(|s| s.organization_id.clone()).unwrap_or_default();
+    let mine = |partner_id: &str| partner_id == own_id;
+    let on_saved = {
+        let (error, reload) = (error.clone(), reload.clone());
+        Callback::from(move |r: Result<(), ApiError>| {
+            error.set(r.err());
+            reload.set(next_reload());
+        })
+    };
     html! {
         <section aria-labelledby="inv-list-title">
             <h1 id="inv-list-title">{ "Invitations" }</h1>
@@ -319,7 +329,8 @@ pub fn invitations_page() -> Html {
                         <tr>
                             <td>{ date(&i.created_at) }<br/><span class="muted">{ format!("by {}", i.partner.name) }</span></td>
                             <td>{ i.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "any customer".into()) }
-                                { i.indirect_reseller.as_ref().map(|r| format!(" · via {}", r.name)).unwrap_or_default() }</td>
+                                { i.indirect_reseller.as_ref().map(|r| format!(" · via {}", r.name)).unwrap_or_default() }
+                                if !i.message.is_empty() { <br/><span class="muted">{ format!("“{}”", i.message) }</span> }</td>
                             <td>{ if i.delegated_roles.is_empty() { "relationship".to_owned() } else {
                                 format!("relationship + {} for {}", i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "), i.delegated_duration.clone().unwrap_or_default()) } }</td>
                             <td>{ format!("{} · {} accepted · expires {}", i.status.to_lowercase(), i.acceptance_count, date(&i.expires_at)) }</td>
@@ -327,7 +338,10 @@ pub fn invitations_page() -> Html {
                                 <code class="link">{ &i.url }</code><br/>
                                 <CopyButton text={i.url.clone()} label="Copy link" />
                                 { " " }<CopyButton text={i.email_text.clone()} label="Copy email" />
-                                if i.status == "PENDING" { { " " }<button class="secondary" onclick={revoke(i.id.clone())}>{ "Revoke" }</button> }
+                                if i.status == "PENDING" && mine(&i.partner.id) {
+                                    { " " }<button class="secondary" onclick={revoke(i.id.clone())}>{ "Revoke" }</button>
+                                    <MessageEditor id={i.id.clone()} message={i.message.clone()} on_saved={on_saved.clone()} />
+                                }
                             </td>
                         </tr>
                     }) }</tbody>
@@ -336,5 +350,46 @@ pub fn invitations_page() -> Html {
             }) }
             if let Some(e) = &*error { <p class="error" role="alert">{ e.words() }</p> }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MessageProps {
+    id: String,
+    message: String,
+    on_saved: Callback<Result<(), ApiError>>,
+}
+
+/// Changes a pending invitation's message (the link stays the same); the email text follows.
+#[function_component(MessageEditor)]
+fn message_editor(props: &MessageProps) -> Html {
+    let session = use_context::<SessionHandle>().expect("session context");
+    let text = use_node_ref();
+    let save = {
+        let (token, id, text, done) =
+            (session_token(&session), props.id.clone(), text.clone(), props.on_saved.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let input = update_invitation_message::UpdateInvitationMessageInput {
+                id: id.clone(),
+                message: field_value(&text),
+            };
+            let (token, done) = (token.clone(), done.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let vars = update_invitation_message::Variables { input };
+                done.emit(api::run::<UpdateInvitationMessage>(token.as_deref(), vars).await.map(|_| ()));
+            });
+        })
+    };
+    let field = format!("message-{}", props.id);
+    html! {
+        <details>
+            <summary>{ "Edit message" }</summary>
+            <form onsubmit={save}>
+                <label for={field.clone()}>{ "Message (the link stays the same)" }</label>
+                <textarea id={field} ref={text} value={props.message.clone()} />
+                <button type="submit">{ "Save message" }</button>
+            </form>
+        </details>
     }
 }

@@ -1,0 +1,149 @@
+//! Ordering a subscription for a customer: a direct partner for its own customer, an indirect
+//! provider tagging one of its resellers, the operator online direct. Who may is the API's
+//! decision; a refusal is shown in words.
+
+use super::{Outcome, checked, field_value, load, outcome_view, session_token};
+use crate::SessionHandle;
+use crate::components::{self, Load, show};
+use crate::queries::*;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct OrderProps {
+    pub customer_id: String,
+    /// Called with the new subscription's name once ordered.
+    pub on_ordered: Callback<String>,
+}
+
+#[function_component(OrderForm)]
+pub fn order_form(props: &OrderProps) -> Html {
+    let session = use_context::<SessionHandle>().expect("session context");
+    let state = use_state(|| Load::<order_options::ResponseData>::Loading);
+    let error: Outcome = use_state(|| None);
+    let (offer, name, quantity, term, cycle, reseller, no_renewal) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    {
+        let (session, state) = (session.clone(), state.clone());
+        use_effect_with((), move |_| load::<OrderOptions>(session, order_options::Variables {}, state));
+    }
+    let order = {
+        let (token, error, done, customer_id) =
+            (session_token(&session), error.clone(), props.on_ordered.clone(), props.customer_id.clone());
+        let refs = (
+            offer.clone(),
+            name.clone(),
+            quantity.clone(),
+            term.clone(),
+            cycle.clone(),
+            reseller.clone(),
+            no_renewal.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let form = e.target_dyn_into::<web_sys::HtmlFormElement>();
+            let (offer, name, quantity, term, cycle, reseller, no_renewal) = &refs;
+            use create_subscription::{BillingCycle as B, TermDuration as T};
+            let input = create_subscription::CreateSubscriptionInput {
+                customer_id: customer_id.clone(),
+                offer_id: field_value(offer),
+                friendly_name: field_value(name),
+                quantity: field_value(quantity).parse().unwrap_or(1),
+                term_duration: match field_value(term).as_str() {
+                    "P1M" => T::P1M,
+                    "P3Y" => T::P3Y,
+                    _ => T::P1Y,
+                },
+                billing_cycle: match field_value(cycle).as_str() {
+                    "ANNUAL" => B::ANNUAL,
+                    "NONE" => B::NONE,
+                    _ => B::MONTHLY,
+                },
+                auto_renew: !checked(no_renewal),
+                indirect_reseller_id: Some(field_value(reseller)).filter(|r| !r.is_empty()),
+            };
+            let (token, error, done) = (token.clone(), error.clone(), done.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let vars = create_subscription::Variables { input };
+                match crate::api::run::<CreateSubscription>(token.as_deref(), vars).await {
+                    Ok(d) => {
+                        if let Some(f) = form {
+                            f.reset();
+                        }
+                        error.set(None);
+                        done.emit(d.create_subscription.subscription.friendly_name);
+                    }
+                    Err(e) => error.set(Some(Err(e))),
+                }
+            });
+        })
+    };
+    let body = show(&*state, |d| {
+        let program = match &d.viewer.organization {
+            order_options::OrderOptionsViewerOrganization::Partner(p) => components::name(&p.program),
+            _ => String::new(),
+        };
+        match program.as_str() {
+            "CSP_INDIRECT_RESELLER" => {
+                return html! { <p class="muted">{ "Indirect resellers order through their indirect provider, which names them on the order." }</p> };
+            }
+            "ADVISOR" => {
+                return html! { <p class="muted">{ "The Advisor program is closed to new sales: join CSP to order." }</p> };
+            }
+            _ => {}
+        }
+        let resellers: Vec<_> = d
+            .partnerships
+            .iter()
+            .filter(|p| p.status == "ACTIVE")
+            .filter_map(|p| p.reseller.as_ref())
+            .collect();
+        html! {
+            <form onsubmit={order.clone()} aria-label="Order a subscription">
+                <label for="order-offer">{ "Offer" }</label>
+                <select id="order-offer" ref={offer.clone()}>
+                    { for d.catalog.services.iter().flat_map(|s| s.offers.iter().map(move |o| (s, o))).enumerate().map(|(i, (s, o))| html! {
+                        <option value={o.id.clone()} selected={i == 0}>{ format!("{} — {}", s.name, o.name) }</option>
+                    }) }
+                </select>
+                <label for="order-name">{ "Name" }</label>
+                <input id="order-name" required=true maxlength="100" ref={name.clone()} />
+                <label for="order-quantity">{ "Quantity" }</label>
+                <input id="order-quantity" type="number" min="1" required=true placeholder="1" ref={quantity.clone()} />
+                <label for="order-term">{ "Term" }</label>
+                <select id="order-term" ref={term.clone()}>
+                    <option value="P1M">{ "1 month" }</option>
+                    <option value="P1Y" selected=true>{ "1 year" }</option>
+                    <option value="P3Y">{ "3 years" }</option>
+                </select>
+                <label for="order-cycle">{ "Billing" }</label>
+                <select id="order-cycle" ref={cycle.clone()}>
+                    <option value="MONTHLY" selected=true>{ "Monthly" }</option>
+                    <option value="ANNUAL">{ "Annual" }</option>
+                    <option value="NONE">{ "None (usage)" }</option>
+                </select>
+                if !resellers.is_empty() {
+                    <label for="order-reseller">{ "Indirect reseller (you are the provider)" }</label>
+                    <select id="order-reseller" ref={reseller.clone()}>
+                        { for resellers.iter().enumerate().map(|(i, r)| html! { <option value={r.id.clone()} selected={i == 0}>{ &r.name }</option> }) }
+                    </select>
+                }
+                <label><input type="checkbox" class="check" ref={no_renewal.clone()} />{ " Do not renew at the end of the term" }</label>
+                <button type="submit">{ "Order" }</button>
+            </form>
+        }
+    });
+    html! {
+        <details class="card">
+            <summary>{ "Order a subscription for this customer" }</summary>
+            { body }
+            { outcome_view(&error) }
+        </details>
+    }
+}
