@@ -152,6 +152,7 @@ impl Browser {
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
+            "--disable-crash-reporter",
             "--window-size=1280,900",
         ] {
             caps.add_arg(arg)?;
@@ -214,6 +215,15 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // A test that failed before `quit`. thirtyfour would end the session with a blocking
+        // call that hangs for two minutes on the tests' current-thread runtime, and killing
+        // chromedriver alone leaves Chromium running: forget the session, and kill Chromium by
+        // its profile (every one of its processes names it), then chromedriver.
+        if let Some(driver) = self.driver.take() {
+            std::mem::forget(driver);
+            let profile = format!("user-data-dir={}", self.profile.display());
+            let _ = Command::new("pkill").args(["-KILL", "-f", &profile]).status();
+        }
         let _ = self.chromedriver.kill();
         let _ = self.chromedriver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
