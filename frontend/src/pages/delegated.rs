@@ -4,6 +4,7 @@
 
 use super::{
     Outcome, checked, date, field_value, load, next_reload, or_default, outcome_view, session_token, submit,
+    use_node_refs,
 };
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
@@ -205,15 +206,7 @@ struct FormProps {
 #[function_component(GrantForm)]
 fn grant_form(props: &FormProps) -> Html {
     let session = use_context::<SessionHandle>().expect("session context");
-    let (partner, service, duration, provisioning, support, replace, name) = (
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-    );
+    let [partner, service, duration, provisioning, support, replace, name] = use_node_refs();
     let grant = {
         let (token, outcome, reload) = (session_token(&session), props.outcome.clone(), props.reload.clone());
         let refs = (
@@ -286,20 +279,18 @@ fn grant_form(props: &FormProps) -> Html {
 #[function_component(DraftForm)]
 fn draft_form(props: &FormProps) -> Html {
     let session = use_context::<SessionHandle>().expect("session context");
-    let (customer, name, duration, auto_extend) =
-        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let [customer, name, duration, auto_extend] = use_node_refs();
     let roles = [("GLOBAL_ADMIN", "Global admin"), ("PROVISIONING", "Provisioning"), ("SUPPORT", "Support")];
-    let role_refs: Vec<NodeRef> = (0..roles.len()).map(|_| NodeRef::default()).collect();
-    let role_refs = use_state(move || role_refs);
+    let role_refs = use_node_refs::<3>();
     let service_refs = {
         let n = props.data.catalog.services.len();
-        use_state(move || (0..n).map(|_| NodeRef::default()).collect::<Vec<NodeRef>>())
+        use_memo(n, |n| (0..*n).map(|_| NodeRef::default()).collect::<Vec<NodeRef>>())
     };
     let create = {
         let (token, outcome, reload) = (session_token(&session), props.outcome.clone(), props.reload.clone());
         let (customer, name, duration, auto_extend) =
             (customer.clone(), name.clone(), duration.clone(), auto_extend.clone());
-        let (role_refs, service_refs) = ((*role_refs).clone(), (*service_refs).clone());
+        let (role_refs, service_refs) = (role_refs.clone(), (*service_refs).clone());
         let services: Vec<String> = props.data.catalog.services.iter().map(|s| s.id.clone()).collect();
         Callback::from(move |e: SubmitEvent| {
             use create_delegated_admin::DelegatedRole as R;

@@ -116,6 +116,12 @@ fn run_mutation<Q: GraphQLQuery + 'static>(
     });
 }
 
+/// `N` node refs that stay the same across renders: one hook for a form's fields.
+#[hook]
+pub(crate) fn use_node_refs<const N: usize>() -> [NodeRef; N] {
+    (*use_memo((), |_| std::array::from_fn(|_| NodeRef::default()))).clone()
+}
+
 /// The value of an input, select or textarea.
 pub(crate) fn field_value(r: &NodeRef) -> String {
     r.cast::<web_sys::HtmlInputElement>()

@@ -1,6 +1,6 @@
 //! API tokens, the audit log and a partner's invitations.
 
-use super::{checked, date, field_value, load, next_reload, or_default, session_token};
+use super::{checked, date, field_value, load, next_reload, or_default, session_token, use_node_refs};
 use crate::SessionHandle;
 use crate::api::{self, ApiError};
 use crate::components::{CopyButton, Load, SignInForm, show, words};
@@ -175,16 +175,17 @@ pub fn invitations_page() -> Html {
     let state = use_state(|| Load::<invitations::ResponseData>::Loading);
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
-    let (customer, reseller, message, duration, roles_provisioning, roles_support, service) = (
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-    );
-    let (auto_extend, expires) = (use_node_ref(), use_node_ref());
+    let [
+        customer,
+        reseller,
+        message,
+        duration,
+        roles_provisioning,
+        roles_support,
+        service,
+        auto_extend,
+        expires,
+    ] = use_node_refs();
     {
         let (session, state) = (session.clone(), state.clone());
         use_effect_with((*reload, session.is_some()), move |(_, signed_in)| {

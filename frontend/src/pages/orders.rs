@@ -2,7 +2,7 @@
 //! provider tagging one of its resellers, the operator online direct. Who may is the API's
 //! decision; a refusal is shown in words.
 
-use super::{Outcome, checked, field_value, load, outcome_view, session_token};
+use super::{Outcome, checked, field_value, load, outcome_view, session_token, use_node_refs};
 use crate::SessionHandle;
 use crate::components::{self, Load, show};
 use crate::queries::*;
@@ -20,15 +20,7 @@ pub fn order_form(props: &OrderProps) -> Html {
     let session = use_context::<SessionHandle>().expect("session context");
     let state = use_state(|| Load::<order_options::ResponseData>::Loading);
     let error: Outcome = use_state(|| None);
-    let (offer, name, quantity, term, cycle, reseller, no_renewal) = (
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-    );
+    let [offer, name, quantity, term, cycle, reseller, no_renewal] = use_node_refs();
     {
         let (session, state) = (session.clone(), state.clone());
         use_effect_with((), move |_| load::<OrderOptions>(session, order_options::Variables {}, state));
