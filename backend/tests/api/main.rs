@@ -5,6 +5,7 @@
 mod auth;
 mod delegated_admin;
 mod errors;
+mod fuzz;
 mod helpers;
 mod http;
 mod invitations;
