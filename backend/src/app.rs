@@ -18,6 +18,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Where users reach the app; invitation links start with it.
     pub public_url: String,
+    /// Verifies passwords a few at a time in fixed memory (see `hasher`).
+    pub passwords: crate::hasher::PasswordVerifier,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             limits: Limits::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            passwords: crate::hasher::PasswordVerifier::new(2, 16),
         }
     }
 
@@ -45,7 +48,9 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, loads the demo data if asked, and binds the listener (port 0 picks one).
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
-        let pool = db::connect(&config.database_url, config.db_pool).await?;
+        // Statements may run a little past the request's deadline, never much longer.
+        let statement_timeout = config.limits.request_timeout() + std::time::Duration::from_secs(1);
+        let pool = db::connect(&config.database_url, config.db_pool, statement_timeout).await?;
         db::migrate(&pool).await?;
         let mut state = AppState::new(pool);
         state.limits = config.limits.clone();

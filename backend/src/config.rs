@@ -51,7 +51,7 @@ pub struct Limits {
     #[arg(long, env = "MULTICHANNEL_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
     pub request_timeout_ms: u64,
     /// Session lifetime, in hours.
-    #[arg(long, env = "MULTICHANNEL_SESSION_HOURS", default_value_t = 16)]
+    #[arg(long, env = "MULTICHANNEL_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
 }
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod graphql;
+pub mod hasher;
 pub mod http;
 pub mod workflows;
 

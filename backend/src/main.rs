@@ -66,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Migrate { database_url } => {
-            let pool = db::connect(&database_url, 2).await?;
+            let pool = db::connect(&database_url, 2, std::time::Duration::ZERO).await?;
             db::migrate(&pool).await?;
             tracing::info!("migrations applied");
             Ok(())
@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
             command:
                 AdminCommand::CreateOperatorAdmin { database_url, email, display_name, operator_name, password },
         } => {
-            let pool = db::connect(&database_url, 2).await?;
+            let pool = db::connect(&database_url, 2, std::time::Duration::ZERO).await?;
             db::migrate(&pool).await?;
             let state = AppState::new(pool);
             workflows::bootstrap::create_operator_admin(

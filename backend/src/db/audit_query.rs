@@ -55,6 +55,10 @@ pub async fn page(
                 .push_bind(partner_id)
                 .push(" = any(other_partner_ids))");
         }
+        // A customer's USER reads only its organization's basics, not its records.
+        Scope::Customer { subscriptions: false, .. } => {
+            qb.push("false");
+        }
         Scope::Customer { customer_id, .. } => {
             qb.push("(customer_id = ")
                 .push_bind(customer_id)

@@ -92,3 +92,19 @@ pub async fn insert_offer(
     .fetch_one(db)
     .await?)
 }
+
+/// Refuses service ids that name no service, so nothing is stored that could never be used
+/// (an invitation or a request for rights over a service that does not exist).
+pub async fn ensure_services_exist(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<()> {
+    let missing: Vec<Uuid> = sqlx::query_scalar(
+        "select id from unnest($1::uuid[]) as k(id) where not exists \
+            (select 1 from service s where s.service_id = k.id)",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
+    if let Some(id) = missing.first() {
+        return Err(crate::domain::AppError::bad_input(format!("serviceIds: no service has the id {id}")));
+    }
+    Ok(())
+}

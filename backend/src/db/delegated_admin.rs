@@ -87,13 +87,14 @@ pub async fn insert(db: &mut sqlx::PgConnection, r: &NewRelationship<'_>) -> App
     let exclusive = r.status == DelegatedAdminStatus::Active
         && r.roles.iter().any(|x| matches!(x, DelegatedRole::Provisioning | DelegatedRole::GlobalAdmin));
     sqlx::query(
-        "insert into delegated_admin_service (relationship_id, service_id, customer_id, holds_exclusive_role) \
-         select $1, unnest($2::uuid[]), $3, $4",
+        "insert into delegated_admin_service (relationship_id, service_id, customer_id, holds_exclusive_role, partner_id) \
+         select $1, unnest($2::uuid[]), $3, $4, $5",
     )
     .bind(id)
     .bind(r.service_ids)
     .bind(r.customer_id)
     .bind(exclusive)
+    .bind(r.partner_id)
     .execute(&mut *db)
     .await?;
     Ok(id)
@@ -198,7 +199,7 @@ pub async fn list(
         "{SELECT} where ($1::uuid is null or d.partner_id = $1 or d.customer_id = $1) \
            and (d.status <> 'CREATED' or $1::uuid is null or d.partner_id = $1) \
            and ($2::uuid is null or d.customer_id = $2) and ($3::uuid is null or d.partner_id = $3) \
-         order by d.created_at desc, d.relationship_id limit 500"
+         order by d.created_at desc, d.relationship_id"
     )))
     .bind(party)
     .bind(customer_id)
@@ -248,8 +249,9 @@ pub async fn update_draft(db: &mut sqlx::PgConnection, id: Uuid, t: &DraftTerms<
         .execute(&mut *db)
         .await?;
     sqlx::query(
-        "insert into delegated_admin_service (relationship_id, service_id, customer_id) \
-         select $1, unnest($2::uuid[]), customer_id from delegated_admin_relationship where relationship_id = $1",
+        "insert into delegated_admin_service (relationship_id, service_id, customer_id, partner_id) \
+         select $1, unnest($2::uuid[]), customer_id, partner_id from delegated_admin_relationship \
+         where relationship_id = $1",
     )
     .bind(id)
     .bind(t.service_ids)
@@ -452,4 +454,42 @@ pub async fn drop_exclusive_roles(
     .fetch_optional(&mut *db)
     .await?
     .unwrap_or_default())
+}
+
+/// `base`, or `base (2)`, `base (3)`, … : the first display name the partner does not use yet
+/// (display names are unique per partner; generated names must never collide).
+pub async fn free_display_name(db: impl PgExecutor<'_>, partner_id: Uuid, base: &str) -> AppResult<String> {
+    let taken: Vec<String> = sqlx::query_scalar(
+        "select display_name from delegated_admin_relationship where partner_id = $1 and left(display_name, $3) = $2",
+    )
+    .bind(partner_id)
+    .bind(base)
+    .bind(base.chars().count() as i32)
+    .fetch_all(db)
+    .await?;
+    let mut candidate = base.to_owned();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base} ({n})");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+/// Whether the partner holds delegated rights in force with the customer (any role or service).
+pub async fn in_force_between(
+    db: impl PgExecutor<'_>,
+    customer_id: Uuid,
+    partner_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from delegated_admin_relationship d where d.customer_id = $1 \
+            and d.partner_id = $2 and delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $3))",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .bind(now)
+    .fetch_one(db)
+    .await?)
 }

@@ -91,6 +91,14 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Invita
         .await?)
 }
 
+/// By id, locking it: a revoke and an accept of one invitation run one after the other.
+pub async fn by_id_for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Invitation>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.invitation_id = $1 for update of i")))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
 /// By its link code, locking it: concurrent accepts of one invitation queue here, so each sees
 /// what the one before did.
 pub async fn by_code_for_update(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<Invitation>> {
@@ -109,15 +117,29 @@ pub async fn by_code(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<In
 
 /// The invitations an organization sees: those it created, those naming it as reseller, and
 /// (for a customer) those addressed to it or accepted by it. `None`: all (the operator).
+const VISIBLE_TO: &str = "($1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1 \
+    or exists (select 1 from invitation_acceptance a where a.invitation_id = i.invitation_id and a.customer_id = $1))";
+
 pub async fn visible(db: impl PgExecutor<'_>, organization: Option<Uuid>) -> AppResult<Vec<Invitation>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where $1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1 \
-            or exists (select 1 from invitation_acceptance a where a.invitation_id = i.invitation_id and a.customer_id = $1) \
-         order by i.created_at desc, i.invitation_id limit 500"
+        "{SELECT} where {VISIBLE_TO} order by i.created_at desc, i.invitation_id"
     )))
     .bind(organization)
     .fetch_all(db)
     .await?)
+}
+
+/// One invitation by id, if the organization takes part in it (the same rule as [`visible`]).
+pub async fn visible_by_id(
+    db: impl PgExecutor<'_>,
+    organization: Option<Uuid>,
+    id: Uuid,
+) -> AppResult<Option<Invitation>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where {VISIBLE_TO} and i.invitation_id = $2")))
+        .bind(organization)
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
 }
 
 pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str, at: DateTime<Utc>) -> AppResult<()> {

@@ -23,16 +23,26 @@ use std::time::Duration;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-pub async fn connect(database_url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+/// A pool whose statements cannot outlive a request: `statement_timeout` ends any statement
+/// after `statement_timeout`, and `client_connection_check_interval` makes PostgreSQL notice
+/// within half a second when a timed-out request dropped its connection, and stop its query.
+pub async fn connect(
+    database_url: &str,
+    max_connections: u32,
+    statement_timeout: Duration,
+) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(database_url)?
         .application_name("multichannel")
+        .options([
+            ("statement_timeout", format!("{}", statement_timeout.as_millis())),
+            ("client_connection_check_interval", "500".to_owned()),
+        ])
         .log_statements(tracing::log::LevelFilter::Debug)
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
-        .await?;
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_lazy_with(options);
     Ok(pool)
 }
 
@@ -52,12 +62,52 @@ impl From<crate::domain::enums::UnknownValue> for AppError {
 /// internal and keeps its cause for the log.
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e
-            && let Some(refusal) = constraint_refusal(db.constraint(), db.code().as_deref())
-        {
-            return refusal;
+        if let sqlx::Error::Database(db) = &e {
+            if let Some(refusal) = constraint_refusal(db.constraint(), db.code().as_deref()) {
+                return refusal;
+            }
+            if let Some(refusal) = sqlstate_refusal(db.code().as_deref()) {
+                tracing::warn!(error = %e, "database refused a value or was unavailable");
+                return refusal;
+            }
+        }
+        if matches!(
+            e,
+            sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed
+        ) {
+            tracing::warn!(error = %e, "database unavailable");
+            return unavailable();
         }
         AppError::Internal(e.into())
+    }
+}
+
+fn unavailable() -> AppError {
+    AppError::refused(Code::ServiceUnavailable, "the database is unavailable; try again shortly")
+        .with_details(serde_json::json!({ "retryAfterSeconds": 2 }))
+}
+
+/// The last line of defence for input: values PostgreSQL cannot store (NUL in text, dates or
+/// numbers out of its range) are the client's error, never INTERNAL. Inputs are checked with
+/// field names before they get here; this catches what a new field forgot. Lost connections
+/// and timeouts say so.
+fn sqlstate_refusal(sqlstate: Option<&str>) -> Option<AppError> {
+    let code = sqlstate?;
+    let bad = |m: &str| Some(AppError::bad_input(m.to_owned()));
+    match code {
+        "22021" | "22P05" => bad("a text contains a character that cannot be stored (such as NUL)"),
+        "22008" | "22007" => bad("a date or time is out of range"),
+        "22003" => bad("a number is out of range"),
+        "22001" => bad("a text is too long"),
+        "54000" => bad("a value is too large"),
+        "57014" => Some(AppError::refused(Code::Timeout, "the request took too long")),
+        "57P01" | "57P02" | "57P03" => Some(unavailable()),
+        c if c.starts_with("08") => Some(unavailable()),
+        _ => None,
     }
 }
 

@@ -23,7 +23,7 @@ pub async fn upsert_active(db: impl PgExecutor<'_>, r: &NewRelationship) -> AppR
         "insert into reseller_relationship (customer_id, partner_id, kind, indirect_provider_id, status, \
             origin, invitation_id, created_at) \
          values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7) \
-         on conflict (customer_id, partner_id, kind) do update \
+         on conflict (customer_id, partner_id, kind, indirect_provider_id) do update \
            set status = 'ACTIVE', removed_at = null, \
                indirect_provider_id = excluded.indirect_provider_id, \
                origin = case when reseller_relationship.status = 'REMOVED' \
@@ -51,8 +51,8 @@ pub async fn insert_active_partnership(
     at: DateTime<Utc>,
 ) -> AppResult<Uuid> {
     Ok(sqlx::query_scalar(
-        "insert into reseller_partnership (provider_id, reseller_id, code, status, created_at, accepted_at) \
-         values ($1, $2, $3, 'ACTIVE', $4, $4) returning partnership_id",
+        "insert into reseller_partnership (provider_id, reseller_id, code, status, created_at, accepted_at, expires_at) \
+         values ($1, $2, $3, 'ACTIVE', $4, $4, $4 + interval '30 days') returning partnership_id",
     )
     .bind(provider_id)
     .bind(reseller_id)
@@ -72,6 +72,25 @@ pub async fn has_active(db: impl PgExecutor<'_>, customer_id: Uuid, partner_id: 
     .bind(partner_id)
     .fetch_one(db)
     .await?)
+}
+
+/// Like [`has_active`], holding a share lock on the relationship rows until the transaction
+/// ends: a concurrent removal (which locks the row for update) waits for us, or we wait for it
+/// and then see it removed. Orders and reactivations read through this.
+pub async fn has_active_locked(
+    db: impl PgExecutor<'_>,
+    customer_id: Uuid,
+    partner_id: Uuid,
+) -> AppResult<bool> {
+    let rows: Vec<Uuid> = sqlx::query_scalar(
+        "select relationship_id from reseller_relationship \
+         where customer_id = $1 and partner_id = $2 and status = 'ACTIVE' for share",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .fetch_all(db)
+    .await?;
+    Ok(!rows.is_empty())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -103,7 +122,7 @@ pub async fn list(
         "{SELECT} where ($1::uuid is null or customer_id = $1 or partner_id = $1) \
            and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3) \
            and ($4::text is null or status = $4) \
-         order by created_at, relationship_id limit 1000"
+         order by created_at, relationship_id"
     )))
     .bind(party)
     .bind(customer_id)
@@ -161,9 +180,18 @@ pub struct Partnership {
     pub created_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub removed_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
 }
 
-const PARTNERSHIP: &str = "select partnership_id, provider_id, reseller_id, code, status, created_at, accepted_at, removed_at from reseller_partnership ";
+impl Partnership {
+    /// The status at `now`: a pending link past its expiry reads EXPIRED before the job writes it.
+    pub fn status_at(&self, now: DateTime<Utc>) -> &str {
+        if self.status == "PENDING" && self.expires_at <= now { "EXPIRED" } else { &self.status }
+    }
+}
+
+const PARTNERSHIP: &str = "select partnership_id, provider_id, reseller_id, code, status, created_at, accepted_at, \
+    removed_at, expires_at from reseller_partnership ";
 
 pub async fn insert_pending_partnership(
     db: impl PgExecutor<'_>,
@@ -172,12 +200,13 @@ pub async fn insert_pending_partnership(
     at: DateTime<Utc>,
 ) -> AppResult<Uuid> {
     Ok(sqlx::query_scalar(
-        "insert into reseller_partnership (provider_id, code, status, created_at) values ($1, $2, 'PENDING', $3) \
-         returning partnership_id",
+        "insert into reseller_partnership (provider_id, code, status, created_at, expires_at) \
+         values ($1, $2, 'PENDING', $3, $4) returning partnership_id",
     )
     .bind(provider_id)
     .bind(code)
     .bind(at)
+    .bind(at + chrono::Duration::days(crate::domain::PARTNERSHIP_LINK_DAYS))
     .fetch_one(db)
     .await?)
 }
@@ -240,9 +269,25 @@ pub async fn remove_partnership(
 /// Partnerships a partner takes part in (all for `None`), newest first.
 pub async fn partnerships(db: impl PgExecutor<'_>, party: Option<Uuid>) -> AppResult<Vec<Partnership>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{PARTNERSHIP} where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc limit 500"
+        "{PARTNERSHIP} where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc"
     )))
     .bind(party)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Pending partnership links past their expiry, written down as EXPIRED (the background job).
+pub async fn expire_due_partnerships(
+    db: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(Uuid, Uuid)>> {
+    Ok(sqlx::query_as(
+        "with due as (select partnership_id from reseller_partnership where status = 'PENDING' and expires_at <= $1 \
+            for update skip locked) \
+         update reseller_partnership p set status = 'EXPIRED' from due where p.partnership_id = due.partnership_id \
+         returning p.partnership_id, p.provider_id",
+    )
+    .bind(now)
     .fetch_all(db)
     .await?)
 }

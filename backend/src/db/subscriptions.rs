@@ -78,6 +78,7 @@ impl TryFrom<Row> for Subscription {
                 quantity: r.quantity,
                 assigned_seats: r.assigned_seats,
                 suspended_at: r.suspended_at,
+                commitment_end: r.commitment_end,
             },
         })
     }
@@ -91,7 +92,14 @@ const PROVISIONING_OVERRIDE: &str = "(case when s.provisioning_partner_id is not
 const SUPPORT_OVERRIDE: &str = "(case when s.support_partner_id is not null \
     and partner_holds_delegated_role(s.customer_id, s.service_id, s.support_partner_id, \
         array['SUPPORT'], clock.now) then s.support_partner_id end)";
-const STATUS: &str = "subscription_effective_status(s.status, s.suspended_at, clock.now)";
+/// Status and term at `clock.now`: renewals, expiry and data deletion are right before the
+/// background job writes them down (the SQL functions of migration 5).
+const STATUS: &str =
+    "subscription_status_at(s.status, s.suspended_at, s.auto_renew, s.commitment_end, clock.now)";
+const EFFECTIVE_START: &str = "subscription_effective_start_at(s.status, s.auto_renew, s.term_duration, \
+    s.effective_start, s.commitment_end, clock.now)";
+const COMMITMENT_END: &str =
+    "subscription_commitment_end_at(s.status, s.auto_renew, s.term_duration, s.commitment_end, clock.now)";
 
 /// Starts a query over `subscription s` with `clock.now` bound, so time-dependent expressions
 /// share one parameter.
@@ -100,7 +108,8 @@ fn select(now: DateTime<Utc>) -> QueryBuilder<Postgres> {
     qb.push_bind(now).push(format!(
         "::timestamptz) select s.subscription_id, s.customer_id, s.offer_id, s.service_id, \
          s.friendly_name, s.quantity, s.assigned_seats, {STATUS} as status, s.billing_cycle, \
-         s.term_duration, s.effective_start, s.commitment_end, s.auto_renew, s.suspended_at, \
+         s.term_duration, {EFFECTIVE_START} as effective_start, {COMMITMENT_END} as commitment_end, \
+         s.auto_renew, s.suspended_at, \
          s.purchase_channel, s.partner_of_record_id, s.indirect_reseller_id, \
          {PROVISIONING_OVERRIDE} as provisioning_override, {SUPPORT_OVERRIDE} as support_override, \
          s.created_at, s.updated_at \
@@ -376,17 +385,83 @@ pub async fn cancel(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> App
     Ok(())
 }
 
-/// Suspended subscriptions past their data-deletion date, written down as DELETED (the
-/// background job; reads already show them DELETED). Safe with several instances running.
-pub async fn delete_expired_suspensions(
+/// A subscription whose term was written down anew, or that ended.
+#[derive(Debug, Clone, FromRow)]
+pub struct TermChange {
+    pub subscription_id: Uuid,
+    pub customer_id: Uuid,
+    pub partner_of_record_id: Option<Uuid>,
+    pub effective_start: NaiveDate,
+    pub commitment_end: NaiveDate,
+}
+
+/// Writes down the terms of auto-renewing subscriptions whose commitment ended by `now` (all, or
+/// only `only`): the term reads already show. Safe with several instances running.
+pub async fn renew_due(
     db: impl PgExecutor<'_>,
     now: DateTime<Utc>,
-) -> AppResult<Vec<(Uuid, Uuid)>> {
+    only: Option<Uuid>,
+) -> AppResult<Vec<TermChange>> {
     Ok(sqlx::query_as(
         "with due as (select subscription_id from subscription \
-            where status = 'SUSPENDED' and suspended_at + interval '60 days' <= $1 \
+            where status = 'ACTIVE' and auto_renew and commitment_end <= ($1 at time zone 'UTC')::date \
+              and ($2::uuid is null or subscription_id = $2) \
             for update skip locked) \
-         update subscription s set status = 'DELETED', deleted_at = s.suspended_at + interval '60 days', \
+         update subscription s set \
+            effective_start = subscription_effective_start_at(s.status, s.auto_renew, s.term_duration, \
+                s.effective_start, s.commitment_end, $1), \
+            commitment_end = subscription_commitment_end_at(s.status, s.auto_renew, s.term_duration, \
+                s.commitment_end, $1) \
+         from due where s.subscription_id = due.subscription_id \
+         returning s.subscription_id, s.customer_id, s.partner_of_record_id, s.effective_start, s.commitment_end",
+    )
+    .bind(now)
+    .bind(only)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Writes down EXPIRED for terms that ended without auto-renew.
+pub async fn expire_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResult<Vec<TermChange>> {
+    Ok(sqlx::query_as(
+        "with due as (select subscription_id from subscription \
+            where status = 'ACTIVE' and not auto_renew and commitment_end <= ($1 at time zone 'UTC')::date \
+            for update skip locked) \
+         update subscription s set status = 'EXPIRED' \
+         from due where s.subscription_id = due.subscription_id \
+         returning s.subscription_id, s.customer_id, s.partner_of_record_id, s.effective_start, s.commitment_end",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await?)
+}
+
+/// An expired subscription renewed by hand: a new term from today.
+pub async fn renew(db: impl PgExecutor<'_>, id: Uuid, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
+    sqlx::query(
+        "update subscription set status = 'ACTIVE', effective_start = $2, commitment_end = $3 \
+         where subscription_id = $1",
+    )
+    .bind(id)
+    .bind(start)
+    .bind(end)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Subscriptions past their data-deletion date (60 days after suspension, or after a term that
+/// ended without renewal), written down as DELETED (the background job; reads already show
+/// them DELETED). Safe with several instances running.
+pub async fn delete_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResult<Vec<(Uuid, Uuid)>> {
+    Ok(sqlx::query_as(
+        "with due as (select subscription_id from subscription \
+            where subscription_status_at(status, suspended_at, auto_renew, commitment_end, $1) = 'DELETED' \
+              and status <> 'DELETED' \
+            for update skip locked) \
+         update subscription s set status = 'DELETED', \
+            deleted_at = case when s.status = 'SUSPENDED' then s.suspended_at + interval '60 days' \
+                              else (s.commitment_end + 60)::timestamp at time zone 'UTC' end, \
             suspended_at = null, auto_renew = false \
          from due where s.subscription_id = due.subscription_id \
          returning s.subscription_id, s.customer_id",
@@ -396,27 +471,31 @@ pub async fn delete_expired_suspensions(
     .await?)
 }
 
-/// A partner stops serving provisioning (and, unless `provisioning_only`, support) on a
-/// customer's subscriptions (of one service, or all); returns the subscriptions affected.
-pub async fn clear_partner_stages(
+/// Clears the stored provisioning and support choices of a partner on a customer's
+/// subscriptions wherever it no longer holds the matching delegated role at `now`; choices it
+/// still holds the role for stay. Returns the subscriptions changed.
+pub async fn release_stages_without_role(
     db: impl PgExecutor<'_>,
     customer_id: Uuid,
     partner_id: Uuid,
-    service_id: Option<Uuid>,
-    provisioning_only: bool,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<Uuid>> {
     Ok(sqlx::query_scalar(
-        "update subscription set \
-            provisioning_partner_id = case when provisioning_partner_id = $2 then null else provisioning_partner_id end, \
-            support_partner_id = case when support_partner_id = $2 and not $4 then null else support_partner_id end \
-         where customer_id = $1 and ($3::uuid is null or service_id = $3) \
-           and (provisioning_partner_id = $2 or (support_partner_id = $2 and not $4)) \
-         returning subscription_id",
+        "with lost as (select subscription_id, \
+                provisioning_partner_id = $2 and not partner_holds_delegated_role(customer_id, service_id, $2, \
+                    array['PROVISIONING', 'GLOBAL_ADMIN'], $3) as provisioning, \
+                support_partner_id = $2 and not partner_holds_delegated_role(customer_id, service_id, $2, \
+                    array['SUPPORT'], $3) as support \
+            from subscription where customer_id = $1 and (provisioning_partner_id = $2 or support_partner_id = $2)) \
+         update subscription s set \
+            provisioning_partner_id = case when lost.provisioning then null else s.provisioning_partner_id end, \
+            support_partner_id = case when lost.support then null else s.support_partner_id end \
+         from lost where s.subscription_id = lost.subscription_id and (lost.provisioning or lost.support) \
+         returning s.subscription_id",
     )
     .bind(customer_id)
     .bind(partner_id)
-    .bind(service_id)
-    .bind(provisioning_only)
+    .bind(now)
     .fetch_all(db)
     .await?)
 }

@@ -3,7 +3,7 @@
 use crate::domain::AppResult;
 use crate::domain::access::Scope;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, FromRow)]
@@ -68,25 +68,34 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid, lock: bool) -> AppResult<O
 }
 
 /// Requests the viewer takes part in: the customer's own, the ones a partner works or opened,
-/// and, for the operator, everything.
+/// and, for the operator, everything; in each case only while the viewer may see the
+/// subscription (a partner whose roles ended, or a customer's USER, sees none).
 pub async fn visible(
     db: impl PgExecutor<'_>,
     scope: Scope,
     status: Option<&str>,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<SupportRequest>> {
-    let party = match scope {
-        Scope::Everything => None,
-        Scope::Customer { customer_id, .. } => Some(customer_id),
-        Scope::Partner { partner_id } => Some(partner_id),
-    };
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where ($1::uuid is null or r.customer_id = $1 or r.support_partner_id = $1 or r.opened_by_organization_id = $1) \
-           and ($2::text is null or r.status = $2) order by r.created_at desc, r.support_request_id limit 500"
-    )))
-    .bind(party)
-    .bind(status)
-    .fetch_all(db)
-    .await?)
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    qb.push(" where true ");
+    if let Scope::Customer { customer_id: party, .. } | Scope::Partner { partner_id: party } = scope {
+        qb.push(" and (r.customer_id = ")
+            .push_bind(party)
+            .push(" or r.support_partner_id = ")
+            .push_bind(party)
+            .push(" or r.opened_by_organization_id = ")
+            .push_bind(party)
+            .push(
+                ") and exists (select 1 from subscription s where s.subscription_id = r.subscription_id and ",
+            );
+        super::visibility::push_subscription_visible(&mut qb, scope, now);
+        qb.push(")");
+    }
+    if let Some(status) = status {
+        qb.push(" and r.status = ").push_bind(status.to_owned());
+    }
+    qb.push(" order by r.created_at desc, r.support_request_id");
+    Ok(qb.build_query_as().fetch_all(db).await?)
 }
 
 pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str, at: DateTime<Utc>) -> AppResult<()> {

@@ -148,6 +148,7 @@ struct ViewerRow {
     kind: String,
     read_only: bool,
     last_used_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
     user_id: Uuid,
     organization_id: Uuid,
     organization_kind: String,
@@ -163,7 +164,7 @@ pub async fn viewer_by_secret_hash(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(Viewer, Option<DateTime<Utc>>)>> {
     let row: Option<ViewerRow> = sqlx::query_as(
-        "select t.token_id, t.kind, t.read_only, t.last_used_at, u.user_id, u.organization_id, \
+        "select t.token_id, t.kind, t.read_only, t.last_used_at, t.expires_at, u.user_id, u.organization_id, \
                 o.kind as organization_kind, p.program, \
                 array(select role from user_role r where r.user_id = u.user_id order by role) as roles \
          from auth_token t \
@@ -187,6 +188,7 @@ pub async fn viewer_by_secret_hash(
         token_id: r.token_id,
         token_kind: parse(&r.kind)?,
         read_only: r.read_only,
+        token_expires_at: r.expires_at,
     };
     Ok(Some((viewer, r.last_used_at)))
 }
@@ -226,4 +228,53 @@ pub async fn api_tokens(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Vec
     .bind(user_id)
     .fetch_all(db)
     .await?)
+}
+
+/// Failed sign-ins since `since`, for one email and for one client address.
+pub async fn sign_in_failures(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    client: &str,
+    since: DateTime<Utc>,
+) -> AppResult<(i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>)> {
+    Ok(sqlx::query_as(
+        "select (select count(*) from sign_in_failure where email = $1 and failed_at > $3), \
+                (select min(failed_at) from sign_in_failure where email = $1 and failed_at > $3), \
+                (select count(*) from sign_in_failure where client = $2 and failed_at > $3), \
+                (select min(failed_at) from sign_in_failure where client = $2 and failed_at > $3)",
+    )
+    .bind(email)
+    .bind(client)
+    .bind(since)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn record_sign_in_failure(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    client: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query("insert into sign_in_failure (email, client, failed_at) values ($1, $2, $3)")
+        .bind(email)
+        .bind(client)
+        .bind(at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A successful sign-in forgets the email's failures; old rows of everyone are dropped.
+pub async fn forget_sign_in_failures(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    older_than: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query("delete from sign_in_failure where email = $1 or failed_at < $2")
+        .bind(email)
+        .bind(older_than)
+        .execute(db)
+        .await?;
+    Ok(())
 }

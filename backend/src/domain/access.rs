@@ -21,13 +21,61 @@ impl Scope {
     pub fn of(viewer: &Viewer) -> Scope {
         match viewer.organization_kind {
             OrganizationKind::Operator => Scope::Everything,
-            OrganizationKind::Customer => Scope::Customer {
-                customer_id: viewer.organization_id,
-                subscriptions: viewer.has_any_role(&[Role::GlobalAdmin, Role::BillingAdmin]),
-            },
+            OrganizationKind::Customer => {
+                Scope::Customer { customer_id: viewer.organization_id, subscriptions: reads_records(viewer) }
+            }
             OrganizationKind::Partner => Scope::Partner { partner_id: viewer.organization_id },
         }
     }
+}
+
+/// Whether the viewer reads its organization's records (subscriptions, relationships, delegated
+/// admin, invitations, support requests, audit events) and not only its basics. A customer's
+/// `USER` reads only the basics; every other role reads the records of its own organization.
+pub fn reads_records(viewer: &Viewer) -> bool {
+    match viewer.organization_kind {
+        OrganizationKind::Customer => viewer.has_any_role(&[Role::GlobalAdmin, Role::BillingAdmin]),
+        OrganizationKind::Operator | OrganizationKind::Partner => true,
+    }
+}
+
+/// Who sees a delegated admin relationship: the operator; the partner (its drafts included);
+/// the customer once the partner has asked (a draft is the partner's own until then). Lists and
+/// reads by id both ask this.
+pub fn may_see_delegated_admin(viewer: &Viewer, partner_id: Uuid, customer_id: Uuid, is_draft: bool) -> bool {
+    if !reads_records(viewer) {
+        return false;
+    }
+    viewer.is_operator()
+        || viewer.partner_id() == Some(partner_id)
+        || (viewer.customer_id() == Some(customer_id) && !is_draft)
+}
+
+/// Who sees a reseller relationship: the operator and its two parties.
+pub fn may_see_reseller_relationship(viewer: &Viewer, partner_id: Uuid, customer_id: Uuid) -> bool {
+    reads_records(viewer)
+        && (viewer.is_operator()
+            || viewer.partner_id() == Some(partner_id)
+            || viewer.customer_id() == Some(customer_id))
+}
+
+/// Who sees an invitation: the operator, the inviting partner, the reseller it names (to pass it
+/// on), the customer it is addressed to, and every customer that accepted it.
+pub fn may_see_invitation(
+    viewer: &Viewer,
+    partner_id: Uuid,
+    reseller_id: Option<Uuid>,
+    customer_id: Option<Uuid>,
+    accepted_by_viewer: bool,
+) -> bool {
+    if !reads_records(viewer) {
+        return false;
+    }
+    let org = Some(viewer.organization_id);
+    viewer.is_operator()
+        || viewer.partner_id() == Some(partner_id)
+        || (viewer.partner_id().is_some() && viewer.partner_id() == reseller_id)
+        || (viewer.customer_id().is_some() && (customer_id == org || accepted_by_viewer))
 }
 
 /// Mutations need a token that may write.
@@ -59,7 +107,9 @@ pub fn ensure_may_register_partner(viewer: &Viewer, program: PartnerProgram) -> 
     Ok(())
 }
 
-/// An Advisor joins CSP once and for good; its own admin or the operator may do it.
+/// An Advisor joins CSP once and for good. Its own admin may enrol it as an indirect reseller
+/// (self-service: it then sells through a provider); becoming a direct partner or an indirect
+/// provider carries obligations the operator checks, so only the operator decides those.
 pub fn ensure_may_join_csp(
     viewer: &Viewer,
     partner_id: Uuid,
@@ -83,6 +133,12 @@ pub fn ensure_may_join_csp(
     }
     if !target.is_csp() {
         return Err(AppError::bad_input("the target program must be a CSP program"));
+    }
+    if !viewer.has_role(Role::OperatorAdmin) && target != PartnerProgram::CspIndirectReseller {
+        return Err(AppError::refused(
+            Code::Forbidden,
+            format!("joining as {target} is the operator's decision; you may join as CSP_INDIRECT_RESELLER"),
+        ));
     }
     Ok(())
 }
@@ -162,6 +218,7 @@ mod tests {
             token_id: Uuid::nil(),
             token_kind: TokenKind::Session,
             read_only: false,
+            token_expires_at: None,
         }
     }
 

@@ -37,6 +37,44 @@ pub fn dummy_password_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default())
 }
 
+/// Sign-in throttling: failed attempts counted over a sliding window, per email (guessing one
+/// account's password) and per client address (trying many accounts).
+pub const SIGN_IN_WINDOW_MINUTES: i64 = 15;
+pub const SIGN_IN_FAILURES_PER_EMAIL: i64 = 5;
+pub const SIGN_IN_FAILURES_PER_CLIENT: i64 = 30;
+
+/// Failed attempts within the window: how many, and the oldest (when the first slot frees up).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Failures {
+    pub count: i64,
+    pub oldest: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Refuses a sign-in with RATE_LIMITED, saying when to retry, once either limit is reached.
+pub fn ensure_sign_in_allowed(
+    by_email: Failures,
+    by_client: Failures,
+    now: chrono::DateTime<chrono::Utc>,
+) -> super::AppResult<()> {
+    let window = chrono::Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+    let limited = [(by_email, SIGN_IN_FAILURES_PER_EMAIL), (by_client, SIGN_IN_FAILURES_PER_CLIENT)]
+        .into_iter()
+        .filter(|(f, limit)| f.count >= *limit)
+        .filter_map(|(f, _)| f.oldest.map(|o| o + window))
+        .max();
+    match limited {
+        None => Ok(()),
+        Some(retry_at) => {
+            let seconds = (retry_at - now).num_seconds().max(1);
+            Err(super::AppError::refused(
+                super::Code::RateLimited,
+                format!("too many failed sign-ins; try again in {} minute(s)", (seconds + 59) / 60),
+            )
+            .with_details(serde_json::json!({ "retryAfterSeconds": seconds, "retryAt": retry_at })))
+        }
+    }
+}
+
 pub fn check_password_strength(password: &str) -> Result<(), &'static str> {
     if password.chars().count() < 12 {
         return Err("a password needs at least 12 characters");
@@ -88,6 +126,21 @@ mod tests {
         assert!(a.starts_with("mcs_") && a.len() >= 4 + 43);
         assert_eq!(secret_hash(&a), secret_hash(&a));
         assert_ne!(secret_hash(&a), secret_hash(&b));
+    }
+
+    #[test]
+    fn sign_ins_are_throttled_per_email_and_per_client() {
+        let now = chrono::Utc::now();
+        let few = Failures { count: 4, oldest: Some(now) };
+        assert!(ensure_sign_in_allowed(few, few, now).is_ok());
+        let oldest = now - chrono::Duration::minutes(5);
+        let many = Failures { count: 5, oldest: Some(oldest) };
+        let e = ensure_sign_in_allowed(many, few, now).unwrap_err();
+        assert_eq!(e.code(), super::super::Code::RateLimited);
+        let crate::domain::AppError::Refused(r) = e else { panic!() };
+        assert_eq!(r.details.unwrap()["retryAfterSeconds"], 600);
+        let client = Failures { count: 30, oldest: Some(oldest) };
+        assert!(ensure_sign_in_allowed(few, client, now).is_err());
     }
 
     #[test]

@@ -68,11 +68,7 @@ pub fn parse_auto_extend(value: &str, roles: &[DelegatedRole]) -> AppResult<&'st
 }
 
 pub fn parse_display_name(value: &str) -> AppResult<String> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > 50 {
-        return Err(AppError::bad_input("a display name has 1 to 50 characters"));
-    }
-    Ok(v.to_owned())
+    super::inputs::parse_line(value, "displayName", 50)
 }
 
 pub fn parse_roles(roles: &[DelegatedRole]) -> AppResult<Vec<DelegatedRole>> {
@@ -282,6 +278,7 @@ mod tests {
             token_id: Uuid::nil(),
             token_kind: TokenKind::Session,
             read_only: false,
+            token_expires_at: None,
         }
     }
 

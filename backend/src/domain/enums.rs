@@ -101,6 +101,7 @@ text_enum!(
         Pending => "PENDING",
         Active => "ACTIVE",
         Suspended => "SUSPENDED",
+        Expired => "EXPIRED",
         Deleted => "DELETED",
     }
 );

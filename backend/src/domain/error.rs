@@ -29,6 +29,9 @@ pub enum Code {
     InvitationNotPending,
     DelegatedAdminConflict,
     ActiveSubscriptionsExist,
+    RateLimited,
+    ServiceUnavailable,
+    Timeout,
     Internal,
 }
 
@@ -58,6 +61,9 @@ impl Code {
             Code::InvitationNotPending => "INVITATION_NOT_PENDING",
             Code::DelegatedAdminConflict => "DELEGATED_ADMIN_CONFLICT",
             Code::ActiveSubscriptionsExist => "ACTIVE_SUBSCRIPTIONS_EXIST",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Code::Timeout => "TIMEOUT",
             Code::Internal => "INTERNAL",
         }
     }

@@ -2,12 +2,43 @@
 
 use super::error::{AppError, AppResult};
 
+/// Characters that show nothing: whitespace, zero-width and bidirectional format characters.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Free text a person typed: no control characters (NUL cannot even be stored; the others hide
+/// text or break logs), line breaks and tabs only where `multiline`, at most `max` characters,
+/// and, when `min` > 0, something visible. Errors name the field.
+pub fn check_text(value: &str, field: &str, min: usize, max: usize, multiline: bool) -> AppResult<()> {
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+    if let Some(c) = value.chars().find(|c| c.is_control() && !allowed(*c)) {
+        return Err(AppError::bad_input(format!(
+            "{field} contains a control character (U+{:04X}); remove it",
+            c as u32
+        )));
+    }
+    let n = value.chars().count();
+    if n > max {
+        return Err(AppError::bad_input(format!("{field} has at most {max} characters ({n} given)")));
+    }
+    if min > 0 && (n < min || value.chars().all(is_invisible)) {
+        return Err(AppError::bad_input(format!("{field} must have {min} to {max} visible characters")));
+    }
+    Ok(())
+}
+
 fn trimmed(value: &str, what: &str, max: usize) -> AppResult<String> {
     let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(AppError::bad_input(format!("{what} must have 1 to {max} characters")));
-    }
+    check_text(v, what, 1, max, false)?;
     Ok(v.to_owned())
+}
+
+/// A one-line name of at most `max` characters, trimmed.
+pub fn parse_line(value: &str, field: &str, max: usize) -> AppResult<String> {
+    trimmed(value, field, max)
 }
 
 /// An organization's or a person's display name.
@@ -29,6 +60,9 @@ pub struct Email(String);
 impl Email {
     pub fn parse(value: &str) -> AppResult<Email> {
         let v = value.trim().to_lowercase();
+        if v.chars().any(|c| c.is_control() || is_invisible(c) && !c.is_whitespace()) {
+            return Err(AppError::bad_input("email contains a character an address cannot have"));
+        }
         let valid = v.len() <= 254
             && matches!(v.split_once('@'), Some((local, host))
                 if !local.is_empty() && host.contains('.') && !host.starts_with('.')
@@ -137,5 +171,23 @@ mod tests {
         assert_eq!(Name::parse("  Contoso ", "name").unwrap().as_str(), "Contoso");
         assert!(Name::parse("   ", "name").is_err());
         assert!(Name::parse(&"x".repeat(201), "name").is_err());
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_refused_with_the_field_named() {
+        for bad in ["a\0b", "\u{200B}\u{200B}", "   ", "", "x\u{7}y", "line\nbreak"] {
+            let e = parse_line(bad, "display name", 50).unwrap_err();
+            assert_eq!(e.code(), crate::domain::Code::BadUserInput, "{bad:?}");
+            assert!(e.describe().contains("display name"), "{}", e.describe());
+        }
+        assert!(check_text("two\nlines\tok", "message", 0, 100, true).is_ok());
+        assert!(check_text("", "message", 0, 100, true).is_ok());
+        assert!(check_text(&"x".repeat(101), "message", 0, 100, true).is_err());
+        assert_eq!(parse_line("  שלום 👋 مرحبا  ", "name", 50).unwrap(), "שלום 👋 مرحبا");
     }
 }

@@ -101,6 +101,7 @@ mod tests {
             token_id: Uuid::nil(),
             token_kind: TokenKind::Session,
             read_only: false,
+            token_expires_at: None,
         }
     }
 

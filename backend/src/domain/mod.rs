@@ -17,3 +17,6 @@ pub use clock::{Clock, SystemClock, TestClock};
 pub use enums::*;
 pub use error::{AppError, AppResult, Code};
 pub use viewer::Viewer;
+
+/// A provider's partnership link works this many days, then expires unused.
+pub const PARTNERSHIP_LINK_DAYS: i64 = 30;

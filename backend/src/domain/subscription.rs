@@ -26,7 +26,17 @@ pub struct SubscriptionFacts {
     pub quantity: i32,
     pub assigned_seats: i32,
     pub suspended_at: Option<DateTime<Utc>>,
+    /// The end of the term in force (after any renewal due by now).
+    pub commitment_end: chrono::NaiveDate,
 }
+
+/// The roles of a partner's users for each kind of work on a subscription, decided once.
+/// Commercial changes (quantity, renewal, suspension, cancellation) and seats are sales work:
+/// admin and sales agents, whether the partner transacts or provisions by delegation. Support
+/// is helpdesk work: admin and helpdesk agents.
+pub const COMMERCIAL_ROLES: &[Role] = &[Role::AdminAgent, Role::SalesAgent];
+pub const SEAT_ROLES: &[Role] = &[Role::AdminAgent, Role::SalesAgent];
+pub const SUPPORT_ROLES: &[Role] = &[Role::AdminAgent, Role::HelpdeskAgent];
 
 impl SubscriptionFacts {
     /// The partner serving a stage; `None` means the operator.
@@ -43,11 +53,16 @@ impl SubscriptionFacts {
         self.service_partner(stage) != self.partner_of_record_id
     }
 
+    /// When the data goes: 60 days after suspension, or after the end of a term that did not renew.
     pub fn data_deletion_date(&self) -> Option<DateTime<Utc>> {
         match self.status {
             SubscriptionStatus::Suspended => {
                 self.suspended_at.map(|at| at + Duration::days(DATA_RETENTION_DAYS))
             }
+            SubscriptionStatus::Expired => Some(
+                self.commitment_end.and_time(chrono::NaiveTime::MIN).and_utc()
+                    + Duration::days(DATA_RETENTION_DAYS),
+            ),
             _ => None,
         }
     }
@@ -65,6 +80,7 @@ pub enum SubscriptionAction {
     UnassignSeats,
     OpenSupportRequest,
     AssignServicePartner,
+    Renew,
 }
 
 impl SubscriptionAction {
@@ -78,6 +94,7 @@ impl SubscriptionAction {
         SubscriptionAction::UnassignSeats,
         SubscriptionAction::OpenSupportRequest,
         SubscriptionAction::AssignServicePartner,
+        SubscriptionAction::Renew,
     ];
 
     fn is_commercial(self) -> bool {
@@ -88,6 +105,7 @@ impl SubscriptionAction {
                 | SubscriptionAction::Suspend
                 | SubscriptionAction::Reactivate
                 | SubscriptionAction::Cancel
+                | SubscriptionAction::Renew
         )
     }
 }
@@ -99,6 +117,9 @@ pub struct ViewerStanding {
     pub delegated_roles: Vec<DelegatedRole>,
     /// The viewer's partner program when it is a partner.
     pub partner_program: Option<PartnerProgram>,
+    /// The viewer's partner has an active reseller relationship with the customer (read under a
+    /// share lock by writes, so a concurrent removal waits or is seen).
+    pub has_reseller_relationship: bool,
 }
 
 fn refuse(code: Code, message: impl Into<String>) -> Result<(), Refusal> {
@@ -125,13 +146,14 @@ pub fn decide(
     }
     let state_ok = match action {
         A::Reactivate => sub.status == S::Suspended,
+        A::Renew => sub.status == S::Expired,
         A::Cancel => matches!(sub.status, S::Active | S::Suspended | S::Pending),
         A::OpenSupportRequest => matches!(sub.status, S::Active | S::Suspended | S::Pending),
         _ => sub.status == S::Active,
     };
     if !state_ok {
         let code = match action {
-            A::Suspend | A::Reactivate | A::Cancel => Code::InvalidStateTransition,
+            A::Suspend | A::Reactivate | A::Cancel | A::Renew => Code::InvalidStateTransition,
             _ => Code::SubscriptionNotActive,
         };
         return Err(Refusal {
@@ -156,10 +178,26 @@ pub fn decide(
                 "only the partner of record (or the operator, for online direct) changes this",
             );
         }
-        if standing.partner_program == Some(PartnerProgram::Advisor) {
-            return refuse(Code::AdvisorNotInCsp, "an Advisor must join CSP to transact");
+        match standing.partner_program {
+            Some(PartnerProgram::Advisor) => {
+                return refuse(Code::AdvisorNotInCsp, "an Advisor must join CSP to transact");
+            }
+            // Also a former Advisor that joined as a reseller: it now sells through a provider.
+            Some(PartnerProgram::CspIndirectReseller) => {
+                return refuse(
+                    Code::IndirectResellerCannotTransact,
+                    "an indirect reseller transacts through its indirect provider",
+                );
+            }
+            _ => {}
         }
-        return require_roles(viewer, &[Role::AdminAgent, Role::SalesAgent]);
+        if !standing.has_reseller_relationship {
+            return refuse(
+                Code::NoResellerRelationship,
+                "you need an active reseller relationship with this customer to change its subscriptions",
+            );
+        }
+        return require_roles(viewer, COMMERCIAL_ROLES);
     }
 
     match action {
@@ -172,12 +210,9 @@ pub fn decide(
             if operator_owns {
                 return if enough { Ok(()) } else { refuse(code, msg) };
             }
-            if is_partner_of_record {
-                require_roles(viewer, &[Role::AdminAgent, Role::SalesAgent])?;
-            } else if own_partner.is_some()
-                && holds(&[DelegatedRole::Provisioning, DelegatedRole::GlobalAdmin])
-            {
-                require_roles(viewer, &[Role::AdminAgent, Role::HelpdeskAgent])?;
+            let of_record = is_partner_of_record && standing.has_reseller_relationship;
+            if of_record || (own_partner.is_some() && holds(roles_serving(LifecycleStage::Provisioning))) {
+                require_roles(viewer, SEAT_ROLES)?;
             } else {
                 return refuse(
                     Code::DelegatedRoleRequired,
@@ -192,8 +227,8 @@ pub fn decide(
             }
             let serves_support =
                 own_partner.is_some() && own_partner == sub.service_partner(LifecycleStage::Support);
-            if serves_support || (own_partner.is_some() && holds(&[DelegatedRole::Support])) {
-                return require_roles(viewer, &[Role::AdminAgent, Role::HelpdeskAgent]);
+            if serves_support || (own_partner.is_some() && holds(roles_serving(LifecycleStage::Support))) {
+                return require_roles(viewer, SUPPORT_ROLES);
             }
             refuse(
                 Code::DelegatedRoleRequired,
@@ -241,6 +276,7 @@ mod tests {
             token_id: Uuid::nil(),
             token_kind: TokenKind::Session,
             read_only: false,
+            token_expires_at: None,
         }
     }
 
@@ -257,11 +293,16 @@ mod tests {
             quantity: 10,
             assigned_seats: 4,
             suspended_at: None,
+            commitment_end: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
         }
     }
 
     fn standing(roles: &[DelegatedRole]) -> ViewerStanding {
-        ViewerStanding { delegated_roles: roles.to_vec(), partner_program: Some(PartnerProgram::CspDirect) }
+        ViewerStanding {
+            delegated_roles: roles.to_vec(),
+            partner_program: Some(PartnerProgram::CspDirect),
+            has_reseller_relationship: true,
+        }
     }
 
     #[test]
@@ -345,6 +386,9 @@ pub struct OrderTies {
     pub has_relationship: bool,
     /// The named reseller is in an active partnership with the viewer's partner.
     pub reseller_partnered: bool,
+    /// The named reseller works with the customer (an active reseller relationship or
+    /// delegated rights in force): a subscription is tagged only with such a reseller.
+    pub reseller_serves_customer: bool,
 }
 
 /// The channel of a new subscription, decided by who orders it: the operator sells online
@@ -403,6 +447,12 @@ pub fn order_channel(
                     "that reseller is not in an active partnership with you",
                 ));
             }
+            if !ties.reseller_serves_customer {
+                return Err(Refusal::new(
+                    Code::NoResellerRelationship,
+                    "that reseller has no tie to this customer (no reseller relationship, no delegated rights)",
+                ));
+            }
             PurchaseChannel::CspIndirect
         }
     };
@@ -439,12 +489,14 @@ mod order_tests {
             token_id: Uuid::nil(),
             token_kind: TokenKind::Session,
             read_only: false,
+            token_expires_at: None,
         }
     }
 
     #[test]
     fn each_program_orders_through_its_channel() {
-        let ties = OrderTies { has_relationship: true, reseller_partnered: true };
+        let ties =
+            OrderTies { has_relationship: true, reseller_partnered: true, reseller_serves_customer: true };
         let direct = order_channel(&partner(PartnerProgram::CspDirect), None, ties).unwrap();
         assert_eq!(direct.channel, PurchaseChannel::CspDirect);
         let r = Some(Uuid::from_u128(9));
@@ -456,7 +508,8 @@ mod order_tests {
             Code::IndirectResellerCannotTransact
         );
         assert_eq!(code(PartnerProgram::Advisor, None, ties), Code::AdvisorNotInCsp);
-        let unpartnered = OrderTies { has_relationship: true, reseller_partnered: false };
+        let unpartnered =
+            OrderTies { has_relationship: true, reseller_partnered: false, reseller_serves_customer: true };
         assert_eq!(code(PartnerProgram::CspIndirectProvider, r, unpartnered), Code::ResellerNotPartnered);
         assert_eq!(code(PartnerProgram::CspDirect, None, OrderTies::default()), Code::NoResellerRelationship);
     }

@@ -40,6 +40,9 @@ pub struct Parties {
     /// The partner working it; `None`: the operator.
     pub support_partner_id: Option<Uuid>,
     pub status: SupportStatus,
+    /// The support partner still serves support on the subscription now (it is the stage's
+    /// partner or holds delegated SUPPORT for the service); when its role ends, so does its work.
+    pub support_partner_serves: bool,
 }
 
 /// Who is acting on a request.
@@ -55,7 +58,13 @@ fn side(viewer: &Viewer, p: &Parties) -> AppResult<Side> {
         return Ok(Side::Customer);
     }
     if viewer.partner_id().is_some() && viewer.partner_id() == p.support_partner_id {
-        return if viewer.has_any_role(&[Role::AdminAgent, Role::HelpdeskAgent]) {
+        if !p.support_partner_serves {
+            return Err(AppError::refused(
+                Code::DelegatedRoleRequired,
+                "you no longer serve support on this subscription (your SUPPORT role ended)",
+            ));
+        }
+        return if viewer.has_any_role(crate::domain::subscription::SUPPORT_ROLES) {
             Ok(Side::SupportPartner)
         } else {
             Err(AppError::refused(

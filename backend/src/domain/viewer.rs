@@ -15,6 +15,8 @@ pub struct Viewer {
     pub token_kind: TokenKind,
     /// A read-only API token may query but never mutate.
     pub read_only: bool,
+    /// When the token the request came with expires.
+    pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Viewer {
@@ -33,6 +35,12 @@ impl Viewer {
     /// The partner this viewer acts for, if it is one.
     pub fn partner_id(&self) -> Option<Uuid> {
         (self.organization_kind == OrganizationKind::Partner).then_some(self.organization_id)
+    }
+
+    /// The organization whose records the viewer is limited to; `None` for the operator, who
+    /// reads everything.
+    pub fn party(&self) -> Option<Uuid> {
+        (!self.is_operator()).then_some(self.organization_id)
     }
 
     pub fn customer_id(&self) -> Option<Uuid> {

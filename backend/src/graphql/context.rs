@@ -62,3 +62,10 @@ impl RequestContext for Context<'_> {
         self.viewer().map(Scope::of)
     }
 }
+
+/// Set once the request's `signIn` has run: a second one in the same request is refused.
+#[derive(Default)]
+pub struct SignInBudget(pub std::sync::atomic::AtomicBool);
+
+/// The caller's network address, for throttling sign-ins per client.
+pub struct ClientAddress(pub String);

@@ -103,13 +103,15 @@ async fn list(
     partner: Option<uuid::Uuid>,
 ) -> GqlResult<Vec<db::Relationship>> {
     let viewer = ctx.viewer()?;
-    if viewer.customer_id().is_some()
-        && !viewer.has_any_role(&[domain::Role::GlobalAdmin, domain::Role::BillingAdmin])
-    {
-        return Ok(Vec::new());
-    }
-    let party = (!viewer.is_operator()).then_some(viewer.organization_id);
-    Ok(db::list(&ctx.state().pool, party, customer, partner).await?)
+    let party = viewer.party();
+    Ok(db::list(&ctx.state().pool, party, customer, partner)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            let draft = r.stored.status == domain::DelegatedAdminStatus::Created;
+            domain::access::may_see_delegated_admin(viewer, r.stored.partner_id, r.stored.customer_id, draft)
+        })
+        .collect())
 }
 
 #[derive(Default)]

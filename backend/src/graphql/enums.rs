@@ -74,6 +74,9 @@ pub enum SubscriptionStatus {
     Active,
     /// Suspended; its data is deleted 60 days after suspension unless reactivated.
     Suspended,
+    /// Its term ended without auto-renew: read-only; its data is deleted 60 days after the end
+    /// unless the partner of record renews it.
+    Expired,
     /// Cancelled or past its data-deletion date.
     Deleted,
 }

@@ -92,7 +92,18 @@ impl Invitation {
     /// The customer it is addressed to, for a single-customer invitation.
     async fn customer(&self, ctx: &Context<'_>) -> GqlResult<Option<Customer>> {
         let Some(id) = self.0.customer_id else { return Ok(None) };
-        Ok(ctx.data_unchecked::<Loaders>().organizations.load_one(id).await?.map(Customer))
+        // Naming a customer's id on an invitation reveals nothing of it: it shows only to those
+        // who may see that customer anyway (null until then).
+        let viewer = ctx.viewer()?;
+        let found = crate::db::organizations::visible_by_id(
+            &ctx.state().pool,
+            ctx.scope()?,
+            viewer.organization_id,
+            id,
+            ctx.now(),
+        )
+        .await?;
+        Ok(found.map(Customer))
     }
     /// The indirect reseller named on it, which passes it on.
     async fn indirect_reseller(&self, ctx: &Context<'_>) -> GqlResult<Option<Partner>> {
@@ -274,7 +285,10 @@ impl InvitationsQuery {
         let now = ctx.now();
         let f = filter.unwrap_or_default();
         let customer = ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?;
-        let org = (!viewer.is_operator()).then_some(viewer.organization_id);
+        if !crate::domain::access::reads_records(viewer) {
+            return Ok(Vec::new());
+        }
+        let org = viewer.party();
         Ok(db::visible(&ctx.state().pool, org)
             .await?
             .into_iter()

@@ -12,7 +12,7 @@ use super::relationships::ResellerRelationship;
 use super::subscriptions::{Subscription, visible_subscription};
 use super::viewer::{ApiToken, User};
 use crate::db::users;
-use crate::domain::AppError;
+use crate::domain::{AppError, access};
 use async_graphql::{Context, ID, Interface, Object};
 
 /// An object with a global id.
@@ -89,30 +89,28 @@ impl NodeQuery {
                 let r = crate::db::delegated_admin::by_id(&ctx.state().pool, uuid)
                     .await?
                     .filter(|r| {
-                        viewer.is_operator()
-                            || viewer.organization_id == r.stored.partner_id
-                            || viewer.organization_id == r.stored.customer_id
+                        let draft = r.stored.status == crate::domain::DelegatedAdminStatus::Created;
+                        access::may_see_delegated_admin(
+                            viewer,
+                            r.stored.partner_id,
+                            r.stored.customer_id,
+                            draft,
+                        )
                     })
                     .ok_or_else(not_found)?;
                 Node::DelegatedAdminRelationship(DelegatedAdminRelationship(r))
             }
             NodeType::Invitation => {
-                let org = (!viewer.is_operator()).then_some(viewer.organization_id);
-                let i = crate::db::invitations::visible(&ctx.state().pool, org)
+                let i = crate::db::invitations::visible_by_id(&ctx.state().pool, viewer.party(), uuid)
                     .await?
-                    .into_iter()
-                    .find(|i| i.invitation_id == uuid)
+                    .filter(|_| access::reads_records(viewer))
                     .ok_or_else(not_found)?;
                 Node::Invitation(Invitation(i))
             }
             NodeType::ResellerRelationship => {
                 let r = crate::db::relationships::by_id(&ctx.state().pool, uuid)
                     .await?
-                    .filter(|r| {
-                        viewer.is_operator()
-                            || viewer.organization_id == r.customer_id
-                            || viewer.organization_id == r.partner_id
-                    })
+                    .filter(|r| access::may_see_reseller_relationship(viewer, r.partner_id, r.customer_id))
                     .ok_or_else(not_found)?;
                 Node::ResellerRelationship(ResellerRelationship(r))
             }

@@ -33,17 +33,21 @@ impl ResellerPartnership {
     /// The code of the link the provider sends (shown to the provider while pending).
     async fn code(&self, ctx: &Context<'_>) -> Option<String> {
         let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
-        (mine && self.0.status == "PENDING").then(|| self.0.code.clone())
+        (mine && self.0.status_at(ctx.now()) == "PENDING").then(|| self.0.code.clone())
     }
     /// The link to send to the reseller, while pending.
     async fn url(&self, ctx: &Context<'_>) -> Option<String> {
         let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
-        (mine && self.0.status == "PENDING")
+        (mine && self.0.status_at(ctx.now()) == "PENDING")
             .then(|| format!("{}/partnerships/{}", ctx.state().public_url, self.0.code))
     }
-    /// PENDING, ACTIVE or REMOVED.
-    async fn status(&self) -> &str {
-        &self.0.status
+    /// PENDING, ACTIVE, REMOVED or EXPIRED (a link nobody accepted within 30 days).
+    async fn status(&self, ctx: &Context<'_>) -> String {
+        self.0.status_at(ctx.now()).to_owned()
+    }
+    /// When a pending link stops working.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
     }
     /// When the provider created the link.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -70,7 +74,7 @@ impl PartnershipsQuery {
         if viewer.customer_id().is_some() {
             return Ok(Vec::new());
         }
-        let party = (!viewer.is_operator()).then_some(viewer.organization_id);
+        let party = viewer.party();
         Ok(db::partnerships(&ctx.state().pool, party).await?.into_iter().map(ResellerPartnership).collect())
     }
 }

@@ -317,7 +317,7 @@ impl RelationshipsQuery {
     ) -> GqlResult<Vec<ResellerRelationship>> {
         let viewer = ctx.viewer()?;
         let f = filter.unwrap_or_default();
-        let party = (!viewer.is_operator()).then_some(viewer.organization_id);
+        let party = viewer.party();
         let list = db::list(
             &ctx.state().pool,
             party,
@@ -326,7 +326,11 @@ impl RelationshipsQuery {
             f.status.as_deref(),
         )
         .await?;
-        Ok(list.into_iter().map(ResellerRelationship).collect())
+        Ok(list
+            .into_iter()
+            .filter(|r| domain::access::may_see_reseller_relationship(viewer, r.partner_id, r.customer_id))
+            .map(ResellerRelationship)
+            .collect())
     }
 
     /// What removing a relationship would end, and what blocks it.

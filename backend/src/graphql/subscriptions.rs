@@ -94,7 +94,8 @@ impl Subscription {
         }
     }
     /// For a suspended subscription: when its data is deleted (60 days after suspension)
-    /// unless it is reactivated first.
+    /// unless it is reactivated first; for an expired one, 60 days after its term ended unless
+    /// it is renewed first.
     async fn data_deletion_date(&self) -> Option<DateTime<Utc>> {
         self.0.facts.data_deletion_date()
     }
@@ -135,7 +136,22 @@ impl Subscription {
                 .unwrap_or_default(),
             None => Vec::new(),
         };
-        let standing = ViewerStanding { delegated_roles, partner_program: viewer.partner_program };
+        let has_reseller_relationship = match viewer.partner_id() {
+            Some(me) => ctx
+                .data_unchecked::<Loaders>()
+                .customer_relationships
+                .load_one(self.0.facts.customer_id)
+                .await?
+                .unwrap_or_default()
+                .iter()
+                .any(|r| r.partner_id == me),
+            None => false,
+        };
+        let standing = ViewerStanding {
+            delegated_roles,
+            partner_program: viewer.partner_program,
+            has_reseller_relationship,
+        };
         let p = |action| Permission::from(decide(viewer, &standing, &self.0.facts, action));
         use SubscriptionAction as A;
         Ok(SubscriptionPermissions {
@@ -148,6 +164,7 @@ impl Subscription {
             unassign_seats: p(A::UnassignSeats),
             open_support_request: p(A::OpenSupportRequest),
             assign_service_partner: p(A::AssignServicePartner),
+            renew: p(A::Renew),
         })
     }
     /// When it was created here.
@@ -243,6 +260,9 @@ pub struct SubscriptionPermissions {
     pub open_support_request: Permission,
     /// Choose the provisioning or support partner (customer's global admin).
     pub assign_service_partner: Permission,
+    /// Renew an expired subscription for a new term (partner of record; operator for online
+    /// direct), until its data-deletion date.
+    pub renew: Permission,
 }
 
 /// Narrows the subscriptions list. All given conditions must hold.
@@ -471,6 +491,16 @@ impl SubscriptionsMutation {
         input: SubscriptionIdInput,
     ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::Reactivate).await
+    }
+
+    /// Renew a subscription whose term ended without auto-renew: a new term of the same length
+    /// starts today. Possible until its data-deletion date (60 days after the term ended).
+    async fn renew_subscription(
+        &self,
+        ctx: &Context<'_>,
+        input: SubscriptionIdInput,
+    ) -> GqlResult<SubscriptionPayload> {
+        changed(ctx, &input.subscription_id, Change::Renew).await
     }
 
     /// Cancel a subscription.

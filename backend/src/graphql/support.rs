@@ -104,7 +104,11 @@ impl SupportQuery {
     ) -> GqlResult<Vec<SupportRequest>> {
         let scope = ctx.scope()?;
         let status = status.map(|s| SupportStatus::from(s).as_str());
-        Ok(db::visible(&ctx.state().pool, scope, status).await?.into_iter().map(SupportRequest).collect())
+        Ok(db::visible(&ctx.state().pool, scope, status, ctx.now())
+            .await?
+            .into_iter()
+            .map(SupportRequest)
+            .collect())
     }
 }
 

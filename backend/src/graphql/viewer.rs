@@ -208,7 +208,15 @@ impl ViewerMutation {
     /// Sign in with email and password; the only operation that needs no token.
     async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> GqlResult<SignInPayload> {
         let state = ctx.state();
-        let issued = auth::sign_in(state, &input.email, &input.password).await?;
+        // One password per request: aliases must not multiply the guesses a request makes.
+        if let Some(budget) = ctx.data_opt::<crate::graphql::context::SignInBudget>()
+            && budget.0.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(AppError::refused(crate::domain::Code::RateLimited, "one signIn per request").into());
+        }
+        let client =
+            ctx.data_opt::<crate::graphql::context::ClientAddress>().map(|c| c.0.as_str()).unwrap_or("");
+        let issued = auth::sign_in(state, &input.email, &input.password, client).await?;
         let viewer = auth::authenticate(state, &issued.secret, state.clock.now())
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new session did not authenticate")))?;

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::domain::access::Scope;
 use crate::domain::{AppError, Code};
 use crate::graphql::AppSchema;
-use crate::graphql::context::{Auth, RequestTime};
+use crate::graphql::context::{Auth, ClientAddress, RequestTime, SignInBudget};
 use crate::graphql::loaders::Loaders;
 use crate::workflows::auth;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
@@ -33,7 +33,13 @@ pub async fn execute(
         Auth::Viewer(v) => Some(Scope::of(v)),
         _ => None,
     };
-    let request = request.data(Loaders::new(&state.pool, scope, now)).data(auth).data(RequestTime(now));
+    let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let request = request
+        .data(Loaders::new(&state.pool, scope, now))
+        .data(auth)
+        .data(RequestTime(now))
+        .data(SignInBudget::default())
+        .data(ClientAddress(client));
     let response = match tokio::time::timeout(state.limits.request_timeout(), schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -43,7 +49,7 @@ pub async fn execute(
                     "the request took too long",
                     None,
                 )]),
-                "TIMEOUT",
+                Code::Timeout.as_str(),
             )
         }
     };
@@ -72,7 +78,7 @@ fn error_response(e: AppError) -> poem::Response {
             "the service is unavailable; try again shortly".to_owned()
         }
     };
-    let code = if code == Code::Internal { "SERVICE_UNAVAILABLE" } else { code.as_str() };
+    let code = if code == Code::Internal { Code::ServiceUnavailable } else { code }.as_str();
     let response = coded(async_graphql::Response::from_errors(vec![ServerError::new(message, None)]), code);
     GraphQLResponse::from(response).into_response()
 }

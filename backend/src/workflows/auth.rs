@@ -3,7 +3,9 @@
 use crate::AppState;
 use crate::db::{audit, users};
 use crate::domain::access::ensure_may_write;
-use crate::domain::credentials::{dummy_password_hash, new_secret, secret_hash, verify_password};
+use crate::domain::credentials::{
+    Failures, SIGN_IN_WINDOW_MINUTES, dummy_password_hash, ensure_sign_in_allowed, new_secret, secret_hash,
+};
 use crate::domain::{AppError, AppResult, Code, TokenKind, Viewer};
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -30,23 +32,41 @@ pub async fn authenticate(state: &AppState, secret: &str, now: DateTime<Utc>) ->
     Ok(Some(viewer))
 }
 
-pub async fn sign_in(state: &AppState, email: &str, password: &str) -> AppResult<IssuedToken> {
+/// Signs in with email and password from `client` (the caller's address). Failed attempts are
+/// throttled per email and per address (kept in the database, so every instance counts them),
+/// and passwords are verified a few at a time in fixed memory.
+pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &str) -> AppResult<IssuedToken> {
     let now = state.clock.now();
-    let found = users::credentials(&state.pool, email.trim()).await?;
+    let email = email.trim().to_lowercase();
+    if password.len() > 1024 || email.len() > 254 || email.contains('\0') || password.contains('\0') {
+        return Err(AppError::refused(Code::Unauthenticated, "wrong email or password"));
+    }
+    let since = now - Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+    let (by_email, email_oldest, by_client, client_oldest) =
+        users::sign_in_failures(&state.pool, &email, client, since).await?;
+    ensure_sign_in_allowed(
+        Failures { count: by_email, oldest: email_oldest },
+        Failures { count: by_client, oldest: client_oldest },
+        now,
+    )?;
+    let found = users::credentials(&state.pool, &email).await?;
     // Verify against a stand-in hash when the email is unknown: the same work either way.
     let (user_id, hash) = match &found {
         Some((id, hash)) => (Some(*id), hash.as_str()),
         None => (None, dummy_password_hash()),
     };
-    let password = password.to_owned();
-    let hash_owned = hash.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash_owned))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let ok = state.passwords.verify(password, hash).await.map_err(|_| {
+        AppError::refused(Code::RateLimited, "too many sign-ins at once; try again in a second")
+            .with_details(serde_json::json!({ "retryAfterSeconds": 1 }))
+    })?;
     let user_id = match (ok, user_id) {
         (true, Some(id)) => id,
-        _ => return Err(AppError::refused(Code::Unauthenticated, "wrong email or password")),
+        _ => {
+            users::record_sign_in_failure(&state.pool, &email, client, now).await?;
+            return Err(AppError::refused(Code::Unauthenticated, "wrong email or password"));
+        }
     };
+    users::forget_sign_in_failures(&state.pool, &email, since).await?;
     let secret = new_secret("mcs");
     let mut tx = state.pool.begin().await?;
     let token = users::insert_token(
@@ -79,6 +99,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> AppResult
 
 /// Ends the session (or revokes the API token) the request came with.
 pub async fn sign_out(state: &AppState, viewer: &Viewer) -> AppResult<()> {
+    ensure_may_write(viewer)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     users::revoke_token(&mut *tx, viewer.user_id, viewer.token_id, now).await?;
@@ -86,6 +107,34 @@ pub async fn sign_out(state: &AppState, viewer: &Viewer) -> AppResult<()> {
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// API tokens live at most a year (90 days when no end is asked for), and a token minted with
+/// another API token never outlives it.
+pub const API_TOKEN_MAX_DAYS: i64 = 365;
+pub const API_TOKEN_DEFAULT_DAYS: i64 = 90;
+
+fn api_token_expiry(
+    viewer: &Viewer,
+    asked: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<DateTime<Utc>> {
+    let latest = now + Duration::days(API_TOKEN_MAX_DAYS);
+    let latest = match (viewer.token_kind, viewer.token_expires_at) {
+        (TokenKind::Api, Some(parent)) => latest.min(parent),
+        _ => latest,
+    };
+    let at = asked.unwrap_or_else(|| (now + Duration::days(API_TOKEN_DEFAULT_DAYS)).min(latest));
+    if at <= now {
+        return Err(AppError::bad_input("expiresAt must be in the future"));
+    }
+    if at > latest {
+        return Err(AppError::bad_input(format!(
+            "expiresAt may be at most {} (a year from now, and never after the token you are using)",
+            latest.to_rfc3339()
+        )));
+    }
+    Ok(at)
 }
 
 pub struct NewApiToken {
@@ -101,13 +150,9 @@ pub async fn create_api_token(
 ) -> AppResult<IssuedToken> {
     ensure_may_write(viewer)?;
     let now = state.clock.now();
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::bad_input("a token name has 1 to 100 characters"));
-    }
-    if input.expires_at.is_some_and(|at| at <= now) {
-        return Err(AppError::bad_input("expiresAt must be in the future"));
-    }
+    let name = crate::domain::inputs::parse_line(&input.name, "name", 100)?;
+    let name = name.as_str();
+    let expires_at = api_token_expiry(viewer, input.expires_at, now)?;
     let secret = new_secret("mct");
     let mut tx = state.pool.begin().await?;
     let token = users::insert_token(
@@ -118,7 +163,7 @@ pub async fn create_api_token(
             name: Some(name),
             secret_hash: &secret_hash(&secret),
             read_only: input.read_only,
-            expires_at: input.expires_at,
+            expires_at: Some(expires_at),
             created_at: now,
         },
     )
@@ -128,7 +173,7 @@ pub async fn create_api_token(
         viewer.into(),
         now,
         audit::Event::new("api_token.created", "ApiToken", token.token_id).details(
-            serde_json::json!({ "name": name, "readOnly": input.read_only, "expiresAt": input.expires_at }),
+            serde_json::json!({ "name": name, "readOnly": input.read_only, "expiresAt": expires_at }),
         ),
     )
     .await?;

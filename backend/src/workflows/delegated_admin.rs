@@ -2,8 +2,8 @@
 //! termination, auto-extension, and the one-exclusive-holder invariant.
 
 use crate::AppState;
-use crate::db::{audit, delegated_admin as db, organizations, subscriptions};
-use crate::domain::access::{Scope, ensure_may_write};
+use crate::db::{audit, catalog, delegated_admin as db, organizations, subscriptions};
+use crate::domain::access::{self, Scope, ensure_may_write};
 use crate::domain::delegated_admin::{self as rules, RelationshipDuration, Transition};
 use crate::domain::*;
 use chrono::{DateTime, Utc};
@@ -62,9 +62,60 @@ async fn append(
     Ok(())
 }
 
+/// Refuses with DELEGATED_ADMIN_CONFLICT, naming them, when partners other than `partner_id`
+/// hold PROVISIONING or GLOBAL_ADMIN for one of the services; returns those rival holders
+/// (locked) when `replace` says to take their place.
+async fn rival_holders(
+    tx: &mut PgConnection,
+    customer: Uuid,
+    partner_id: Uuid,
+    service_ids: &[Uuid],
+    except: Uuid,
+    replace: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<db::Holder>> {
+    db::release_lapsed_claims(&mut *tx, customer, now).await?;
+    let rivals: Vec<db::Holder> = db::exclusive_holders(&mut *tx, customer, service_ids, except)
+        .await?
+        .into_iter()
+        .filter(|h| h.partner_id != partner_id)
+        .collect();
+    if !rivals.is_empty() && !replace {
+        let mut names: Vec<&str> = rivals.iter().map(|h| h.partner_name.as_str()).collect();
+        names.dedup();
+        return Err(AppError::refused(
+            Code::DelegatedAdminConflict,
+            format!("{} already holds PROVISIONING or GLOBAL_ADMIN for this service", names.join(", ")),
+        )
+        .with_details(serde_json::json!({
+            "holders": rivals.iter().map(|h| serde_json::json!({
+                "partnerId": h.partner_id, "partnerName": h.partner_name, "serviceId": h.service_id,
+                "relationshipId": h.relationship_id })).collect::<Vec<_>>()
+        })));
+    }
+    Ok(rivals)
+}
+
+/// Rights go only to partners in CSP: an Advisor (program closed) cannot receive them.
+async fn ensure_partner_in_csp(tx: &mut PgConnection, partner_id: Uuid) -> AppResult<()> {
+    let program = organizations::by_ids(&mut *tx, &[partner_id])
+        .await?
+        .pop()
+        .and_then(|o| o.partner)
+        .map(|p| p.program)
+        .ok_or_else(|| AppError::not_found("partner"))?;
+    if !program.is_csp() {
+        return Err(AppError::refused(
+            Code::AdvisorNotInCsp,
+            "an Advisor must join CSP to hold delegated admin rights",
+        ));
+    }
+    Ok(())
+}
+
 /// Activates a relationship under the invariant: per customer and service at most one partner
 /// holds PROVISIONING or GLOBAL_ADMIN. A conflict names the holder unless `replace` ends the
-/// holder's role for that service.
+/// holder's role for that service. The partner's own older relationships are not rivals.
 pub async fn activate(
     tx: &mut PgConnection,
     viewer: Option<&Viewer>,
@@ -73,41 +124,22 @@ pub async fn activate(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let customer = r.stored.customer_id;
+    ensure_partner_in_csp(tx, r.stored.partner_id).await?;
     let exclusive = rules::is_exclusive(&r.roles);
     if exclusive {
-        db::release_lapsed_claims(&mut *tx, customer, now).await?;
-        let holders = db::exclusive_holders(&mut *tx, customer, &r.service_ids, r.id).await?;
-        // A partner renewing its own rights is not a conflict with itself.
-        let others: Vec<&db::Holder> =
-            holders.iter().filter(|h| h.partner_id != r.stored.partner_id).collect();
-        if !others.is_empty() && !replace {
-            let names: Vec<&str> = others.iter().map(|h| h.partner_name.as_str()).collect();
-            return Err(AppError::refused(
-                Code::DelegatedAdminConflict,
-                format!("{} already holds PROVISIONING or GLOBAL_ADMIN for this service", names.join(", ")),
-            )
-            .with_details(serde_json::json!({
-                "holders": others.iter().map(|h| serde_json::json!({
-                    "partnerId": h.partner_id, "partnerName": h.partner_name, "serviceId": h.service_id,
-                    "relationshipId": h.relationship_id })).collect::<Vec<_>>()
-            })));
-        }
-        for h in &holders {
+        let rivals =
+            rival_holders(tx, customer, r.stored.partner_id, &r.service_ids, r.id, replace, now).await?;
+        for h in &rivals {
             // The holder loses the exclusive role for this service and keeps the rest: when the
             // relationship covers only this service, its other roles (SUPPORT) stay; otherwise the
             // service leaves it. A relationship left with nothing is terminated.
-            let (services, other_roles) = {
-                let held = db::by_id(&mut *tx, h.relationship_id)
-                    .await?
-                    .ok_or_else(|| AppError::not_found("holder"))?;
-                (
-                    held.service_ids.len(),
-                    held.roles
-                        .iter()
-                        .any(|r| !matches!(r, DelegatedRole::Provisioning | DelegatedRole::GlobalAdmin)),
-                )
-            };
-            let ended = if services == 1 && other_roles {
+            let held =
+                db::by_id(&mut *tx, h.relationship_id).await?.ok_or_else(|| AppError::not_found("holder"))?;
+            let other_roles = held
+                .roles
+                .iter()
+                .any(|r| !matches!(r, DelegatedRole::Provisioning | DelegatedRole::GlobalAdmin));
+            let ended = if held.service_ids.len() == 1 && other_roles {
                 db::drop_exclusive_roles(&mut *tx, h.relationship_id).await?;
                 false
             } else {
@@ -123,15 +155,9 @@ pub async fn activate(
                 )
                 .await?;
             }
-            let left = if ended { 0 } else { 1 };
-            let affected = subscriptions::clear_partner_stages(
-                &mut *tx,
-                customer,
-                h.partner_id,
-                Some(h.service_id),
-                !ended && other_roles,
-            )
-            .await?;
+            // Stages the replaced partner no longer holds a role for fall back; the rest stay.
+            let affected =
+                subscriptions::release_stages_without_role(&mut *tx, customer, h.partner_id, now).await?;
             let actor = viewer.map(audit::Actor::from).unwrap_or(audit::Actor::SYSTEM);
             audit::append(
                 &mut *tx,
@@ -141,7 +167,7 @@ pub async fn activate(
                     .customer(customer)
                     .partner(h.partner_id)
                     .also_partner(r.stored.partner_id)
-                    .details(serde_json::json!({ "serviceId": h.service_id, "replacedBy": r.id, "subscriptions": affected, "terminated": left == 0 })),
+                    .details(serde_json::json!({ "serviceId": h.service_id, "replacedBy": r.id, "subscriptions": affected, "terminated": ended })),
             )
             .await?;
         }
@@ -208,9 +234,16 @@ pub async fn create_draft(
             "only a partner's ADMIN_AGENT drafts delegated admin relationships",
         )
     })?;
+    if viewer.partner_program.is_some_and(|p| !p.is_csp()) {
+        return Err(AppError::refused(
+            Code::AdvisorNotInCsp,
+            "an Advisor must join CSP to ask for delegated admin rights",
+        ));
+    }
     let t = parse_terms(terms)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
+    catalog::ensure_services_exist(&mut *tx, &t.service_ids).await?;
     organizations::visible_by_id(&mut *tx, Scope::of(viewer), viewer.organization_id, customer_id, now)
         .await?
         .filter(|o| o.kind == OrganizationKind::Customer)
@@ -270,6 +303,12 @@ pub async fn grant(
             "an Advisor must join CSP to receive delegated rights",
         ));
     }
+    catalog::ensure_services_exist(&mut *tx, &t.service_ids).await?;
+    // The customer learns of a conflict now, not only the partner at consent.
+    if rules::is_exclusive(&t.roles) {
+        rival_holders(&mut tx, customer, partner_id, &t.service_ids, Uuid::nil(), replace_existing, now)
+            .await?;
+    }
     let r = insert_requested(
         &mut tx,
         &t,
@@ -310,11 +349,9 @@ pub async fn transition(
     let r = db::for_update(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("delegated admin relationship"))?;
-    // Another organization's relationship is NOT_FOUND, like a missing one.
-    let party = viewer.is_operator()
-        || viewer.organization_id == r.stored.partner_id
-        || viewer.organization_id == r.stored.customer_id;
-    if !party {
+    // What the viewer may not see is NOT_FOUND, like a missing one.
+    let is_draft = r.stored.status == DelegatedAdminStatus::Created;
+    if !access::may_see_delegated_admin(viewer, r.stored.partner_id, r.stored.customer_id, is_draft) {
         return Err(AppError::not_found("delegated admin relationship"));
     }
     let next = rules::decide(viewer, &r.stored, t, now)?;
@@ -323,6 +360,7 @@ pub async fn transition(
         Transition::Update => {
             let terms = new_terms.ok_or_else(|| AppError::bad_input("give the new terms"))?;
             let p = parse_terms(terms)?;
+            catalog::ensure_services_exist(&mut *tx, &p.service_ids).await?;
             let draft = db::DraftTerms {
                 display_name: &p.display_name,
                 roles: &p.roles,
@@ -348,12 +386,12 @@ pub async fn transition(
         }
         Transition::Terminate => {
             db::set_status(&mut tx, id, next, now, Some(viewer.organization_id)).await?;
-            subscriptions::clear_partner_stages(
+            // Only the stages this partner no longer holds a role for fall back.
+            subscriptions::release_stages_without_role(
                 &mut *tx,
                 r.stored.customer_id,
                 r.stored.partner_id,
-                None,
-                false,
+                now,
             )
             .await?;
         }

@@ -3,7 +3,7 @@
 
 use super::delegated_admin::{ParsedTerms, Terms, activate, parse_terms};
 use crate::AppState;
-use crate::db::{audit, delegated_admin, invitations as db, organizations, relationships};
+use crate::db::{audit, catalog, delegated_admin, invitations as db, organizations, relationships};
 use crate::domain::credentials::new_link_code;
 use crate::domain::invitation::{accepting_customer, ensure_may_invite, expiry, relationship_kind};
 use crate::domain::*;
@@ -20,10 +20,7 @@ pub struct NewInvitation {
 }
 
 fn check_message(message: &str) -> AppResult<()> {
-    if message.chars().count() > 2000 {
-        return Err(AppError::bad_input("a message has at most 2000 characters"));
-    }
-    Ok(())
+    crate::domain::inputs::check_text(message, "message", 0, 2000, true)
 }
 
 pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> AppResult<Uuid> {
@@ -41,6 +38,11 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> 
         .as_ref()
         .map(|t| parse_terms(&Terms { display_name: "invitation".into(), ..t.clone() }))
         .transpose()?;
+    if let Some(a) = &asked {
+        catalog::ensure_services_exist(&mut *tx, &a.service_ids).await?;
+    }
+    // The named customer must exist; what the partner may read of it is decided where it is
+    // read (`Invitation.customer` shows it only to those who may see the customer).
     if let Some(c) = input.customer_id {
         let found = organizations::by_ids(&mut *tx, &[c]).await?;
         if !found.iter().any(|o| o.kind == OrganizationKind::Customer) {
@@ -134,6 +136,15 @@ pub async fn accept(
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let inv = open_for_response(&mut tx, customer, code, now).await?;
+    // The named reseller must still be partnered with the provider when the customer accepts.
+    if let Some(reseller) = inv.indirect_reseller_id
+        && !organizations::is_active_partnership(&mut *tx, inv.partner_id, reseller).await?
+    {
+        return Err(AppError::refused(
+            Code::ResellerNotPartnered,
+            "the reseller named on this invitation is no longer partnered with the provider; ask for a new invitation",
+        ));
+    }
     if !db::record_acceptance(&mut *tx, inv.invitation_id, customer, viewer.user_id, now).await? {
         return Err(not_pending("ACCEPTED"));
     }
@@ -172,10 +183,12 @@ pub async fn accept(
         let holder = inv.indirect_reseller_id.unwrap_or(inv.partner_id);
         let customer_name =
             organizations::by_ids(&mut *tx, &[customer]).await?.pop().map(|o| o.name).unwrap_or_default();
-        let mut name: String = format!("{customer_name} · {}", &inv.code[..6]);
-        if name.chars().count() > 50 {
-            name = format!("{} · {}", customer_name.chars().take(41).collect::<String>(), &inv.code[..6]);
-        }
+        let name = delegated_admin::free_display_name(
+            &mut *tx,
+            holder,
+            &format!("{} · {}", customer_name.chars().take(32).collect::<String>(), &inv.code[..6]),
+        )
+        .await?;
         let duration = delegated_admin_duration(&inv)?;
         let id = delegated_admin::insert(
             &mut tx,
@@ -249,7 +262,7 @@ pub async fn revoke_or_edit(
     }
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let inv = db::by_id(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("invitation"))?;
+    let inv = db::by_id_for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("invitation"))?;
     if viewer.partner_id() != Some(inv.partner_id) {
         // A named reseller sees the invitation to pass it on, but cannot change it.
         return Err(if viewer.partner_id() == inv.indirect_reseller_id {

@@ -45,12 +45,13 @@ pub async fn accept(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<
     let p = db::partnership_by_code_for_update(&mut *tx, code)
         .await?
         .ok_or_else(|| AppError::not_found("partnership"))?;
-    if p.status != "PENDING" {
+    let status = p.status_at(now);
+    if status != "PENDING" {
         return Err(AppError::refused(
             Code::InvalidStateTransition,
-            format!("this partnership link is {}", p.status),
+            format!("this partnership link is {status}"),
         )
-        .with_details(serde_json::json!({ "state": p.status })));
+        .with_details(serde_json::json!({ "state": status })));
     }
     if crate::db::organizations::is_active_partnership(&mut *tx, p.provider_id, reseller).await? {
         return Err(AppError::refused(
@@ -87,9 +88,10 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()
     if !viewer.has_role(Role::AdminAgent) {
         return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the role ADMIN_AGENT"));
     }
-    if p.status == "REMOVED" {
-        return Err(AppError::refused(Code::InvalidStateTransition, "the partnership is already removed")
-            .with_details(serde_json::json!({ "state": "REMOVED" })));
+    let status = p.status_at(now);
+    if status == "REMOVED" || status == "EXPIRED" {
+        return Err(AppError::refused(Code::InvalidStateTransition, format!("the partnership is {status}"))
+            .with_details(serde_json::json!({ "state": status })));
     }
     db::remove_partnership(&mut *tx, id, viewer.organization_id, now).await?;
     let mut event =

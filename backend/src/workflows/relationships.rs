@@ -104,7 +104,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Re
         )
         .await?;
     }
-    subscriptions::clear_partner_stages(&mut *tx, customer, partner, None, false).await?;
+    subscriptions::release_stages_without_role(&mut *tx, customer, partner, now).await?;
     audit::append(
         &mut *tx,
         viewer.into(),

@@ -23,6 +23,7 @@ pub enum Change {
     AssignSeats(i32),
     UnassignSeats(i32),
     ServicePartner(LifecycleStage, Option<Uuid>),
+    Renew,
 }
 
 impl Change {
@@ -36,6 +37,7 @@ impl Change {
             Change::AssignSeats(_) => SubscriptionAction::AssignSeats,
             Change::UnassignSeats(_) => SubscriptionAction::UnassignSeats,
             Change::ServicePartner(..) => SubscriptionAction::AssignServicePartner,
+            Change::Renew => SubscriptionAction::Renew,
         }
     }
 
@@ -49,25 +51,64 @@ impl Change {
             Change::AssignSeats(_) => "subscription.seats_assigned",
             Change::UnassignSeats(_) => "subscription.seats_unassigned",
             Change::ServicePartner(..) => "subscription.service_partner_assigned",
+            Change::Renew => "subscription.renewed",
         }
     }
 }
 
-/// The viewer's delegated roles for the subscription's customer and service.
-async fn standing(
+/// The viewer's standing on a subscription: its delegated roles for the customer and service,
+/// and whether its partner has an active reseller relationship with the customer (read under a
+/// share lock, so a concurrent removal of that relationship cannot slip between).
+pub async fn standing(
     db: &mut sqlx::PgConnection,
     viewer: &Viewer,
     facts: &subscription::SubscriptionFacts,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<ViewerStanding> {
-    let delegated_roles = match viewer.partner_id() {
-        Some(p) => {
-            let key = (facts.customer_id, facts.service_id);
-            delegated_admin::roles_held(&mut *db, p, &[key], now).await?.remove(&key).unwrap_or_default()
-        }
-        None => Vec::new(),
+    let Some(p) = viewer.partner_id() else {
+        return Ok(ViewerStanding {
+            delegated_roles: Vec::new(),
+            partner_program: None,
+            has_reseller_relationship: false,
+        });
     };
-    Ok(ViewerStanding { delegated_roles, partner_program: viewer.partner_program })
+    let key = (facts.customer_id, facts.service_id);
+    let delegated_roles =
+        delegated_admin::roles_held(&mut *db, p, &[key], now).await?.remove(&key).unwrap_or_default();
+    let has_reseller_relationship = relationships::has_active_locked(&mut *db, facts.customer_id, p).await?;
+    Ok(ViewerStanding { delegated_roles, partner_program: viewer.partner_program, has_reseller_relationship })
+}
+
+/// Writes down renewals that reads already show (all due ones, or one subscription's), with
+/// their audit events: the background job calls it, and so does every change to a subscription
+/// first, so the change applies to the term in force.
+pub async fn write_down_renewals(
+    tx: &mut sqlx::PgConnection,
+    now: chrono::DateTime<chrono::Utc>,
+    only: Option<Uuid>,
+) -> AppResult<usize> {
+    let renewed = subscriptions::renew_due(&mut *tx, now, only).await?;
+    for t in &renewed {
+        let mut e = audit::Event::new("subscription.renewed", "Subscription", t.subscription_id)
+            .customer(t.customer_id)
+            .details(serde_json::json!({
+                "effectiveStart": t.effective_start, "commitmentEnd": t.commitment_end, "automatic": true }));
+        if let Some(p) = t.partner_of_record_id {
+            e = e.partner(p);
+        }
+        audit::append(&mut *tx, audit::Actor::SYSTEM, now, e).await?;
+    }
+    Ok(renewed.len())
+}
+
+/// The end of a term of `term` starting on `start`.
+pub fn term_end(start: NaiveDate, term: TermDuration) -> AppResult<NaiveDate> {
+    let months = match term {
+        TermDuration::P1M => 1,
+        TermDuration::P1Y => 12,
+        TermDuration::P3Y => 36,
+    };
+    start.checked_add_months(Months::new(months)).ok_or_else(|| AppError::bad_input("term out of range"))
 }
 
 pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, change: Change) -> AppResult<()> {
@@ -76,6 +117,7 @@ pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, change: Change)
     let sub = subscriptions::visible_for_update(&mut *tx, Scope::of(viewer), id, now)
         .await?
         .ok_or_else(|| AppError::not_found("subscription"))?;
+    write_down_renewals(&mut tx, now, Some(id)).await?;
     let facts = &sub.facts;
     let standing = standing(&mut tx, viewer, facts, now).await?;
     decide(viewer, &standing, facts, change.action())?;
@@ -106,12 +148,19 @@ pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, change: Change)
         Change::Suspend => subscriptions::suspend(&mut *tx, id, now).await?,
         Change::Reactivate => subscriptions::reactivate(&mut *tx, id).await?,
         Change::Cancel => subscriptions::cancel(&mut *tx, id, now).await?,
+        Change::Renew => {
+            let start = now.date_naive();
+            let end = term_end(start, sub.term_duration)?;
+            subscriptions::renew(&mut *tx, id, start, end).await?;
+            details["effectiveStart"] = serde_json::json!(start);
+            details["commitmentEnd"] = serde_json::json!(end);
+        }
         Change::AssignSeats(n) | Change::UnassignSeats(n) => {
             if n < 1 {
                 return Err(AppError::bad_input("give a number of seats of at least 1"));
             }
             let assigned = if matches!(change, Change::AssignSeats(_)) {
-                let to = facts.assigned_seats + n;
+                let to = facts.assigned_seats.saturating_add(n);
                 if to > facts.quantity {
                     return Err(AppError::refused(
                         Code::NoSeatsAvailable,
@@ -124,7 +173,7 @@ pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, change: Change)
                 }
                 to
             } else {
-                let to = facts.assigned_seats - n;
+                let to = facts.assigned_seats.saturating_sub(n);
                 if to < 0 {
                     return Err(AppError::refused(
                         Code::NoAssignedSeats,
@@ -200,10 +249,14 @@ pub async fn create(state: &AppState, viewer: &Viewer, order: NewOrder) -> AppRe
     let mut tx = state.pool.begin().await?;
     let mut ties = OrderTies::default();
     if let Some(partner) = viewer.partner_id() {
-        ties.has_relationship = relationships::has_active(&mut *tx, order.customer_id, partner).await?;
+        ties.has_relationship =
+            relationships::has_active_locked(&mut *tx, order.customer_id, partner).await?;
         if let Some(reseller) = order.indirect_reseller_id {
             ties.reseller_partnered =
                 organizations::is_active_partnership(&mut *tx, partner, reseller).await?;
+            ties.reseller_serves_customer =
+                relationships::has_active_locked(&mut *tx, order.customer_id, reseller).await?
+                    || delegated_admin::in_force_between(&mut *tx, order.customer_id, reseller, now).await?;
         }
     }
     let channel = order_channel(viewer, order.indirect_reseller_id, ties)?;
@@ -229,14 +282,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, order: NewOrder) -> AppRe
         return Err(AppError::bad_input("the quantity must be between 1 and 1,000,000"));
     }
     let start: NaiveDate = now.date_naive();
-    let months = match order.term_duration {
-        TermDuration::P1M => 1,
-        TermDuration::P1Y => 12,
-        TermDuration::P3Y => 36,
-    };
-    let end = start
-        .checked_add_months(Months::new(months))
-        .ok_or_else(|| AppError::bad_input("term out of range"))?;
+    let end = term_end(start, order.term_duration)?;
     let id = subscriptions::insert(
         &mut *tx,
         &subscriptions::NewSubscription {

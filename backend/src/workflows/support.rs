@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::db::{audit, delegated_admin, subscriptions, support as db};
 use crate::domain::access::Scope;
-use crate::domain::subscription::{SubscriptionAction, ViewerStanding, decide};
+use crate::domain::subscription::{SubscriptionAction, decide};
 use crate::domain::support::{self, Parties, SupportStatus};
 use crate::domain::*;
 use uuid::Uuid;
@@ -17,32 +17,17 @@ pub async fn open(
     title: &str,
     description: &str,
 ) -> AppResult<Uuid> {
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::bad_input("a title has 1 to 200 characters"));
-    }
-    if description.chars().count() > 10_000 {
-        return Err(AppError::bad_input("a description has at most 10,000 characters"));
-    }
+    let title = crate::domain::inputs::parse_line(title, "title", 200)?;
+    let title = title.as_str();
+    crate::domain::inputs::check_text(description, "description", 0, 10_000, true)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let sub = subscriptions::visible_for_update(&mut *tx, Scope::of(viewer), subscription_id, now)
         .await?
         .ok_or_else(|| AppError::not_found("subscription"))?;
     let f = &sub.facts;
-    let delegated_roles = match viewer.partner_id() {
-        Some(p) => delegated_admin::roles_held(&mut *tx, p, &[(f.customer_id, f.service_id)], now)
-            .await?
-            .remove(&(f.customer_id, f.service_id))
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
-    decide(
-        viewer,
-        &ViewerStanding { delegated_roles, partner_program: viewer.partner_program },
-        f,
-        SubscriptionAction::OpenSupportRequest,
-    )?;
+    let standing = super::subscriptions::standing(&mut tx, viewer, f, now).await?;
+    decide(viewer, &standing, f, SubscriptionAction::OpenSupportRequest)?;
     let support_partner = viewer.partner_id().or(f.service_partner(LifecycleStage::Support));
     let id = db::insert(
         &mut *tx,
@@ -67,6 +52,27 @@ pub async fn open(
     Ok(id)
 }
 
+/// Whether `partner` serves support on the subscription now: it is the stage's partner (an
+/// override in force, or the partner of record by default) or holds delegated SUPPORT.
+async fn serves_support(
+    tx: &mut sqlx::PgConnection,
+    partner: Uuid,
+    subscription_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    let Some(sub) = subscriptions::visible_by_id(&mut *tx, Scope::Everything, subscription_id, now).await?
+    else {
+        return Ok(false);
+    };
+    let f = &sub.facts;
+    if f.service_partner(LifecycleStage::Support) == Some(partner) {
+        return Ok(true);
+    }
+    let key = (f.customer_id, f.service_id);
+    let held = delegated_admin::roles_held(&mut *tx, partner, &[key], now).await?.remove(&key);
+    Ok(held.unwrap_or_default().contains(&DelegatedRole::Support))
+}
+
 /// A status change and/or a comment, by a party of the request.
 pub async fn update(
     state: &AppState,
@@ -78,18 +84,24 @@ pub async fn update(
     if to.is_none() && comment.is_none() {
         return Err(AppError::bad_input("give a status or a comment"));
     }
-    if let Some(c) = comment
-        && (c.trim().is_empty() || c.chars().count() > 10_000)
-    {
-        return Err(AppError::bad_input("a comment has 1 to 10,000 characters"));
+    if let Some(c) = comment {
+        crate::domain::inputs::check_text(c.trim(), "comment", 1, 10_000, true)?;
     }
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let r = db::by_id(&mut *tx, id, true).await?.ok_or_else(|| AppError::not_found("support request"))?;
+    // A request is seen and worked only while its subscription is visible to the viewer.
+    subscriptions::visible_by_id(&mut *tx, Scope::of(viewer), r.subscription_id, now)
+        .await?
+        .ok_or_else(|| AppError::not_found("support request"))?;
     let parties = Parties {
         customer_id: r.customer_id,
         support_partner_id: r.support_partner_id,
         status: SupportStatus::parse(&r.status)?,
+        support_partner_serves: match r.support_partner_id {
+            Some(p) => serves_support(&mut tx, p, r.subscription_id, now).await?,
+            None => true,
+        },
     };
     support::decide(viewer, &parties, to)?;
     if let Some(c) = comment {

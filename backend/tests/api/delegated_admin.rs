@@ -146,12 +146,17 @@ async fn one_provisioning_holder_per_customer_and_service_unless_replaced(pool: 
     let consent = m("consentToDelegatedAdminRelationship", "DelegatedAdminRelationshipIdInput");
     let tailspin = app.sign_in("admin@tailspin.demo").await;
 
-    let plain = app.ok(&alpine, &grant, json!({ "i": { "partnerId": tailspin_id, "terms": terms("Alpine by Tailspin", &["PROVISIONING"], &[&o365], "P180D", "P0D") } })).await;
-    let plain_id = plain["grantDelegatedAdmin"]["delegatedAdminRelationship"]["id"].clone();
-    assert_eq!(plain["grantDelegatedAdmin"]["delegatedAdminRelationship"]["status"], "CONSENT_PENDING");
-    let refused = app.gql(Some(&tailspin), &consent, json!({ "i": { "id": plain_id } })).await;
+    // The customer hears of the conflict when it grants, not only the partner at consent.
+    let refused = app.gql(Some(&alpine), &grant, json!({ "i": { "partnerId": tailspin_id, "terms": terms("Alpine by Tailspin", &["PROVISIONING"], &[&o365], "P180D", "P0D") } })).await;
     assert_eq!(code(&refused), "DELEGATED_ADMIN_CONFLICT");
     assert!(refused["errors"][0]["message"].as_str().unwrap().contains("Northwind Resellers"), "{refused}");
+    let stored: i64 = sqlx::query_scalar(
+        "select count(*) from delegated_admin_relationship where display_name = 'Alpine by Tailspin'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, 0, "a refused grant stores nothing");
 
     let replacing = app
         .ok(&alpine, &grant, json!({ "i": { "partnerId": tailspin_id, "replaceExisting": true, "terms": terms("Alpine by Tailspin 2", &["PROVISIONING"], &[&o365], "P180D", "P0D") } }))

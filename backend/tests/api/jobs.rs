@@ -29,9 +29,10 @@ async fn the_job_writes_down_what_reads_already_show(pool: PgPool) {
     )
     .await;
 
-    // Tailspin's SUPPORT on Woodgrove ends in 20 days: the 30-day notice goes out once.
+    // Tailspin's SUPPORT on Woodgrove ends in 20 days: the 30-day notice goes out once. A
+    // monthly auto-renewing subscription whose term ended is renewed (written down once).
     let first = run_due(&state).await.unwrap();
-    assert_eq!(first, Report { expiry_notices: 1, ..Report::default() });
+    assert_eq!(first, Report { expiry_notices: 1, subscriptions_renewed: 1, ..Report::default() });
     assert_eq!(run_due(&state).await.unwrap(), Report::default());
     app.advance(Duration::days(14));
     assert_eq!(run_due(&state).await.unwrap().expiry_notices, 1, "the 7-day notice");

@@ -46,7 +46,11 @@ async fn an_advisor_joins_csp_once_and_keeps_its_history(pool: PgPool) {
     let litware = app.org_id("Litware Advisors").await;
     let own = app.sign_in("admin@litware.demo").await;
     let input = json!({ "i": { "partnerId": litware, "program": "CSP_DIRECT" } });
-    let data = app.ok(&own, JOIN, input.clone()).await;
+    // Becoming a direct partner is the operator's decision; its own admin may only join as a reseller.
+    let refused = app.gql(Some(&own), JOIN, input.clone()).await;
+    assert_eq!(code(&refused), "FORBIDDEN");
+    let op = app.sign_in("operator@21vianet.demo").await;
+    let data = app.ok(&op, JOIN, input.clone()).await;
     assert_eq!(data["joinCspProgram"]["partner"]["program"], "CSP_DIRECT");
     assert_eq!(data["joinCspProgram"]["partner"]["formerAdvisor"], true);
     assert!(data["joinCspProgram"]["partner"]["joinedCspAt"].is_string());

@@ -48,6 +48,7 @@ pub fn subscriptions_page() -> Html {
                         "ACTIVE" => Some(S::ACTIVE),
                         "SUSPENDED" => Some(S::SUSPENDED),
                         "DELETED" => Some(S::DELETED),
+                        "EXPIRED" => Some(S::EXPIRED),
                         _ => None,
                     },
                 };
@@ -92,7 +93,7 @@ pub fn subscriptions_page() -> Html {
                 <div><label for="f-status">{ "Status" }</label>
                 <select id="f-status" onchange={pick(status.clone())}>
                     <option value="" selected={status.is_empty()}>{ "All" }</option><option value="ACTIVE">{ "Active" }</option><option value="SUSPENDED">{ "Suspended" }</option>
-                    <option value="PENDING">{ "Pending" }</option><option value="DELETED">{ "Deleted" }</option>
+                    <option value="PENDING">{ "Pending" }</option><option value="EXPIRED">{ "Expired" }</option><option value="DELETED">{ "Deleted" }</option>
                 </select></div>
                 <div><label for="f-service">{ "Service" }</label>
                 <select id="f-service" onchange={pick(service.clone())}>
