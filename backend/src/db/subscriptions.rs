@@ -109,7 +109,7 @@ fn select(now: DateTime<Utc>) -> QueryBuilder<Postgres> {
         "::timestamptz) select s.subscription_id, s.customer_id, s.offer_id, s.service_id, \
          s.friendly_name, s.quantity, s.assigned_seats, {STATUS} as status, s.billing_cycle, \
          s.term_duration, {EFFECTIVE_START} as effective_start, {COMMITMENT_END} as commitment_end, \
-         s.auto_renew, s.suspended_at, \
+         (s.auto_renew and {STATUS} <> 'DELETED') as auto_renew, s.suspended_at, \
          s.purchase_channel, s.partner_of_record_id, s.indirect_reseller_id, \
          {PROVISIONING_OVERRIDE} as provisioning_override, {SUPPORT_OVERRIDE} as support_override, \
          s.created_at, s.updated_at \

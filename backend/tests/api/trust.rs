@@ -503,3 +503,64 @@ fn next_date(date: &Value, days: i64) -> String {
     let d = chrono::NaiveDate::parse_from_str(date.as_str().unwrap(), "%Y-%m-%d").unwrap();
     (d + Duration::days(days)).to_string()
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_timed_out_request_frees_its_database_backend(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    // The server's own pool, as `serve` builds it, with a short request deadline.
+    let database = app.pool.connect_options().get_database().unwrap().to_owned();
+    let mut url = url_of(&database);
+    url.push_str("?application_name=timeout-test");
+    let timeout = std::time::Duration::from_millis(300);
+    let server_pool =
+        multichannel::db::connect(&url, 4, timeout + std::time::Duration::from_secs(1)).await.unwrap();
+    let mut state = AppState::new(server_pool).with_clock(Arc::new(app.clock.clone()));
+    state.limits.request_timeout_ms = 300;
+    let client = poem::test::TestClient::new(multichannel::http::routes(state, None));
+    let token = app.sign_in("admin@contoso.demo").await;
+    let azure = sub_id(&app, "Coho Azure plan").await;
+
+    // Someone else holds the subscription's row: the change waits for the lock past its deadline.
+    let mut blocker = app.pool.begin().await.unwrap();
+    sqlx::query("select 1 from subscription where friendly_name = 'Coho Azure plan' for update")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let resp = client
+        .post("/graphql")
+        .header("Authorization", format!("Bearer {token}"))
+        .body_json(&json!({ "query": "mutation($i: ID!) { changeSubscriptionQuantity(input: {subscriptionId: $i, quantity: 3}) { subscription { quantity } } }", "variables": { "i": azure } }))
+        .send()
+        .await;
+    let body: Value = resp.json().await.value().deserialize();
+    assert_eq!(code(&body), "TIMEOUT");
+    // Right after, no backend of the server is still waiting on that statement.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity where datname = $1 and state = 'active' and wait_event_type = 'Lock'",
+        )
+        .bind(&database)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if waiting == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the timed-out statement still holds a backend");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    blocker.rollback().await.unwrap();
+    assert_eq!(
+        scalar(&app, "select quantity::int8 from subscription where friendly_name = 'Coho Azure plan'").await,
+        1,
+        "nothing half written"
+    );
+}
+
+/// DATABASE_URL with its database replaced.
+fn url_of(database: &str) -> String {
+    let base = std::env::var("DATABASE_URL").unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    format!("{prefix}/{database}")
+}
