@@ -97,9 +97,9 @@ mod tests {
     async fn verifies_what_argon2_hashed_and_nothing_else() {
         let v = PasswordVerifier::new(1, 4);
         let h = hash_password("correct horse battery").unwrap();
-        assert_eq!(v.verify("correct horse battery", &h).await.unwrap(), true);
-        assert_eq!(v.verify("correct horse batterY", &h).await.unwrap(), false);
-        assert_eq!(v.verify("x", "not a hash").await.unwrap(), false);
+        assert!(v.verify("correct horse battery", &h).await.unwrap());
+        assert!(!v.verify("correct horse batterY", &h).await.unwrap());
+        assert!(!v.verify("x", "not a hash").await.unwrap());
     }
 
     #[tokio::test]
