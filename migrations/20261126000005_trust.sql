@@ -109,3 +109,10 @@ create table sign_in_failure (
 );
 create index sign_in_failure_email on sign_in_failure (email, failed_at);
 create index sign_in_failure_client on sign_in_failure (client, failed_at);
+
+-- An email is unique within its organization, not across the platform: creating a user or a
+-- customer tells the caller nothing about other tenants' people (account enumeration). Sign-in
+-- tries the accounts of an address in order of creation.
+drop index app_user_email;
+create unique index app_user_email on app_user (organization_id, lower(email));
+create index app_user_email_lookup on app_user (lower(email), created_at);

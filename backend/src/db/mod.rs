@@ -113,7 +113,7 @@ fn sqlstate_refusal(sqlstate: Option<&str>) -> Option<AppError> {
 
 fn constraint_refusal(constraint: Option<&str>, sqlstate: Option<&str>) -> Option<AppError> {
     let (code, message) = match constraint? {
-        "app_user_email" => (Code::Conflict, "a user with this email already exists"),
+        "app_user_email" => (Code::Conflict, "your organization already has a user with this email"),
         "partner_mpn_id_key" => (Code::Conflict, "a partner with this MPN id already exists"),
         "customer_primary_domain" => (Code::Conflict, "a customer with this primary domain already exists"),
         "delegated_admin_display_name_unique" => {

@@ -93,12 +93,17 @@ pub async fn insert(
     Ok(user_id)
 }
 
-/// The user id and password hash for an email, to check a sign-in.
-pub async fn credentials(db: impl PgExecutor<'_>, email: &str) -> AppResult<Option<(Uuid, String)>> {
-    Ok(sqlx::query_as("select user_id, password_hash from app_user where lower(email) = lower($1)")
-        .bind(email)
-        .fetch_optional(db)
-        .await?)
+/// The accounts of an email (one per organization at most), oldest first, at most `limit`:
+/// user id and password hash, to check a sign-in.
+pub async fn credentials(db: impl PgExecutor<'_>, email: &str, limit: i64) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query_as(
+        "select user_id, password_hash from app_user where lower(email) = lower($1) \
+         order by created_at, user_id limit $2",
+    )
+    .bind(email)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -16,6 +16,9 @@ pub struct IssuedToken {
     pub token: users::Token,
 }
 
+/// Accounts of one address tried at sign-in (one per organization it belongs to).
+const MAX_ACCOUNTS_PER_EMAIL: i64 = 5;
+
 /// Record a token's use at most this often, so reads do not become writes.
 const TOKEN_USE_RESOLUTION_SECONDS: i64 = 60;
 
@@ -49,22 +52,29 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &str
         Failures { count: by_client, oldest: client_oldest },
         now,
     )?;
-    let found = users::credentials(&state.pool, &email).await?;
-    // Verify against a stand-in hash when the email is unknown: the same work either way.
-    let (user_id, hash) = match &found {
-        Some((id, hash)) => (Some(*id), hash.as_str()),
-        None => (None, dummy_password_hash()),
+    // One address may have an account in several organizations (emails are unique per
+    // organization): the first, oldest account whose password matches signs in. An unknown
+    // address is verified against a stand-in hash: the same work as a wrong password.
+    let accounts = users::credentials(&state.pool, &email, MAX_ACCOUNTS_PER_EMAIL).await?;
+    let candidates: Vec<(Option<Uuid>, &str)> = if accounts.is_empty() {
+        vec![(None, dummy_password_hash())]
+    } else {
+        accounts.iter().map(|(id, hash)| (Some(*id), hash.as_str())).collect()
     };
-    let ok = state.passwords.verify(password, hash).await.map_err(|_| {
-        AppError::refused(Code::RateLimited, "too many sign-ins at once; try again in a second")
-            .with_details(serde_json::json!({ "retryAfterSeconds": 1 }))
-    })?;
-    let user_id = match (ok, user_id) {
-        (true, Some(id)) => id,
-        _ => {
-            users::record_sign_in_failure(&state.pool, &email, client, now).await?;
-            return Err(AppError::refused(Code::Unauthenticated, "wrong email or password"));
+    let mut user_id = None;
+    for (id, hash) in candidates {
+        let ok = state.passwords.verify(password, hash).await.map_err(|_| {
+            AppError::refused(Code::RateLimited, "too many sign-ins at once; try again in a second")
+                .with_details(serde_json::json!({ "retryAfterSeconds": 1 }))
+        })?;
+        if ok && id.is_some() {
+            user_id = id;
+            break;
         }
+    }
+    let Some(user_id) = user_id else {
+        users::record_sign_in_failure(&state.pool, &email, client, now).await?;
+        return Err(AppError::refused(Code::Unauthenticated, "wrong email or password"));
     };
     users::forget_sign_in_failures(&state.pool, &email, since).await?;
     let secret = new_secret("mcs");

@@ -564,3 +564,152 @@ fn url_of(database: &str) -> String {
     let (prefix, _) = base.rsplit_once('/').unwrap();
     format!("{prefix}/{database}")
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn creating_users_reveals_nothing_about_other_tenants(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let create = "mutation($i: CreateUserInput!) { createUser(input: $i) { user { email } } }";
+    let input = |email: &str, password: &str| json!({ "i": { "email": email, "displayName": "Pat", "password": password, "roles": ["USER"] } });
+    // Contoso's admin's address, added to Woodgrove: no CONFLICT, so no oracle for other tenants.
+    let woodgrove = app.sign_in("globaladmin@woodgrove.demo").await;
+    app.ok(&woodgrove, create, input("admin@contoso.demo", "a different long passphrase")).await;
+    let again =
+        app.gql(Some(&woodgrove), create, input("ADMIN@contoso.demo", "yet another passphrase")).await;
+    assert_eq!(code(&again), "CONFLICT", "within one organization an address is still unique");
+    // Each person signs in with their own password to their own organization.
+    let sign_in = "mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) { viewer { organization { name } } } }";
+    let theirs = app
+        .gql(None, sign_in, json!({ "e": "admin@contoso.demo", "p": "a different long passphrase" }))
+        .await;
+    assert_eq!(theirs["data"]["signIn"]["viewer"]["organization"]["name"], "Woodgrove Bank", "{theirs}");
+    let original = app.gql(None, sign_in, json!({ "e": "admin@contoso.demo", "p": PASSWORD })).await;
+    assert_eq!(
+        original["data"]["signIn"]["viewer"]["organization"]["name"], "Contoso Cloud Direct",
+        "{original}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_delegated_admin_transition_from_every_state_against_the_real_tables(pool: PgPool) {
+    // The domain's state machine is unit-tested in memory; here each transition is written to the
+    // real table from each state, so a CHECK that contradicts one fails a test.
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let coho = app.sign_in("globaladmin@cohowinery.demo").await;
+    let coho_id = app.org_id("Coho Winery").await;
+    let contoso_id = app.org_id("Contoso Cloud Direct").await;
+    let azure = service_id(&app, &contoso, "Azure").await;
+    let transitions: &[(&str, bool)] = &[
+        ("requestDelegatedAdminApproval", true),
+        ("approveDelegatedAdminRelationship", false),
+        ("rejectDelegatedAdminRelationship", false),
+        ("rejectDelegatedAdminRelationship", true),
+        ("consentToDelegatedAdminRelationship", true),
+        ("terminateDelegatedAdminRelationship", true),
+        ("terminateDelegatedAdminRelationship", false),
+        ("deleteDelegatedAdminRelationship", true),
+    ];
+    let states = [
+        "CREATED",
+        "APPROVAL_PENDING",
+        "CONSENT_PENDING",
+        "ACTIVE",
+        "EXPIRED",
+        "LAPSED",
+        "TERMINATED",
+        "REJECTED",
+    ];
+    let mut n = 0;
+    for (i, state) in states.iter().enumerate() {
+        for (j, (mutation, by_partner)) in transitions.iter().enumerate() {
+            let name = format!("s{i}t{j}");
+            let id =
+                relationship_in(&app, state, &name, (&contoso, &coho), (&coho_id, &contoso_id), &azure).await;
+            let who = if *by_partner { &contoso } else { &coho };
+            let body = app
+                .gql(
+                    Some(who),
+                    &format!("mutation($i: ID!) {{ {mutation}(input: {{id: $i}}) {{ __typename }} }}"),
+                    json!({ "i": id }),
+                )
+                .await;
+            if body.get("errors").is_some() {
+                assert!(
+                    matches!(code(&body), "FORBIDDEN" | "INVALID_STATE_TRANSITION" | "NOT_FOUND"),
+                    "{mutation} from {state}: {body}"
+                );
+            }
+            n += 1;
+        }
+    }
+    // And the job, from every state, a year on.
+    app.advance(Duration::days(400));
+    let report = run_due(&state(&app)).await.unwrap();
+    assert!(report.failed_steps.is_empty(), "{report:?}");
+    eprintln!("transitions against the tables: {n}");
+}
+
+/// A relationship between Contoso and Coho brought into `state` through the API; EXPIRED and
+/// LAPSED (a request whose approval window passed) are written as the job writes them.
+async fn relationship_in(
+    app: &TestApp,
+    state: &str,
+    name: &str,
+    (partner, customer): (&str, &str),
+    (customer_id, partner_id): (&str, &str),
+    service: &str,
+) -> Value {
+    let terms = json!({ "displayName": name, "roles": ["SUPPORT"], "serviceIds": [service], "duration": "P1D", "autoExtend": "P0D" });
+    let act = |who: &str, m: &str, id: &Value| {
+        let (who, m, id) = (who.to_owned(), m.to_owned(), id.clone());
+        async move {
+            app.ok(
+                &who,
+                &format!("mutation($i: ID!) {{ {m}(input: {{id: $i}}) {{ __typename }} }}"),
+                json!({ "i": id }),
+            )
+            .await;
+        }
+    };
+    let id = if state == "CONSENT_PENDING" {
+        let g = app
+            .ok(customer, "mutation($i: GrantDelegatedAdminInput!) { grantDelegatedAdmin(input: $i) { delegatedAdminRelationship { id } } }", json!({ "i": { "partnerId": partner_id, "terms": terms } }))
+            .await;
+        return g["grantDelegatedAdmin"]["delegatedAdminRelationship"]["id"].clone();
+    } else {
+        let d = app
+            .ok(partner, "mutation($i: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $i) { delegatedAdminRelationship { id } } }", json!({ "i": { "customerId": customer_id, "terms": terms } }))
+            .await;
+        d["createDelegatedAdminRelationship"]["delegatedAdminRelationship"]["id"].clone()
+    };
+    match state {
+        "CREATED" => {}
+        "APPROVAL_PENDING" => act(partner, "requestDelegatedAdminApproval", &id).await,
+        "REJECTED" => {
+            act(partner, "requestDelegatedAdminApproval", &id).await;
+            act(customer, "rejectDelegatedAdminRelationship", &id).await;
+        }
+        "ACTIVE" | "TERMINATED" | "EXPIRED" => {
+            act(partner, "requestDelegatedAdminApproval", &id).await;
+            act(customer, "approveDelegatedAdminRelationship", &id).await;
+            if state == "TERMINATED" {
+                act(customer, "terminateDelegatedAdminRelationship", &id).await;
+            }
+            if state == "EXPIRED" {
+                // Written down as the job would, a day after its end.
+                sqlx::query("update delegated_admin_relationship set status = 'EXPIRED', ends_at = now() - interval '1 day', activated_at = now() - interval '2 days' where display_name = $1")
+                    .bind(name).execute(&app.pool).await.unwrap();
+            }
+        }
+        "LAPSED" => {
+            act(partner, "requestDelegatedAdminApproval", &id).await;
+            sqlx::query("update delegated_admin_relationship set status = 'EXPIRED' where display_name = $1")
+                .bind(name)
+                .execute(&app.pool)
+                .await
+                .unwrap();
+        }
+        other => panic!("no way into {other}"),
+    }
+    id
+}
