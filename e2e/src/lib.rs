@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 use thirtyfour::{ChromiumLikeCapabilities, DesiredCapabilities};
 
+mod pg;
+pub use pg::PrivatePg;
+
 pub const DEMO_PASSWORD: &str = "e2e-demo-password";
 
 /// How long a test waits for what a user would see; generous, as CI runs on two busy cores.
@@ -37,8 +40,6 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Result<Server> {
-        let bin = required_env("MULTICHANNEL_BIN")?;
-        let dist = required_env("MULTICHANNEL_DIST")?;
         let admin_url = required_env("DATABASE_URL")?;
         // A database of its own, so tests never see each other's data.
         let database = format!("e2e_{}", uuid::Uuid::new_v4().simple());
@@ -47,12 +48,19 @@ impl Server {
         admin.close().await;
         let mut url = reqwest::Url::parse(&admin_url)?;
         url.set_path(&database);
+        Server::start_with_database_url(url.as_str()).await
+    }
 
+    /// The server on a database the caller provides (and may take away, as `PrivatePg` does).
+    pub async fn start_with_database_url(database_url: &str) -> Result<Server> {
+        let bin = required_env("MULTICHANNEL_BIN")?;
+        let dist = required_env("MULTICHANNEL_DIST")?;
+        let database = reqwest::Url::parse(database_url)?.path().trim_start_matches('/').to_owned();
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
         let child = Command::new(bin)
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--static-dir", &dist])
-            .env("DATABASE_URL", url.as_str())
+            .env("DATABASE_URL", database_url)
             .env("MULTICHANNEL_DEMO_PASSWORD", DEMO_PASSWORD)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -61,6 +69,28 @@ impl Server {
         let mut server = Server { child, base, database };
         server.wait_healthy().await?;
         Ok(server)
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running (not exited, not killed).
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The server's resident memory (VmRSS from /proc), in bytes.
+    pub fn rss_bytes(&self) -> Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .context("reading the server's /proc status")?;
+        let kib = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .context("no VmRSS in the server's /proc status")?;
+        Ok(kib * 1024)
     }
 
     async fn wait_healthy(&mut self) -> Result<()> {
