@@ -10,6 +10,7 @@
 //! `FUZZ_CASES` (cases per field and viewer) and `FUZZ_SEED` change the fuzzer's run.
 
 mod harvest;
+mod read_matrix;
 mod schema;
 mod values;
 

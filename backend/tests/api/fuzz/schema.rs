@@ -131,10 +131,12 @@ pub struct TypeDef {
     pub fields: Vec<Field>,
     pub input_fields: Vec<InputValue>,
     pub enum_values: Vec<String>,
+    /// For an interface or a union: the object types that implement it or belong to it.
+    pub possible_types: Vec<String>,
 }
 
 impl TypeDef {
-    fn field(&self, name: &str) -> Option<&Field> {
+    pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
 }
@@ -176,6 +178,10 @@ impl Schema {
                 enum_values: list(&t["enumValues"])
                     .iter()
                     .filter_map(|e| e["name"].as_str().map(str::to_owned))
+                    .collect(),
+                possible_types: list(&t["possibleTypes"])
+                    .iter()
+                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
                     .collect(),
             };
             types.insert(t["name"].as_str().unwrap_or_default().to_owned(), def);
@@ -235,7 +241,7 @@ impl Schema {
         ty.named() == "ID" || name == "id" || self.type_of_id_input(name).is_some()
     }
 
-    fn is_leaf(&self, ty: &TypeRef) -> bool {
+    pub fn is_leaf(&self, ty: &TypeRef) -> bool {
         matches!(self.ty(ty.named()).kind, Kind::Scalar | Kind::Enum)
     }
 
@@ -307,7 +313,7 @@ impl Schema {
     }
 
     /// Object, interface and union fields that need no argument.
-    fn object_fields<'a>(&'a self, def: &'a TypeDef) -> impl Iterator<Item = &'a Field> {
+    pub fn object_fields<'a>(&'a self, def: &'a TypeDef) -> impl Iterator<Item = &'a Field> {
         def.fields.iter().filter(|f| !self.is_leaf(&f.ty) && !f.args.iter().any(InputValue::required))
     }
 }
