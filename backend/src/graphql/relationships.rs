@@ -108,8 +108,23 @@ impl ResellerRelationshipRemovalPreview {
         refs(&self.0.blocking_subscriptions)
     }
     /// The partner's delegated admin relationships with the customer that end.
-    async fn ending_delegated_admin_relationships(&self) -> Vec<DelegatedAdminRelationship> {
-        self.0.ending_delegated_admin.iter().cloned().map(DelegatedAdminRelationship).collect()
+    async fn ending_delegated_admin_relationships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<DelegatedAdminRelationship>> {
+        // Removal also ends the partner's drafts; only the partner (and the operator) see those.
+        let viewer = ctx.viewer()?;
+        Ok(self
+            .0
+            .ending_delegated_admin
+            .iter()
+            .filter(|d| {
+                let draft = d.stored.status == domain::DelegatedAdminStatus::Created;
+                domain::access::may_see_delegated_admin(viewer, d.stored.partner_id, d.stored.customer_id, draft)
+            })
+            .cloned()
+            .map(DelegatedAdminRelationship)
+            .collect())
     }
     /// Subscriptions whose provisioning or support the partner stops serving (they fall back
     /// to the partner of record, or the operator).
@@ -201,7 +216,10 @@ impl ChannelMap {
             loaders.customer_delegated_admin.load_one(self.customer.id).await?.unwrap_or_default();
         let mut partners: BTreeMap<Uuid, (Vec<enums::RelationshipKind>, Vec<DelegatedAdminRelationship>)> =
             BTreeMap::new();
-        let shown = |p: Uuid| sees_all_partners(viewer) || viewer.partner_id() == Some(p);
+        // A customer's USER reads its organization's basics, not who serves it.
+        let shown = |p: Uuid| {
+            domain::access::reads_records(viewer) && (sees_all_partners(viewer) || viewer.partner_id() == Some(p))
+        };
         for r in relationships.into_iter().filter(|r| shown(r.partner_id)) {
             if let Ok(kind) = r.kind.parse::<domain::RelationshipKind>() {
                 partners.entry(r.partner_id).or_default().0.push(kind.into());

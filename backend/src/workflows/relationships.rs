@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::db::{audit, delegated_admin, relationships as db, subscriptions};
+use crate::domain::access;
 use crate::domain::*;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -18,20 +19,22 @@ pub struct RemovalPreview {
     pub released_subscriptions: Vec<(Uuid, String)>,
 }
 
-/// Only the customer's global admin and the partner's admin agent see or remove it.
-fn ensure_party(viewer: &Viewer, r: &db::Relationship) -> AppResult<()> {
+/// The customer's global admin and the partner's admin agent preview and remove it; the operator
+/// previews (it reads everything) but does not remove; whoever may not see the relationship
+/// learns nothing (NOT_FOUND), the parties' other roles are told why not.
+fn ensure_party(viewer: &Viewer, r: &db::Relationship, removing: bool) -> AppResult<()> {
+    if !access::may_see_reseller_relationship(viewer, r.partner_id, r.customer_id) {
+        return Err(AppError::not_found("reseller relationship"));
+    }
     let customer_admin = viewer.customer_id() == Some(r.customer_id) && viewer.has_role(Role::GlobalAdmin);
     let partner_admin = viewer.partner_id() == Some(r.partner_id) && viewer.has_role(Role::AdminAgent);
-    if customer_admin || partner_admin {
+    if customer_admin || partner_admin || (viewer.is_operator() && !removing) {
         return Ok(());
     }
-    if viewer.organization_id == r.customer_id || viewer.organization_id == r.partner_id {
-        return Err(AppError::refused(
-            Code::Forbidden,
-            "removing a relationship needs the customer's GLOBAL_ADMIN or the partner's ADMIN_AGENT",
-        ));
-    }
-    Err(AppError::not_found("reseller relationship"))
+    Err(AppError::refused(
+        Code::Forbidden,
+        "removing a relationship needs the customer's GLOBAL_ADMIN or the partner's ADMIN_AGENT",
+    ))
 }
 
 async fn preview_in(
@@ -39,8 +42,9 @@ async fn preview_in(
     viewer: &Viewer,
     r: db::Relationship,
     now: chrono::DateTime<chrono::Utc>,
+    removing: bool,
 ) -> AppResult<RemovalPreview> {
-    ensure_party(viewer, &r)?;
+    ensure_party(viewer, &r, removing)?;
     if r.status != "ACTIVE" {
         return Err(AppError::refused(Code::InvalidStateTransition, "the relationship is already removed")
             .with_details(serde_json::json!({ "state": r.status })));
@@ -59,7 +63,7 @@ pub async fn preview(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<R
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let r = db::by_id(&mut *conn, id).await?.ok_or_else(|| AppError::not_found("reseller relationship"))?;
-    preview_in(&mut conn, viewer, r, now).await
+    preview_in(&mut conn, viewer, r, now, false).await
 }
 
 /// Removes the relationship and does what the preview said, in one transaction.
@@ -71,7 +75,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Re
     let mut tx = state.pool.begin().await?;
     let r =
         db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("reseller relationship"))?;
-    let p = preview_in(&mut tx, viewer, r, now).await?;
+    let p = preview_in(&mut tx, viewer, r, now, true).await?;
     if !p.blocking_subscriptions.is_empty() {
         let names: Vec<&str> = p.blocking_subscriptions.iter().map(|(_, n)| n.as_str()).collect();
         return Err(AppError::refused(
