@@ -120,7 +120,12 @@ impl ResellerRelationshipRemovalPreview {
             .iter()
             .filter(|d| {
                 let draft = d.stored.status == domain::DelegatedAdminStatus::Created;
-                domain::access::may_see_delegated_admin(viewer, d.stored.partner_id, d.stored.customer_id, draft)
+                domain::access::may_see_delegated_admin(
+                    viewer,
+                    d.stored.partner_id,
+                    d.stored.customer_id,
+                    draft,
+                )
             })
             .cloned()
             .map(DelegatedAdminRelationship)
@@ -218,7 +223,8 @@ impl ChannelMap {
             BTreeMap::new();
         // A customer's USER reads its organization's basics, not who serves it.
         let shown = |p: Uuid| {
-            domain::access::reads_records(viewer) && (sees_all_partners(viewer) || viewer.partner_id() == Some(p))
+            domain::access::reads_records(viewer)
+                && (sees_all_partners(viewer) || viewer.partner_id() == Some(p))
         };
         for r in relationships.into_iter().filter(|r| shown(r.partner_id)) {
             if let Ok(kind) = r.kind.parse::<domain::RelationshipKind>() {
