@@ -94,6 +94,11 @@ async fn add_customers(app: &TestApp, provider_reseller: bool) {
         .await
         .unwrap();
         if provider_reseller {
+            // As an accepted indirect invitation leaves them: one link ties the customer to both.
+            s.relationship(customer, provider, RelationshipKind::IndirectProvider, None).await.unwrap();
+            s.relationship(customer, reseller, RelationshipKind::IndirectReseller, Some(provider))
+                .await
+                .unwrap();
             s.subscription(Sub {
                 customer,
                 offer,

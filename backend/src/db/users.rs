@@ -283,3 +283,10 @@ pub async fn forget_sign_in_failures(
         .await?;
     Ok(())
 }
+
+/// Forgets failed sign-ins older than `before` (they no longer count); returns how many.
+pub async fn prune_sign_in_failures(db: impl PgExecutor<'_>, before: DateTime<Utc>) -> AppResult<usize> {
+    let done =
+        sqlx::query("delete from sign_in_failure where failed_at < $1").bind(before).execute(db).await?;
+    Ok(done.rows_affected() as usize)
+}

@@ -51,7 +51,13 @@ pub async fn for_subscriptions(loaders: &Loaders, node: Lookahead<'_>, subs: &[&
     };
     let roles = async {
         if let (true, Some(loader)) = (wants("viewerCan"), &loaders.viewer_delegated_roles) {
-            loader.load_many(subs.iter().map(|s| (s.facts.customer_id, s.facts.service_id))).await?;
+            // viewerCan asks for the partner's delegated roles and its reseller relationships.
+            let (a, b) = tokio::join!(
+                loader.load_many(subs.iter().map(|s| (s.facts.customer_id, s.facts.service_id))),
+                loaders.customer_relationships.load_many(subs.iter().map(|s| s.facts.customer_id))
+            );
+            a?;
+            b?;
         }
         Ok::<_, async_graphql::Error>(())
     };

@@ -24,6 +24,8 @@ pub struct Report {
     pub subscriptions_renewed: usize,
     pub subscriptions_expired: usize,
     pub subscriptions_deleted: usize,
+    /// Failed sign-ins older than the throttling window, forgotten.
+    pub sign_in_failures_pruned: usize,
     /// Steps that failed this run (each rolled back alone; the others ran).
     pub failed_steps: Vec<&'static str>,
 }
@@ -235,6 +237,14 @@ pub async fn run_due(state: &AppState) -> AppResult<Report> {
                 .collect();
             events(tx, now, "subscription.deleted", "Subscription", &rows).await?;
             Ok(rows.len())
+        })
+    })
+    .await;
+
+    report.sign_in_failures_pruned = step(state, "sign_in_failures_pruned", &mut report, |tx| {
+        Box::pin(async move {
+            let window = chrono::Duration::minutes(crate::domain::credentials::SIGN_IN_WINDOW_MINUTES);
+            crate::db::users::prune_sign_in_failures(&mut *tx, now - window).await
         })
     })
     .await;
