@@ -45,10 +45,16 @@ alter table reseller_relationship add constraint reseller_relationship_unique
 alter table subscription drop constraint subscription_status_check;
 alter table subscription add constraint subscription_status_check
     check (status in ('PENDING', 'ACTIVE', 'SUSPENDED', 'EXPIRED', 'DELETED'));
+-- When a term that did not renew began its 60 days before deletion, if not at its commitment
+-- end: terms that had already ended when this migration ran get their 60 days from now (they
+-- never had an EXPIRED period), and so does a subscription reactivated after its term ended.
+alter table subscription add column lapsed_on date;
+update subscription set lapsed_on = current_date
+    where status in ('ACTIVE', 'SUSPENDED') and not auto_renew and commitment_end <= current_date;
 
--- The status and term of a subscription at `at`, before the job writes them down. The same
--- rules as domain::subscription::SubscriptionFacts::at (a test compares the two every day of
--- two simulated years).
+-- The status and term of a subscription at `at`, before the job writes them down (the time
+-- travel test compares what reads show before the job with what it writes, every day of two
+-- simulated years).
 create function subscription_term_months(term_duration text) returns int language sql immutable as $$
     select case term_duration when 'P1M' then 1 when 'P1Y' then 12 when 'P3Y' then 36 end
 $$;
@@ -71,32 +77,47 @@ begin
     return e;
 end $$;
 
+-- The start of the term in force at `at`: the end of the term before it (never end minus a
+-- length, which month ends would shift).
 create function subscription_effective_start_at(
     status text, auto_renew boolean, term_duration text, effective_start date, commitment_end date,
     at timestamptz)
-returns date language sql immutable as $$
-    select case when status = 'ACTIVE' and auto_renew and commitment_end <= (at at time zone 'UTC')::date
-        then (subscription_commitment_end_at(status, auto_renew, term_duration, commitment_end, at)
-              - make_interval(months => subscription_term_months(term_duration)))::date
-        else effective_start end
-$$;
+returns date language plpgsql immutable as $$
+declare
+    today date := (at at time zone 'UTC')::date;
+    months int := subscription_term_months(term_duration);
+    s date := effective_start;
+    e date := commitment_end;
+begin
+    if status = 'ACTIVE' and auto_renew then
+        while e <= today loop
+            s := e;
+            e := (e + make_interval(months => months))::date;
+        end loop;
+    end if;
+    return s;
+end $$;
 
 -- Suspended: deleted 60 days after suspension. Active without auto-renew: EXPIRED at the
--- commitment end, deleted 60 days after it.
+-- commitment end, deleted 60 days after it (or after `lapsed_on`).
 create function subscription_status_at(
-    status text, suspended_at timestamptz, auto_renew boolean, commitment_end date, at timestamptz)
+    status text, suspended_at timestamptz, auto_renew boolean, commitment_end date, lapsed_on date,
+    at timestamptz)
 returns text language sql immutable as $$
     select case
         when status = 'SUSPENDED' and suspended_at + interval '60 days' <= at then 'DELETED'
         when status in ('ACTIVE', 'EXPIRED') and not auto_renew
-             and commitment_end + 60 <= (at at time zone 'UTC')::date then 'DELETED'
+             and coalesce(lapsed_on, commitment_end) + 60 <= (at at time zone 'UTC')::date then 'DELETED'
         when status = 'ACTIVE' and not auto_renew and commitment_end <= (at at time zone 'UTC')::date
              then 'EXPIRED'
         else status end
 $$;
 
 -- API tokens always expire (sessions already did).
-update auth_token set expires_at = created_at + interval '1 year' where expires_at is null;
+-- Tokens that never expired get a year from their creation, and at least 30 days from now, so
+-- integrations are not cut off the moment this runs.
+update auth_token set expires_at = greatest(created_at + interval '1 year', now() + interval '30 days')
+    where expires_at is null;
 alter table auth_token alter column expires_at set not null;
 
 -- Failed sign-ins, per email and per client address, for throttling. Kept in the database so

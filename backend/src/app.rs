@@ -50,8 +50,11 @@ impl Application {
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
         // Statements may run a little past the request's deadline, never much longer.
         let statement_timeout = config.limits.request_timeout() + std::time::Duration::from_secs(1);
+        // Migrations may wait for locks and rebuild constraints: no deadline, on a pool of their own.
+        let migrator = db::connect(&config.database_url, 1, std::time::Duration::ZERO).await?;
+        db::migrate(&migrator).await?;
+        migrator.close().await;
         let pool = db::connect(&config.database_url, config.db_pool, statement_timeout).await?;
-        db::migrate(&pool).await?;
         let mut state = AppState::new(pool);
         state.limits = config.limits.clone();
         state.public_url = config

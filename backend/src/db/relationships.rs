@@ -93,6 +93,45 @@ pub async fn has_active_locked(
     Ok(!rows.is_empty())
 }
 
+/// Whether `reseller` resells to the customer for `provider` (an active INDIRECT_RESELLER row
+/// through that provider), holding a share lock like [`has_active_locked`].
+pub async fn resells_for_locked(
+    db: impl PgExecutor<'_>,
+    customer_id: Uuid,
+    reseller: Uuid,
+    provider: Uuid,
+) -> AppResult<bool> {
+    let rows: Vec<Uuid> = sqlx::query_scalar(
+        "select relationship_id from reseller_relationship where customer_id = $1 and partner_id = $2 \
+           and kind = 'INDIRECT_RESELLER' and indirect_provider_id = $3 and status = 'ACTIVE' for share",
+    )
+    .bind(customer_id)
+    .bind(reseller)
+    .bind(provider)
+    .fetch_all(db)
+    .await?;
+    Ok(!rows.is_empty())
+}
+
+/// Whether the partner keeps another active relationship with the customer besides `except`
+/// (a reseller working through two providers has one row per provider).
+pub async fn has_other_active(
+    db: impl PgExecutor<'_>,
+    customer_id: Uuid,
+    partner_id: Uuid,
+    except: Uuid,
+) -> AppResult<bool> {
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from reseller_relationship where customer_id = $1 and partner_id = $2 \
+           and status = 'ACTIVE' and relationship_id <> $3)",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .bind(except)
+    .fetch_one(db)
+    .await?)
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Relationship {
     pub relationship_id: Uuid,

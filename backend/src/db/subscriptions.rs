@@ -43,6 +43,7 @@ struct Row {
     commitment_end: NaiveDate,
     auto_renew: bool,
     suspended_at: Option<DateTime<Utc>>,
+    lapsed_on: Option<NaiveDate>,
     purchase_channel: String,
     partner_of_record_id: Option<Uuid>,
     indirect_reseller_id: Option<Uuid>,
@@ -79,6 +80,7 @@ impl TryFrom<Row> for Subscription {
                 assigned_seats: r.assigned_seats,
                 suspended_at: r.suspended_at,
                 commitment_end: r.commitment_end,
+                lapsed_on: r.lapsed_on,
             },
         })
     }
@@ -94,8 +96,8 @@ const SUPPORT_OVERRIDE: &str = "(case when s.support_partner_id is not null \
         array['SUPPORT'], clock.now) then s.support_partner_id end)";
 /// Status and term at `clock.now`: renewals, expiry and data deletion are right before the
 /// background job writes them down (the SQL functions of migration 5).
-const STATUS: &str =
-    "subscription_status_at(s.status, s.suspended_at, s.auto_renew, s.commitment_end, clock.now)";
+const STATUS: &str = "subscription_status_at(s.status, s.suspended_at, s.auto_renew, s.commitment_end, \
+    s.lapsed_on, clock.now)";
 const EFFECTIVE_START: &str = "subscription_effective_start_at(s.status, s.auto_renew, s.term_duration, \
     s.effective_start, s.commitment_end, clock.now)";
 const COMMITMENT_END: &str =
@@ -109,7 +111,7 @@ fn select(now: DateTime<Utc>) -> QueryBuilder<Postgres> {
         "::timestamptz) select s.subscription_id, s.customer_id, s.offer_id, s.service_id, \
          s.friendly_name, s.quantity, s.assigned_seats, {STATUS} as status, s.billing_cycle, \
          s.term_duration, {EFFECTIVE_START} as effective_start, {COMMITMENT_END} as commitment_end, \
-         (s.auto_renew and {STATUS} <> 'DELETED') as auto_renew, s.suspended_at, \
+         (s.auto_renew and {STATUS} <> 'DELETED') as auto_renew, s.suspended_at, s.lapsed_on, \
          s.purchase_channel, s.partner_of_record_id, s.indirect_reseller_id, \
          {PROVISIONING_OVERRIDE} as provisioning_override, {SUPPORT_OVERRIDE} as support_override, \
          s.created_at, s.updated_at \
@@ -365,11 +367,19 @@ pub async fn set_auto_renew(db: impl PgExecutor<'_>, id: Uuid, on: bool) -> AppR
     Ok(())
 }
 
-pub async fn reactivate(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<()> {
-    sqlx::query("update subscription set status = 'ACTIVE', suspended_at = null where subscription_id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
+/// Back to ACTIVE. A term that ended without renewal while suspended reads EXPIRED from now on,
+/// with its 60 days before deletion counted from today (not from the long-past end).
+pub async fn reactivate(db: impl PgExecutor<'_>, id: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query(
+        "update subscription set status = 'ACTIVE', suspended_at = null, \
+            lapsed_on = case when not auto_renew and commitment_end <= ($2 at time zone 'UTC')::date \
+                             then ($2 at time zone 'UTC')::date end \
+         where subscription_id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -439,7 +449,7 @@ pub async fn expire_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResul
 /// An expired subscription renewed by hand: a new term from today.
 pub async fn renew(db: impl PgExecutor<'_>, id: Uuid, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
     sqlx::query(
-        "update subscription set status = 'ACTIVE', effective_start = $2, commitment_end = $3 \
+        "update subscription set status = 'ACTIVE', effective_start = $2, commitment_end = $3, lapsed_on = null \
          where subscription_id = $1",
     )
     .bind(id)
@@ -456,12 +466,12 @@ pub async fn renew(db: impl PgExecutor<'_>, id: Uuid, start: NaiveDate, end: Nai
 pub async fn delete_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResult<Vec<(Uuid, Uuid)>> {
     Ok(sqlx::query_as(
         "with due as (select subscription_id from subscription \
-            where subscription_status_at(status, suspended_at, auto_renew, commitment_end, $1) = 'DELETED' \
+            where subscription_status_at(status, suspended_at, auto_renew, commitment_end, lapsed_on, $1) = 'DELETED' \
               and status <> 'DELETED' \
             for update skip locked) \
          update subscription s set status = 'DELETED', \
             deleted_at = case when s.status = 'SUSPENDED' then s.suspended_at + interval '60 days' \
-                              else (s.commitment_end + 60)::timestamp at time zone 'UTC' end, \
+                              else (coalesce(s.lapsed_on, s.commitment_end) + 60)::timestamp at time zone 'UTC' end, \
             suspended_at = null, auto_renew = false \
          from due where s.subscription_id = due.subscription_id \
          returning s.subscription_id, s.customer_id",
@@ -505,13 +515,17 @@ pub async fn active_of_record(
     db: impl PgExecutor<'_>,
     customer_id: Uuid,
     partner_id: Uuid,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<(Uuid, String)>> {
     Ok(sqlx::query_as(
         "select subscription_id, friendly_name from subscription \
-         where customer_id = $1 and partner_of_record_id = $2 and status = 'ACTIVE' order by friendly_name",
+         where customer_id = $1 and partner_of_record_id = $2 \
+           and subscription_status_at(status, suspended_at, auto_renew, commitment_end, lapsed_on, $3) = 'ACTIVE' \
+         order by friendly_name",
     )
     .bind(customer_id)
     .bind(partner_id)
+    .bind(now)
     .fetch_all(db)
     .await?)
 }

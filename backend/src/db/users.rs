@@ -260,27 +260,20 @@ pub async fn record_sign_in_failure(
     email: &str,
     client: &str,
     at: DateTime<Utc>,
-) -> AppResult<()> {
-    sqlx::query("insert into sign_in_failure (email, client, failed_at) values ($1, $2, $3)")
-        .bind(email)
-        .bind(client)
-        .bind(at)
-        .execute(db)
-        .await?;
-    Ok(())
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "insert into sign_in_failure (email, client, failed_at) values ($1, $2, $3) returning sign_in_failure_id",
+    )
+    .bind(email)
+    .bind(client)
+    .bind(at)
+    .fetch_one(db)
+    .await?)
 }
 
-/// A successful sign-in forgets the email's failures; old rows of everyone are dropped.
-pub async fn forget_sign_in_failures(
-    db: impl PgExecutor<'_>,
-    email: &str,
-    older_than: DateTime<Utc>,
-) -> AppResult<()> {
-    sqlx::query("delete from sign_in_failure where email = $1 or failed_at < $2")
-        .bind(email)
-        .bind(older_than)
-        .execute(db)
-        .await?;
+/// Takes back one attempt (it succeeded, or was refused before it was tried).
+pub async fn forget_sign_in_attempt(db: impl PgExecutor<'_>, id: i64) -> AppResult<()> {
+    sqlx::query("delete from sign_in_failure where sign_in_failure_id = $1").bind(id).execute(db).await?;
     Ok(())
 }
 

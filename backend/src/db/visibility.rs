@@ -68,16 +68,23 @@ pub fn push_subscription_visible(qb: &mut QueryBuilder<Postgres>, scope: Scope, 
         Scope::Partner { partner_id } => {
             // What it transacts or resells while it has an active reseller relationship with the
             // customer (legacy Advisor sales have none), or what it holds delegated rights for.
-            qb.push(" (((s.partner_of_record_id = ")
-                .push_bind(partner_id)
-                .push(" or s.indirect_reseller_id = ")
+            // A reseller's tie must be the one through this subscription's provider.
+            qb.push(" ((s.partner_of_record_id = ")
                 .push_bind(partner_id)
                 .push(
-                    ") and (s.purchase_channel = 'ADVISOR' or exists (select 1 from reseller_relationship vr \
+                    " and (s.purchase_channel = 'ADVISOR' or exists (select 1 from reseller_relationship vr \
                     where vr.customer_id = s.customer_id and vr.status = 'ACTIVE' and vr.partner_id = ",
                 )
                 .push_bind(partner_id)
-                .push("))) or partner_holds_delegated_role(s.customer_id, s.service_id, ")
+                .push("))) or (s.indirect_reseller_id = ")
+                .push_bind(partner_id)
+                .push(
+                    " and exists (select 1 from reseller_relationship vr where vr.customer_id = s.customer_id \
+                    and vr.status = 'ACTIVE' and vr.kind = 'INDIRECT_RESELLER' \
+                    and vr.indirect_provider_id = s.partner_of_record_id and vr.partner_id = ",
+                )
+                .push_bind(partner_id)
+                .push(")) or partner_holds_delegated_role(s.customer_id, s.service_id, ")
                 .push_bind(partner_id)
                 .push(", array['GLOBAL_ADMIN', 'PROVISIONING', 'SUPPORT'], ")
                 .push_bind(now)

@@ -28,6 +28,9 @@ pub struct SubscriptionFacts {
     pub suspended_at: Option<DateTime<Utc>>,
     /// The end of the term in force (after any renewal due by now).
     pub commitment_end: chrono::NaiveDate,
+    /// When a term that did not renew started its 60 days before deletion, if not at its end
+    /// (it was reactivated after the end, or had ended before renewals were tracked).
+    pub lapsed_on: Option<chrono::NaiveDate>,
 }
 
 /// The roles of a partner's users for each kind of work on a subscription, decided once.
@@ -59,10 +62,10 @@ impl SubscriptionFacts {
             SubscriptionStatus::Suspended => {
                 self.suspended_at.map(|at| at + Duration::days(DATA_RETENTION_DAYS))
             }
-            SubscriptionStatus::Expired => Some(
-                self.commitment_end.and_time(chrono::NaiveTime::MIN).and_utc()
-                    + Duration::days(DATA_RETENTION_DAYS),
-            ),
+            SubscriptionStatus::Expired => {
+                let from = self.lapsed_on.unwrap_or(self.commitment_end);
+                Some(from.and_time(chrono::NaiveTime::MIN).and_utc() + Duration::days(DATA_RETENTION_DAYS))
+            }
             _ => None,
         }
     }
@@ -294,6 +297,7 @@ mod tests {
             assigned_seats: 4,
             suspended_at: None,
             commitment_end: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            lapsed_on: None,
         }
     }
 

@@ -44,14 +44,22 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &str
     if password.len() > 1024 || email.len() > 254 || email.contains('\0') || password.contains('\0') {
         return Err(AppError::refused(Code::Unauthenticated, "wrong email or password"));
     }
+    // The attempt counts as a failure before it is verified, so attempts made in parallel see
+    // each other; a success takes back only its own row. Nothing else clears failures: an
+    // address may be used by accounts of different people in different organizations.
+    let attempt = users::record_sign_in_failure(&state.pool, &email, client, now).await?;
     let since = now - Duration::minutes(SIGN_IN_WINDOW_MINUTES);
     let (by_email, email_oldest, by_client, client_oldest) =
         users::sign_in_failures(&state.pool, &email, client, since).await?;
-    ensure_sign_in_allowed(
-        Failures { count: by_email, oldest: email_oldest },
-        Failures { count: by_client, oldest: client_oldest },
+    let allowed = ensure_sign_in_allowed(
+        Failures { count: by_email - 1, oldest: email_oldest },
+        Failures { count: by_client - 1, oldest: client_oldest },
         now,
-    )?;
+    );
+    if let Err(refused) = allowed {
+        users::forget_sign_in_attempt(&state.pool, attempt).await?;
+        return Err(refused);
+    }
     // One address may have an account in several organizations (emails are unique per
     // organization): the first, oldest account whose password matches signs in. An unknown
     // address is verified against a stand-in hash: the same work as a wrong password.
@@ -73,10 +81,9 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &str
         }
     }
     let Some(user_id) = user_id else {
-        users::record_sign_in_failure(&state.pool, &email, client, now).await?;
         return Err(AppError::refused(Code::Unauthenticated, "wrong email or password"));
     };
-    users::forget_sign_in_failures(&state.pool, &email, since).await?;
+    users::forget_sign_in_attempt(&state.pool, attempt).await?;
     let secret = new_secret("mcs");
     let mut tx = state.pool.begin().await?;
     let token = users::insert_token(

@@ -2,7 +2,7 @@
 //! termination, auto-extension, and the one-exclusive-holder invariant.
 
 use crate::AppState;
-use crate::db::{audit, catalog, delegated_admin as db, organizations, subscriptions};
+use crate::db::{audit, catalog, delegated_admin as db, organizations, relationships, subscriptions};
 use crate::domain::access::{self, Scope, ensure_may_write};
 use crate::domain::delegated_admin::{self as rules, RelationshipDuration, Transition};
 use crate::domain::*;
@@ -244,6 +244,8 @@ pub async fn create_draft(
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     catalog::ensure_services_exist(&mut *tx, &t.service_ids).await?;
+    // Share-lock the relationship first, so a draft cannot slip past a removal in progress.
+    relationships::has_active_locked(&mut *tx, customer_id, partner).await?;
     organizations::visible_by_id(&mut *tx, Scope::of(viewer), viewer.organization_id, customer_id, now)
         .await?
         .filter(|o| o.kind == OrganizationKind::Customer)

@@ -49,12 +49,22 @@ async fn preview_in(
         return Err(AppError::refused(Code::InvalidStateTransition, "the relationship is already removed")
             .with_details(serde_json::json!({ "state": r.status })));
     }
+    // A reseller with another active row for this customer (through another provider) keeps
+    // serving it: only this row goes, its rights and stages stay.
+    let stays = db::has_other_active(&mut *tx, r.customer_id, r.partner_id, r.relationship_id).await?;
     Ok(RemovalPreview {
-        blocking_subscriptions: subscriptions::active_of_record(&mut *tx, r.customer_id, r.partner_id)
+        blocking_subscriptions: subscriptions::active_of_record(&mut *tx, r.customer_id, r.partner_id, now)
             .await?,
-        ending_delegated_admin: delegated_admin::running_between(&mut *tx, r.customer_id, r.partner_id, now)
-            .await?,
-        released_subscriptions: subscriptions::served_by(&mut *tx, r.customer_id, r.partner_id).await?,
+        ending_delegated_admin: if stays {
+            Vec::new()
+        } else {
+            delegated_admin::running_between(&mut *tx, r.customer_id, r.partner_id, now).await?
+        },
+        released_subscriptions: if stays {
+            Vec::new()
+        } else {
+            subscriptions::served_by(&mut *tx, r.customer_id, r.partner_id).await?
+        },
         relationship: r,
     })
 }
@@ -108,7 +118,9 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Re
         )
         .await?;
     }
-    subscriptions::release_stages_without_role(&mut *tx, customer, partner, now).await?;
+    if !p.ending_delegated_admin.is_empty() || !p.released_subscriptions.is_empty() {
+        subscriptions::release_stages_without_role(&mut *tx, customer, partner, now).await?;
+    }
     audit::append(
         &mut *tx,
         viewer.into(),

@@ -146,7 +146,7 @@ pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, change: Change)
             details["autoRenew"] = on.into();
         }
         Change::Suspend => subscriptions::suspend(&mut *tx, id, now).await?,
-        Change::Reactivate => subscriptions::reactivate(&mut *tx, id).await?,
+        Change::Reactivate => subscriptions::reactivate(&mut *tx, id, now).await?,
         Change::Cancel => subscriptions::cancel(&mut *tx, id, now).await?,
         Change::Renew => {
             let start = now.date_naive();
@@ -255,7 +255,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, order: NewOrder) -> AppRe
             ties.reseller_partnered =
                 organizations::is_active_partnership(&mut *tx, partner, reseller).await?;
             ties.reseller_serves_customer =
-                relationships::has_active_locked(&mut *tx, order.customer_id, reseller).await?
+                relationships::resells_for_locked(&mut *tx, order.customer_id, reseller, partner).await?
                     || delegated_admin::in_force_between(&mut *tx, order.customer_id, reseller, now).await?;
         }
     }

@@ -713,3 +713,58 @@ async fn relationship_in(
     }
     id
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_success_on_a_shared_address_does_not_reset_the_throttle(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    // Mallory, Woodgrove's admin, creates an account with Contoso's admin's address, then mixes
+    // guesses at the real account with sign-ins to her own.
+    let woodgrove = app.sign_in("globaladmin@woodgrove.demo").await;
+    app.ok(&woodgrove, "mutation($i: CreateUserInput!) { createUser(input: $i) { user { email } } }",
+        json!({ "i": { "email": "admin@contoso.demo", "displayName": "Mallory", "password": "mallory's own passphrase", "roles": ["USER"] } }))
+        .await;
+    let sign_in =
+        "mutation($p: String!) { signIn(input: {email: \"admin@contoso.demo\", password: $p}) { token } }";
+    for _ in 0..4 {
+        assert_eq!(
+            code(&app.gql(None, sign_in, json!({ "p": "guess guess guess" })).await),
+            "UNAUTHENTICATED"
+        );
+    }
+    assert!(app.gql(None, sign_in, json!({ "p": "mallory's own passphrase" })).await.get("errors").is_none());
+    assert_eq!(code(&app.gql(None, sign_in, json!({ "p": "guess guess again" })).await), "UNAUTHENTICATED");
+    let blocked = app.gql(None, sign_in, json!({ "p": "one more guess" })).await;
+    assert_eq!(code(&blocked), "RATE_LIMITED", "her own success did not reset the count");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn terms_keep_their_dates_across_month_ends_and_late_reactivation(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    // A monthly term ending on the 31st: the next one starts on the 31st, not the 28th.
+    sqlx::query("update subscription set term_duration = 'P1M', effective_start = '2026-12-31', commitment_end = '2027-01-31', auto_renew = true where friendly_name = 'Coho Azure plan'")
+        .execute(&app.pool).await.unwrap();
+    // A suspended term without auto-renew that ends while suspended.
+    sqlx::query("update subscription set auto_renew = false, commitment_end = '2026-06-06', suspended_at = '2026-06-01T00:00:00Z' where friendly_name = 'Coho Office 365 E3'")
+        .execute(&app.pool).await.unwrap();
+    app.advance(Duration::days(10));
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let e3 = sub_id(&app, "Coho Office 365 E3").await;
+    let back = app
+        .ok(&contoso, "mutation($i: ID!) { reactivateSubscription(input: {subscriptionId: $i}) { subscription { status dataDeletionDate } } }", json!({ "i": e3 }))
+        .await;
+    let s = &back["reactivateSubscription"]["subscription"];
+    assert_eq!(s["status"], "EXPIRED", "its term had ended: renewable, not active");
+    assert!(s["dataDeletionDate"].as_str().unwrap().starts_with("2026-08-10"), "60 days from today: {s}");
+
+    app.advance(Duration::days(249));
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let plan = sub_id(&app, "Coho Azure plan").await;
+    let read = app
+        .ok(
+            &contoso,
+            "query($i: ID!) { node(id: $i) { ... on Subscription { effectiveStart commitmentEnd } } }",
+            json!({ "i": plan }),
+        )
+        .await;
+    assert_eq!(read["node"], json!({ "effectiveStart": "2027-01-31", "commitmentEnd": "2027-02-28" }));
+}
