@@ -58,6 +58,8 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,poem=info".into()),
         )
+        // Logs on stderr (as the README says); stdout carries command output such as the SDL.
+        .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
         Command::Serve(config) => {
