@@ -12,14 +12,6 @@ fn m(name: &str, input_type: &str) -> String {
     format!("mutation($i: {input_type}!) {{ {name}(input: $i) {{ {FIELDS} }} }}")
 }
 
-async fn service_id(app: &TestApp, token: &str, name: &str) -> String {
-    let data = app.ok(token, "{ catalog { services { id name } } }", json!({})).await;
-    data["catalog"]["services"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 fn terms(name: &str, roles: &[&str], services: &[&str], duration: &str, auto_extend: &str) -> Value {
     json!({ "displayName": name, "roles": roles, "serviceIds": services, "duration": duration, "autoExtend": auto_extend })
 }

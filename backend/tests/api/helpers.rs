@@ -128,3 +128,33 @@ pub async fn visible_subscription_names(app: &TestApp, token: &str) -> Vec<Strin
         after = conn["pageInfo"]["endCursor"].as_str().map(str::to_owned);
     }
 }
+
+/// A subscription's global id by its friendly name (as the operator sees it).
+pub async fn sub_id(app: &TestApp, name: &str) -> String {
+    let op = app.sign_in("operator@21vianet.demo").await;
+    let data =
+        app.ok(&op, "{ subscriptions(first: 100) { edges { node { id friendlyName } } } }", json!({})).await;
+    data["subscriptions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["friendlyName"] == name)
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A service's global id by its name.
+pub async fn service_id(app: &TestApp, token: &str, name: &str) -> String {
+    let data = app.ok(token, "{ catalog { services { id name } } }", json!({})).await;
+    data["catalog"]["services"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// One number from SQL, for assertions on what is stored.
+pub async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&app.pool).await.unwrap()
+}

@@ -96,19 +96,6 @@ async fn viewer_can_agrees_with_every_mutation_for_every_demo_user(pool: PgPool)
     assert!(allowed >= 40 && refused >= 200, "allowed {allowed}, refused {refused}");
 }
 
-async fn sub_id(app: &TestApp, name: &str) -> String {
-    let op = app.sign_in("operator@21vianet.demo").await;
-    let data =
-        app.ok(&op, "{ subscriptions(first: 100) { edges { node { id friendlyName } } } }", json!({})).await;
-    data["subscriptions"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["friendlyName"] == name)
-        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
-        .unwrap()
-}
-
 const QUANTITY: &str = "mutation($i: ChangeSubscriptionQuantityInput!) { changeSubscriptionQuantity(input: $i) { subscription { quantity assignedSeats } } }";
 const SEATS: &str = "mutation($i: SeatsInput!) { assignSeats(input: $i) { subscription { assignedSeats } } }";
 const STAGE: &str = "mutation($i: AssignServicePartnerInput!) { assignServicePartner(input: $i) { subscription { servicePartner(stage: PROVISIONING) { partner { name } delegated } } } }";

@@ -3,7 +3,6 @@
 //! given (trimmed where the field says so). Never INTERNAL.
 
 use crate::helpers::*;
-use crate::trust::sub_id;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};

@@ -2,7 +2,6 @@
 //! nobody gets INTERNAL, and the database agrees with the winner.
 
 use crate::helpers::*;
-use crate::trust::{scalar, service_id, sub_id};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 

@@ -4,7 +4,6 @@
 //! had already shown. A CHECK that contradicts a transition fails here, not in production.
 
 use crate::helpers::*;
-use crate::trust::{service_id, sub_id};
 use chrono::Duration;
 use multichannel::AppState;
 use multichannel::workflows::jobs::run_due;

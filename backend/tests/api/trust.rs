@@ -9,33 +9,6 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::sync::Arc;
 
-pub async fn sub_id(app: &TestApp, name: &str) -> String {
-    let op = app.sign_in("operator@21vianet.demo").await;
-    let data =
-        app.ok(&op, "{ subscriptions(first: 100) { edges { node { id friendlyName } } } }", json!({})).await;
-    data["subscriptions"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["friendlyName"] == name)
-        .unwrap()["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-pub async fn service_id(app: &TestApp, token: &str, name: &str) -> String {
-    let data = app.ok(token, "{ catalog { services { id name } } }", json!({})).await;
-    data["catalog"]["services"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-pub async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&app.pool).await.unwrap()
-}
-
 fn state(app: &TestApp) -> AppState {
     AppState::new(app.pool.clone()).with_clock(Arc::new(app.clock.clone()))
 }
