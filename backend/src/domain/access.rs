@@ -59,25 +59,6 @@ pub fn may_see_reseller_relationship(viewer: &Viewer, partner_id: Uuid, customer
             || viewer.customer_id() == Some(customer_id))
 }
 
-/// Who sees an invitation: the operator, the inviting partner, the reseller it names (to pass it
-/// on), the customer it is addressed to, and every customer that accepted it.
-pub fn may_see_invitation(
-    viewer: &Viewer,
-    partner_id: Uuid,
-    reseller_id: Option<Uuid>,
-    customer_id: Option<Uuid>,
-    accepted_by_viewer: bool,
-) -> bool {
-    if !reads_records(viewer) {
-        return false;
-    }
-    let org = Some(viewer.organization_id);
-    viewer.is_operator()
-        || viewer.partner_id() == Some(partner_id)
-        || (viewer.partner_id().is_some() && viewer.partner_id() == reseller_id)
-        || (viewer.customer_id().is_some() && (customer_id == org || accepted_by_viewer))
-}
-
 /// Mutations need a token that may write.
 pub fn ensure_may_write(viewer: &Viewer) -> AppResult<()> {
     if viewer.read_only {

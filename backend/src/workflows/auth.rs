@@ -71,10 +71,15 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &str
     };
     let mut user_id = None;
     for (id, hash) in candidates {
-        let ok = state.passwords.verify(password, hash).await.map_err(|_| {
-            AppError::refused(Code::RateLimited, "too many sign-ins at once; try again in a second")
-                .with_details(serde_json::json!({ "retryAfterSeconds": 1 }))
-        })?;
+        let Ok(ok) = state.passwords.verify(password, hash).await else {
+            // Too busy to try it: the attempt does not count against anyone.
+            users::forget_sign_in_attempt(&state.pool, attempt).await?;
+            return Err(AppError::refused(
+                Code::RateLimited,
+                "too many sign-ins at once; try again in a second",
+            )
+            .with_details(serde_json::json!({ "retryAfterSeconds": 1 })));
+        };
         if ok && id.is_some() {
             user_id = id;
             break;
