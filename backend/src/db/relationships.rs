@@ -62,21 +62,10 @@ pub async fn insert_active_partnership(
     .await?)
 }
 
-/// Whether the partner has an active reseller relationship of any kind with the customer.
-pub async fn has_active(db: impl PgExecutor<'_>, customer_id: Uuid, partner_id: Uuid) -> AppResult<bool> {
-    Ok(sqlx::query_scalar(
-        "select exists (select 1 from reseller_relationship \
-         where customer_id = $1 and partner_id = $2 and status = 'ACTIVE')",
-    )
-    .bind(customer_id)
-    .bind(partner_id)
-    .fetch_one(db)
-    .await?)
-}
-
-/// Like [`has_active`], holding a share lock on the relationship rows until the transaction
-/// ends: a concurrent removal (which locks the row for update) waits for us, or we wait for it
-/// and then see it removed. Orders and reactivations read through this.
+/// Whether the partner has an active reseller relationship of any kind with the customer,
+/// holding a share lock on the relationship rows until the transaction ends: a concurrent
+/// removal (which locks the row for update) waits for us, or we wait for it and then see it
+/// removed. Orders, subscription changes and drafts read through this.
 pub async fn has_active_locked(
     db: impl PgExecutor<'_>,
     customer_id: Uuid,
