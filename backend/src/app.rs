@@ -20,6 +20,8 @@ pub struct AppState {
     pub public_url: String,
     /// Verifies passwords a few at a time in fixed memory (see `hasher`).
     pub passwords: crate::hasher::PasswordVerifier,
+    /// Verified tokens, dropped on every instance when they change (see `auth_cache`).
+    pub tokens: crate::auth_cache::TokenCache,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             limits: Limits::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             passwords: crate::hasher::PasswordVerifier::new(2, 16),
+            tokens: crate::auth_cache::TokenCache::default(),
         }
     }
 
@@ -63,6 +66,8 @@ impl Application {
             .unwrap_or_else(|| format!("http://{}", config.listen))
             .trim_end_matches('/')
             .to_owned();
+        // Until its listener runs, the token cache stays off.
+        tokio::spawn(state.tokens.clone().listen_forever(state.pool.clone()));
         if config.demo {
             crate::workflows::bootstrap::load_demo_once(&state, &config.demo_password).await?;
         }

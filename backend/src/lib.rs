@@ -2,6 +2,7 @@
 //! partner center, and the invitations and delegated rights that decide it.
 
 pub mod app;
+pub mod auth_cache;
 pub mod config;
 pub mod db;
 pub mod domain;

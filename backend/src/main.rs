@@ -3,6 +3,11 @@
 use clap::{Parser, Subcommand};
 use multichannel::{AppState, Application, ServeConfig, db, graphql, workflows};
 
+/// mimalloc returns freed memory to the OS: with glibc's per-thread arenas the server kept
+/// what a burst of parallel requests had used.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "multichannel",

@@ -27,7 +27,7 @@ fn selector(s: &str) -> By {
     if s.starts_with("//") { By::XPath(s.to_owned()) } else { By::Css(s.to_owned()) }
 }
 
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -53,6 +53,11 @@ impl Server {
 
     /// The server on a database the caller provides (and may take away, as `PrivatePg` does).
     pub async fn start_with_database_url(database_url: &str) -> Result<Server> {
+        Server::start_with_args(database_url, &[]).await
+    }
+
+    /// Like [`Server::start_with_database_url`], with more `serve` flags.
+    pub async fn start_with_args(database_url: &str, args: &[&str]) -> Result<Server> {
         let bin = required_env("MULTICHANNEL_BIN")?;
         let dist = required_env("MULTICHANNEL_DIST")?;
         let database = reqwest::Url::parse(database_url)?.path().trim_start_matches('/').to_owned();
@@ -60,6 +65,7 @@ impl Server {
         let base = format!("http://127.0.0.1:{port}");
         let child = Command::new(bin)
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--static-dir", &dist])
+            .args(args)
             .env("DATABASE_URL", database_url)
             .env("MULTICHANNEL_DEMO_PASSWORD", DEMO_PASSWORD)
             .env("RUST_LOG", "warn")

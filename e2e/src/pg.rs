@@ -12,6 +12,8 @@ const BIN: &str = "/usr/lib/postgresql/15/bin";
 pub struct PrivatePg {
     dir: PathBuf,
     port: u16,
+    /// More `-c name=value` settings for the server.
+    settings: String,
 }
 
 fn is_root() -> bool {
@@ -69,10 +71,15 @@ fn let_others_traverse(dir: &Path) -> Result<()> {
 impl PrivatePg {
     /// A new cluster, running.
     pub async fn start() -> Result<PrivatePg> {
+        Self::start_with("-c fsync=off").await
+    }
+
+    /// A new cluster, running with these extra server options (`-c name=value …`).
+    pub async fn start_with(settings: &str) -> Result<PrivatePg> {
         let dir = target_dir().join(format!("e2e-pg-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
         // From here on, drop removes the folder whatever fails.
-        let pg = PrivatePg { dir, port: crate::free_port()? };
+        let pg = PrivatePg { dir, port: crate::free_port()?, settings: settings.to_owned() };
         pg.init().await?;
         pg.restart().await?;
         Ok(pg)
@@ -102,8 +109,12 @@ impl PrivatePg {
     /// Starts the stopped cluster again, on the same port (the server's URL stays valid), and
     /// waits until it accepts connections.
     pub async fn restart(&self) -> Result<()> {
-        let options =
-            format!("-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off", self.port, self.dir.display());
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} {}",
+            self.port,
+            self.dir.display(),
+            self.settings
+        );
         let mut start = pg_command("pg_ctl");
         start
             .arg("-D")
@@ -125,11 +136,18 @@ impl PrivatePg {
         run(stop, "pg_ctl stop").await.map(drop)
     }
 
+    /// The postmaster's process id (first line of postmaster.pid).
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        let text = std::fs::read_to_string(self.dir.join("postmaster.pid")).ok()?;
+        text.lines().next()?.trim().parse().ok()
+    }
+
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
-    fn log(&self) -> PathBuf {
+    /// The server's log (stderr of the postmaster).
+    pub fn log(&self) -> PathBuf {
         self.dir.join("pg.log")
     }
 }

@@ -34,6 +34,22 @@ enum Cmd {
     Schema,
     /// Measure the web app: shipped size and time to the rendered partner home in Chromium.
     AppBench,
+    /// Benchmark the API against PostGraphile 5 and pgbench on generated data; writes BENCHMARKS.md.
+    Bench {
+        /// tiny (the harness check), small, medium or large (a million subscriptions).
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// Only this shape (trivial, book, book_deep, operator_book, channel_map, subscriptions,
+        /// accept_invitation, create_subscription).
+        #[arg(long)]
+        only: Option<String>,
+        /// Seconds per run.
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Leave PostGraphile out.
+        #[arg(long)]
+        no_peer: bool,
+    },
     /// Install the toolchain pieces only.
     Setup,
 }
@@ -46,6 +62,7 @@ fn main() -> Result<()> {
         Cmd::Test => test(&root),
         Cmd::Schema => schema(&root),
         Cmd::AppBench => app_bench(&root),
+        Cmd::Bench { scale, only, seconds, no_peer } => bench(&root, &scale, only, seconds, no_peer),
         Cmd::Setup => tools::ensure_all(&root, true),
     }
 }
@@ -228,6 +245,30 @@ fn app_bench(root: &Path) -> Result<()> {
             .env("MULTICHANNEL_DIST", root.join("frontend/dist"))
             .env("PATH", tools::path_with_tools(root)))
     })
+}
+
+fn bench(root: &Path, scale: &str, only: Option<String>, seconds: Option<f64>, no_peer: bool) -> Result<()> {
+    tools::ensure_all(root, false)?;
+    tools::ensure_bench_tools()?;
+    build_frontend(root)?;
+    build_server_release()?;
+    step(&format!("benchmarking at scale {scale} (e2e/src/bin/bench)"));
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "--quiet", "-p", "e2e", "--bin", "bench", "--", "--scale", scale]);
+    if let Some(only) = only {
+        cmd.args(["--only", &only]);
+    }
+    if let Some(seconds) = seconds {
+        cmd.args(["--seconds", &seconds.to_string()]);
+    }
+    if no_peer {
+        cmd.arg("--no-peer");
+    }
+    // The bench starts its own PostgreSQL (with pg_stat_statements) unless DATABASE_URL is set.
+    sh(cmd
+        .env("MULTICHANNEL_BIN", root.join("target/release/multichannel"))
+        .env("MULTICHANNEL_DIST", root.join("frontend/dist"))
+        .env("PATH", tools::path_with_tools(root)))
 }
 
 fn schema(root: &Path) -> Result<()> {

@@ -63,8 +63,32 @@ pub fn ensure_all(root: &Path, for_tests: bool) -> Result<()> {
     vendor_graphiql(root)?;
     if for_tests {
         ensure_chromium()?;
+        ensure_bench_tools()?;
     }
     Ok(())
+}
+
+/// The benchmark's load generator (wrk) and the ceiling's pgbench and psql (Debian ships them
+/// with PostgreSQL's packages; pg_stat_statements comes with the server).
+pub fn ensure_bench_tools() -> Result<()> {
+    let missing = |bin: &str| {
+        !Command::new("sh").args(["-c", &format!("command -v {bin}")]).status().is_ok_and(|s| s.success())
+    };
+    let mut packages = Vec::new();
+    if missing("wrk") {
+        packages.push("wrk");
+    }
+    if missing("pgbench") || missing("psql") {
+        packages.extend(["postgresql-client-15", "postgresql-15"]);
+    }
+    if missing("taskset") {
+        packages.push("util-linux");
+    }
+    if packages.is_empty() {
+        return Ok(());
+    }
+    step(&format!("installing {} (apt)", packages.join(", ")));
+    apt_install(&packages)
 }
 
 fn ensure_rust(for_tests: bool) -> Result<()> {

@@ -36,6 +36,12 @@ pub async fn connect(
         .options([
             ("statement_timeout", format!("{}", statement_timeout.as_millis())),
             ("client_connection_check_interval", "500".to_owned()),
+            // Visibility depends on who asks: a plan made for no one in particular (the generic
+            // plan PostgreSQL switches to after five runs of a prepared statement) rescanned a
+            // large partner's rows 97,840 times. Plan each run for its own parameters.
+            ("plan_cache_mode", "force_custom_plan".to_owned()),
+            // JIT pays off for long analytic queries; on these short ones it added 120-230 ms.
+            ("jit", "off".to_owned()),
         ])
         .log_statements(tracing::log::LevelFilter::Debug)
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));

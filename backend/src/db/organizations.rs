@@ -1,6 +1,6 @@
 //! Organizations: the operator, partners and customers.
 
-use super::page::{After, Page, PageRequest};
+use super::page::{After, COUNT_LIMIT, Count, Page, PageRequest};
 use super::{parse, visibility};
 use crate::domain::access::Scope;
 use crate::domain::{AppResult, OrganizationKind, PartnerProgram};
@@ -129,15 +129,20 @@ fn push_customer_filter(
     now: DateTime<Utc>,
 ) {
     qb.push(" where o.kind = 'CUSTOMER' and ");
-    visibility::push_customer_visible(qb, scope, "o.organization_id", now);
-    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(search));
+    visibility::push_customer_visible_set(qb, scope, "o.organization_id", now);
+    if let Some(pattern) = search_pattern(filter) {
         qb.push(" and (o.name ilike ")
             .push_bind(pattern.clone())
             .push(" or c.primary_domain ilike ")
             .push_bind(pattern)
             .push(")");
     }
+}
+
+/// The `ilike` pattern of a non-blank search.
+fn search_pattern(filter: &CustomerFilter) -> Option<String> {
+    let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    Some(format!("%{}%", escape_like(search)))
 }
 
 fn escape_like(s: &str) -> String {
@@ -169,17 +174,32 @@ pub async fn customers_page(
     Ok(Page::from_rows(convert(rows)?, page))
 }
 
+/// How many match, counted up to [`COUNT_LIMIT`].
 pub async fn customers_count(
     db: impl PgExecutor<'_>,
     scope: Scope,
     filter: &CustomerFilter,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "select count(*) from organization o join customer c on c.customer_id = o.organization_id ",
-    );
-    push_customer_filter(&mut qb, scope, filter, now);
-    Ok(qb.build_query_scalar().fetch_one(db).await?)
+) -> AppResult<Count> {
+    let mut qb = match (scope, search_pattern(filter)) {
+        // Without a search, a partner's count needs only its own index entries.
+        (Scope::Partner { partner_id }, None) => {
+            let mut qb =
+                QueryBuilder::<Postgres>::new("select count(*) from (select distinct customer_id from (");
+            visibility::push_partner_customer_ids(&mut qb, partner_id, now);
+            qb.push(") visible");
+            qb
+        }
+        _ => {
+            let mut qb = QueryBuilder::<Postgres>::new(
+                "select count(*) from (select from organization o join customer c on c.customer_id = o.organization_id ",
+            );
+            push_customer_filter(&mut qb, scope, filter, now);
+            qb
+        }
+    };
+    qb.push(" limit ").push_bind(COUNT_LIMIT + 1).push(") n");
+    Ok(Count::from_bounded(qb.build_query_scalar().fetch_one(db).await?))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -216,12 +236,14 @@ pub async fn partners_page(
     Ok(Page::from_rows(convert(rows)?, page))
 }
 
-pub async fn partners_count(db: impl PgExecutor<'_>, filter: &PartnerFilter) -> AppResult<i64> {
+/// How many match, counted up to [`COUNT_LIMIT`].
+pub async fn partners_count(db: impl PgExecutor<'_>, filter: &PartnerFilter) -> AppResult<Count> {
     let mut qb = QueryBuilder::<Postgres>::new(
-        "select count(*) from organization o join partner p on p.partner_id = o.organization_id ",
+        "select count(*) from (select from organization o join partner p on p.partner_id = o.organization_id ",
     );
     push_partner_filter(&mut qb, filter);
-    Ok(qb.build_query_scalar().fetch_one(db).await?)
+    qb.push(" limit ").push_bind(COUNT_LIMIT + 1).push(") n");
+    Ok(Count::from_bounded(qb.build_query_scalar().fetch_one(db).await?))
 }
 
 pub async fn operator_id(db: impl PgExecutor<'_>) -> AppResult<Option<Uuid>> {

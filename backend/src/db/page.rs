@@ -49,3 +49,26 @@ impl<T> Page<T> {
         Page { items: rows, has_next }
     }
 }
+
+/// Counts stop here: past it, `totalCount` says "at least this many" instead of scanning all a
+/// viewer can see (as GitHub and Shopify do). Exact counts of a million rows cost seconds.
+pub const COUNT_LIMIT: i64 = 10_000;
+
+/// A count, exact up to [`COUNT_LIMIT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub value: i64,
+    /// False when there are more than `value`.
+    pub exact: bool,
+}
+
+impl Count {
+    /// From `count(*)` over at most `COUNT_LIMIT + 1` rows.
+    pub fn from_bounded(n: i64) -> Count {
+        if n > COUNT_LIMIT {
+            Count { value: COUNT_LIMIT, exact: false }
+        } else {
+            Count { value: n, exact: true }
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Subscriptions, read through the viewer's scope with time-dependent state computed at "now".
 
-use super::page::{Page, PageRequest};
-use super::{parse, visibility};
+use super::page::{COUNT_LIMIT, Count, Page, PageRequest};
+use super::parse;
+use super::visibility::{self, PartnerWay};
 use crate::domain::access::Scope;
 use crate::domain::subscription::SubscriptionFacts;
 use crate::domain::{
@@ -103,20 +104,25 @@ const EFFECTIVE_START: &str = "subscription_effective_start_at(s.status, s.auto_
 const COMMITMENT_END: &str =
     "subscription_commitment_end_at(s.status, s.auto_renew, s.term_duration, s.commitment_end, clock.now)";
 
-/// Starts a query over `subscription s` with `clock.now` bound, so time-dependent expressions
-/// share one parameter.
-fn select(now: DateTime<Utc>) -> QueryBuilder<Postgres> {
-    let mut qb = QueryBuilder::new("with clock(now) as (select ");
-    qb.push_bind(now).push(format!(
-        "::timestamptz) select s.subscription_id, s.customer_id, s.offer_id, s.service_id, \
+/// The columns a [`Row`] reads, from `subscription s` and `clock`.
+fn columns() -> String {
+    format!(
+        "s.subscription_id, s.customer_id, s.offer_id, s.service_id, \
          s.friendly_name, s.quantity, s.assigned_seats, {STATUS} as status, s.billing_cycle, \
          s.term_duration, {EFFECTIVE_START} as effective_start, {COMMITMENT_END} as commitment_end, \
          (s.auto_renew and {STATUS} <> 'DELETED') as auto_renew, s.suspended_at, s.lapsed_on, \
          s.purchase_channel, s.partner_of_record_id, s.indirect_reseller_id, \
          {PROVISIONING_OVERRIDE} as provisioning_override, {SUPPORT_OVERRIDE} as support_override, \
-         s.created_at, s.updated_at \
-         from subscription s cross join clock where "
-    ));
+         s.created_at, s.updated_at"
+    )
+}
+
+/// Starts a query over `subscription s` with `clock.now` bound, so time-dependent expressions
+/// share one parameter.
+fn select(now: DateTime<Utc>) -> QueryBuilder<Postgres> {
+    let mut qb = QueryBuilder::new("with clock(now) as (select ");
+    qb.push_bind(now)
+        .push(format!("::timestamptz) select {} from subscription s cross join clock where ", columns()));
     qb
 }
 
@@ -146,7 +152,17 @@ fn stage_partner_expr(stage: LifecycleStage) -> String {
 }
 
 fn push_filter(qb: &mut QueryBuilder<Postgres>, scope: Scope, f: &SubscriptionFilter, now: DateTime<Utc>) {
-    visibility::push_subscription_visible(qb, scope, now);
+    // One customer's subscriptions are few: probe each. Otherwise read the partner's set.
+    if let Some(customer) = f.customer_id {
+        visibility::push_subscription_visible_among(qb, scope, Some(&[customer]), now);
+    } else {
+        visibility::push_subscription_visible_set(qb, scope, now);
+    }
+    push_narrowing(qb, f);
+}
+
+/// The filter's conditions beside visibility, each starting with `and`.
+fn push_narrowing(qb: &mut QueryBuilder<Postgres>, f: &SubscriptionFilter) {
     if let Some(id) = f.customer_id {
         qb.push(" and s.customer_id = ").push_bind(id);
     }
@@ -181,15 +197,7 @@ fn push_filter(qb: &mut QueryBuilder<Postgres>, scope: Scope, f: &SubscriptionFi
     }
 }
 
-pub async fn page(
-    db: impl PgExecutor<'_>,
-    scope: Scope,
-    filter: &SubscriptionFilter,
-    page: &PageRequest,
-    now: DateTime<Utc>,
-) -> AppResult<Page<Subscription>> {
-    let mut qb = select(now);
-    push_filter(&mut qb, scope, filter, now);
+fn push_after(qb: &mut QueryBuilder<Postgres>, page: &PageRequest) {
     if let Some(after) = &page.after {
         qb.push(" and (s.friendly_name, s.subscription_id) > (")
             .push_bind(after.key.clone())
@@ -197,21 +205,80 @@ pub async fn page(
             .push_bind(after.id)
             .push(")");
     }
-    qb.push(" order by s.friendly_name, s.subscription_id limit ").push_bind(page.fetch_limit());
+}
+
+/// A partner's page over all its customers: the first rows of each way it sees subscriptions,
+/// each walked in index order, then the first rows of their union. Cost follows the page size,
+/// not how many subscriptions the partner sees (a provider may see 50,000).
+fn partner_page(
+    partner_id: Uuid,
+    filter: &SubscriptionFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> QueryBuilder<Postgres> {
+    let mut qb = QueryBuilder::new("with clock(now) as (select ");
+    qb.push_bind(now).push("::timestamptz) select * from (");
+    for (i, way) in PartnerWay::ALL.into_iter().enumerate() {
+        if i > 0 {
+            qb.push(" union ");
+        }
+        qb.push(format!("(select {} from subscription s cross join clock where ", columns()));
+        match way {
+            PartnerWay::Delegated => {
+                qb.push(" s.subscription_id in (");
+                visibility::push_partner_way_ids(&mut qb, way, partner_id, now);
+                qb.push(")");
+            }
+            PartnerWay::OfRecord | PartnerWay::Resold => {
+                visibility::push_partner_way(&mut qb, way, "s", partner_id, None, now);
+            }
+        }
+        push_narrowing(&mut qb, filter);
+        push_after(&mut qb, page);
+        qb.push(" order by s.friendly_name, s.subscription_id limit ")
+            .push_bind(page.fetch_limit())
+            .push(")");
+    }
+    qb.push(") page order by friendly_name, subscription_id limit ").push_bind(page.fetch_limit());
+    qb
+}
+
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    filter: &SubscriptionFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> AppResult<Page<Subscription>> {
+    let mut qb = match scope {
+        Scope::Partner { partner_id } if filter.customer_id.is_none() => {
+            partner_page(partner_id, filter, page, now)
+        }
+        _ => {
+            let mut qb = select(now);
+            push_filter(&mut qb, scope, filter, now);
+            push_after(&mut qb, page);
+            qb.push(" order by s.friendly_name, s.subscription_id limit ").push_bind(page.fetch_limit());
+            qb
+        }
+    };
     let rows: Vec<Row> = qb.build_query_as().fetch_all(db).await?;
     Ok(Page::from_rows(convert(rows)?, page))
 }
 
+/// How many match, counted up to [`COUNT_LIMIT`].
 pub async fn count(
     db: impl PgExecutor<'_>,
     scope: Scope,
     filter: &SubscriptionFilter,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
+) -> AppResult<Count> {
     let mut qb = QueryBuilder::new("with clock(now) as (select ");
-    qb.push_bind(now).push("::timestamptz) select count(*) from subscription s cross join clock where ");
+    qb.push_bind(now)
+        .push("::timestamptz) select count(*) from (select from subscription s cross join clock where ");
     push_filter(&mut qb, scope, filter, now);
-    Ok(qb.build_query_scalar().fetch_one(db).await?)
+    qb.push(" limit ").push_bind(COUNT_LIMIT + 1).push(") c");
+    Ok(Count::from_bounded(qb.build_query_scalar().fetch_one(db).await?))
 }
 
 pub async fn visible_by_id(
@@ -236,10 +303,28 @@ pub async fn visible_for_customers(
 ) -> AppResult<Vec<Subscription>> {
     let mut qb = select(now);
     qb.push(" s.customer_id = any(").push_bind(customer_ids.to_vec()).push(") and ");
-    visibility::push_subscription_visible(&mut qb, scope, now);
+    visibility::push_subscription_visible_among(&mut qb, scope, Some(customer_ids), now);
     qb.push(" order by s.customer_id, s.friendly_name, s.subscription_id");
     let rows: Vec<Row> = qb.build_query_as().fetch_all(db).await?;
     convert(rows)
+}
+
+/// How many subscriptions of each customer the viewer sees, per purchase channel (counted in
+/// the database: a customer may have thousands).
+pub async fn channel_counts(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    customer_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(Uuid, PurchaseChannel, i64)>> {
+    let mut qb = QueryBuilder::new(
+        "select s.customer_id, s.purchase_channel, count(*) from subscription s where s.customer_id = any(",
+    );
+    qb.push_bind(customer_ids.to_vec()).push(") and ");
+    visibility::push_subscription_visible_among(&mut qb, scope, Some(customer_ids), now);
+    qb.push(" group by s.customer_id, s.purchase_channel");
+    let rows: Vec<(Uuid, String, i64)> = qb.build_query_as().fetch_all(db).await?;
+    rows.into_iter().map(|(c, channel, n)| Ok((c, parse(&channel)?, n))).collect()
 }
 
 pub struct NewSubscription<'a> {

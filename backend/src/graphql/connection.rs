@@ -2,13 +2,14 @@
 
 use super::context::RequestContext;
 use super::ids::{decode_cursor, encode_cursor};
-use crate::db::page::{Page, PageRequest};
+use crate::db::page::{Count, Page, PageRequest};
 use crate::db::{organizations, subscriptions};
 use crate::domain::AppResult;
 use crate::domain::access::Scope;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, OutputType};
 use chrono::{DateTime, Utc};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 /// Reads `first`/`after` into a page request.
@@ -24,26 +25,57 @@ pub enum CountQuery {
     Subscriptions { scope: Scope, filter: subscriptions::SubscriptionFilter, now: DateTime<Utc> },
 }
 
-/// Fields every connection has beside its edges.
-pub struct ConnectionTotals(pub CountQuery);
+/// Fields every connection has beside its edges. The count runs at most once per connection,
+/// whichever of its fields are asked for.
+pub struct ConnectionTotals {
+    query: CountQuery,
+    count: OnceCell<Count>,
+}
+
+impl ConnectionTotals {
+    async fn count(&self, ctx: &Context<'_>) -> AppResult<Count> {
+        let pool = &ctx.state().pool;
+        let count = self
+            .count
+            .get_or_try_init(|| async {
+                match &self.query {
+                    CountQuery::Customers { scope, filter, now } => {
+                        organizations::customers_count(pool, *scope, filter, *now).await
+                    }
+                    CountQuery::Partners { filter } => organizations::partners_count(pool, filter).await,
+                    CountQuery::Subscriptions { scope, filter, now } => {
+                        subscriptions::count(pool, *scope, filter, *now).await
+                    }
+                }
+            })
+            .await?;
+        Ok(*count)
+    }
+}
 
 /// Fields every connection has beside its edges.
 #[Object]
 impl ConnectionTotals {
-    /// How many items match, over all pages.
+    /// How many items match over all pages: exact up to 10,000; past that, 10,000 with
+    /// `totalCountPrecision: AT_LEAST` (counting everything a viewer sees at that size would
+    /// cost more than the page itself).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let pool = &ctx.state().pool;
-        let n = match &self.0 {
-            CountQuery::Customers { scope, filter, now } => {
-                organizations::customers_count(pool, *scope, filter, *now).await
-            }
-            CountQuery::Partners { filter } => organizations::partners_count(pool, filter).await,
-            CountQuery::Subscriptions { scope, filter, now } => {
-                subscriptions::count(pool, *scope, filter, *now).await
-            }
-        };
-        Ok(n?)
+        Ok(self.count(ctx).await?.value)
     }
+
+    /// Whether `totalCount` is exact or a lower bound.
+    async fn total_count_precision(&self, ctx: &Context<'_>) -> async_graphql::Result<CountPrecision> {
+        Ok(if self.count(ctx).await?.exact { CountPrecision::Exact } else { CountPrecision::AtLeast })
+    }
+}
+
+/// Whether a count is exact or a lower bound.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum CountPrecision {
+    /// Exactly this many.
+    Exact,
+    /// At least this many; there are more.
+    AtLeast,
 }
 
 pub type CountedConnection<N> = Connection<String, N, ConnectionTotals>;
@@ -56,8 +88,11 @@ pub fn build<T, N: OutputType>(
     key: impl Fn(&T) -> (String, Uuid),
     node: impl Fn(T) -> N,
 ) -> CountedConnection<N> {
-    let mut connection =
-        Connection::with_additional_fields(request.after.is_some(), page.has_next, ConnectionTotals(totals));
+    let mut connection = Connection::with_additional_fields(
+        request.after.is_some(),
+        page.has_next,
+        ConnectionTotals { query: totals, count: OnceCell::new() },
+    );
     connection.edges = page
         .items
         .into_iter()

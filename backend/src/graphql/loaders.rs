@@ -3,7 +3,7 @@
 
 use crate::db::{catalog, delegated_admin, organizations, subscriptions};
 use crate::domain::access::Scope;
-use crate::domain::{AppError, DelegatedRole};
+use crate::domain::{AppError, DelegatedRole, PurchaseChannel};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -86,6 +86,27 @@ impl Loader<Uuid> for CustomerSubscriptionsLoader {
     }
 }
 
+/// How many subscriptions of each customer the viewer sees, per purchase channel.
+pub struct CustomerChannelCountsLoader {
+    pool: PgPool,
+    scope: Scope,
+    now: DateTime<Utc>,
+}
+
+impl Loader<Uuid> for CustomerChannelCountsLoader {
+    type Value = Vec<(PurchaseChannel, i64)>;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let mut map: HashMap<Uuid, Vec<_>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (customer, channel, n) in
+            subscriptions::channel_counts(&self.pool, self.scope, keys, self.now).await.map_err(gql)?
+        {
+            map.entry(customer).or_default().push((channel, n));
+        }
+        Ok(map)
+    }
+}
+
 /// The delegated roles the viewer's partner holds now, per (customer, service).
 pub struct ViewerDelegatedRolesLoader {
     pool: PgPool,
@@ -144,6 +165,8 @@ pub struct Loaders {
     pub customer_delegated_admin: DataLoader<CustomerDelegatedAdminLoader, HashMapCache>,
     /// Absent for anonymous requests.
     pub customer_subscriptions: Option<DataLoader<CustomerSubscriptionsLoader, HashMapCache>>,
+    /// Absent for anonymous requests.
+    pub customer_channel_counts: Option<DataLoader<CustomerChannelCountsLoader, HashMapCache>>,
     /// Present when the viewer is a partner.
     pub viewer_delegated_roles: Option<DataLoader<ViewerDelegatedRolesLoader, HashMapCache>>,
 }
@@ -177,6 +200,13 @@ impl Loaders {
             customer_subscriptions: scope.map(|scope| {
                 DataLoader::with_cache(
                     CustomerSubscriptionsLoader { pool: pool.clone(), scope, now },
+                    spawn,
+                    HashMapCache::default(),
+                )
+            }),
+            customer_channel_counts: scope.map(|scope| {
+                DataLoader::with_cache(
+                    CustomerChannelCountsLoader { pool: pool.clone(), scope, now },
                     spawn,
                     HashMapCache::default(),
                 )

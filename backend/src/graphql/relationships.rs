@@ -308,15 +308,14 @@ pub async fn viewer_delegated_admin(
 
 pub async fn subscription_counts(ctx: &Context<'_>, customer: Uuid) -> GqlResult<Vec<ChannelCount>> {
     let loaders = ctx.data_unchecked::<Loaders>();
-    let Some(loader) = &loaders.customer_subscriptions else { return Ok(Vec::new()) };
-    let subs = loader.load_one(customer).await?.unwrap_or_default();
+    let Some(loader) = &loaders.customer_channel_counts else { return Ok(Vec::new()) };
+    let counts = loader.load_one(customer).await?.unwrap_or_default();
     Ok(domain::PurchaseChannel::ALL
         .iter()
-        .map(|c| ChannelCount {
-            channel: (*c).into(),
-            count: subs.iter().filter(|s| s.facts.purchase_channel == *c).count() as i32,
+        .filter_map(|c| {
+            let (_, n) = counts.iter().find(|(channel, _)| channel == c)?;
+            Some(ChannelCount { channel: (*c).into(), count: i32::try_from(*n).unwrap_or(i32::MAX) })
         })
-        .filter(|c| c.count > 0)
         .collect())
 }
 

@@ -1,6 +1,7 @@
 //! Signing in and out, and API tokens for third parties.
 
 use crate::AppState;
+use crate::auth_cache::CachedViewer;
 use crate::db::{audit, users};
 use crate::domain::access::ensure_may_write;
 use crate::domain::credentials::{
@@ -23,15 +24,28 @@ const MAX_ACCOUNTS_PER_EMAIL: i64 = 5;
 const TOKEN_USE_RESOLUTION_SECONDS: i64 = 60;
 
 /// The viewer behind a bearer secret, or `None` when it is unknown, revoked or expired.
+/// Served from the token cache when it can be (it is emptied on every instance when a token
+/// is revoked); expiry is checked against `now` either way.
 pub async fn authenticate(state: &AppState, secret: &str, now: DateTime<Utc>) -> AppResult<Option<Viewer>> {
-    let Some((viewer, last_used)) =
-        users::viewer_by_secret_hash(&state.pool, &secret_hash(secret), now).await?
-    else {
-        return Ok(None);
+    let hash = secret_hash(secret);
+    let generation = state.tokens.generation();
+    let (viewer, last_used) = match state.tokens.get(&hash) {
+        Some(cached) => (cached.viewer, cached.last_used),
+        None => match users::viewer_by_secret_hash(&state.pool, &hash, now).await? {
+            Some(found) => found,
+            None => return Ok(None),
+        },
     };
-    if last_used.is_none_or(|t| now - t > Duration::seconds(TOKEN_USE_RESOLUTION_SECONDS)) {
-        users::record_token_use(&state.pool, viewer.token_id, now).await?;
+    if viewer.token_expires_at.is_some_and(|end| end <= now) {
+        return Ok(None);
     }
+    let last_used = if last_used.is_none_or(|t| now - t > Duration::seconds(TOKEN_USE_RESOLUTION_SECONDS)) {
+        users::record_token_use(&state.pool, viewer.token_id, now).await?;
+        Some(now)
+    } else {
+        last_used
+    };
+    state.tokens.keep(hash, CachedViewer { viewer: viewer.clone(), last_used }, generation);
     Ok(Some(viewer))
 }
 
@@ -128,6 +142,8 @@ pub async fn sign_out(state: &AppState, viewer: &Viewer) -> AppResult<()> {
     audit::append(&mut *tx, viewer.into(), now, audit::Event::new("session.ended", "User", viewer.user_id))
         .await?;
     tx.commit().await?;
+    // Other instances hear it from the trigger; this one forgets at once.
+    state.tokens.forget_all();
     Ok(())
 }
 
@@ -214,5 +230,6 @@ pub async fn revoke_api_token(state: &AppState, viewer: &Viewer, token_id: Uuid)
     audit::append(&mut *tx, viewer.into(), now, audit::Event::new("api_token.revoked", "ApiToken", token_id))
         .await?;
     tx.commit().await?;
+    state.tokens.forget_all();
     Ok(token)
 }

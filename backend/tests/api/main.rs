@@ -16,6 +16,7 @@ mod partnerships;
 mod properties;
 mod races;
 mod reads;
+mod scale;
 mod story;
 mod support;
 mod time_travel;

@@ -1,0 +1,139 @@
+//! What scale changed: tokens served from a per-instance cache must still stop working at once
+//! on every instance, and counts stop at a bound instead of scanning everything visible.
+
+use crate::helpers::{TestApp, code};
+use multichannel::AppState;
+use multichannel::domain::credentials::secret_hash;
+use poem::test::TestClient;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const VIEWER: &str = "{ viewer { user { email } } }";
+
+/// A second server instance on the same database, with its token cache listening.
+struct Instance {
+    state: AppState,
+    client: TestClient<poem::endpoint::BoxEndpoint<'static>>,
+}
+
+impl Instance {
+    async fn start(app: &TestApp) -> Instance {
+        let state = AppState::new(app.pool.clone()).with_clock(Arc::new(app.clock.clone()));
+        tokio::spawn(state.tokens.clone().listen_forever(app.pool.clone()));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !state.tokens.is_listening() {
+            assert!(Instant::now() < deadline, "the token cache never started listening");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let client = TestClient::new(multichannel::http::routes(state.clone(), None));
+        Instance { state, client }
+    }
+
+    async fn gql(&self, token: &str, query: &str) -> Value {
+        let resp = self
+            .client
+            .post("/graphql")
+            .header("Authorization", format!("Bearer {token}"))
+            .body_json(&json!({ "query": query }))
+            .send()
+            .await;
+        resp.json().await.value().deserialize()
+    }
+
+    /// Waits (a few seconds at most) for the token to be refused here.
+    async fn refuses(&self, token: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            let body = self.gql(token, VIEWER).await;
+            if body.get("errors").is_some() {
+                return code(&body) == "UNAUTHENTICATED";
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_ended_on_one_instance_stops_on_another_that_cached_it(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let other = Instance::start(&app).await;
+    let token = app.sign_in("admin@contoso.demo").await;
+    let seen = other.gql(&token, VIEWER).await;
+    assert_eq!(seen["data"]["viewer"]["user"]["email"], "admin@contoso.demo", "{seen}");
+    assert!(other.state.tokens.get(&secret_hash(&token)).is_some(), "the other instance cached the token");
+    app.ok(&token, "mutation { signOut { signedOut } }", json!({})).await;
+    assert!(other.refuses(&token).await, "the other instance still served the ended session");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_revoked_api_token_stops_on_every_instance(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let first = Instance::start(&app).await;
+    let second = Instance::start(&app).await;
+    let session = app.sign_in("admin@fabrikam.demo").await;
+    let created = app
+        .ok(
+            &session,
+            "mutation { createApiToken(input: {name: \"sync\"}) { secret apiToken { id } } }",
+            json!({}),
+        )
+        .await;
+    let secret = created["createApiToken"]["secret"].as_str().unwrap().to_owned();
+    let id = created["createApiToken"]["apiToken"]["id"].as_str().unwrap().to_owned();
+    for instance in [&first, &second] {
+        assert!(instance.gql(&secret, VIEWER).await.get("errors").is_none());
+        assert!(instance.state.tokens.get(&secret_hash(&secret)).is_some());
+    }
+    // Revoked through the first instance: it forgets at once, the second hears it.
+    let revoked = first
+        .gql(
+            &session,
+            &format!("mutation {{ revokeApiToken(input: {{id: \"{id}\"}}) {{ apiToken {{ active }} }} }}"),
+        )
+        .await;
+    assert_eq!(revoked["data"]["revokeApiToken"]["apiToken"]["active"], false, "{revoked}");
+    assert_eq!(code(&first.gql(&secret, VIEWER).await), "UNAUTHENTICATED");
+    assert!(second.refuses(&secret).await, "the second instance still served the revoked token");
+    // A change made straight in the database is heard as well.
+    let other = app.sign_in("admin@northwind.demo").await;
+    assert!(second.gql(&other, VIEWER).await.get("errors").is_none());
+    sqlx::query("update auth_token set revoked_at = now() where secret_hash = $1")
+        .bind(secret_hash(&other))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(second.refuses(&other).await, "a revocation written in SQL was not heard");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn counts_stop_at_ten_thousand_and_say_so(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    // Copies of one subscription, enough to pass the bound.
+    sqlx::query(
+        "insert into subscription (customer_id, offer_id, service_id, friendly_name, quantity, status, \
+            billing_cycle, term_duration, effective_start, commitment_end, purchase_channel) \
+         select customer_id, offer_id, service_id, 'Copy ' || n, quantity, status, billing_cycle, \
+            term_duration, effective_start, commitment_end, purchase_channel \
+         from subscription, generate_series(1, 10001) n \
+         where purchase_channel = 'ONLINE_DIRECT' and status = 'ACTIVE' \
+         order by subscription_id limit 10001",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let op = app.sign_in("operator@21vianet.demo").await;
+    let q = "query($f: SubscriptionFilter) { subscriptions(first: 1, filter: $f) { totalCount totalCountPrecision } }";
+    let all = app.ok(&op, q, json!({})).await;
+    assert_eq!(all["subscriptions"]["totalCount"], 10_000);
+    assert_eq!(all["subscriptions"]["totalCountPrecision"], "AT_LEAST");
+    let few = app.ok(&op, q, json!({ "f": { "channel": "CSP_DIRECT" } })).await;
+    assert_eq!(few["subscriptions"]["totalCountPrecision"], "EXACT");
+    let n = few["subscriptions"]["totalCount"].as_i64().unwrap();
+    assert!((1..10_000).contains(&n), "{few}");
+    let customers =
+        app.ok(&op, "{ customers(first: 1) { totalCount totalCountPrecision } }", json!({})).await;
+    assert_eq!(customers["customers"]["totalCountPrecision"], "EXACT");
+}
