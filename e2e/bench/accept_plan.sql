@@ -57,6 +57,8 @@ cross join lateral (select count(*) as direct_rels from reseller_relationship rr
                     where rr.customer_id = c.customer_id and rr.kind = 'DIRECT') d
 order by 1
 limit (select m from plan_param);
+-- Fewer customers than asked for may exist.
+update plan_param set m = (select count(*) from plan_customer);
 
 -- Per customer, the direct partners it has no DIRECT relationship with, numbered.
 create temp table plan_pair as

@@ -166,10 +166,16 @@ pub async fn customers_page(
     page: &PageRequest,
     now: DateTime<Utc>,
 ) -> AppResult<Page<Organization>> {
-    let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    // The page's ids first, then their details: joining details to every visible customer
+    // before the sort cost 2,000 lookups for a partner's first page of 50.
+    let mut qb = QueryBuilder::<Postgres>::new(format!(
+        "{SELECT} where o.organization_id in (select o.organization_id from organization o \
+           join customer c on c.customer_id = o.organization_id "
+    ));
     push_customer_filter(&mut qb, scope, filter, now);
     push_after(&mut qb, &page.after);
     qb.push(" order by o.name, o.organization_id limit ").push_bind(page.fetch_limit());
+    qb.push(") order by o.name, o.organization_id");
     let rows: Vec<Row> = qb.build_query_as().fetch_all(db).await?;
     Ok(Page::from_rows(convert(rows)?, page))
 }
@@ -182,13 +188,15 @@ pub async fn customers_count(
     now: DateTime<Utc>,
 ) -> AppResult<Count> {
     let mut qb = match (scope, search_pattern(filter)) {
-        // Without a search, a partner's count needs only its own index entries.
+        // Without a search, a partner's count needs only its own index entries, each way up
+        // to the bound (`union` drops customers seen two ways).
         (Scope::Partner { partner_id }, None) => {
-            let mut qb =
-                QueryBuilder::<Postgres>::new("select count(*) from (select distinct customer_id from (");
-            visibility::push_partner_customer_ids(&mut qb, partner_id, now);
-            qb.push(") visible");
+            let mut qb = QueryBuilder::<Postgres>::new("select count(*) from (");
+            visibility::push_partner_customer_ids(&mut qb, partner_id, Some(COUNT_LIMIT + 1), now);
             qb
+        }
+        (Scope::Everything, None) => {
+            QueryBuilder::<Postgres>::new("select count(*) from (select from customer")
         }
         _ => {
             let mut qb = QueryBuilder::<Postgres>::new(

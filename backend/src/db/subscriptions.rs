@@ -4,7 +4,7 @@ use super::page::{COUNT_LIMIT, Count, Page, PageRequest};
 use super::parse;
 use super::visibility::{self, PartnerWay};
 use crate::domain::access::Scope;
-use crate::domain::subscription::SubscriptionFacts;
+use crate::domain::subscription::{SubscriptionFacts, stored_statuses_reading_as};
 use crate::domain::{
     AppResult, BillingCycle, LifecycleStage, PurchaseChannel, SubscriptionStatus, TermDuration,
 };
@@ -170,6 +170,8 @@ fn push_narrowing(qb: &mut QueryBuilder<Postgres>, f: &SubscriptionFilter) {
         qb.push(" and s.purchase_channel = ").push_bind(channel.as_str());
     }
     if let Some(status) = f.status {
+        let stored: Vec<&str> = stored_statuses_reading_as(status).iter().map(|s| s.as_str()).collect();
+        qb.push(" and s.status = any(").push_bind(stored).push(")");
         qb.push(format!(" and {STATUS} = ")).push_bind(status.as_str());
     }
     if let Some(id) = f.service_id {
@@ -223,16 +225,7 @@ fn partner_page(
             qb.push(" union ");
         }
         qb.push(format!("(select {} from subscription s cross join clock where ", columns()));
-        match way {
-            PartnerWay::Delegated => {
-                qb.push(" s.subscription_id in (");
-                visibility::push_partner_way_ids(&mut qb, way, partner_id, now);
-                qb.push(")");
-            }
-            PartnerWay::OfRecord | PartnerWay::Resold => {
-                visibility::push_partner_way(&mut qb, way, "s", partner_id, None, now);
-            }
-        }
+        push_way(&mut qb, way, partner_id, now);
         push_narrowing(&mut qb, filter);
         push_after(&mut qb, page);
         qb.push(" order by s.friendly_name, s.subscription_id limit ")
@@ -266,7 +259,9 @@ pub async fn page(
     Ok(Page::from_rows(convert(rows)?, page))
 }
 
-/// How many match, counted up to [`COUNT_LIMIT`].
+/// How many match, counted up to [`COUNT_LIMIT`]. For a partner, each way it sees
+/// subscriptions is counted only up to the bound, so the count costs the same for a provider
+/// with 50,000 subscriptions as for one with 5,000.
 pub async fn count(
     db: impl PgExecutor<'_>,
     scope: Scope,
@@ -274,11 +269,41 @@ pub async fn count(
     now: DateTime<Utc>,
 ) -> AppResult<Count> {
     let mut qb = QueryBuilder::new("with clock(now) as (select ");
-    qb.push_bind(now)
-        .push("::timestamptz) select count(*) from (select from subscription s cross join clock where ");
-    push_filter(&mut qb, scope, filter, now);
-    qb.push(" limit ").push_bind(COUNT_LIMIT + 1).push(") c");
+    qb.push_bind(now).push("::timestamptz) select count(*) from (");
+    match scope {
+        Scope::Partner { partner_id } if filter.customer_id.is_none() => {
+            for (i, way) in PartnerWay::ALL.into_iter().enumerate() {
+                if i > 0 {
+                    qb.push(" union ");
+                }
+                qb.push("(select s.subscription_id from subscription s cross join clock where ");
+                push_way(&mut qb, way, partner_id, now);
+                push_narrowing(&mut qb, filter);
+                qb.push(" limit ").push_bind(COUNT_LIMIT + 1).push(")");
+            }
+        }
+        _ => {
+            qb.push("select from subscription s cross join clock where ");
+            push_filter(&mut qb, scope, filter, now);
+            qb.push(" limit ").push_bind(COUNT_LIMIT + 1);
+        }
+    }
+    qb.push(") c");
     Ok(Count::from_bounded(qb.build_query_scalar().fetch_one(db).await?))
+}
+
+/// One way a partner sees `s`, as the page and the count walk it.
+fn push_way(qb: &mut QueryBuilder<Postgres>, way: PartnerWay, partner_id: Uuid, now: DateTime<Utc>) {
+    match way {
+        PartnerWay::Delegated => {
+            qb.push(" s.subscription_id in (");
+            visibility::push_partner_way_ids(qb, way, partner_id, now);
+            qb.push(")");
+        }
+        PartnerWay::OfRecord | PartnerWay::Resold => {
+            visibility::push_partner_way(qb, way, "s", partner_id, None, now);
+        }
+    }
 }
 
 pub async fn visible_by_id(

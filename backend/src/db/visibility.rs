@@ -103,22 +103,36 @@ pub fn push_customer_visible_set(
         return push_customer_visible(qb, scope, customer_col, now);
     };
     qb.push(format!(" {customer_col} in ("));
-    push_partner_customer_ids(qb, partner_id, now);
+    push_partner_customer_ids(qb, partner_id, None, now);
     qb.push(")");
 }
 
 /// Appends `select … customer_id …`: the customers a partner sees, from its own index entries
-/// (one customer may come more than once).
-pub fn push_partner_customer_ids(qb: &mut QueryBuilder<Postgres>, partner_id: Uuid, now: DateTime<Utc>) {
-    qb.push(" select rr.customer_id from reseller_relationship rr where ");
+/// (one customer may come more than once); with `limit`, at most that many from each way.
+pub fn push_partner_customer_ids(
+    qb: &mut QueryBuilder<Postgres>,
+    partner_id: Uuid,
+    limit: Option<i64>,
+    now: DateTime<Utc>,
+) {
+    let (open, union) = if limit.is_some() { ("(", " union ") } else { ("", " union all ") };
+    let close = |qb: &mut QueryBuilder<Postgres>| {
+        if let Some(n) = limit {
+            qb.push(" limit ").push_bind(n).push(")");
+        }
+    };
+    qb.push(format!(" {open}select rr.customer_id from reseller_relationship rr where "));
     push_active_relationship(qb, partner_id);
-    qb.push(" union all select d.customer_id from delegated_admin_relationship d where ");
+    close(qb);
+    qb.push(format!("{union}{open}select d.customer_id from delegated_admin_relationship d where "));
     push_revealing_delegation(qb, partner_id, now);
-    qb.push(
-        " union all select vs.customer_id from subscription vs \
-           where vs.purchase_channel = 'ADVISOR' and vs.partner_of_record_id = ",
-    )
+    close(qb);
+    qb.push(format!(
+        "{union}{open}select vs.customer_id from subscription vs \
+           where vs.purchase_channel = 'ADVISOR' and vs.partner_of_record_id = "
+    ))
     .push_bind(partner_id);
+    close(qb);
 }
 
 /// The ways a partner sees a subscription. Lists walk each way in index order and take the

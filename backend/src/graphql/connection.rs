@@ -56,7 +56,7 @@ impl ConnectionTotals {
 /// Fields every connection has beside its edges.
 #[Object]
 impl ConnectionTotals {
-    /// How many items match over all pages: exact up to 10,000; past that, 10,000 with
+    /// How many items match over all pages: exact up to 1,000; past that, 1,000 with
     /// `totalCountPrecision: AT_LEAST` (counting everything a viewer sees at that size would
     /// cost more than the page itself).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {

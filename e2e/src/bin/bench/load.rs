@@ -70,8 +70,9 @@ function request()
   end
   i = i % #reqs + 1
   local r = reqs[i]
-  return wrk.format("POST", path, { ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. r[2] }, r[1])
+  local headers = { ["Content-Type"] = "application/json" }
+  if r[2] ~= "" then headers["Authorization"] = "Bearer " .. r[2] end
+  return wrk.format("POST", path, headers, r[1])
 end
 function response(status, headers, body)
   if once and body == "ok" then

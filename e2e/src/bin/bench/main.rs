@@ -166,6 +166,34 @@ impl Database {
     }
 }
 
+/// Memory after the load and after a burst of 64 concurrent sign-ins (wrong passwords, as an
+/// attacker sends them): password hashing is the server's largest allocation.
+fn sign_in_burst(server: &Server, o: &Options, work: &Path) -> Result<String> {
+    let before = metrics::rss_mib(server.pid());
+    let requests: Vec<load::Request> = (0..64)
+        .map(|i| load::Request {
+            body: serde_json::json!({
+                "query": "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
+                "variables": { "i": { "email": format!("burst{i}@example.test"), "password": "not-the-password" } },
+            })
+            .to_string(),
+            token: String::new(),
+        })
+        .collect();
+    let seconds = if o.scale == Scale::Tiny { 1.0 } else { 4.0 };
+    let run = tokio::task::block_in_place(|| {
+        load::run(&server.base, "/graphql", &requests, "signIn", false, 64, seconds, work)
+    })?;
+    let after = metrics::rss_mib(server.pid());
+    let peak = metrics::peak_rss_mib(server.pid());
+    Ok(format!(
+        "Server memory: {before:.0} MiB RSS after every shape; {after:.0} MiB after a {seconds:.0} s burst of 64 \
+         concurrent wrong-password sign-ins ({} answered, all refused as they should be); peak (VmHWM) over the \
+         whole run {peak:.0} MiB.",
+        run.good + run.bad
+    ))
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let started = Instant::now();
@@ -223,9 +251,10 @@ async fn main() -> Result<()> {
             shapes::measure(&o, &shape, &server, peer.as_ref(), &db, &pool, has_statements, &work).await?,
         );
     }
+    let memory = sign_in_burst(&server, &o, &work)?;
     let table = report::table(&results);
     println!("\n{table}");
-    let summary = report::summary(&results);
+    let summary = format!("{}\n{memory}\n", report::summary(&results));
     println!("{summary}");
     if o.write_report {
         let section =
