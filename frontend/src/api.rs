@@ -4,7 +4,7 @@
 
 use gloo_net::http::Request;
 use gloo_storage::{LocalStorage, Storage};
-use graphql_client::{GraphQLQuery, Response};
+use graphql_client::GraphQLQuery;
 use serde::{Deserialize, Serialize};
 
 const SESSION_KEY: &str = "multichannel.session";
@@ -71,18 +71,46 @@ fn capital(s: &str) -> String {
     }
 }
 
-/// Runs one typed operation.
+/// Runs one typed operation. Only the typing is generic: sending, reading and the errors live
+/// in [`exchange`] and [`refusal`], once for all operations (the app is smaller for it).
 pub async fn run<Q: GraphQLQuery>(
     token: Option<&str>,
     variables: Q::Variables,
 ) -> Result<Q::ResponseData, ApiError> {
-    let body = Q::build_query(variables);
+    let body = serde_json::to_string(&Q::build_query(variables))
+        .map_err(|e| ApiError::new("INTERNAL", e.to_string()))?;
+    let (data, errors) = exchange(token, body).await?;
+    // The answer was parsed by the browser (`JSON.parse`); serde reads the typed data from it.
+    let data: Option<Q::ResponseData> = serde_wasm_bindgen::from_value(data).map_err(|_| unreadable())?;
+    if let Some(e) = refusal(token, errors) {
+        return Err(e);
+    }
+    data.ok_or_else(|| ApiError::new("INTERNAL", "empty answer"))
+}
+
+fn unreadable() -> ApiError {
+    ApiError::new("INTERNAL", "unreadable answer")
+}
+
+/// The parts of an answer besides `data` (as graphql_client's `Response` has them).
+#[derive(Deserialize)]
+struct Envelope {
+    errors: Option<Vec<graphql_client::Error>>,
+    #[allow(dead_code)]
+    extensions: Option<std::collections::HashMap<String, serde_json::Value>>,
+}
+
+/// Posts one operation; the answer's `data` (still a JS value) and its errors.
+async fn exchange(
+    token: Option<&str>,
+    body: String,
+) -> Result<(wasm_bindgen::JsValue, Option<Vec<graphql_client::Error>>), ApiError> {
     let mut request = Request::post("/graphql").header("Content-Type", "application/json");
     if let Some(t) = token {
         request = request.header("Authorization", &format!("Bearer {t}"));
     }
     let response = request
-        .json(&body)
+        .body(body)
         .map_err(|e| ApiError::new("INTERNAL", e.to_string()))?
         .send()
         .await
@@ -90,20 +118,28 @@ pub async fn run<Q: GraphQLQuery>(
     if response.status() == 413 {
         return Err(ApiError::new("BAD_USER_INPUT", "that request is too large"));
     }
-    let parsed: Response<Q::ResponseData> =
-        response.json().await.map_err(|_| ApiError::new("INTERNAL", "unreadable answer"))?;
-    if let Some(err) = parsed.errors.as_ref().and_then(|e| e.first()) {
-        let code = err
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .and_then(|c| c.as_str())
-            .unwrap_or("INTERNAL");
-        if code == "UNAUTHENTICATED" && token.is_some() {
-            // The session ended (expired or revoked): forget it so the app asks to sign in.
-            Session::forget();
-        }
-        return Err(ApiError::new(code, err.message.clone()));
+    let text = response.text().await.map_err(|_| unreadable())?;
+    let answer = js_sys::JSON::parse(&text).map_err(|_| unreadable())?;
+    if js_sys::Array::is_array(&answer) {
+        return Err(unreadable());
     }
-    parsed.data.ok_or_else(|| ApiError::new("INTERNAL", "empty answer"))
+    let envelope: Envelope = serde_wasm_bindgen::from_value(answer.clone()).map_err(|_| unreadable())?;
+    let data = js_sys::Reflect::get(&answer, &"data".into()).map_err(|_| unreadable())?;
+    Ok((data, envelope.errors))
+}
+
+/// The first error of an answer, in the app's terms.
+fn refusal(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>) -> Option<ApiError> {
+    let err = errors.as_ref().and_then(|e| e.first())?;
+    let code = err
+        .extensions
+        .as_ref()
+        .and_then(|x| x.get("code"))
+        .and_then(|c| c.as_str())
+        .unwrap_or("INTERNAL");
+    if code == "UNAUTHENTICATED" && token.is_some() {
+        // The session ended (expired or revoked): forget it so the app asks to sign in.
+        Session::forget();
+    }
+    Some(ApiError::new(code, err.message.clone()))
 }
