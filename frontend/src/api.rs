@@ -23,7 +23,10 @@ pub struct Session {
 
 impl Session {
     pub fn load() -> Option<Session> {
-        LocalStorage::get(SESSION_KEY).ok()
+        // As `LocalStorage::get`, but parsed by the browser (serde_json's parser is not needed
+        // anywhere else): missing or unreadable is no session.
+        let text = LocalStorage::raw().get_item(SESSION_KEY).ok()??;
+        serde_wasm_bindgen::from_value(js_sys::JSON::parse(&text).ok()?).ok()
     }
     pub fn store(&self) {
         let _ = LocalStorage::set(SESSION_KEY, self);
@@ -72,20 +75,42 @@ fn capital(s: &str) -> String {
 }
 
 /// Runs one typed operation. Only the typing is generic: sending, reading and the errors live
-/// in [`exchange`] and [`refusal`], once for all operations (the app is smaller for it).
+/// in [`exchange`] and [`settle`], once for all operations (the app is smaller for it).
 pub async fn run<Q: GraphQLQuery>(
     token: Option<&str>,
     variables: Q::Variables,
 ) -> Result<Q::ResponseData, ApiError> {
-    let body = serde_json::to_string(&Q::build_query(variables))
-        .map_err(|e| ApiError::new("INTERNAL", e.to_string()))?;
-    let (data, errors) = exchange(token, body).await?;
+    let (data, errors) = exchange(token, body::<Q>(variables)?).await?;
     // The answer was parsed by the browser (`JSON.parse`); serde reads the typed data from it.
     let data: Option<Q::ResponseData> = serde_wasm_bindgen::from_value(data).map_err(|_| unreadable())?;
-    if let Some(e) = refusal(token, errors) {
-        return Err(e);
-    }
-    data.ok_or_else(|| ApiError::new("INTERNAL", "empty answer"))
+    settle(token, errors, data)
+}
+
+/// Runs an operation whose answer the caller does not read (it only needs to know that it
+/// succeeded): the same request and the same errors as [`run`], but `data` is only checked to
+/// be there (an object), not decoded into types nobody reads.
+pub fn run_unit<Q: GraphQLQuery>(
+    token: Option<&str>,
+    variables: Q::Variables,
+) -> impl std::future::Future<Output = Result<(), ApiError>> + '_ {
+    // Not `async`: every operation then shares one future type (and its code).
+    run_untyped(token, body::<Q>(variables))
+}
+
+async fn run_untyped(token: Option<&str>, body: Result<String, ApiError>) -> Result<(), ApiError> {
+    let (data, errors) = exchange(token, body?).await?;
+    let data = if data.is_null() || data.is_undefined() {
+        None
+    } else if data.is_object() {
+        Some(())
+    } else {
+        return Err(unreadable());
+    };
+    settle(token, errors, data)
+}
+
+fn body<Q: GraphQLQuery>(variables: Q::Variables) -> Result<String, ApiError> {
+    serde_json::to_string(&Q::build_query(variables)).map_err(|e| ApiError::new("INTERNAL", e.to_string()))
 }
 
 fn unreadable() -> ApiError {
@@ -126,6 +151,14 @@ async fn exchange(
     let envelope: Envelope = serde_wasm_bindgen::from_value(answer.clone()).map_err(|_| unreadable())?;
     let data = js_sys::Reflect::get(&answer, &"data".into()).map_err(|_| unreadable())?;
     Ok((data, envelope.errors))
+}
+
+/// The outcome of an answer: its first error in the app's terms, else its data.
+fn settle<T>(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>, data: Option<T>) -> Result<T, ApiError> {
+    if let Some(e) = refusal(token, errors) {
+        return Err(e);
+    }
+    data.ok_or_else(|| ApiError::new("INTERNAL", "empty answer"))
 }
 
 /// The first error of an answer, in the app's terms.

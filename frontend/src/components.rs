@@ -24,7 +24,7 @@ pub fn header() -> Html {
         Callback::from(move |_| {
             if let Some(s) = (*session).clone() {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = api::run::<SignOutOp>(Some(&s.token), queries::sign_out::Variables {}).await;
+                    let _ = api::run_unit::<SignOutOp>(Some(&s.token), queries::sign_out::Variables {}).await;
                 });
             }
             Session::forget();

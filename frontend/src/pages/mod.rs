@@ -107,7 +107,7 @@ fn run_mutation<Q: GraphQLQuery + 'static>(
     Q::Variables: 'static,
 {
     wasm_bindgen_futures::spawn_local(async move {
-        let r = api::run::<Q>(token.as_deref(), variables).await;
+        let r = api::run_unit::<Q>(token.as_deref(), variables).await;
         if let (Ok(_), Some(f)) = (&r, form) {
             f.reset();
         }
@@ -413,7 +413,7 @@ pub fn subscription_page(props: &IdProps) -> Html {
             std::rc::Rc::new(move |token: Option<String>, $id: String, $n: i64| {
                 Box::pin(async move {
                     let _ = $n;
-                    api::run::<$q>(token.as_deref(), $m::Variables { input: $input }).await.map(|_| ())
+                    api::run_unit::<$q>(token.as_deref(), $m::Variables { input: $input }).await
                 }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>
             })
         };

@@ -61,7 +61,7 @@ pub fn tokens_page() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let input = revoke_api_token::RevokeApiTokenInput { id };
                 if let Err(e) =
-                    api::run::<RevokeApiToken>(token.as_deref(), revoke_api_token::Variables { input }).await
+                    api::run_unit::<RevokeApiToken>(token.as_deref(), revoke_api_token::Variables { input }).await
                 {
                     error.set(Some(e));
                 }
@@ -247,7 +247,7 @@ pub fn invitations_page() -> Html {
             };
             let (token, error, reload) = (token.clone(), error.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::run::<CreateInvitation>(token.as_deref(), create_invitation::Variables { input })
+                match api::run_unit::<CreateInvitation>(token.as_deref(), create_invitation::Variables { input })
                     .await
                 {
                     Ok(_) => {
@@ -269,7 +269,7 @@ pub fn invitations_page() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let input = revoke_invitation::InvitationIdInput { id };
                 if let Err(e) =
-                    api::run::<RevokeInvitation>(token.as_deref(), revoke_invitation::Variables { input })
+                    api::run_unit::<RevokeInvitation>(token.as_deref(), revoke_invitation::Variables { input })
                         .await
                 {
                     error.set(Some(e));
@@ -378,7 +378,7 @@ fn message_editor(props: &MessageProps) -> Html {
             let (token, done) = (token.clone(), done.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let vars = update_invitation_message::Variables { input };
-                done.emit(api::run::<UpdateInvitationMessage>(token.as_deref(), vars).await.map(|_| ()));
+                done.emit(api::run_unit::<UpdateInvitationMessage>(token.as_deref(), vars).await);
             });
         })
     };
