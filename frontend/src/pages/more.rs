@@ -334,7 +334,7 @@ pub fn invitations_page() -> Html {
                                 if !i.message.is_empty() { <br/><span class="muted">{ format!("“{}”", i.message) }</span> }</td>
                             <td>{ if i.delegated_roles.is_empty() { "relationship".to_owned() } else {
                                 format!("relationship + {} for {}", i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "), i.delegated_duration.clone().unwrap_or_default()) } }</td>
-                            <td>{ format!("{} · {} accepted · expires {}", i.status.to_lowercase(), i.acceptance_count, date(&i.expires_at)) }</td>
+                            <td>{ format!("{} · {} accepted · expires {}", i.status.to_ascii_lowercase(), i.acceptance_count, date(&i.expires_at)) }</td>
                             <td>
                                 <code class="link">{ &i.url }</code><br/>
                                 <CopyButton text={i.url.clone()} label="Copy link" />
