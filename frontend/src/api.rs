@@ -66,10 +66,13 @@ impl ApiError {
     }
 }
 
+/// `s` with its first letter in upper case (Unicode's full mapping: `ß` → `SS`). The browser's
+/// `toUpperCase` does it, so core's case tables stay out of the app.
 fn capital(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        Some(f) if f.is_ascii() => f.to_ascii_uppercase().to_string() + c.as_str(),
+        Some(f) => String::from(js_sys::JsString::from(f).to_upper_case()) + c.as_str(),
         None => String::new(),
     }
 }
@@ -110,19 +113,21 @@ async fn run_untyped(token: Option<&str>, body: Result<String, ApiError>) -> Res
 }
 
 fn body<Q: GraphQLQuery>(variables: Q::Variables) -> Result<String, ApiError> {
-    serde_json::to_string(&Q::build_query(variables)).map_err(|e| ApiError::new("INTERNAL", e.to_string()))
+    // Cannot fail (variables are structs of strings, numbers, lists and options); not formatting
+    // serde_json's error keeps its messages (and std's I/O error texts) out of the app.
+    serde_json::to_string(&Q::build_query(variables))
+        .map_err(|_| ApiError::new("INTERNAL", "the request could not be written"))
 }
 
 fn unreadable() -> ApiError {
     ApiError::new("INTERNAL", "unreadable answer")
 }
 
-/// The parts of an answer besides `data` (as graphql_client's `Response` has them).
+/// The errors of an answer (graphql_client's `Response` without `data`, and without the
+/// top-level `extensions`, which nothing reads).
 #[derive(Deserialize)]
 struct Envelope {
     errors: Option<Vec<graphql_client::Error>>,
-    #[allow(dead_code)]
-    extensions: Option<std::collections::HashMap<String, serde_json::Value>>,
 }
 
 /// Posts one operation; the answer's `data` (still a JS value) and its errors.
@@ -132,11 +137,19 @@ async fn exchange(
 ) -> Result<(wasm_bindgen::JsValue, Option<Vec<graphql_client::Error>>), ApiError> {
     let mut request = Request::post("/graphql").header("Content-Type", "application/json");
     if let Some(t) = token {
-        request = request.header("Authorization", &format!("Bearer {t}"));
+        request = request.header("Authorization", &["Bearer ", t].concat());
     }
     let response = request
         .body(body)
-        .map_err(|e| ApiError::new("INTERNAL", e.to_string()))?
+        .map_err(|e| {
+            // Building a request only fails in the browser (JsError); its message as before.
+            let message = match e {
+                gloo_net::Error::JsError(e) => e.to_string(),
+                gloo_net::Error::GlooError(m) => m,
+                gloo_net::Error::SerdeError(_) => String::new(),
+            };
+            ApiError::new("INTERNAL", message)
+        })?
         .send()
         .await
         .map_err(|_| ApiError::new("NETWORK", "network"))?;
@@ -154,7 +167,11 @@ async fn exchange(
 }
 
 /// The outcome of an answer: its first error in the app's terms, else its data.
-fn settle<T>(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>, data: Option<T>) -> Result<T, ApiError> {
+fn settle<T>(
+    token: Option<&str>,
+    errors: Option<Vec<graphql_client::Error>>,
+    data: Option<T>,
+) -> Result<T, ApiError> {
     if let Some(e) = refusal(token, errors) {
         return Err(e);
     }
@@ -164,12 +181,8 @@ fn settle<T>(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>, da
 /// The first error of an answer, in the app's terms.
 fn refusal(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>) -> Option<ApiError> {
     let err = errors.as_ref().and_then(|e| e.first())?;
-    let code = err
-        .extensions
-        .as_ref()
-        .and_then(|x| x.get("code"))
-        .and_then(|c| c.as_str())
-        .unwrap_or("INTERNAL");
+    let code =
+        err.extensions.as_ref().and_then(|x| x.get("code")).and_then(|c| c.as_str()).unwrap_or("INTERNAL");
     if code == "UNAUTHENTICATED" && token.is_some() {
         // The session ended (expired or revoked): forget it so the app asks to sign in.
         Session::forget();

@@ -22,26 +22,30 @@ async fn act(token: Option<String>, action: &'static str, id: String, replace: b
         };
     }
     match action {
-        "Approve" => api::run_unit::<ApproveDelegatedAdmin>(
-            t,
-            approve_delegated_admin::Variables {
-                input: approve_delegated_admin::ApproveDelegatedAdminRelationshipInput {
-                    id,
-                    replace_existing: replace,
+        "Approve" => {
+            api::run_unit::<ApproveDelegatedAdmin>(
+                t,
+                approve_delegated_admin::Variables {
+                    input: approve_delegated_admin::ApproveDelegatedAdminRelationshipInput {
+                        id,
+                        replace_existing: replace,
+                    },
                 },
-            },
-        )
-        .await,
-        "Auto-extend on" | "Auto-extend off" => api::run_unit::<SetDelegatedAdminAutoExtend>(
-            t,
-            set_delegated_admin_auto_extend::Variables {
-                input: set_delegated_admin_auto_extend::SetDelegatedAdminAutoExtendInput {
-                    id,
-                    auto_extend: if action == "Auto-extend on" { "P180D" } else { "P0D" }.to_owned(),
+            )
+            .await
+        }
+        "Auto-extend on" | "Auto-extend off" => {
+            api::run_unit::<SetDelegatedAdminAutoExtend>(
+                t,
+                set_delegated_admin_auto_extend::Variables {
+                    input: set_delegated_admin_auto_extend::SetDelegatedAdminAutoExtendInput {
+                        id,
+                        auto_extend: if action == "Auto-extend on" { "P180D" } else { "P0D" }.to_owned(),
+                    },
                 },
-            },
-        )
-        .await,
+            )
+            .await
+        }
         "Reject" => by_id!(RejectDelegatedAdmin, reject_delegated_admin),
         "Consent" => by_id!(ConsentDelegatedAdmin, consent_delegated_admin),
         "Request approval" => by_id!(RequestDelegatedAdminApproval, request_delegated_admin_approval),

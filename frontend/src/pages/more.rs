@@ -61,7 +61,8 @@ pub fn tokens_page() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let input = revoke_api_token::RevokeApiTokenInput { id };
                 if let Err(e) =
-                    api::run_unit::<RevokeApiToken>(token.as_deref(), revoke_api_token::Variables { input }).await
+                    api::run_unit::<RevokeApiToken>(token.as_deref(), revoke_api_token::Variables { input })
+                        .await
                 {
                     error.set(Some(e));
                 }
@@ -247,8 +248,11 @@ pub fn invitations_page() -> Html {
             };
             let (token, error, reload) = (token.clone(), error.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::run_unit::<CreateInvitation>(token.as_deref(), create_invitation::Variables { input })
-                    .await
+                match api::run_unit::<CreateInvitation>(
+                    token.as_deref(),
+                    create_invitation::Variables { input },
+                )
+                .await
                 {
                     Ok(_) => {
                         if let Some(f) = form {
@@ -268,9 +272,11 @@ pub fn invitations_page() -> Html {
             let (token, error, reload, id) = (token.clone(), error.clone(), reload.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let input = revoke_invitation::InvitationIdInput { id };
-                if let Err(e) =
-                    api::run_unit::<RevokeInvitation>(token.as_deref(), revoke_invitation::Variables { input })
-                        .await
+                if let Err(e) = api::run_unit::<RevokeInvitation>(
+                    token.as_deref(),
+                    revoke_invitation::Variables { input },
+                )
+                .await
                 {
                     error.set(Some(e));
                 }
