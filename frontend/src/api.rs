@@ -4,7 +4,7 @@
 
 use gloo_net::http::Request;
 use gloo_storage::{LocalStorage, Storage};
-use graphql_client::{GraphQLQuery, Response};
+use graphql_client::GraphQLQuery;
 use serde::{Deserialize, Serialize};
 
 const SESSION_KEY: &str = "multichannel.session";
@@ -23,7 +23,10 @@ pub struct Session {
 
 impl Session {
     pub fn load() -> Option<Session> {
-        LocalStorage::get(SESSION_KEY).ok()
+        // As `LocalStorage::get`, but parsed by the browser (serde_json's parser is not needed
+        // anywhere else): missing or unreadable is no session.
+        let text = LocalStorage::raw().get_item(SESSION_KEY).ok()??;
+        serde_wasm_bindgen::from_value(js_sys::JSON::parse(&text).ok()?).ok()
     }
     pub fn store(&self) {
         let _ = LocalStorage::set(SESSION_KEY, self);
@@ -63,47 +66,126 @@ impl ApiError {
     }
 }
 
+/// `s` with its first letter in upper case (Unicode's full mapping: `ß` → `SS`). The browser's
+/// `toUpperCase` does it, so core's case tables stay out of the app.
 fn capital(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        Some(f) if f.is_ascii() => f.to_ascii_uppercase().to_string() + c.as_str(),
+        Some(f) => String::from(js_sys::JsString::from(f).to_upper_case()) + c.as_str(),
         None => String::new(),
     }
 }
 
-/// Runs one typed operation.
+/// Runs one typed operation. Only the typing is generic: sending, reading and the errors live
+/// in [`exchange`] and [`settle`], once for all operations (the app is smaller for it).
 pub async fn run<Q: GraphQLQuery>(
     token: Option<&str>,
     variables: Q::Variables,
 ) -> Result<Q::ResponseData, ApiError> {
-    let body = Q::build_query(variables);
+    let (data, errors) = exchange(token, body::<Q>(variables)?).await?;
+    // The answer was parsed by the browser (`JSON.parse`); serde reads the typed data from it.
+    let data: Option<Q::ResponseData> = serde_wasm_bindgen::from_value(data).map_err(|_| unreadable())?;
+    settle(token, errors, data)
+}
+
+/// Runs an operation whose answer the caller does not read (it only needs to know that it
+/// succeeded): the same request and the same errors as [`run`], but `data` is only checked to
+/// be there (an object), not decoded into types nobody reads.
+pub fn run_unit<Q: GraphQLQuery>(
+    token: Option<&str>,
+    variables: Q::Variables,
+) -> impl std::future::Future<Output = Result<(), ApiError>> + '_ {
+    // Not `async`: every operation then shares one future type (and its code).
+    run_untyped(token, body::<Q>(variables))
+}
+
+async fn run_untyped(token: Option<&str>, body: Result<String, ApiError>) -> Result<(), ApiError> {
+    let (data, errors) = exchange(token, body?).await?;
+    let data = if data.is_null() || data.is_undefined() {
+        None
+    } else if data.is_object() {
+        Some(())
+    } else {
+        return Err(unreadable());
+    };
+    settle(token, errors, data)
+}
+
+fn body<Q: GraphQLQuery>(variables: Q::Variables) -> Result<String, ApiError> {
+    // Cannot fail (variables are structs of strings, numbers, lists and options); not formatting
+    // serde_json's error keeps its messages (and std's I/O error texts) out of the app.
+    serde_json::to_string(&Q::build_query(variables))
+        .map_err(|_| ApiError::new("INTERNAL", "the request could not be written"))
+}
+
+fn unreadable() -> ApiError {
+    ApiError::new("INTERNAL", "unreadable answer")
+}
+
+/// The errors of an answer (graphql_client's `Response` without `data`, and without the
+/// top-level `extensions`, which nothing reads).
+#[derive(Deserialize)]
+struct Envelope {
+    errors: Option<Vec<graphql_client::Error>>,
+}
+
+/// Posts one operation; the answer's `data` (still a JS value) and its errors.
+async fn exchange(
+    token: Option<&str>,
+    body: String,
+) -> Result<(wasm_bindgen::JsValue, Option<Vec<graphql_client::Error>>), ApiError> {
     let mut request = Request::post("/graphql").header("Content-Type", "application/json");
     if let Some(t) = token {
-        request = request.header("Authorization", &format!("Bearer {t}"));
+        request = request.header("Authorization", &["Bearer ", t].concat());
     }
     let response = request
-        .json(&body)
-        .map_err(|e| ApiError::new("INTERNAL", e.to_string()))?
+        .body(body)
+        .map_err(|e| {
+            // Building a request only fails in the browser (JsError); its message as before.
+            let message = match e {
+                gloo_net::Error::JsError(e) => e.to_string(),
+                gloo_net::Error::GlooError(m) => m,
+                gloo_net::Error::SerdeError(_) => String::new(),
+            };
+            ApiError::new("INTERNAL", message)
+        })?
         .send()
         .await
         .map_err(|_| ApiError::new("NETWORK", "network"))?;
     if response.status() == 413 {
         return Err(ApiError::new("BAD_USER_INPUT", "that request is too large"));
     }
-    let parsed: Response<Q::ResponseData> =
-        response.json().await.map_err(|_| ApiError::new("INTERNAL", "unreadable answer"))?;
-    if let Some(err) = parsed.errors.as_ref().and_then(|e| e.first()) {
-        let code = err
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .and_then(|c| c.as_str())
-            .unwrap_or("INTERNAL");
-        if code == "UNAUTHENTICATED" && token.is_some() {
-            // The session ended (expired or revoked): forget it so the app asks to sign in.
-            Session::forget();
-        }
-        return Err(ApiError::new(code, err.message.clone()));
+    let text = response.text().await.map_err(|_| unreadable())?;
+    let answer = js_sys::JSON::parse(&text).map_err(|_| unreadable())?;
+    if js_sys::Array::is_array(&answer) {
+        return Err(unreadable());
     }
-    parsed.data.ok_or_else(|| ApiError::new("INTERNAL", "empty answer"))
+    let envelope: Envelope = serde_wasm_bindgen::from_value(answer.clone()).map_err(|_| unreadable())?;
+    let data = js_sys::Reflect::get(&answer, &"data".into()).map_err(|_| unreadable())?;
+    Ok((data, envelope.errors))
+}
+
+/// The outcome of an answer: its first error in the app's terms, else its data.
+fn settle<T>(
+    token: Option<&str>,
+    errors: Option<Vec<graphql_client::Error>>,
+    data: Option<T>,
+) -> Result<T, ApiError> {
+    if let Some(e) = refusal(token, errors) {
+        return Err(e);
+    }
+    data.ok_or_else(|| ApiError::new("INTERNAL", "empty answer"))
+}
+
+/// The first error of an answer, in the app's terms.
+fn refusal(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>) -> Option<ApiError> {
+    let err = errors.as_ref().and_then(|e| e.first())?;
+    let code =
+        err.extensions.as_ref().and_then(|x| x.get("code")).and_then(|c| c.as_str()).unwrap_or("INTERNAL");
+    if code == "UNAUTHENTICATED" && token.is_some() {
+        // The session ended (expired or revoked): forget it so the app asks to sign in.
+        Session::forget();
+    }
+    Some(ApiError::new(code, err.message.clone()))
 }

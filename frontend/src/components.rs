@@ -24,7 +24,7 @@ pub fn header() -> Html {
         Callback::from(move |_| {
             if let Some(s) = (*session).clone() {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = api::run::<SignOutOp>(Some(&s.token), queries::sign_out::Variables {}).await;
+                    let _ = api::run_unit::<SignOutOp>(Some(&s.token), queries::sign_out::Variables {}).await;
                 });
             }
             Session::forget();
@@ -40,7 +40,7 @@ pub fn header() -> Html {
             <Link<Route> to={Route::Home} classes="brand">{ "Multichannel" }</Link<Route>>
             if let Some(s) = &*session {
                 <span class="who" aria-label="Signed in as">
-                    { &s.email }{ " · " }<strong>{ &s.organization }</strong>{ format!(" ({})", s.kind.to_lowercase()) }
+                    { &s.email }{ " · " }<strong>{ &s.organization }</strong>{ format!(" ({})", s.kind.to_ascii_lowercase()) }
                 </span>
                 <nav aria-label="Main">
                     <Link<Route> to={Route::Home}>{ if s.is_partner() { "My book" } else { "Home" } }</Link<Route>>
@@ -102,7 +102,7 @@ pub fn sign_in_form(props: &SignInFormProps) -> Html {
                             email: v.user.email,
                             organization: v.organization.name.clone(),
                             organization_id: v.organization.id.clone(),
-                            kind: name(&v.organization.kind).to_uppercase(),
+                            kind: name(&v.organization.kind).to_ascii_uppercase(),
                             roles: v.roles.iter().map(name).collect(),
                         };
                         s.store();
@@ -159,9 +159,10 @@ pub fn name<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// A GraphQL enum value as words: `INDIRECT_PROVIDER` → "indirect provider".
+/// A GraphQL enum value as words: `INDIRECT_PROVIDER` → "indirect provider". (GraphQL names are
+/// ASCII, so ASCII lowercasing is exact; it also keeps Unicode's case tables out of the app.)
 pub fn words<T: serde::Serialize>(value: &T) -> String {
-    name(value).to_lowercase().replace('_', " ")
+    name(value).to_ascii_lowercase().replace('_', " ")
 }
 
 /// A button that copies `text` to the clipboard.

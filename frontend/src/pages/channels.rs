@@ -106,7 +106,7 @@ pub fn partnerships_page() -> Html {
                     <tr>
                         <td>{ &p.provider.name }</td>
                         <td>{ p.reseller.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "(link not used yet)".into()) }</td>
-                        <td>{ p.status.to_lowercase() }</td>
+                        <td>{ p.status.to_ascii_lowercase() }</td>
                         <td>{ date(p.accepted_at.as_deref().unwrap_or(&p.created_at)) }{ p.removed_at.as_deref().map(|r| format!(", removed {}", date(r))).unwrap_or_default() }</td>
                         <td>
                             if let Some(url) = &p.url {

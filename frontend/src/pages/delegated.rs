@@ -17,34 +17,35 @@ async fn act(token: Option<String>, action: &'static str, id: String, replace: b
     let t = token.as_deref();
     macro_rules! by_id {
         ($q:ident, $m:ident) => {
-            api::run::<$q>(t, $m::Variables { input: $m::DelegatedAdminRelationshipIdInput { id } })
+            api::run_unit::<$q>(t, $m::Variables { input: $m::DelegatedAdminRelationshipIdInput { id } })
                 .await
-                .map(|_| ())
         };
     }
     match action {
-        "Approve" => api::run::<ApproveDelegatedAdmin>(
-            t,
-            approve_delegated_admin::Variables {
-                input: approve_delegated_admin::ApproveDelegatedAdminRelationshipInput {
-                    id,
-                    replace_existing: replace,
+        "Approve" => {
+            api::run_unit::<ApproveDelegatedAdmin>(
+                t,
+                approve_delegated_admin::Variables {
+                    input: approve_delegated_admin::ApproveDelegatedAdminRelationshipInput {
+                        id,
+                        replace_existing: replace,
+                    },
                 },
-            },
-        )
-        .await
-        .map(|_| ()),
-        "Auto-extend on" | "Auto-extend off" => api::run::<SetDelegatedAdminAutoExtend>(
-            t,
-            set_delegated_admin_auto_extend::Variables {
-                input: set_delegated_admin_auto_extend::SetDelegatedAdminAutoExtendInput {
-                    id,
-                    auto_extend: if action == "Auto-extend on" { "P180D" } else { "P0D" }.to_owned(),
+            )
+            .await
+        }
+        "Auto-extend on" | "Auto-extend off" => {
+            api::run_unit::<SetDelegatedAdminAutoExtend>(
+                t,
+                set_delegated_admin_auto_extend::Variables {
+                    input: set_delegated_admin_auto_extend::SetDelegatedAdminAutoExtendInput {
+                        id,
+                        auto_extend: if action == "Auto-extend on" { "P180D" } else { "P0D" }.to_owned(),
+                    },
                 },
-            },
-        )
-        .await
-        .map(|_| ()),
+            )
+            .await
+        }
         "Reject" => by_id!(RejectDelegatedAdmin, reject_delegated_admin),
         "Consent" => by_id!(ConsentDelegatedAdmin, consent_delegated_admin),
         "Request approval" => by_id!(RequestDelegatedAdminApproval, request_delegated_admin_approval),

@@ -190,7 +190,8 @@ pub fn stage_assignment(props: &StageProps) -> Html {
             };
             let (token, outcome, done) = (token.clone(), outcome.clone(), done.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let r = api::run::<AssignStage>(token.as_deref(), assign_stage::Variables { input }).await;
+                let r =
+                    api::run_unit::<AssignStage>(token.as_deref(), assign_stage::Variables { input }).await;
                 let ok = r.is_ok();
                 outcome.set(Some(r.map(|_| "Service partner assigned.".to_owned())));
                 if ok {

@@ -107,7 +107,7 @@ fn run_mutation<Q: GraphQLQuery + 'static>(
     Q::Variables: 'static,
 {
     wasm_bindgen_futures::spawn_local(async move {
-        let r = api::run::<Q>(token.as_deref(), variables).await;
+        let r = api::run_unit::<Q>(token.as_deref(), variables).await;
         if let (Ok(_), Some(f)) = (&r, form) {
             f.reset();
         }
@@ -356,7 +356,7 @@ type Operation = std::rc::Rc<
 
 /// One action button: enabled when `viewerCan` allows it, else disabled with its reason shown.
 fn action(label: &str, allowed: bool, reason: &Option<String>, onclick: Callback<MouseEvent>) -> Html {
-    let id = format!("why-{}", label.to_lowercase().replace(' ', "-"));
+    let id = format!("why-{}", label.to_ascii_lowercase().replace(' ', "-"));
     html! {
         <div class="action">
             <button {onclick} disabled={!allowed} aria-describedby={(!allowed).then(|| id.clone())}>{ label }</button>
@@ -413,7 +413,7 @@ pub fn subscription_page(props: &IdProps) -> Html {
             std::rc::Rc::new(move |token: Option<String>, $id: String, $n: i64| {
                 Box::pin(async move {
                     let _ = $n;
-                    api::run::<$q>(token.as_deref(), $m::Variables { input: $input }).await.map(|_| ())
+                    api::run_unit::<$q>(token.as_deref(), $m::Variables { input: $input }).await
                 }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>
             })
         };
@@ -546,7 +546,7 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
                 if !i.message.is_empty() { <blockquote>{ &i.message }</blockquote> }
                 <h2>{ "Accepting will" }</h2>
                 <ul>{ for i.changes.iter().map(|c| html! { <li>{ c }</li> }) }</ul>
-                <p class="muted">{ format!("Status: {} · expires {}", i.status.to_lowercase(), &i.expires_at[..10.min(i.expires_at.len())]) }</p>
+                <p class="muted">{ format!("Status: {} · expires {}", i.status.to_ascii_lowercase(), &i.expires_at[..10.min(i.expires_at.len())]) }</p>
                 if pending {
                     <div class="actions">
                         <button onclick={respond(true)}>{ "Accept" }</button>

@@ -61,7 +61,8 @@ pub fn tokens_page() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let input = revoke_api_token::RevokeApiTokenInput { id };
                 if let Err(e) =
-                    api::run::<RevokeApiToken>(token.as_deref(), revoke_api_token::Variables { input }).await
+                    api::run_unit::<RevokeApiToken>(token.as_deref(), revoke_api_token::Variables { input })
+                        .await
                 {
                     error.set(Some(e));
                 }
@@ -247,8 +248,11 @@ pub fn invitations_page() -> Html {
             };
             let (token, error, reload) = (token.clone(), error.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::run::<CreateInvitation>(token.as_deref(), create_invitation::Variables { input })
-                    .await
+                match api::run_unit::<CreateInvitation>(
+                    token.as_deref(),
+                    create_invitation::Variables { input },
+                )
+                .await
                 {
                     Ok(_) => {
                         if let Some(f) = form {
@@ -268,9 +272,11 @@ pub fn invitations_page() -> Html {
             let (token, error, reload, id) = (token.clone(), error.clone(), reload.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let input = revoke_invitation::InvitationIdInput { id };
-                if let Err(e) =
-                    api::run::<RevokeInvitation>(token.as_deref(), revoke_invitation::Variables { input })
-                        .await
+                if let Err(e) = api::run_unit::<RevokeInvitation>(
+                    token.as_deref(),
+                    revoke_invitation::Variables { input },
+                )
+                .await
                 {
                     error.set(Some(e));
                 }
@@ -334,7 +340,7 @@ pub fn invitations_page() -> Html {
                                 if !i.message.is_empty() { <br/><span class="muted">{ format!("“{}”", i.message) }</span> }</td>
                             <td>{ if i.delegated_roles.is_empty() { "relationship".to_owned() } else {
                                 format!("relationship + {} for {}", i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "), i.delegated_duration.clone().unwrap_or_default()) } }</td>
-                            <td>{ format!("{} · {} accepted · expires {}", i.status.to_lowercase(), i.acceptance_count, date(&i.expires_at)) }</td>
+                            <td>{ format!("{} · {} accepted · expires {}", i.status.to_ascii_lowercase(), i.acceptance_count, date(&i.expires_at)) }</td>
                             <td>
                                 <code class="link">{ &i.url }</code><br/>
                                 <CopyButton text={i.url.clone()} label="Copy link" />
@@ -378,7 +384,7 @@ fn message_editor(props: &MessageProps) -> Html {
             let (token, done) = (token.clone(), done.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let vars = update_invitation_message::Variables { input };
-                done.emit(api::run::<UpdateInvitationMessage>(token.as_deref(), vars).await.map(|_| ()));
+                done.emit(api::run_unit::<UpdateInvitationMessage>(token.as_deref(), vars).await);
             });
         })
     };
