@@ -4,7 +4,7 @@ use super::page::{COUNT_LIMIT, Count, Page, PageRequest};
 use super::parse;
 use super::visibility::{self, PartnerWay};
 use crate::domain::access::Scope;
-use crate::domain::subscription::{SubscriptionFacts, stored_statuses_reading_as};
+use crate::domain::subscription::SubscriptionFacts;
 use crate::domain::{
     AppResult, BillingCycle, LifecycleStage, PurchaseChannel, SubscriptionStatus, TermDuration,
 };
@@ -170,9 +170,10 @@ fn push_narrowing(qb: &mut QueryBuilder<Postgres>, f: &SubscriptionFilter) {
         qb.push(" and s.purchase_channel = ").push_bind(channel.as_str());
     }
     if let Some(status) = f.status {
-        let stored: Vec<&str> = stored_statuses_reading_as(status).iter().map(|s| s.as_str()).collect();
-        qb.push(" and s.status = any(").push_bind(stored).push(")");
-        qb.push(format!(" and {STATUS} = ")).push_bind(status.as_str());
+        // subscription_reads_as is the status rule as a predicate PostgreSQL can estimate.
+        qb.push(" and subscription_reads_as(")
+            .push_bind(status.as_str())
+            .push(", s.status, s.suspended_at, s.auto_renew, s.commitment_end, s.lapsed_on, clock.now)");
     }
     if let Some(id) = f.service_id {
         qb.push(" and s.service_id = ").push_bind(id);

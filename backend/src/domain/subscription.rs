@@ -37,21 +37,6 @@ pub struct SubscriptionFacts {
 /// Commercial changes (quantity, renewal, suspension, cancellation) and seats are sales work:
 /// admin and sales agents, whether the partner transacts or provisions by delegation. Support
 /// is helpdesk work: admin and helpdesk agents.
-/// The stored statuses that may read as `status` at some later time: a subscription becomes
-/// EXPIRED or DELETED before the background job writes it down (see `subscription_status_at`
-/// in migration 5), never the other way. Lists filtered by status also filter on these, which
-/// PostgreSQL can estimate from its statistics.
-pub fn stored_statuses_reading_as(status: SubscriptionStatus) -> &'static [SubscriptionStatus] {
-    use SubscriptionStatus::*;
-    match status {
-        Pending => &[Pending],
-        Active => &[Active],
-        Suspended => &[Suspended],
-        Expired => &[Active, Expired],
-        Deleted => &[Active, Expired, Suspended, Deleted],
-    }
-}
-
 pub const COMMERCIAL_ROLES: &[Role] = &[Role::AdminAgent, Role::SalesAgent];
 pub const SEAT_ROLES: &[Role] = &[Role::AdminAgent, Role::SalesAgent];
 pub const SUPPORT_ROLES: &[Role] = &[Role::AdminAgent, Role::HelpdeskAgent];

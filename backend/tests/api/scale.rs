@@ -162,3 +162,32 @@ async fn counts_stop_at_a_thousand_and_say_so(pool: PgPool) {
     let theirs = app.ok(&fabrikam, q, json!({})).await;
     assert_eq!(theirs["subscriptions"]["totalCountPrecision"], "EXACT", "{theirs}");
 }
+
+/// `subscription_reads_as` (what status filters use, so PostgreSQL can estimate them) says the
+/// same as `subscription_status_at` (what reads show) for every wanted status, every stored
+/// state, and every week of two years, hours either side of midnight included.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_status_filter_agrees_with_the_status_rule(pool: PgPool) {
+    let (cases, disagreements): (i64, i64) = sqlx::query_as(
+        "with states as ( \
+           select st, case when st = 'SUSPENDED' then '2026-06-01 09:00+00'::timestamptz - make_interval(days => sd) end as sus, \
+                  ar, '2026-06-01'::date + ce as ce, case when lo is null then null else '2026-06-01'::date + lo end as lo \
+           from unnest(array['PENDING', 'ACTIVE', 'SUSPENDED', 'EXPIRED', 'DELETED']) st, \
+                unnest(array[0, 10, 59, 60, 61, 400]) sd, unnest(array[true, false]) ar, \
+                unnest(array[-400, -70, -61, -60, -59, -1, 0, 1, 30, 365]) ce, \
+                unnest(array[null, -61, -60, -10, 0]::int[]) lo \
+           where st = 'SUSPENDED' or sd = 0), \
+         moments as ( \
+           select '2026-06-01 00:00+00'::timestamptz + make_interval(days => d, hours => h) as at \
+           from generate_series(0, 730, 7) d, unnest(array[0, 9, 23]) h) \
+         select count(*), count(*) filter (where \
+             subscription_reads_as(w, st, sus, ar, ce, lo, at) \
+             is distinct from (subscription_status_at(st, sus, ar, ce, lo, at) = w)) \
+         from states, moments, unnest(array['PENDING', 'ACTIVE', 'SUSPENDED', 'EXPIRED', 'DELETED']) w",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(cases > 100_000, "only {cases} cases were compared");
+    assert_eq!(disagreements, 0, "the filter and the rule disagree in {disagreements} of {cases} cases");
+}
