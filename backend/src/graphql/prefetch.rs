@@ -68,14 +68,46 @@ pub async fn for_subscriptions(loaders: &Loaders, node: Lookahead<'_>, subs: &[&
     Ok(())
 }
 
-/// Primes each customer's subscriptions (and what they need) for a page of customers.
+/// Primes what a page of customers' selected fields will ask for: each kind in one statement,
+/// all at once, so the page costs the same few statements under any load (left to the
+/// DataLoaders' time window, busy servers split them into several batches).
 pub async fn for_customers(loaders: &Loaders, node: Lookahead<'_>, customer_ids: &[Uuid]) -> Result<()> {
-    let subs_field = node.field("subscriptions");
-    let Some(loader) = &loaders.customer_subscriptions else { return Ok(()) };
-    if !subs_field.exists() || customer_ids.is_empty() {
+    if customer_ids.is_empty() {
         return Ok(());
     }
-    let by_customer = loader.load_many(customer_ids.iter().copied()).await?;
-    let subs: Vec<&Subscription> = by_customer.values().flatten().collect();
-    for_subscriptions(loaders, subs_field, &subs).await
+    let ids = || customer_ids.iter().copied();
+    let wants = |f: &str| node.field(f).exists();
+    let subscriptions = async {
+        let subs_field = node.field("subscriptions");
+        if let (true, Some(loader)) = (subs_field.exists(), &loaders.customer_subscriptions) {
+            let by_customer = loader.load_many(ids()).await?;
+            let subs: Vec<&Subscription> = by_customer.values().flatten().collect();
+            for_subscriptions(loaders, subs_field, &subs).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let counts = async {
+        if let (true, Some(loader)) = (wants("subscriptionCounts"), &loaders.customer_channel_counts) {
+            loader.load_many(ids()).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let relationships = async {
+        if wants("viewerRelationshipKinds") {
+            loaders.customer_relationships.load_many(ids()).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let delegated = async {
+        if wants("viewerDelegatedAdminRelationships") {
+            loaders.customer_delegated_admin.load_many(ids()).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let (a, b, c, d) = tokio::join!(subscriptions, counts, relationships, delegated);
+    a?;
+    b?;
+    c?;
+    d?;
+    Ok(())
 }

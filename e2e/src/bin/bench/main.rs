@@ -242,6 +242,7 @@ async fn main() -> Result<()> {
     let mut fixtures = shapes::Fixtures::load(&root, &pool, &server, peer.as_ref()).await?;
     fixtures.prepare_writes(&o, &pool, &db.url).await?;
     let mut results = Vec::new();
+    let mut plans = Vec::new();
     for shape in shapes::all(&fixtures) {
         if o.only.as_deref().is_some_and(|only| only != shape.name) {
             continue;
@@ -257,8 +258,16 @@ async fn main() -> Result<()> {
     let summary = format!("{}\n{memory}\n", report::summary(&results));
     println!("{summary}");
     if o.write_report {
-        let section =
-            report::section(&o, &fixtures, &results, &table, &summary, generated_in, started.elapsed())?;
+        let section = report::section(
+            &o,
+            &fixtures,
+            &results,
+            &plans,
+            &table,
+            &summary,
+            generated_in,
+            started.elapsed(),
+        )?;
         report::write(&root.join("BENCHMARKS.md"), o.scale, &section)?;
         eprintln!("wrote the {} section of BENCHMARKS.md", o.scale.name());
     }

@@ -105,10 +105,12 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn section(
     o: &Options,
     f: &Fixtures,
     results: &[Measured],
+    plans: &[(String, String)],
     table: &str,
     summary: &str,
     generated_in: Duration,
@@ -128,6 +130,12 @@ pub fn section(
             shapes.push_str(&line);
         }
     }
+    let mut explained = String::new();
+    for (shape, plan) in plans {
+        explained.push_str(&format!(
+            "<details><summary><code>{shape}</code></summary>\n\n```\n{plan}\n```\n\n</details>\n\n"
+        ));
+    }
     Ok(format!(
         "## Scale: {scale}\n\n\
          `cargo xtask bench --scale {scale}`{only}: {customers} generated customers, {partners} partners, \
@@ -140,7 +148,9 @@ pub fn section(
          pgbench replays the reads our server sent for one request, parameters written in, `-M prepared`.\n\
          - {secs} s per run. Every response is checked (status 200, no `errors`, the expected data); `bad` counts \
          the rest and is never throughput. SQL and rows per request from `pg_stat_statements`; CPU from /proc.\n\n\
-         ### Shapes\n\n{shapes}\n### Ratios (at the highest connection count)\n\n{summary}\n### Every run\n\n{table}",
+         ### Shapes\n\n{shapes}\n### Ratios (at the highest connection count)\n\n{summary}\n### Every run\n\n{table}\n\
+         ### The heaviest statement of each read shape\n\n`EXPLAIN (ANALYZE, BUFFERS)`, parameters as our server \
+         sent them for one request, run after the load (a warm cache).\n\n{explained}",
         scale = o.scale.name(),
         only = o.only.as_deref().map(|s| format!(" --only {s}")).unwrap_or_default(),
         book = f.contoso_customers,

@@ -498,8 +498,9 @@ pub async fn measure(
     pool: &PgPool,
     has_statements: bool,
     work: &Path,
-) -> Result<Vec<Measured>> {
+) -> Result<(Vec<Measured>, Option<String>)> {
     let mut out = Vec::new();
+    let mut heaviest = None;
     let mut ours = Side { requests: Vec::new(), expect: shape.ours.expect.clone() };
     let mut same_answer = None;
     if let Kind::Write { .. } = shape.kind {
@@ -602,6 +603,7 @@ pub async fn measure(
         let statements =
             capture(cluster, pool, server, &first.token, &first.body, shape.name == "trivial").await?;
         let reads: Vec<String> = statements.into_iter().filter(|s| ceiling::is_read(s)).collect();
+        heaviest = heaviest_plan(pool, &reads).await?;
         if reads.is_empty() {
             eprintln!("    no statement to replay");
         } else {
@@ -620,7 +622,27 @@ pub async fn measure(
             }
         }
     }
-    Ok(out)
+    Ok((out, heaviest))
+}
+
+/// `EXPLAIN (ANALYZE, BUFFERS)` of the statement that took longest, of those a request sent.
+async fn heaviest_plan(pool: &PgPool, statements: &[String]) -> Result<Option<String>> {
+    let mut worst: Option<(f64, String)> = None;
+    for sql in statements {
+        let lines: Vec<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("explain (analyze, buffers) {sql}")))
+                .fetch_all(pool)
+                .await?;
+        let ms = lines
+            .iter()
+            .find_map(|l| l.trim().strip_prefix("Execution Time: "))
+            .and_then(|v| v.trim_end_matches(" ms").parse::<f64>().ok())
+            .unwrap_or(0.0);
+        if worst.as_ref().is_none_or(|(w, _)| ms > *w) {
+            worst = Some((ms, format!("{sql}\n\n{}", lines.join("\n"))));
+        }
+    }
+    Ok(worst.map(|(_, plan)| plan))
 }
 
 /// Runs `f` and reads what it cost: statements and rows per request, CPU per request of the
