@@ -91,7 +91,7 @@ fn parse_parameters(s: &str) -> Result<Vec<(usize, String)>> {
 /// Puts literals where `$n` stood (highest numbers first, so `$1` never eats `$10`).
 fn substitute(sql: &str, params: &[(usize, String)]) -> String {
     let mut sorted: Vec<&(usize, String)> = params.iter().collect();
-    sorted.sort_by(|a, b| b.0.cmp(&a.0));
+    sorted.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut out = sql.to_owned();
     for (n, value) in sorted {
         out = out.replace(&format!("${n}"), value);

@@ -248,9 +248,12 @@ async fn main() -> Result<()> {
             continue;
         }
         eprintln!("==> {} ({})", shape.name, shape.title);
-        results.extend(
-            shapes::measure(&o, &shape, &server, peer.as_ref(), &db, &pool, has_statements, &work).await?,
-        );
+        let (measured, plan) =
+            shapes::measure(&o, &shape, &server, peer.as_ref(), &db, &pool, has_statements, &work).await?;
+        results.extend(measured);
+        if let Some(plan) = plan {
+            plans.push((shape.name.clone(), plan));
+        }
     }
     let memory = sign_in_burst(&server, &o, &work)?;
     let table = report::table(&results);
