@@ -65,8 +65,9 @@ pub struct Fixtures {
     woodgrove: Uuid,
     /// (ours, the peer's) cursor halfway into Contoso's book, and how many customers it has.
     deep: (Option<String>, Option<String>),
-    pub contoso_customers: i64,
-    pub fabrikam_subscriptions: i64,
+    /// Contoso's book and Fabrikam's indirect subscriptions, as `totalCount` says ("1000+").
+    pub book_size: String,
+    pub fabrikam_size: String,
     offer: String,
     contoso_book: Vec<Uuid>,
     accept_plan: Vec<Request>,
@@ -182,6 +183,7 @@ impl Fixtures {
 
         let first = post(&server.base, &ours.contoso, &body(BOOK, json!({ "first": 1 }))).await?;
         let contoso_customers = first["customers"]["totalCount"].as_i64().context("a book count")?;
+        let contoso_exact = first["customers"]["totalCountPrecision"] == "EXACT";
         let subs = post(
             &server.base,
             &ours.fabrikam,
@@ -189,6 +191,12 @@ impl Fixtures {
         )
         .await?;
         let fabrikam_subscriptions = subs["subscriptions"]["totalCount"].as_i64().unwrap_or(0);
+        let plus = |exact: bool| if exact { "" } else { "+" };
+        let book_size = format!("{contoso_customers}{}", plus(contoso_exact));
+        let fabrikam_size = format!(
+            "{fabrikam_subscriptions}{}",
+            plus(subs["subscriptions"]["totalCountPrecision"] == "EXACT")
+        );
         let half = contoso_customers / 2;
         let deep_ours = cursor_at(&server.base, &ours.contoso, BOOK, "customers", half).await?;
         let deep_theirs = match (peer, &theirs) {
@@ -214,8 +222,8 @@ impl Fixtures {
             theirs,
             woodgrove,
             deep: (deep_ours, deep_theirs),
-            contoso_customers,
-            fabrikam_subscriptions,
+            book_size,
+            fabrikam_size,
             offer: global_id("Offer", offer),
             contoso_book,
             accept_plan: Vec::new(),
@@ -372,7 +380,7 @@ pub fn all(f: &Fixtures) -> Vec<Shape> {
         },
         Shape {
             name: "book".into(),
-            title: format!("Contoso's book ({} customers), first page of 50", f.contoso_customers),
+            title: format!("Contoso's book ({} customers), first page of 50", f.book_size),
             kind: Kind::Read,
             ours: read(body(BOOK, json!({ "first": 50 })), &f.ours.contoso),
             theirs: peer_side("book", json!({ "first": 50 }), |t| &t.contoso),
@@ -409,7 +417,7 @@ pub fn all(f: &Fixtures) -> Vec<Shape> {
             name: "subscriptions".into(),
             title: format!(
                 "Fabrikam's `subscriptions(filter: {{channel: CSP_INDIRECT, status: ACTIVE}}, first: 50)` ({} indirect)",
-                f.fabrikam_subscriptions
+                f.fabrikam_size
             ),
             kind: Kind::Read,
             ours: read(
@@ -586,6 +594,9 @@ pub async fn measure(
             })
             .await?;
             let rss: f64 = pids.iter().map(|pid| metrics::rss_mib(*pid)).sum();
+            // Requests the load generator gave up on keep running in PostgreSQL: end them, so
+            // they do not weigh on the next measurement.
+            stop_peer_queries(pool).await?;
             out.push(Measured {
                 shape: shape.name.clone(),
                 title: shape.title.clone(),
@@ -623,6 +634,23 @@ pub async fn measure(
         }
     }
     Ok((out, heaviest))
+}
+
+/// Cancels the peer's statements still running, and waits until they are gone.
+async fn stop_peer_queries(pool: &PgPool) -> Result<()> {
+    for _ in 0..100 {
+        let running: i64 = sqlx::query_scalar(
+            "select count(pg_cancel_backend(pid)) from pg_stat_activity \
+             where usename = 'bench_peer' and state = 'active' and pid <> pg_backend_pid()",
+        )
+        .fetch_one(pool)
+        .await?;
+        if running == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the peer's statements did not stop")
 }
 
 /// `EXPLAIN (ANALYZE, BUFFERS)` of the statement that took longest, of those a request sent.
@@ -745,6 +773,6 @@ impl Fixtures {
         let n =
             if o.seconds <= 1.0 { 300 } else { (o.seconds.ceil() as usize) * 3_000 * o.connections.len() };
         self.accept_plan = self.accept_plan(pool, url, n).await?;
-        Ok(())
+        crate::settle(pool).await
     }
 }
