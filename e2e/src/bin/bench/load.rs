@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// One request the script sends: a JSON body and the bearer token to send it with.
+#[derive(Clone)]
 pub struct Request {
     pub body: String,
     pub token: String,

@@ -435,14 +435,7 @@ pub fn all(f: &Fixtures) -> Vec<Shape> {
             name: "accept_invitation".into(),
             title: "`acceptInvitation` of fresh invitations (with its audit events)".into(),
             kind: Kind::Write { once: true },
-            ours: Side {
-                requests: f
-                    .accept_plan
-                    .iter()
-                    .map(|r| Request { body: r.body.clone(), token: r.token.clone() })
-                    .collect(),
-                expect: Some("\"acceptInvitation\":{".into()),
-            },
+            ours: Side { requests: f.accept_plan.to_vec(), expect: Some("\"acceptInvitation\":{".into()) },
             theirs: None,
             compare: None,
         },
@@ -512,19 +505,9 @@ pub async fn measure(
     let mut ours = Side { requests: Vec::new(), expect: shape.ours.expect.clone() };
     let mut same_answer = None;
     if let Kind::Write { .. } = shape.kind {
-        ours.requests = shape
-            .ours
-            .requests
-            .iter()
-            .map(|r| Request { body: r.body.clone(), token: r.token.clone() })
-            .collect();
+        ours.requests = shape.ours.requests.to_vec();
     } else {
-        ours.requests = shape
-            .ours
-            .requests
-            .iter()
-            .map(|r| Request { body: r.body.clone(), token: r.token.clone() })
-            .collect();
+        ours.requests = shape.ours.requests.to_vec();
         let first = &shape.ours.requests[0];
         let answer = post(&server.base, &first.token, &first.body).await?;
         ours.expect = Some(expect_from(&answer));
@@ -548,22 +531,11 @@ pub async fn measure(
     let slices = o.connections.len().max(1);
     for (i, &c) in o.connections.iter().enumerate() {
         let requests: Vec<Request> = match shape.kind {
-            Kind::Read => ours
-                .requests
-                .iter()
-                .map(|r| Request { body: r.body.clone(), token: r.token.clone() })
-                .collect(),
-            Kind::Write { once: false } => ours
-                .requests
-                .iter()
-                .map(|r| Request { body: r.body.clone(), token: r.token.clone() })
-                .collect(),
+            Kind::Read => ours.requests.to_vec(),
+            Kind::Write { once: false } => ours.requests.to_vec(),
             Kind::Write { once: true } => {
                 let per = ours.requests.len() / slices;
-                ours.requests[i * per..(i + 1) * per]
-                    .iter()
-                    .map(|r| Request { body: r.body.clone(), token: r.token.clone() })
-                    .collect()
+                ours.requests[i * per..(i + 1) * per].to_vec()
             }
         };
         let pids = vec![server.pid()];
