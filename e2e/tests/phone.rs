@@ -53,7 +53,10 @@ async fn sweep(browser: &Browser, server: &Server, who: &str, visits: &[Visit]) 
 
 async fn id_of(server: &Server, token: &str, query: &str, pointer: &str) -> Result<String> {
     let body = server.graphql(Some(token), query, json!({})).await?;
-    body.pointer(pointer).and_then(|v| v.as_str()).map(str::to_owned).with_context(|| format!("{pointer} in {body}"))
+    body.pointer(pointer)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{pointer} in {body}"))
 }
 
 #[tokio::test]
@@ -63,13 +66,9 @@ async fn every_route_is_readable_on_a_390px_phone() -> Result<()> {
     let woodgrove = server.sign_in("globaladmin@woodgrove.demo").await?;
 
     // What the routes with a parameter need: a customer, a subscription and two links.
-    let customer = id_of(
-        &server,
-        &woodgrove,
-        "{ viewer { organization { id } } }",
-        "/data/viewer/organization/id",
-    )
-    .await?;
+    let customer =
+        id_of(&server, &woodgrove, "{ viewer { organization { id } } }", "/data/viewer/organization/id")
+            .await?;
     let subscription = id_of(
         &server,
         &fabrikam,
@@ -110,7 +109,12 @@ async fn every_route_is_readable_on_a_390px_phone() -> Result<()> {
     let customer_admin = [
         visit("/", "/", "h1", "Woodgrove Bank"),
         visit("/customers/:id", format!("/customers/{customer}"), "table", "Office 365"),
-        visit("/invitations/:code", format!("/invitations/{invitation}"), "h1", "Fabrikam Distribution invites you"),
+        visit(
+            "/invitations/:code",
+            format!("/invitations/{invitation}"),
+            "h1",
+            "Fabrikam Distribution invites you",
+        ),
         visit("/delegated-admin", "/delegated-admin", "h1", "Delegated admin"),
         visit("/support", "/support", "h1", "Support requests"),
     ];
@@ -129,8 +133,11 @@ async fn every_route_is_readable_on_a_390px_phone() -> Result<()> {
     ];
 
     // Every route is visited by someone.
-    let visited: BTreeSet<String> =
-        [&partner[..], &customer_admin, &reseller, &signed_out].concat().iter().map(|v| v.route.to_owned()).collect();
+    let visited: BTreeSet<String> = [&partner[..], &customer_admin, &reseller, &signed_out]
+        .iter()
+        .flat_map(|vs| vs.iter())
+        .map(|v| v.route.to_owned())
+        .collect();
     let routes = app_routes()?;
     assert!(routes.len() >= 15, "the router's routes were not read: {routes:?}");
     let missed: Vec<_> = routes.difference(&visited).collect();
