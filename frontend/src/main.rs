@@ -3,9 +3,12 @@
 
 mod api;
 mod components;
+mod form;
+mod hooks;
 mod pages;
 mod queries;
 mod route;
+mod text;
 
 use api::Session;
 use route::{Route, switch};
