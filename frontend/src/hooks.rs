@@ -220,6 +220,22 @@ impl Outcome {
         }
     }
 
+    /// Shows an error, or clears the line when there is none.
+    pub fn set_error(&self, error: Option<ApiError>) {
+        self.0.set(error.map(Err));
+    }
+
+    /// Reports a change only if it failed, then reloads the page's data.
+    pub fn error_then_reload(&self, reload: &Callback<()>) -> impl FnOnce(Result<(), ApiError>) + 'static {
+        let (outcome, reload) = (self.clone(), reload.clone());
+        move |r| {
+            if let Err(e) = r {
+                outcome.set(Err(e));
+            }
+            reload.emit(());
+        }
+    }
+
     /// The outcome as a status line (or an alert) for screen readers too.
     pub fn view(&self) -> Html {
         match &*self.0 {

@@ -22,6 +22,6 @@ pub use message_editor::MessageEditor;
 pub use order_form::OrderForm;
 pub use removal_preview::RemovalPreview;
 pub use show::show;
-pub use sign_in_form::SignInForm;
+pub use sign_in_form::{SignInForm, sign_in_for};
 pub use stage_assignment::StageAssignment;
 pub use support_request::SupportRequest;

@@ -62,3 +62,13 @@ pub fn sign_in_form(props: &SignInFormProps) -> Html {
         </form>
     }
 }
+
+/// The sign-in form under a line that says why to sign in (the landing pages).
+pub fn sign_in_for(why: &'static str) -> Html {
+    html! {
+        <>
+        <p class="card narrow">{ why }</p>
+        <SignInForm />
+        </>
+    }
+}

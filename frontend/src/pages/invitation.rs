@@ -1,7 +1,7 @@
 //! `/invitations/:code`: the page a customer opens from an invitation link.
 
 use crate::api::ApiError;
-use crate::components::{SignInForm, show};
+use crate::components::{show, sign_in_for};
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::route::CodeProps;
@@ -21,12 +21,9 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
     let outcome = use_outcome();
     let navigator = use_navigator().expect("router");
     if session.is_none() {
-        return html! {
-            <>
-            <p class="card narrow">{ "You were sent an invitation. Sign in as your organization's global admin to review it." }</p>
-            <SignInForm />
-            </>
-        };
+        return sign_in_for(
+            "You were sent an invitation. Sign in as your organization's global admin to review it.",
+        );
     }
     // Either answer leads to the customer's channel map; a refusal is shown in words.
     let open_customer = {

@@ -4,7 +4,7 @@
 use crate::api::ApiError;
 use crate::components::{CopyButton, MessageEditor, SignInForm, show};
 use crate::form::{checked, field_value, or_default};
-use crate::hooks::{use_mutation, use_node_refs, use_query, use_session};
+use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::text::{date, words};
 use yew::prelude::*;
@@ -15,7 +15,7 @@ pub fn invitations_page() -> Html {
     let (state, reload) = use_query::<Invitations>(invitations::Variables {});
     let create_invitation = use_mutation::<CreateInvitation>();
     let revoke_invitation = use_mutation::<RevokeInvitation>();
-    let error = use_state(|| None::<ApiError>);
+    let error = use_outcome();
     let [
         customer,
         reseller,
@@ -80,7 +80,7 @@ pub fn invitations_page() -> Html {
                 if r.is_ok() {
                     reload.emit(());
                 }
-                error.set(r.err());
+                error.set_error(r.err());
             };
             create_invitation.submit(&e, create_invitation::Variables { input }, done);
         })
@@ -89,13 +89,7 @@ pub fn invitations_page() -> Html {
         let (revoke_invitation, error, reload) = (revoke_invitation.clone(), error.clone(), reload.clone());
         Callback::from(move |_| {
             let input = revoke_invitation::InvitationIdInput { id: id.clone() };
-            let (error, reload) = (error.clone(), reload.clone());
-            revoke_invitation.send(revoke_invitation::Variables { input }, move |r| {
-                if let Err(e) = r {
-                    error.set(Some(e));
-                }
-                reload.emit(());
-            });
+            revoke_invitation.send(revoke_invitation::Variables { input }, error.error_then_reload(&reload));
         })
     };
     // Only the creator changes or revokes an invitation; a named reseller sees it to pass it on.
@@ -104,7 +98,7 @@ pub fn invitations_page() -> Html {
     let on_saved = {
         let (error, reload) = (error.clone(), reload.clone());
         Callback::from(move |r: Result<(), ApiError>| {
-            error.set(r.err());
+            error.set_error(r.err());
             reload.emit(());
         })
     };
@@ -169,7 +163,7 @@ pub fn invitations_page() -> Html {
                 </table>
                 </>
             }) }
-            if let Some(e) = &*error { <p class="error" role="alert">{ e.words() }</p> }
+            { error.view() }
         </section>
     }
 }

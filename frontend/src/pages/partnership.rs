@@ -1,6 +1,6 @@
 //! `/partnerships/:code`: the page an indirect reseller opens from a provider's partnership link.
 
-use crate::components::SignInForm;
+use crate::components::sign_in_for;
 use crate::hooks::{use_mutation, use_outcome, use_session};
 use crate::queries::*;
 use crate::route::CodeProps;
@@ -15,12 +15,9 @@ pub fn partnership_landing(props: &CodeProps) -> Html {
     let outcome = use_outcome();
     let accepted = use_state(|| None::<String>);
     if session.is_none() {
-        return html! {
-            <>
-            <p class="card narrow">{ "An indirect provider invites your organization to resell through it. Sign in as your organization's admin agent to accept." }</p>
-            <SignInForm />
-            </>
-        };
+        return sign_in_for(
+            "An indirect provider invites your organization to resell through it. Sign in as your organization's admin agent to accept.",
+        );
     }
     let accept = {
         let (code, outcome, accepted) = (props.code.clone(), outcome.clone(), accepted.clone());

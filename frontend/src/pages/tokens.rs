@@ -1,9 +1,8 @@
 //! `/tokens`: API tokens: create (the secret is shown once), list, revoke.
 
-use crate::api::ApiError;
 use crate::components::{CopyButton, SignInForm, show};
 use crate::form::{checked, field_value};
-use crate::hooks::{use_mutation, use_query, use_session};
+use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::text::date;
 use yew::prelude::*;
@@ -15,7 +14,7 @@ pub fn tokens_page() -> Html {
     let create_token = use_mutation::<CreateApiToken>();
     let revoke_token = use_mutation::<RevokeApiToken>();
     let secret = use_state(|| None::<String>);
-    let error = use_state(|| None::<ApiError>);
+    let error = use_outcome();
     let name = use_node_ref();
     let read_only = use_node_ref();
     if session.is_none() {
@@ -41,10 +40,10 @@ pub fn tokens_page() -> Html {
             create_token.run(create_api_token::Variables { input }, move |answer| match answer {
                 Ok(d) => {
                     secret.set(Some(d.create_api_token.secret));
-                    error.set(None);
+                    error.set_error(None);
                     reload.emit(());
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => error.set_error(Some(e)),
             });
         })
     };
@@ -52,13 +51,7 @@ pub fn tokens_page() -> Html {
         let (revoke_token, error, reload) = (revoke_token.clone(), error.clone(), reload.clone());
         Callback::from(move |_| {
             let input = revoke_api_token::RevokeApiTokenInput { id: id.clone() };
-            let (error, reload) = (error.clone(), reload.clone());
-            revoke_token.send(revoke_api_token::Variables { input }, move |r| {
-                if let Err(e) = r {
-                    error.set(Some(e));
-                }
-                reload.emit(());
-            });
+            revoke_token.send(revoke_api_token::Variables { input }, error.error_then_reload(&reload));
         })
     };
     html! {
@@ -78,7 +71,7 @@ pub fn tokens_page() -> Html {
                     <CopyButton text={s.clone()} label="Copy secret" />
                 </div>
             }
-            if let Some(e) = &*error { <p class="error" role="alert">{ e.words() }</p> }
+            { error.view() }
             { show(&*state, |d| html! {
                 if d.api_tokens.is_empty() { <p class="muted">{ "No API tokens yet." }</p> } else {
                 <table>
