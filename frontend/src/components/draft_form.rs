@@ -7,7 +7,6 @@ use crate::hooks::{use_mutation, use_node_refs};
 use crate::queries::*;
 use yew::prelude::*;
 
-/// A partner's admin agent drafts a relationship for one of its customers, then requests approval.
 #[function_component(DraftForm)]
 pub fn draft_form(props: &FormProps) -> Html {
     let save = use_mutation::<CreateDelegatedAdmin>();

@@ -5,6 +5,7 @@ use crate::hooks::{Outcome, use_mutation, use_node_refs};
 use crate::queries::*;
 use yew::prelude::*;
 
+/// The props of the grant and draft forms: the page's data, and where they report.
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
     pub data: delegated_admin::ResponseData,
@@ -12,7 +13,6 @@ pub struct FormProps {
     pub reload: Callback<()>,
 }
 
-/// The customer grants delegated admin to another partner; it waits for the partner's consent.
 #[function_component(GrantForm)]
 pub fn grant_form(props: &FormProps) -> Html {
     let save = use_mutation::<GrantDelegatedAdmin>();

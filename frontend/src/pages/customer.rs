@@ -9,7 +9,6 @@ use crate::text::{date, name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-/// A customer's channel map.
 #[function_component(CustomerPage)]
 pub fn customer_page(props: &IdProps) -> Html {
     let session = use_session();

@@ -10,7 +10,6 @@ use crate::text::date;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-/// The page a customer opens from an invitation link.
 #[function_component(InvitationLanding)]
 pub fn invitation_landing(props: &CodeProps) -> Html {
     let session = use_session();
