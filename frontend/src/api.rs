@@ -83,24 +83,25 @@ pub async fn run<Q: GraphQLQuery>(
     token: Option<&str>,
     variables: Q::Variables,
 ) -> Result<Q::ResponseData, ApiError> {
-    let (data, errors) = exchange(token, body::<Q>(variables)?).await?;
+    run_body(token, body::<Q>(variables)).await
+}
+
+/// As [`run`], for a request already written by [`body`].
+pub async fn run_body<T: serde::de::DeserializeOwned>(
+    token: Option<&str>,
+    body: Result<String, ApiError>,
+) -> Result<T, ApiError> {
+    let (data, errors) = exchange(token, body?).await?;
     // The answer was parsed by the browser (`JSON.parse`); serde reads the typed data from it.
-    let data: Option<Q::ResponseData> = serde_wasm_bindgen::from_value(data).map_err(|_| unreadable())?;
+    let data: Option<T> = serde_wasm_bindgen::from_value(data).map_err(|_| unreadable())?;
     settle(token, errors, data)
 }
 
 /// Runs an operation whose answer the caller does not read (it only needs to know that it
-/// succeeded): the same request and the same errors as [`run`], but `data` is only checked to
-/// be there (an object), not decoded into types nobody reads.
-pub fn run_unit<Q: GraphQLQuery>(
-    token: Option<&str>,
-    variables: Q::Variables,
-) -> impl std::future::Future<Output = Result<(), ApiError>> + '_ {
-    // Not `async`: every operation then shares one future type (and its code).
-    run_untyped(token, body::<Q>(variables))
-}
-
-async fn run_untyped(token: Option<&str>, body: Result<String, ApiError>) -> Result<(), ApiError> {
+/// succeeded), written by [`body`]: the same request and the same errors as [`run`], but `data`
+/// is only checked to be there (an object), not decoded into types nobody reads. Not generic:
+/// every such operation shares its code.
+pub async fn run_untyped(token: Option<&str>, body: Result<String, ApiError>) -> Result<(), ApiError> {
     let (data, errors) = exchange(token, body?).await?;
     let data = if data.is_null() || data.is_undefined() {
         None
@@ -112,7 +113,8 @@ async fn run_untyped(token: Option<&str>, body: Result<String, ApiError>) -> Res
     settle(token, errors, data)
 }
 
-fn body<Q: GraphQLQuery>(variables: Q::Variables) -> Result<String, ApiError> {
+/// The request of one typed operation, as JSON text.
+pub fn body<Q: GraphQLQuery>(variables: Q::Variables) -> Result<String, ApiError> {
     // Cannot fail (variables are structs of strings, numbers, lists and options); not formatting
     // serde_json's error keeps its messages (and std's I/O error texts) out of the app.
     serde_json::to_string(&Q::build_query(variables))

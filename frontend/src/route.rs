@@ -41,25 +41,38 @@ pub enum Route {
 }
 
 pub fn switch(route: Route) -> Html {
+    use pages::*;
     match route {
-        Route::Home => html! { <pages::Home /> },
-        Route::SignIn => html! { <pages::SignInPage /> },
-        Route::Customer { id } => html! { <pages::CustomerPage id={id.clone()} key={id} /> },
-        Route::Subscriptions => html! { <pages::lists::SubscriptionsPage /> },
-        Route::Subscription { id } => html! { <pages::SubscriptionPage id={id.clone()} key={id} /> },
-        Route::Invitation { code } => html! { <pages::InvitationLanding code={code.clone()} key={code} /> },
-        Route::Tokens => html! { <pages::more::TokensPage /> },
-        Route::Audit => html! { <pages::more::AuditPage /> },
-        Route::Invitations => html! { <pages::more::InvitationsPage /> },
-        Route::DelegatedAdmin => html! { <pages::delegated::DelegatedAdminPage /> },
-        Route::Partnerships => html! { <pages::channels::PartnershipsPage /> },
+        Route::Home => html! { <home::Home /> },
+        Route::SignIn => html! { <sign_in::SignInPage /> },
+        Route::Customer { id } => html! { <customer::CustomerPage id={id.clone()} key={id} /> },
+        Route::Subscriptions => html! { <subscriptions::SubscriptionsPage /> },
+        Route::Subscription { id } => html! { <subscription::SubscriptionPage id={id.clone()} key={id} /> },
+        Route::Invitation { code } => {
+            html! { <invitation::InvitationLanding code={code.clone()} key={code} /> }
+        }
+        Route::Tokens => html! { <tokens::TokensPage /> },
+        Route::Audit => html! { <audit::AuditPage /> },
+        Route::Invitations => html! { <invitations::InvitationsPage /> },
+        Route::DelegatedAdmin => html! { <delegated_admin::DelegatedAdminPage /> },
+        Route::Partnerships => html! { <partnerships::PartnershipsPage /> },
         Route::Partnership { code } => {
-            html! { <pages::channels::PartnershipLanding code={code.clone()} key={code} /> }
+            html! { <partnership::PartnershipLanding code={code.clone()} key={code} /> }
         }
-        Route::Relationships => html! { <pages::channels::RelationshipsPage /> },
-        Route::Support => html! { <pages::support::SupportPage /> },
-        Route::NotFound => {
-            html! { <section class="card"><h1>{ "Page not found" }</h1><Link<Route> to={Route::Home}>{ "Home" }</Link<Route>></section> }
-        }
+        Route::Relationships => html! { <relationships::RelationshipsPage /> },
+        Route::Support => html! { <support::SupportPage /> },
+        Route::NotFound => html! { <not_found::NotFound /> },
     }
+}
+
+/// The props of a page addressed by an id (`/customers/:id`, `/subscriptions/:id`).
+#[derive(Properties, PartialEq)]
+pub struct IdProps {
+    pub id: String,
+}
+
+/// The props of a landing page addressed by a code (`/invitations/:code`, `/partnerships/:code`).
+#[derive(Properties, PartialEq)]
+pub struct CodeProps {
+    pub code: String,
 }

@@ -2,10 +2,11 @@
 //! provider tagging one of its resellers, the operator online direct. Who may is the API's
 //! decision; a refusal is shown in words.
 
-use super::{Outcome, checked, field_value, load, outcome_view, session_token, use_node_refs};
-use crate::SessionHandle;
-use crate::components::{self, Load, show};
+use crate::components::show;
+use crate::form::{checked, field_value};
+use crate::hooks::{use_mutation, use_node_refs, use_query};
 use crate::queries::*;
+use crate::text::name as api_name;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -17,17 +18,12 @@ pub struct OrderProps {
 
 #[function_component(OrderForm)]
 pub fn order_form(props: &OrderProps) -> Html {
-    let session = use_context::<SessionHandle>().expect("session context");
-    let state = use_state(|| Load::<order_options::ResponseData>::Loading);
-    let error: Outcome = use_state(|| None);
+    let (state, _) = use_query::<OrderOptions>(order_options::Variables {});
+    let create = use_mutation::<CreateSubscription>();
     let [offer, name, quantity, term, cycle, reseller, no_renewal] = use_node_refs();
-    {
-        let (session, state) = (session.clone(), state.clone());
-        use_effect_with((), move |_| load::<OrderOptions>(session, order_options::Variables {}, state));
-    }
     let order = {
-        let (token, error, done, customer_id) =
-            (session_token(&session), error.clone(), props.on_ordered.clone(), props.customer_id.clone());
+        let (create, done, customer_id) =
+            (create.clone(), props.on_ordered.clone(), props.customer_id.clone());
         let refs = (
             offer.clone(),
             name.clone(),
@@ -60,25 +56,20 @@ pub fn order_form(props: &OrderProps) -> Html {
                 auto_renew: !checked(no_renewal),
                 indirect_reseller_id: Some(field_value(reseller)).filter(|r| !r.is_empty()),
             };
-            let (token, error, done) = (token.clone(), error.clone(), done.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let vars = create_subscription::Variables { input };
-                match crate::api::run::<CreateSubscription>(token.as_deref(), vars).await {
-                    Ok(d) => {
-                        if let Some(f) = form {
-                            f.reset();
-                        }
-                        error.set(None);
-                        done.emit(d.create_subscription.subscription.friendly_name);
+            let done = done.clone();
+            create.run(create_subscription::Variables { input }, move |answer| {
+                if let Ok(d) = answer {
+                    if let Some(f) = form {
+                        f.reset();
                     }
-                    Err(e) => error.set(Some(Err(e))),
+                    done.emit(d.create_subscription.subscription.friendly_name);
                 }
             });
         })
     };
     let body = show(&*state, |d| {
         let program = match &d.viewer.organization {
-            order_options::OrderOptionsViewerOrganization::Partner(p) => components::name(&p.program),
+            order_options::OrderOptionsViewerOrganization::Partner(p) => api_name(&p.program),
             _ => String::new(),
         };
         match program.as_str() {
@@ -135,7 +126,7 @@ pub fn order_form(props: &OrderProps) -> Html {
         <details class="card">
             <summary>{ "Order a subscription for this customer" }</summary>
             { body }
-            { outcome_view(&error) }
+            if let Some(e) = create.error() { <p class="error" role="alert">{ e.words() }</p> }
         </details>
     }
 }

@@ -1,0 +1,82 @@
+//! A partner's admin agent drafts a delegated admin relationship for one of its customers,
+//! then requests approval.
+
+use crate::components::grant_form::FormProps;
+use crate::form::{checked, field_value, or_default};
+use crate::hooks::{use_mutation, use_node_refs};
+use crate::queries::*;
+use yew::prelude::*;
+
+#[function_component(DraftForm)]
+pub fn draft_form(props: &FormProps) -> Html {
+    let save = use_mutation::<CreateDelegatedAdmin>();
+    let [customer, name, duration, auto_extend] = use_node_refs();
+    let roles = [("GLOBAL_ADMIN", "Global admin"), ("PROVISIONING", "Provisioning"), ("SUPPORT", "Support")];
+    let role_refs = use_node_refs::<3>();
+    let service_refs = {
+        let n = props.data.catalog.services.len();
+        use_memo(n, |n| (0..*n).map(|_| NodeRef::default()).collect::<Vec<NodeRef>>())
+    };
+    let create = {
+        let (save, outcome, reload) = (save.clone(), props.outcome.clone(), props.reload.clone());
+        let (customer, name, duration, auto_extend) =
+            (customer.clone(), name.clone(), duration.clone(), auto_extend.clone());
+        let (role_refs, service_refs) = (role_refs.clone(), (*service_refs).clone());
+        let services: Vec<String> = props.data.catalog.services.iter().map(|s| s.id.clone()).collect();
+        Callback::from(move |e: SubmitEvent| {
+            use create_delegated_admin::DelegatedRole as R;
+            let all = [R::GLOBAL_ADMIN, R::PROVISIONING, R::SUPPORT];
+            let roles =
+                all.into_iter().zip(&role_refs).filter(|(_, r)| checked(r)).map(|(role, _)| role).collect();
+            let service_ids = services
+                .iter()
+                .zip(&service_refs)
+                .filter(|(_, r)| checked(r))
+                .map(|(id, _)| id.clone())
+                .collect();
+            let input = create_delegated_admin::CreateDelegatedAdminRelationshipInput {
+                customer_id: field_value(&customer),
+                terms: create_delegated_admin::DelegatedAdminTermsInput {
+                    display_name: field_value(&name),
+                    roles,
+                    service_ids,
+                    duration: or_default(field_value(&duration), "P1Y"),
+                    auto_extend: if checked(&auto_extend) { "P180D" } else { "P0D" }.to_owned(),
+                },
+            };
+            save.submit(
+                &e,
+                create_delegated_admin::Variables { input },
+                outcome.then_reload("Draft saved: request approval when it is ready.", &reload),
+            );
+        })
+    };
+    let d = &props.data;
+    html! {
+        <form class="card" onsubmit={create} aria-label="Draft a delegated admin relationship">
+            <h2>{ "Draft a delegated admin relationship" }</h2>
+            <label for="draft-customer">{ "Customer" }</label>
+            <select id="draft-customer" ref={customer}>
+                { for d.customers.edges.iter().enumerate().map(|(i, e)| html! { <option value={e.node.id.clone()} selected={i == 0}>{ &e.node.name }</option> }) }
+            </select>
+            <label for="draft-name">{ "Name (unique among yours, up to 50 characters)" }</label>
+            <input id="draft-name" required=true maxlength="50" ref={name} />
+            <fieldset>
+                <legend>{ "Roles" }</legend>
+                { for roles.iter().zip(role_refs.iter()).map(|((_, label), r)| html! {
+                    <label><input type="checkbox" ref={r.clone()} class="check" />{ format!(" {label}") }</label>
+                }) }
+            </fieldset>
+            <fieldset>
+                <legend>{ "Services" }</legend>
+                { for d.catalog.services.iter().zip(service_refs.iter()).map(|(s, r)| html! {
+                    <label><input type="checkbox" ref={r.clone()} class="check" />{ format!(" {}", s.name) }</label>
+                }) }
+            </fieldset>
+            <label for="draft-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
+            <input id="draft-duration" placeholder="P1Y" ref={duration} />
+            <label><input type="checkbox" ref={auto_extend} class="check" />{ " Auto-extend by 180 days (not with global admin)" }</label>
+            <button type="submit">{ "Save draft" }</button>
+        </form>
+    }
+}

@@ -1,0 +1,83 @@
+//! The customer grants delegated admin to another partner; it waits for the partner's consent.
+
+use crate::form::{checked, field_value, or_default};
+use crate::hooks::{Outcome, use_mutation, use_node_refs};
+use crate::queries::*;
+use yew::prelude::*;
+
+/// The props of the grant and draft forms: the page's data, and where they report.
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    pub data: delegated_admin::ResponseData,
+    pub outcome: Outcome,
+    pub reload: Callback<()>,
+}
+
+#[function_component(GrantForm)]
+pub fn grant_form(props: &FormProps) -> Html {
+    let save = use_mutation::<GrantDelegatedAdmin>();
+    let [partner, service, duration, provisioning, support, replace, name] = use_node_refs();
+    let grant = {
+        let (save, outcome, reload) = (save.clone(), props.outcome.clone(), props.reload.clone());
+        let refs = (
+            partner.clone(),
+            service.clone(),
+            duration.clone(),
+            provisioning.clone(),
+            support.clone(),
+            replace.clone(),
+            name.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            let (partner, service, duration, provisioning, support, replace, name) = &refs;
+            let mut roles = Vec::new();
+            if checked(provisioning) {
+                roles.push(grant_delegated_admin::DelegatedRole::PROVISIONING);
+            }
+            if checked(support) {
+                roles.push(grant_delegated_admin::DelegatedRole::SUPPORT);
+            }
+            let input = grant_delegated_admin::GrantDelegatedAdminInput {
+                partner_id: field_value(partner),
+                replace_existing: checked(replace),
+                terms: grant_delegated_admin::DelegatedAdminTermsInput {
+                    display_name: field_value(name),
+                    roles,
+                    service_ids: vec![field_value(service)],
+                    duration: or_default(field_value(duration), "P180D"),
+                    auto_extend: "P0D".to_owned(),
+                },
+            };
+            save.submit(
+                &e,
+                grant_delegated_admin::Variables { input },
+                outcome.then_reload("Granted: waiting for the partner's consent.", &reload),
+            );
+        })
+    };
+    let d = &props.data;
+    html! {
+        <form class="card" onsubmit={grant} aria-label="Grant delegated admin">
+            <h2>{ "Grant delegated admin to a partner" }</h2>
+            <label for="grant-partner">{ "Partner" }</label>
+            <select id="grant-partner" ref={partner}>
+                { for d.partners.edges.iter().enumerate().map(|(i, e)| html! { <option value={e.node.id.clone()} selected={i == 0}>{ &e.node.name }</option> }) }
+            </select>
+            <label for="grant-name">{ "Name" }</label>
+            <input id="grant-name" required=true maxlength="50" ref={name} />
+            <fieldset>
+                <legend>{ "Roles" }</legend>
+                <label><input type="checkbox" ref={provisioning} class="check" />{ " Provisioning" }</label>
+                <label><input type="checkbox" ref={support} class="check" />{ " Support" }</label>
+            </fieldset>
+            <label for="grant-service">{ "Service" }</label>
+            <select id="grant-service" ref={service}>
+                { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
+            </select>
+            <label for="grant-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
+            <input id="grant-duration" placeholder="P180D" ref={duration} />
+            <label><input type="checkbox" ref={replace} class="check" />{ " Replace the current provisioning partner for this service" }</label>
+            <button type="submit">{ "Grant" }</button>
+        </form>
+    }
+}

@@ -1,0 +1,52 @@
+//! The app's header: its name, who is signed in, and the main navigation.
+
+use crate::api::Session;
+use crate::hooks::{use_mutation, use_session};
+use crate::queries::{SignOut, sign_out};
+use crate::route::Route;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[function_component(Header)]
+pub fn header() -> Html {
+    let session = use_session();
+    let end = use_mutation::<SignOut>();
+    let navigator = use_navigator();
+    let sign_out = {
+        let session = session.clone();
+        Callback::from(move |_| {
+            if session.is_some() {
+                end.send(sign_out::Variables {}, |_| ());
+            }
+            Session::forget();
+            session.set(None);
+            if let Some(n) = &navigator {
+                n.push(&Route::Home);
+            }
+        })
+    };
+    html! {
+        <header>
+            <a class="skip" href="#main">{ "Skip to content" }</a>
+            <Link<Route> to={Route::Home} classes="brand">{ "Multichannel" }</Link<Route>>
+            if let Some(s) = &*session {
+                <span class="who" aria-label="Signed in as">
+                    { &s.email }{ " · " }<strong>{ &s.organization }</strong>{ format!(" ({})", s.kind.to_ascii_lowercase()) }
+                </span>
+                <nav aria-label="Main">
+                    <Link<Route> to={Route::Home}>{ if s.is_partner() { "My book" } else { "Home" } }</Link<Route>>
+                    <Link<Route> to={Route::Subscriptions}>{ "Subscriptions" }</Link<Route>>
+                    if s.is_partner() { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
+                    if s.is_partner() { <Link<Route> to={Route::Partnerships}>{ "Partnerships" }</Link<Route>> }
+                    <Link<Route> to={Route::Relationships}>{ "Relationships" }</Link<Route>>
+                    <Link<Route> to={Route::DelegatedAdmin}>{ "Delegated admin" }</Link<Route>>
+                    <Link<Route> to={Route::Support}>{ "Support" }</Link<Route>>
+                    <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>
+                    <Link<Route> to={Route::Tokens}>{ "API tokens" }</Link<Route>>
+                    <a href="/graphiql">{ "GraphiQL" }</a>
+                    <button class="secondary" onclick={sign_out}>{ "Sign out" }</button>
+                </nav>
+            }
+        </header>
+    }
+}

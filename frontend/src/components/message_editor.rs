@@ -1,0 +1,44 @@
+//! Changes a pending invitation's message (the link stays the same); the email text follows.
+
+use crate::api::ApiError;
+use crate::form::field_value;
+use crate::hooks::use_mutation;
+use crate::queries::*;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct MessageProps {
+    pub id: String,
+    pub message: String,
+    pub on_saved: Callback<Result<(), ApiError>>,
+}
+
+#[function_component(MessageEditor)]
+pub fn message_editor(props: &MessageProps) -> Html {
+    let update = use_mutation::<UpdateInvitationMessage>();
+    let text = use_node_ref();
+    let save = {
+        let (update, id, text, done) =
+            (update.clone(), props.id.clone(), text.clone(), props.on_saved.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let input = update_invitation_message::UpdateInvitationMessageInput {
+                id: id.clone(),
+                message: field_value(&text),
+            };
+            let done = done.clone();
+            update.send(update_invitation_message::Variables { input }, move |r| done.emit(r));
+        })
+    };
+    let field = format!("message-{}", props.id);
+    html! {
+        <details>
+            <summary>{ "Edit message" }</summary>
+            <form onsubmit={save}>
+                <label for={field.clone()}>{ "Message (the link stays the same)" }</label>
+                <textarea id={field} ref={text} value={props.message.clone()} />
+                <button type="submit">{ "Save message" }</button>
+            </form>
+        </details>
+    }
+}

@@ -1,0 +1,90 @@
+//! What removing a reseller relationship would end, and what blocks it; removal only from here.
+
+use crate::components::show;
+use crate::hooks::{Load, use_mutation, use_query};
+use crate::queries::*;
+use crate::text::words;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RemovalProps {
+    pub id: String,
+    pub on_done: Callback<String>,
+    pub on_cancel: Callback<()>,
+}
+
+#[function_component(RemovalPreview)]
+pub fn removal_preview(props: &RemovalProps) -> Html {
+    let (state, _) =
+        use_query::<crate::queries::RemovalPreview>(removal_preview::Variables { id: props.id.clone() });
+    let removal = use_mutation::<RemoveResellerRelationship>();
+    let remove = {
+        let (removal, id, done) = (removal.clone(), props.id.clone(), props.on_done.clone());
+        Callback::from(move |_| {
+            let input = remove_reseller_relationship::RemoveResellerRelationshipInput { id: id.clone() };
+            let done = done.clone();
+            removal.run(remove_reseller_relationship::Variables { input }, move |answer| {
+                if let Ok(d) = answer {
+                    let r = d.remove_reseller_relationship.removed;
+                    done.emit(format!(
+                        "Relationship removed: {} delegated admin relationship(s) ended, {} subscription(s) released.",
+                        r.ending_delegated_admin_relationships.len(),
+                        r.released_subscriptions.len()
+                    ))
+                }
+            });
+        })
+    };
+    // Keyboard and screen-reader users land on the question, not at the top of the page.
+    let heading = use_node_ref();
+    {
+        let heading = heading.clone();
+        let ready = matches!(*state, Load::Ready(_));
+        use_effect_with(ready, move |ready| {
+            if *ready && let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                let _ = h.focus();
+            }
+        });
+    }
+    let cancel = {
+        let c = props.on_cancel.clone();
+        Callback::from(move |_| c.emit(()))
+    };
+    let body = show(&*state, |d| {
+        let p = &d.reseller_relationship_removal_preview;
+        let names = |subs: &[String]| {
+            if subs.is_empty() {
+                html! { <p class="muted">{ "None." }</p> }
+            } else {
+                html! { <ul>{ for subs.iter().map(|n| html! { <li>{ n }</li> }) }</ul> }
+            }
+        };
+        html! {
+            <>
+            <h2 id="removal-title" tabindex="-1" ref={heading.clone()}>{ format!("Remove {} ({}) from {}?", p.relationship.partner.name, words(&p.relationship.kind), p.relationship.customer.name) }</h2>
+            if p.blocked {
+                <p class="error" role="alert">{ "Removal is blocked: the partner is partner of record on active subscriptions. Cancel them or move them first." }</p>
+                { names(&p.blocking_subscriptions.iter().map(|s| s.friendly_name.clone()).collect::<Vec<_>>()) }
+            } else {
+                <h3>{ "Delegated admin relationships that end" }</h3>
+                { names(&p.ending_delegated_admin_relationships.iter().map(|r| format!("{} — {} for {}", r.display_name,
+                    r.roles.iter().map(words).collect::<Vec<_>>().join(", "), r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>()) }
+                <h3>{ "Subscriptions it stops provisioning or supporting" }</h3>
+                { names(&p.released_subscriptions.iter().map(|s| s.friendly_name.clone()).collect::<Vec<_>>()) }
+            }
+            <div class="actions">
+                <div class="action">
+                    <button onclick={remove.clone()} disabled={p.blocked} aria-describedby={p.blocked.then_some("removal-title")}>{ "Remove relationship" }</button>
+                </div>
+                <div class="action"><button class="secondary" onclick={cancel.clone()}>{ "Keep it" }</button></div>
+            </div>
+            </>
+        }
+    });
+    html! {
+        <div class="card" role="region" aria-label="Removal preview">
+            { body }
+            if let Some(e) = removal.error() { <p class="error" role="alert">{ e.words() }</p> }
+        </div>
+    }
+}

@@ -1,0 +1,74 @@
+//! `/customers/:id`: a customer's channel map, and the order form for partners.
+
+use crate::components::{OrderForm, SignInForm, channel_badge, show, stage};
+use crate::hooks::{use_outcome, use_query, use_session};
+use crate::queries::{ChannelMap, channel_map};
+use crate::route::IdProps;
+use crate::route::Route;
+use crate::text::{date, name, words};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[function_component(CustomerPage)]
+pub fn customer_page(props: &IdProps) -> Html {
+    let session = use_session();
+    let (state, reload) = use_query::<ChannelMap>(channel_map::Variables { customer_id: props.id.clone() });
+    let outcome = use_outcome();
+    let Some(viewer) = (*session).clone() else { return html! { <SignInForm /> } };
+    let on_ordered = {
+        let (outcome, reload) = (outcome.clone(), reload.clone());
+        Callback::from(move |name: String| {
+            outcome.set(Ok(format!("Ordered: {name}.")));
+            reload.emit(());
+        })
+    };
+    show(&*state, |data| {
+        let m = &data.channel_map;
+        html! {
+            <section aria-labelledby="map-title">
+                <h1 id="map-title">{ &m.customer.name }</h1>
+                <p class="muted">{ format!("{} · {}", m.customer.primary_domain, m.customer.country) }</p>
+                <h2>{ "Channel map" }</h2>
+                { outcome.view() }
+                if viewer.kind != "CUSTOMER" {
+                    <OrderForm customer_id={m.customer.id.clone()} on_ordered={on_ordered.clone()} />
+                }
+                if m.services.is_empty() { <p class="muted">{ "No subscriptions you can see." }</p> }
+                { for m.services.iter().map(|s| html! {
+                    <div class="service">
+                        <h3>{ &s.service.name }</h3>
+                        <table>
+                            <thead><tr><th scope="col">{ "Subscription" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Reseller" }</th><th scope="col">{ "Provisioning" }</th><th scope="col">{ "Support" }</th></tr></thead>
+                            <tbody>{ for s.subscriptions.iter().map(|x| html! {
+                                <tr>
+                                    <td><Link<Route> to={Route::Subscription { id: x.id.clone() }}>{ &x.friendly_name }</Link<Route>><br/><span class="muted">{ format!("{} · {}/{} seats", words(&x.status), x.assigned_seats, x.quantity) }</span></td>
+                                    <td>{ channel_badge(&name(&x.purchase_channel)) }</td>
+                                    <td>{ x.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</td>
+                                    <td>{ x.indirect_reseller.as_ref().map(|p| p.name.clone()).unwrap_or_default() }</td>
+                                    <td>{ stage(&x.provisioning.partner.as_ref().map(|p| p.name.clone()), x.provisioning.served_by_operator, x.provisioning.delegated) }</td>
+                                    <td>{ stage(&x.support.partner.as_ref().map(|p| p.name.clone()), x.support.served_by_operator, x.support.delegated) }</td>
+                                </tr>
+                            }) }</tbody>
+                        </table>
+                    </div>
+                }) }
+                <h2>{ "Partners" }</h2>
+                <p><Link<Route> to={Route::Relationships}>{ "Manage reseller relationships" }</Link<Route>></p>
+                if m.partners.is_empty() { <p class="muted">{ "No partners." }</p> }
+                <ul class="partners">{ for m.partners.iter().map(|p| html! {
+                    <li>
+                        <strong>{ &p.partner.name }</strong>
+                        { if p.relationship_kinds.is_empty() { " · delegated rights only".to_owned() } else { format!(" · {}", p.relationship_kinds.iter().map(words).collect::<Vec<_>>().join(", ")) } }
+                        <ul>{ for p.delegated_admin_relationships.iter().map(|d| html! {
+                            <li class={classes!(d.expires_soon.then_some("expiring"))}>
+                                { format!("{} — {} for {} ({})", d.display_name, d.roles.iter().map(words).collect::<Vec<_>>().join(", "),
+                                    d.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", "), words(&d.status)) }
+                                { d.ends_at.as_ref().map(|e| format!(", ends {}", date(e))).unwrap_or_default() }
+                            </li>
+                        }) }</ul>
+                    </li>
+                }) }</ul>
+            </section>
+        }
+    })
+}

@@ -1,0 +1,200 @@
+//! `/delegated-admin`: the delegated admin relationships the viewer takes part in, with the
+//! actions its side may take in their state; a partner's draft form; a customer's grant form
+//! (with the conflict and the explicit replace); and what ends within 30 or 90 days beside
+//! subscription commitment ends.
+
+use crate::api::ApiError;
+use crate::components::{DraftForm, GrantForm, SignInForm, show};
+use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
+use crate::queries::*;
+use crate::text::{date, name, words};
+use yew::prelude::*;
+
+/// One mutation handle per relationship action.
+#[derive(Clone)]
+struct Actions {
+    approve: Mutation<ApproveDelegatedAdmin>,
+    auto_extend: Mutation<SetDelegatedAdminAutoExtend>,
+    reject: Mutation<RejectDelegatedAdmin>,
+    consent: Mutation<ConsentDelegatedAdmin>,
+    request_approval: Mutation<RequestDelegatedAdminApproval>,
+    delete: Mutation<DeleteDelegatedAdmin>,
+    terminate: Mutation<TerminateDelegatedAdmin>,
+}
+
+#[hook]
+fn use_actions() -> Actions {
+    Actions {
+        approve: use_mutation(),
+        auto_extend: use_mutation(),
+        reject: use_mutation(),
+        consent: use_mutation(),
+        request_approval: use_mutation(),
+        delete: use_mutation(),
+        terminate: use_mutation(),
+    }
+}
+
+impl Actions {
+    /// Runs one relationship action, by name.
+    fn send(&self, action: &'static str, id: String, then: impl FnOnce(Result<(), ApiError>) + 'static) {
+        macro_rules! by_id {
+            ($handle:ident, $m:ident) => {
+                self.$handle.send($m::Variables { input: $m::DelegatedAdminRelationshipIdInput { id } }, then)
+            };
+        }
+        match action {
+            "Approve" => self.approve.send(
+                approve_delegated_admin::Variables {
+                    input: approve_delegated_admin::ApproveDelegatedAdminRelationshipInput {
+                        id,
+                        replace_existing: false,
+                    },
+                },
+                then,
+            ),
+            "Auto-extend on" | "Auto-extend off" => self.auto_extend.send(
+                set_delegated_admin_auto_extend::Variables {
+                    input: set_delegated_admin_auto_extend::SetDelegatedAdminAutoExtendInput {
+                        id,
+                        auto_extend: if action == "Auto-extend on" { "P180D" } else { "P0D" }.to_owned(),
+                    },
+                },
+                then,
+            ),
+            "Reject" => by_id!(reject, reject_delegated_admin),
+            "Consent" => by_id!(consent, consent_delegated_admin),
+            "Request approval" => by_id!(request_approval, request_delegated_admin_approval),
+            "Delete" => by_id!(delete, delete_delegated_admin),
+            _ => by_id!(terminate, terminate_delegated_admin),
+        }
+    }
+}
+
+/// The actions the viewer's side may take on a relationship in its state.
+fn actions_for(
+    status: &str,
+    own_partner: bool,
+    is_customer: bool,
+    auto_extend: bool,
+    global_admin: bool,
+) -> Vec<&'static str> {
+    match status {
+        "CREATED" if own_partner => {
+            vec!["Request approval", if auto_extend { "Auto-extend off" } else { "Auto-extend on" }, "Delete"]
+        }
+        "APPROVAL_PENDING" if is_customer => vec!["Approve", "Reject"],
+        "CONSENT_PENDING" if own_partner => vec!["Consent", "Reject"],
+        "ACTIVE" if own_partner && !global_admin => {
+            vec![if auto_extend { "Auto-extend off" } else { "Auto-extend on" }, "Terminate"]
+        }
+        "ACTIVE" | "APPROVAL_PENDING" | "CONSENT_PENDING" => vec!["Terminate"],
+        _ => vec![],
+    }
+}
+
+#[function_component(DelegatedAdminPage)]
+pub fn delegated_admin_page() -> Html {
+    let session = use_session();
+    let within = use_state(|| 90i64);
+    let (state, reload) = use_query::<DelegatedAdmin>(delegated_admin::Variables { within_days: *within });
+    let actions = use_actions();
+    let outcome = use_outcome();
+    let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
+    let is_customer = s.kind == "CUSTOMER";
+    let run = |action: &'static str, id: String| {
+        let (actions, outcome, reload) = (actions.clone(), outcome.clone(), reload.clone());
+        Callback::from(move |_| {
+            actions.send(action, id.clone(), outcome.then_reload(format!("{action}: done."), &reload));
+        })
+    };
+    let on_within = {
+        let within = within.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            within.set(select.value().parse().unwrap_or(90));
+        })
+    };
+    let body = show(&*state, |d| {
+        let own_partner = |partner_id: &str| !is_customer && s.organization_id == partner_id;
+        // Commitment ends inside the window, beside the relationships that end.
+        let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+        let horizon = {
+            let t = js_sys::Date::new_0();
+            t.set_time(t.get_time() + *within as f64 * 86_400_000.0);
+            t.to_iso_string().as_string().unwrap_or_default()
+        };
+        let ending_subscriptions = d.subscriptions.edges.iter().map(|e| &e.node).filter(|n| {
+            n.commitment_end.as_str() >= date(&today) && n.commitment_end.as_str() <= date(&horizon)
+        });
+        // Relationships and commitment ends together, soonest first.
+        let mut ending: Vec<(String, String, bool)> = d
+            .expiring_delegated_admin_relationships
+            .iter()
+            .map(|r| {
+                let end = date(r.ends_at.as_deref().unwrap_or("")).to_owned();
+                let extends =
+                    if r.auto_extend == "P180D" { ", extends by 180 days unless turned off" } else { "" };
+                let text = format!(
+                    "{end} — delegated admin \"{}\" ({} / {}){extends}",
+                    r.display_name, r.partner.name, r.customer.name
+                );
+                (end, text, r.expires_soon)
+            })
+            .chain(ending_subscriptions.map(|n| {
+                let renews = if n.auto_renew { ", renews" } else { ", does not renew" };
+                let text = format!(
+                    "{} — commitment end of {} ({}){renews}",
+                    n.commitment_end, n.friendly_name, n.customer.name
+                );
+                (n.commitment_end.clone(), text, false)
+            }))
+            .collect();
+        ending.sort();
+        html! {
+            <>
+            if d.delegated_admin_relationships.is_empty() { <p class="muted">{ "No delegated admin relationships." }</p> }
+            <table>
+                <caption class="sr-only">{ "Delegated admin relationships" }</caption>
+                <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ if is_customer { "Partner" } else { "Customer" } }</th><th scope="col">{ "Roles" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Ends" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                <tbody>{ for d.delegated_admin_relationships.iter().map(|r| {
+                    let status = name(&r.status);
+                    let global_admin = r.roles.iter().any(|x| matches!(x, delegated_admin::DelegatedRole::GLOBAL_ADMIN));
+                    let actions = actions_for(&status, own_partner(&r.partner.id), is_customer, r.auto_extend == "P180D", global_admin);
+                    html! {
+                        <tr class={classes!(r.expires_soon.then_some("expiring"))}>
+                            <td>{ &r.display_name }<br/><span class="muted">{ words(&r.origin) }</span></td>
+                            <td>{ if is_customer { r.partner.name.clone() } else { r.customer.name.clone() } }</td>
+                            <td>{ format!("{} · {}", r.roles.iter().map(words).collect::<Vec<_>>().join(", "), r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }</td>
+                            <td>{ words(&r.status) }if r.expires_soon { <strong>{ " · expires soon" }</strong> }</td>
+                            <td>{ r.ends_at.as_deref().map(date).unwrap_or_else(|| r.duration.as_str()) }{ if r.auto_extend == "P180D" { " (auto-extends)" } else { "" } }</td>
+                            <td>{ for actions.into_iter().map(|a| html! { <button class="secondary" onclick={run(a, r.id.clone())} aria-label={format!("{a}: {}", r.display_name)}>{ a }</button> }) }</td>
+                        </tr>
+                    }
+                }) }</tbody>
+            </table>
+            <h2 id="ending-title">{ format!("Ending within {} days", *within) }</h2>
+            <label for="ending-window">{ "Window" }</label>
+            <select id="ending-window" onchange={on_within.clone()}>
+                <option value="30" selected={*within == 30}>{ "30 days" }</option>
+                <option value="90" selected={*within == 90}>{ "90 days" }</option>
+            </select>
+            <ul aria-labelledby="ending-title" class="ending">
+                { for ending.into_iter().map(|(_, text, soon)| html! { <li class={classes!(soon.then_some("expiring"))}>{ text }</li> }) }
+            </ul>
+            if is_customer {
+                <GrantForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
+            } else if s.roles.iter().any(|r| r == "ADMIN_AGENT") {
+                <DraftForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
+            }
+            </>
+        }
+    });
+    html! {
+        <section aria-labelledby="dap-title">
+            <h1 id="dap-title">{ "Delegated admin" }</h1>
+            { outcome.view() }
+            { body }
+        </section>
+    }
+}

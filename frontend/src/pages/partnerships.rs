@@ -1,0 +1,111 @@
+//! `/partnerships`: provider–reseller partnerships (invite, accept, remove), for indirect
+//! providers and indirect resellers.
+
+use crate::components::{CopyButton, SignInForm, show};
+use crate::form::field_value;
+use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
+use crate::queries::*;
+use crate::text::{date, name};
+use yew::prelude::*;
+
+/// The code in a partnership link (or the code itself, pasted alone).
+fn link_code(text: &str) -> String {
+    text.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("").to_owned()
+}
+
+#[function_component(PartnershipsPage)]
+pub fn partnerships_page() -> Html {
+    let session = use_session();
+    let (state, reload) = use_query::<Partnerships>(partnerships::Variables {});
+    let invite_reseller = use_mutation::<InvitePartnerReseller>();
+    let accept_partnership = use_mutation::<AcceptResellerPartnership>();
+    let remove_partnership = use_mutation::<RemoveResellerPartnership>();
+    let outcome = use_outcome();
+    let code = use_node_ref();
+    if session.is_none() {
+        return html! { <SignInForm /> };
+    }
+    let invite = {
+        let (outcome, reload) = (outcome.clone(), reload.clone());
+        Callback::from(move |_| {
+            let done = outcome.then_reload("Partnership link created: send it to the reseller.", &reload);
+            invite_reseller.send(invite_partner_reseller::Variables {}, done)
+        })
+    };
+    let accept = {
+        let (outcome, reload, code) = (outcome.clone(), reload.clone(), code.clone());
+        Callback::from(move |e: SubmitEvent| {
+            let input = accept_reseller_partnership::AcceptResellerPartnershipInput {
+                code: link_code(&field_value(&code)),
+            };
+            let done = outcome.then_reload("Partnership accepted.", &reload);
+            accept_partnership.submit(&e, accept_reseller_partnership::Variables { input }, done)
+        })
+    };
+    let remove = |id: String| {
+        let (remove_partnership, outcome, reload) =
+            (remove_partnership.clone(), outcome.clone(), reload.clone());
+        Callback::from(move |_| {
+            let input = remove_reseller_partnership::RemoveResellerPartnershipInput { id: id.clone() };
+            let done = outcome.then_reload(
+                "Partnership removed; customers and delegated rights stay as they are.",
+                &reload,
+            );
+            remove_partnership.send(remove_reseller_partnership::Variables { input }, done)
+        })
+    };
+    let body = show(&*state, |d| {
+        let program = match &d.viewer.organization {
+            partnerships::PartnershipsViewerOrganization::Partner(p) => name(&p.program),
+            _ => String::new(),
+        };
+        let (provider, reseller) = (program == "CSP_INDIRECT_PROVIDER", program == "CSP_INDIRECT_RESELLER");
+        if !provider && !reseller {
+            return html! { <p class="muted">{ "Only indirect providers and indirect resellers have partnerships." }</p> };
+        }
+        html! {
+            <>
+            if provider {
+                <p>{ "Invite a reseller: create a link and send it to the reseller's admin agent." }</p>
+                <button onclick={invite.clone()}>{ "Create a partnership link" }</button>
+            }
+            if reseller {
+                <form class="card" onsubmit={accept.clone()} aria-label="Accept a partnership link">
+                    <h2>{ "Accept a provider's link" }</h2>
+                    <label for="partnership-code">{ "Link or code" }</label>
+                    <input id="partnership-code" required=true ref={code.clone()} />
+                    <button type="submit">{ "Accept partnership" }</button>
+                </form>
+            }
+            if d.partnerships.is_empty() { <p class="muted">{ "No partnerships yet." }</p> }
+            <table>
+                <caption class="sr-only">{ "Partnerships" }</caption>
+                <thead><tr><th scope="col">{ "Provider" }</th><th scope="col">{ "Reseller" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                <tbody>{ for d.partnerships.iter().map(|p| html! {
+                    <tr>
+                        <td>{ &p.provider.name }</td>
+                        <td>{ p.reseller.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "(link not used yet)".into()) }</td>
+                        <td>{ p.status.to_ascii_lowercase() }</td>
+                        <td>{ date(p.accepted_at.as_deref().unwrap_or(&p.created_at)) }{ p.removed_at.as_deref().map(|r| format!(", removed {}", date(r))).unwrap_or_default() }</td>
+                        <td>
+                            if let Some(url) = &p.url {
+                                <code class="link">{ url }</code>{ " " }<CopyButton text={url.clone()} label="Copy link" />{ " " }
+                            }
+                            if p.status != "REMOVED" {
+                                <button class="secondary" onclick={remove(p.id.clone())}>{ if p.status == "PENDING" { "Withdraw" } else { "Remove" } }</button>
+                            }
+                        </td>
+                    </tr>
+                }) }</tbody>
+            </table>
+            </>
+        }
+    });
+    html! {
+        <section aria-labelledby="partnerships-title">
+            <h1 id="partnerships-title">{ "Partnerships" }</h1>
+            { outcome.view() }
+            { body }
+        </section>
+    }
+}

@@ -1,0 +1,71 @@
+//! `/relationships`: the reseller relationships the viewer is party to; removal always goes
+//! through its preview.
+
+use crate::components::{RemovalPreview, SignInForm, show};
+use crate::hooks::{use_outcome, use_query, use_session};
+use crate::queries::{ResellerRelationships, reseller_relationships};
+use crate::route::Route;
+use crate::text::{date, words};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[function_component(RelationshipsPage)]
+pub fn relationships_page() -> Html {
+    let session = use_session();
+    let (state, reload) = use_query::<ResellerRelationships>(reseller_relationships::Variables {
+        filter: Some(reseller_relationships::ResellerRelationshipFilter {
+            customer_id: None,
+            partner_id: None,
+            status: Some("ACTIVE".into()),
+        }),
+    });
+    let outcome = use_outcome();
+    let removing = use_state(|| None::<String>);
+    let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
+    let body = show(&*state, |d| {
+        if d.reseller_relationships.is_empty() {
+            return html! { <p class="muted">{ "No active relationships." }</p> };
+        }
+        html! {
+            <table>
+                <caption class="sr-only">{ "Active reseller relationships" }</caption>
+                <thead><tr><th scope="col">{ "Customer" }</th><th scope="col">{ "Partner" }</th><th scope="col">{ "Kind" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                <tbody>{ for d.reseller_relationships.iter().map(|r| {
+                    let open = { let (removing, id) = (removing.clone(), r.id.clone()); Callback::from(move |_| removing.set(Some(id.clone()))) };
+                    html! {
+                        <tr>
+                            <td><Link<Route> to={Route::Customer { id: r.customer.id.clone() }}>{ &r.customer.name }</Link<Route>></td>
+                            <td>{ &r.partner.name }</td>
+                            <td>{ words(&r.kind) }{ r.indirect_provider.as_ref().map(|p| format!(" (through {})", p.name)).unwrap_or_default() }</td>
+                            <td>{ date(&r.created_at) }</td>
+                            <td><button class="secondary" onclick={open} aria-label={format!("Remove {} from {}", r.partner.name, r.customer.name)}>{ "Remove…" }</button></td>
+                        </tr>
+                    }
+                }) }</tbody>
+            </table>
+        }
+    });
+    let on_done = {
+        let (removing, outcome, reload) = (removing.clone(), outcome.clone(), reload.clone());
+        Callback::from(move |message: String| {
+            removing.set(None);
+            outcome.set(Ok(message));
+            reload.emit(());
+        })
+    };
+    let on_cancel = {
+        let removing = removing.clone();
+        Callback::from(move |_| removing.set(None))
+    };
+    html! {
+        <section aria-labelledby="rel-title">
+            <h1 id="rel-title">{ "Reseller relationships" }</h1>
+            <p class="muted">{ if s.kind == "CUSTOMER" { "The partners your organization works with." } else { "The customers your organization has a relationship with." } }</p>
+            { outcome.view() }
+            if let Some(id) = &*removing {
+                <RemovalPreview key={id.clone()} id={id.clone()} {on_done} {on_cancel} />
+            }
+            { body }
+        </section>
+    }
+}

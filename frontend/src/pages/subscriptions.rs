@@ -1,0 +1,138 @@
+//! `/subscriptions`: every subscription the viewer can see, filtered by channel, status,
+//! service and customer.
+
+use crate::components::SignInForm;
+use crate::components::{channel_badge, show};
+use crate::hooks::{Load, use_query, use_session};
+use crate::queries::{SubscriptionsList, subscriptions_list};
+use crate::route::Route;
+use crate::text::{name, words};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// The list's filter from the choices made (an empty choice is "all").
+fn filter(
+    channel: &str,
+    status: &str,
+    service: &str,
+    customer: &str,
+) -> subscriptions_list::SubscriptionFilter {
+    use subscriptions_list::{PurchaseChannel as C, SubscriptionStatus as S};
+    subscriptions_list::SubscriptionFilter {
+        customer_id: (!customer.is_empty()).then(|| customer.to_owned()),
+        partner_id: None,
+        stage: None,
+        service_id: (!service.is_empty()).then(|| service.to_owned()),
+        channel: match channel {
+            "ONLINE_DIRECT" => Some(C::ONLINE_DIRECT),
+            "ADVISOR" => Some(C::ADVISOR),
+            "CSP_DIRECT" => Some(C::CSP_DIRECT),
+            "CSP_INDIRECT" => Some(C::CSP_INDIRECT),
+            _ => None,
+        },
+        status: match status {
+            "PENDING" => Some(S::PENDING),
+            "ACTIVE" => Some(S::ACTIVE),
+            "SUSPENDED" => Some(S::SUSPENDED),
+            "DELETED" => Some(S::DELETED),
+            "EXPIRED" => Some(S::EXPIRED),
+            _ => None,
+        },
+    }
+}
+
+#[function_component(SubscriptionsPage)]
+pub fn subscriptions_page() -> Html {
+    let session = use_session();
+    let channel = use_state(String::new);
+    let status = use_state(String::new);
+    let service = use_state(String::new);
+    let customer = use_state(String::new);
+    let after = use_state(|| None::<String>);
+    // The filters' choices, kept while the list reloads.
+    let choices = use_state(|| (Vec::new(), Vec::new()));
+    let (state, _) = use_query::<SubscriptionsList>(subscriptions_list::Variables {
+        filter: Some(filter(&channel, &status, &service, &customer)),
+        after: (*after).clone(),
+    });
+    if session.is_none() {
+        return html! { <SignInForm /> };
+    }
+    let pick = |handle: UseStateHandle<String>| {
+        let after = after.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            after.set(None);
+            handle.set(select.value());
+        })
+    };
+    if let Load::Ready(d) = &*state {
+        let now = (
+            d.catalog.services.iter().map(|s| (s.id.clone(), s.name.clone())).collect::<Vec<_>>(),
+            d.customers.edges.iter().map(|e| (e.node.id.clone(), e.node.name.clone())).collect::<Vec<_>>(),
+        );
+        if *choices != now {
+            choices.set(now);
+        }
+    }
+    let (services, customers) = &*choices;
+    html! {
+        <section aria-labelledby="subs-title">
+            <h1 id="subs-title">{ "Subscriptions" }</h1>
+            <div class="filters">
+                <div><label for="f-channel">{ "Channel" }</label>
+                <select id="f-channel" onchange={pick(channel.clone())}>
+                    <option value="" selected={channel.is_empty()}>{ "All" }</option><option value="ONLINE_DIRECT">{ "Online direct" }</option><option value="ADVISOR">{ "Advisor" }</option>
+                    <option value="CSP_DIRECT">{ "CSP direct" }</option><option value="CSP_INDIRECT">{ "CSP indirect" }</option>
+                </select></div>
+                <div><label for="f-status">{ "Status" }</label>
+                <select id="f-status" onchange={pick(status.clone())}>
+                    <option value="" selected={status.is_empty()}>{ "All" }</option><option value="ACTIVE">{ "Active" }</option><option value="SUSPENDED">{ "Suspended" }</option>
+                    <option value="PENDING">{ "Pending" }</option><option value="EXPIRED">{ "Expired" }</option><option value="DELETED">{ "Deleted" }</option>
+                </select></div>
+                <div><label for="f-service">{ "Service" }</label>
+                <select id="f-service" onchange={pick(service.clone())}>
+                    <option value="" selected={service.is_empty()}>{ "All" }</option>
+                    { for services.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*service == *id}>{ name }</option> }) }
+                </select></div>
+                if customers.len() > 1 || !customer.is_empty() {
+                    <div><label for="f-customer">{ "Customer" }</label>
+                    <select id="f-customer" onchange={pick(customer.clone())}>
+                        <option value="" selected={customer.is_empty()}>{ "All" }</option>
+                        { for customers.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*customer == *id}>{ name }</option> }) }
+                    </select></div>
+                }
+            </div>
+            { show(&*state, |d| {
+                let c = &d.subscriptions;
+                let next = { let (after, end) = (after.clone(), c.page_info.end_cursor.clone()); Callback::from(move |_| after.set(end.clone())) };
+                let first = { let after = after.clone(); Callback::from(move |_| after.set(None)) };
+                html! {
+                    <>
+                    <p class="muted">{ format!("{} subscriptions", c.total_count) }</p>
+                    if c.edges.is_empty() { <p class="muted">{ "No subscriptions match." }</p> }
+                    <table>
+                        <thead><tr><th scope="col">{ "Subscription" }</th><th scope="col">{ "Customer" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Seats" }</th><th scope="col">{ "Commitment end" }</th></tr></thead>
+                        <tbody>{ for c.edges.iter().map(|e| { let n = &e.node; html! {
+                            <tr>
+                                <td><Link<Route> to={Route::Subscription { id: n.id.clone() }}>{ &n.friendly_name }</Link<Route>><br/><span class="muted">{ &n.service.name }</span>
+                                    if n.is_multi_channel { <span class="badge multi">{ "multi-channel" }</span> }</td>
+                                <td>{ &n.customer.name }</td>
+                                <td>{ channel_badge(&name(&n.purchase_channel)) }</td>
+                                <td>{ n.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</td>
+                                <td>{ words(&n.status) }</td>
+                                <td>{ format!("{}/{}", n.assigned_seats, n.quantity) }</td>
+                                <td>{ &n.commitment_end }</td>
+                            </tr>
+                        } }) }</tbody>
+                    </table>
+                    <div class="pager">
+                        <button class="secondary" disabled={after.is_none()} onclick={first}>{ "First page" }</button>
+                        <button class="secondary" disabled={!c.page_info.has_next_page} onclick={next}>{ "Next" }</button>
+                    </div>
+                    </>
+                }
+            }) }
+        </section>
+    }
+}

@@ -1,0 +1,94 @@
+//! `/tokens`: API tokens: create (the secret is shown once), list, revoke.
+
+use crate::components::{CopyButton, SignInForm, show};
+use crate::form::{checked, field_value};
+use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
+use crate::queries::*;
+use crate::text::date;
+use yew::prelude::*;
+
+#[function_component(TokensPage)]
+pub fn tokens_page() -> Html {
+    let session = use_session();
+    let (state, reload) = use_query::<ApiTokens>(api_tokens::Variables {});
+    let create_token = use_mutation::<CreateApiToken>();
+    let revoke_token = use_mutation::<RevokeApiToken>();
+    let secret = use_state(|| None::<String>);
+    let error = use_outcome();
+    let name = use_node_ref();
+    let read_only = use_node_ref();
+    if session.is_none() {
+        return html! { <SignInForm /> };
+    }
+    let create = {
+        let (create_token, secret, error, reload, name, read_only) = (
+            create_token.clone(),
+            secret.clone(),
+            error.clone(),
+            reload.clone(),
+            name.clone(),
+            read_only.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let input = create_api_token::CreateApiTokenInput {
+                name: field_value(&name),
+                expires_at: None,
+                read_only: checked(&read_only),
+            };
+            let (secret, error, reload) = (secret.clone(), error.clone(), reload.clone());
+            create_token.run(create_api_token::Variables { input }, move |answer| match answer {
+                Ok(d) => {
+                    secret.set(Some(d.create_api_token.secret));
+                    error.set_error(None);
+                    reload.emit(());
+                }
+                Err(e) => error.set_error(Some(e)),
+            });
+        })
+    };
+    let revoke = |id: String| {
+        let (revoke_token, error, reload) = (revoke_token.clone(), error.clone(), reload.clone());
+        Callback::from(move |_| {
+            let input = revoke_api_token::RevokeApiTokenInput { id: id.clone() };
+            revoke_token.send(revoke_api_token::Variables { input }, error.error_then_reload(&reload));
+        })
+    };
+    html! {
+        <section aria-labelledby="tokens-title">
+            <h1 id="tokens-title">{ "API tokens" }</h1>
+            <p class="muted">{ "Third parties call the API with a token carrying your roles: send it as " }<code>{ "Authorization: Bearer <token>" }</code>{ "." }</p>
+            <form class="card narrow" onsubmit={create} aria-label="New API token">
+                <label for="token-name">{ "Name" }</label>
+                <input id="token-name" required=true maxlength="100" ref={name} />
+                <label><input type="checkbox" ref={read_only} class="check" />{ " Read-only" }</label>
+                <button type="submit">{ "Create token" }</button>
+            </form>
+            if let Some(s) = &*secret {
+                <div class="card" role="status">
+                    <p><strong>{ "Copy this secret now; it is not shown again:" }</strong></p>
+                    <p><code id="token-secret">{ s }</code></p>
+                    <CopyButton text={s.clone()} label="Copy secret" />
+                </div>
+            }
+            { error.view() }
+            { show(&*state, |d| html! {
+                if d.api_tokens.is_empty() { <p class="muted">{ "No API tokens yet." }</p> } else {
+                <table>
+                    <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Access" }</th><th scope="col">{ "Created" }</th><th scope="col">{ "Last used" }</th><th scope="col">{ "Status" }</th><th scope="col"></th></tr></thead>
+                    <tbody>{ for d.api_tokens.iter().map(|t| html! {
+                        <tr>
+                            <td>{ t.name.clone().unwrap_or_default() }</td>
+                            <td>{ if t.read_only { "read-only" } else { "read and write" } }</td>
+                            <td>{ date(&t.created_at) }</td>
+                            <td>{ t.last_used_at.as_deref().map(date).unwrap_or("never") }</td>
+                            <td>{ if t.active { "active" } else if t.revoked_at.is_some() { "revoked" } else { "expired" } }</td>
+                            <td>if t.active { <button class="secondary" onclick={revoke(t.id.clone())}>{ "Revoke" }</button> }</td>
+                        </tr>
+                    }) }</tbody>
+                </table>
+                }
+            }) }
+        </section>
+    }
+}
