@@ -15,26 +15,23 @@ pub async fn roles_held(
 ) -> AppResult<HashMap<(Uuid, Uuid), Vec<DelegatedRole>>> {
     let customers: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
     let services: Vec<Uuid> = keys.iter().map(|k| k.1).collect();
-    let rows: Vec<(Uuid, Uuid, Vec<DelegatedRole>)> = sqlx::query_as(
-        "select ds.customer_id, ds.service_id, array_agg(distinct role order by role) \
-         from unnest($2::uuid[], $3::uuid[]) as k(customer_id, service_id) \
-         join delegated_admin_service ds using (customer_id, service_id) \
-         join delegated_admin_relationship d using (relationship_id) \
-         cross join unnest(d.roles) as role \
-         where d.partner_id = $1 and delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $4) \
-         group by ds.customer_id, ds.service_id",
+    let rows = sqlx::query!(
+        r#"select ds.customer_id, ds.service_id,
+               array_agg(distinct role order by role) as "roles!: Vec<DelegatedRole>"
+           from unnest($2::uuid[], $3::uuid[]) as k(customer_id, service_id)
+           join delegated_admin_service ds using (customer_id, service_id)
+           join delegated_admin_relationship d using (relationship_id)
+           cross join unnest(d.roles) as role
+           where d.partner_id = $1 and delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $4)
+           group by ds.customer_id, ds.service_id"#,
+        partner_id,
+        &customers,
+        &services,
+        now,
     )
-    .bind(partner_id)
-    .bind(&customers)
-    .bind(&services)
-    .bind(now)
     .fetch_all(db)
     .await?;
-    let mut held = HashMap::new();
-    for (customer, service, roles) in rows {
-        held.insert((customer, service), roles);
-    }
-    Ok(held)
+    Ok(rows.into_iter().map(|r| ((r.customer_id, r.service_id), r.roles)).collect())
 }
 
 pub struct NewRelationship<'a> {

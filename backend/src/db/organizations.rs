@@ -5,7 +5,7 @@ use super::visibility;
 use crate::domain::access::Scope;
 use crate::domain::{AppResult, OrganizationKind, PartnerProgram};
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -89,10 +89,20 @@ fn convert(rows: Vec<Row>) -> AppResult<Vec<Organization>> {
 
 /// Organizations by id, unfiltered: for loaders reached from objects already visible.
 pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<Organization>> {
-    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!("{SELECT} where o.organization_id = any($1)")))
-        .bind(ids)
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select o.organization_id as "organization_id!", o.kind as "kind!: OrganizationKind", o.name as "name!",
+               o.created_at as "created_at!", p.mpn_id as "mpn_id?", p.program as "program?: PartnerProgram", p.former_advisor as "former_advisor?",
+               p.joined_csp_at as "joined_csp_at?", c.primary_domain as "primary_domain?", c.country as "country?",
+               c.tenant_id as "tenant_id?"
+           from organization o
+           left join partner p on p.partner_id = o.organization_id
+           left join customer c on c.customer_id = o.organization_id
+           where o.organization_id = any($1)"#,
+        ids,
+    )
+    .fetch_all(db)
+    .await?;
     convert(rows)
 }
 

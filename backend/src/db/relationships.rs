@@ -50,15 +50,15 @@ pub async fn insert_active_partnership(
     reseller_id: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar(
-        "insert into reseller_partnership (provider_id, reseller_id, code, status, created_at, accepted_at, expires_at) \
-         values ($1, $2, $3, 'ACTIVE', $4, $4, $5) returning partnership_id",
+    Ok(sqlx::query_scalar!(
+        "insert into reseller_partnership (provider_id, reseller_id, code, status, created_at, accepted_at, expires_at)
+         values ($1, $2, $3, 'ACTIVE', $4::timestamptz, $4::timestamptz, $5) returning partnership_id",
+        provider_id,
+        reseller_id,
+        new_link_code(),
+        at,
+        at + chrono::Duration::days(crate::domain::PARTNERSHIP_LINK_DAYS),
     )
-    .bind(provider_id)
-    .bind(reseller_id)
-    .bind(new_link_code())
-    .bind(at)
-    .bind(at + chrono::Duration::days(crate::domain::PARTNERSHIP_LINK_DAYS))
     .fetch_one(db)
     .await?)
 }
@@ -122,7 +122,7 @@ pub async fn has_other_active(
     .await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Relationship {
     pub relationship_id: Uuid,
     pub customer_id: Uuid,
@@ -136,9 +136,6 @@ pub struct Relationship {
     pub removed_at: Option<DateTime<Utc>>,
 }
 
-const SELECT: &str = "select relationship_id, customer_id, partner_id, kind, indirect_provider_id, status, origin, \
-    invitation_id, created_at, removed_at from reseller_relationship ";
-
 /// Relationships of a party (customer or partner; everyone's for `None`), optionally narrowed.
 pub async fn list(
     db: impl PgExecutor<'_>,
@@ -147,32 +144,49 @@ pub async fn list(
     partner_id: Option<Uuid>,
     status: Option<&str>,
 ) -> AppResult<Vec<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where ($1::uuid is null or customer_id = $1 or partner_id = $1) \
-           and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3) \
-           and ($4::text is null or status = $4) \
-         order by created_at, relationship_id"
-    )))
-    .bind(party)
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(status)
+    Ok(sqlx::query_as!(
+        Relationship,
+        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
+               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
+               created_at, removed_at
+           from reseller_relationship
+           where ($1::uuid is null or customer_id = $1 or partner_id = $1)
+             and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
+             and ($4::text is null or status = $4)
+           order by created_at, relationship_id"#,
+        party,
+        customer_id,
+        partner_id,
+        status,
+    )
     .fetch_all(db)
     .await?)
 }
 
 pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where relationship_id = $1 for update")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        Relationship,
+        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
+               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
+               created_at, removed_at
+           from reseller_relationship where relationship_id = $1 for update"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where relationship_id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        Relationship,
+        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
+               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
+               created_at, removed_at
+           from reseller_relationship where relationship_id = $1"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn remove(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
@@ -191,15 +205,20 @@ pub async fn active_for_customers(
     db: impl PgExecutor<'_>,
     customer_ids: &[Uuid],
 ) -> AppResult<Vec<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where customer_id = any($1) and status = 'ACTIVE' order by created_at, relationship_id"
-    )))
-    .bind(customer_ids)
+    Ok(sqlx::query_as!(
+        Relationship,
+        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
+               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
+               created_at, removed_at
+           from reseller_relationship where customer_id = any($1) and status = 'ACTIVE'
+           order by created_at, relationship_id"#,
+        customer_ids,
+    )
     .fetch_all(db)
     .await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Partnership {
     pub partnership_id: Uuid,
     pub provider_id: Uuid,
@@ -218,9 +237,6 @@ impl Partnership {
         crate::domain::invitation::partnership_status_at(self.status, self.expires_at, now)
     }
 }
-
-const PARTNERSHIP: &str = "select partnership_id, provider_id, reseller_id, code, status, created_at, accepted_at, \
-    removed_at, expires_at from reseller_partnership ";
 
 pub async fn insert_pending_partnership(
     db: impl PgExecutor<'_>,
@@ -247,10 +263,15 @@ pub async fn partnership_by_code_for_update(
     db: impl PgExecutor<'_>,
     code: &str,
 ) -> AppResult<Option<Partnership>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{PARTNERSHIP} where code = $1 for update")))
-        .bind(code)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        Partnership,
+        r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus", created_at,
+               accepted_at, removed_at, expires_at
+           from reseller_partnership where code = $1 for update"#,
+        code,
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn partnership_by_id(
@@ -258,11 +279,28 @@ pub async fn partnership_by_id(
     id: Uuid,
     lock: bool,
 ) -> AppResult<Option<Partnership>> {
-    let lock = if lock { " for update" } else { "" };
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{PARTNERSHIP} where partnership_id = $1{lock}")))
-        .bind(id)
+    let found = if lock {
+        sqlx::query_as!(
+            Partnership,
+            r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus",
+                   created_at, accepted_at, removed_at, expires_at
+               from reseller_partnership where partnership_id = $1 for update"#,
+            id,
+        )
         .fetch_optional(db)
-        .await?)
+        .await?
+    } else {
+        sqlx::query_as!(
+            Partnership,
+            r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus",
+                   created_at, accepted_at, removed_at, expires_at
+               from reseller_partnership where partnership_id = $1"#,
+            id,
+        )
+        .fetch_optional(db)
+        .await?
+    };
+    Ok(found)
 }
 
 pub async fn accept_partnership(
@@ -303,10 +341,14 @@ pub async fn remove_partnership(
 
 /// Partnerships a partner takes part in (all for `None`), newest first.
 pub async fn partnerships(db: impl PgExecutor<'_>, party: Option<Uuid>) -> AppResult<Vec<Partnership>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{PARTNERSHIP} where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc"
-    )))
-    .bind(party)
+    Ok(sqlx::query_as!(
+        Partnership,
+        r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus", created_at,
+               accepted_at, removed_at, expires_at
+           from reseller_partnership
+           where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc"#,
+        party,
+    )
     .fetch_all(db)
     .await?)
 }
