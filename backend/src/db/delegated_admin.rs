@@ -113,7 +113,6 @@ pub struct Relationship {
     pub stored: crate::domain::delegated_admin::Stored,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     relationship_id: Uuid,
     display_name: String,
@@ -162,22 +161,31 @@ impl From<Row> for Relationship {
     }
 }
 
-const SELECT: &str = "select d.relationship_id, d.display_name, d.partner_id, d.customer_id, d.roles, \
-    array(select service_id from delegated_admin_service s where s.relationship_id = d.relationship_id order by service_id) as service_ids, \
-    d.duration, d.duration_days, d.auto_extend, d.status, d.origin, d.invitation_id, d.replace_existing, d.created_at, \
-    d.approval_requested_at, d.activated_at, d.ends_at, d.terminated_at \
-    from delegated_admin_relationship d ";
+/// The stored relationships matching the rest of the statement (`d` is the relationship), as
+/// checked rows of one column list.
+macro_rules! select_relationships {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Row,
+            r#"select d.relationship_id, d.display_name, d.partner_id, d.customer_id,
+                   d.roles as "roles: Vec<DelegatedRole>",
+                   array(select service_id from delegated_admin_service s
+                         where s.relationship_id = d.relationship_id order by service_id) as "service_ids!",
+                   d.duration, d.duration_days, d.auto_extend, d.status as "status: DelegatedAdminStatus",
+                   d.origin as "origin: DelegatedAdminOrigin", d.invitation_id, d.replace_existing, d.created_at,
+                   d.approval_requested_at, d.activated_at, d.ends_at, d.terminated_at
+               from delegated_admin_relationship d "# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 fn convert(rows: Vec<Row>) -> AppResult<Vec<Relationship>> {
     Ok(rows.into_iter().map(Relationship::from).collect())
 }
 
 pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    let row: Option<Row> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where d.relationship_id = $1 for update")))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row = select_relationships!("where d.relationship_id = $1 for update", id).fetch_optional(db).await?;
     Ok(row.map(Relationship::from))
 }
 
@@ -189,15 +197,15 @@ pub async fn list(
     customer_id: Option<Uuid>,
     partner_id: Option<Uuid>,
 ) -> AppResult<Vec<Relationship>> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where ($1::uuid is null or d.partner_id = $1 or d.customer_id = $1) \
-           and (d.status <> 'CREATED' or $1::uuid is null or d.partner_id = $1) \
-           and ($2::uuid is null or d.customer_id = $2) and ($3::uuid is null or d.partner_id = $3) \
-         order by d.created_at desc, d.relationship_id"
-    )))
-    .bind(party)
-    .bind(customer_id)
-    .bind(partner_id)
+    let rows = select_relationships!(
+        "where ($1::uuid is null or d.partner_id = $1 or d.customer_id = $1)
+           and (d.status <> 'CREATED' or $1::uuid is null or d.partner_id = $1)
+           and ($2::uuid is null or d.customer_id = $2) and ($3::uuid is null or d.partner_id = $3)
+         order by d.created_at desc, d.relationship_id",
+        party,
+        customer_id,
+        partner_id,
+    )
     .fetch_all(db)
     .await?;
     convert(rows)
@@ -205,10 +213,10 @@ pub async fn list(
 
 /// The relationships of several customers (for channel maps).
 pub async fn for_customers(db: impl PgExecutor<'_>, customer_ids: &[Uuid]) -> AppResult<Vec<Relationship>> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where d.customer_id = any($1) order by d.created_at, d.relationship_id"
-    )))
-    .bind(customer_ids)
+    let rows = select_relationships!(
+        "where d.customer_id = any($1) order by d.created_at, d.relationship_id",
+        customer_ids
+    )
     .fetch_all(db)
     .await?;
     convert(rows)
@@ -411,26 +419,22 @@ pub async fn running_between(
     partner_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Relationship>> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where d.customer_id = $1 and d.partner_id = $2 \
-           and (d.status in ('CREATED', 'APPROVAL_PENDING', 'CONSENT_PENDING') \
-                or delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $3)) \
-         order by d.created_at"
-    )))
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(now)
+    let rows = select_relationships!(
+        "where d.customer_id = $1 and d.partner_id = $2
+           and (d.status in ('CREATED', 'APPROVAL_PENDING', 'CONSENT_PENDING')
+                or delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $3))
+         order by d.created_at",
+        customer_id,
+        partner_id,
+        now,
+    )
     .fetch_all(db)
     .await?;
     convert(rows)
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    let row: Option<Row> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where d.relationship_id = $1")))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row = select_relationships!("where d.relationship_id = $1", id).fetch_optional(db).await?;
     Ok(row.map(Relationship::from))
 }
 

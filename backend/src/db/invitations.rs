@@ -2,10 +2,10 @@
 
 use crate::domain::{AppResult, DelegatedRole, InvitationStatus};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Invitation {
     pub invitation_id: Uuid,
     pub code: String,
@@ -32,11 +32,23 @@ impl Invitation {
     }
 }
 
-const SELECT: &str = "select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id, \
-    i.message, i.delegated_roles, i.delegated_service_ids, i.delegated_duration, i.delegated_auto_extend, i.status, \
-    i.created_at, i.expires_at, i.accepted_at, \
-    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id) as acceptances \
-    from invitation i ";
+/// The invitations matching the rest of the statement (`i` is the invitation), as checked rows
+/// of one column list.
+macro_rules! select_invitations {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Invitation,
+            r#"select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id,
+                   i.message, i.delegated_roles as "delegated_roles: Vec<DelegatedRole>", i.delegated_service_ids,
+                   i.delegated_duration, i.delegated_auto_extend, i.status as "status: InvitationStatus",
+                   i.created_at, i.expires_at, i.accepted_at,
+                   (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id)
+                       as "acceptances!"
+               from invitation i "# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 pub struct NewInvitation<'a> {
     pub code: &'a str,
@@ -82,48 +94,43 @@ pub async fn insert(db: impl PgExecutor<'_>, i: &NewInvitation<'_>) -> AppResult
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.invitation_id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.invitation_id = $1", id).fetch_optional(db).await?)
 }
 
 /// By id, locking it: a revoke and an accept of one invitation run one after the other.
 pub async fn by_id_for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.invitation_id = $1 for update of i")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.invitation_id = $1 for update of i", id).fetch_optional(db).await?)
 }
 
 /// By its link code, locking it: concurrent accepts of one invitation queue here, so each sees
 /// what the one before did.
 pub async fn by_code_for_update(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.code = $1 for update of i")))
-        .bind(code)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.code = $1 for update of i", code).fetch_optional(db).await?)
 }
 
 pub async fn by_code(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.code = $1")))
-        .bind(code)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.code = $1", code).fetch_optional(db).await?)
 }
 
 /// The invitations an organization sees: those it created, those naming it as reseller, and
-/// (for a customer) those addressed to it or accepted by it. `None`: all (the operator).
-const VISIBLE_TO: &str = "($1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1 \
-    or exists (select 1 from invitation_acceptance a where a.invitation_id = i.invitation_id and a.customer_id = $1))";
+/// (for a customer) those addressed to it or accepted by it; `None`: all (the operator). With
+/// `id`, only that one: one statement, so the list and a lookup by id cannot disagree.
+macro_rules! visible_invitations {
+    ($organization:expr, $id:expr) => {
+        select_invitations!(
+            "where ($1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1
+                    or exists (select 1 from invitation_acceptance a
+                               where a.invitation_id = i.invitation_id and a.customer_id = $1))
+               and ($2::uuid is null or i.invitation_id = $2)
+             order by i.created_at desc, i.invitation_id",
+            $organization,
+            $id,
+        )
+    };
+}
 
 pub async fn visible(db: impl PgExecutor<'_>, organization: Option<Uuid>) -> AppResult<Vec<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where {VISIBLE_TO} order by i.created_at desc, i.invitation_id"
-    )))
-    .bind(organization)
-    .fetch_all(db)
-    .await?)
+    Ok(visible_invitations!(organization, None::<Uuid>).fetch_all(db).await?)
 }
 
 /// One invitation by id, if the organization takes part in it (the same rule as [`visible`]).
@@ -132,11 +139,7 @@ pub async fn visible_by_id(
     organization: Option<Uuid>,
     id: Uuid,
 ) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where {VISIBLE_TO} and i.invitation_id = $2")))
-        .bind(organization)
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(visible_invitations!(organization, Some(id)).fetch_optional(db).await?)
 }
 
 pub async fn set_status(

@@ -136,6 +136,33 @@ pub struct Relationship {
     pub removed_at: Option<DateTime<Utc>>,
 }
 
+/// Reseller relationships matching the rest of the statement, as checked rows of one column list.
+macro_rules! select_relationships {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Relationship,
+            r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind",
+                   indirect_provider_id, status as "status: RelationshipStatus",
+                   origin as "origin: RelationshipOrigin", invitation_id, created_at, removed_at
+               from reseller_relationship "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
+/// Partnerships matching the rest of the statement, as checked rows of one column list.
+macro_rules! select_partnerships {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Partnership,
+            r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus",
+                   created_at, accepted_at, removed_at, expires_at
+               from reseller_partnership "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 /// Relationships of a party (customer or partner; everyone's for `None`), optionally narrowed.
 pub async fn list(
     db: impl PgExecutor<'_>,
@@ -144,16 +171,11 @@ pub async fn list(
     partner_id: Option<Uuid>,
     status: Option<&str>,
 ) -> AppResult<Vec<Relationship>> {
-    Ok(sqlx::query_as!(
-        Relationship,
-        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
-               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
-               created_at, removed_at
-           from reseller_relationship
-           where ($1::uuid is null or customer_id = $1 or partner_id = $1)
-             and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
-             and ($4::text is null or status = $4)
-           order by created_at, relationship_id"#,
+    Ok(select_relationships!(
+        "where ($1::uuid is null or customer_id = $1 or partner_id = $1)
+           and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
+           and ($4::text is null or status = $4)
+         order by created_at, relationship_id",
         party,
         customer_id,
         partner_id,
@@ -164,29 +186,11 @@ pub async fn list(
 }
 
 pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    Ok(sqlx::query_as!(
-        Relationship,
-        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
-               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
-               created_at, removed_at
-           from reseller_relationship where relationship_id = $1 for update"#,
-        id,
-    )
-    .fetch_optional(db)
-    .await?)
+    Ok(select_relationships!("where relationship_id = $1 for update", id,).fetch_optional(db).await?)
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    Ok(sqlx::query_as!(
-        Relationship,
-        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
-               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
-               created_at, removed_at
-           from reseller_relationship where relationship_id = $1"#,
-        id,
-    )
-    .fetch_optional(db)
-    .await?)
+    Ok(select_relationships!("where relationship_id = $1", id,).fetch_optional(db).await?)
 }
 
 pub async fn remove(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
@@ -205,13 +209,9 @@ pub async fn active_for_customers(
     db: impl PgExecutor<'_>,
     customer_ids: &[Uuid],
 ) -> AppResult<Vec<Relationship>> {
-    Ok(sqlx::query_as!(
-        Relationship,
-        r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind", indirect_provider_id,
-               status as "status: RelationshipStatus", origin as "origin: RelationshipOrigin", invitation_id,
-               created_at, removed_at
-           from reseller_relationship where customer_id = any($1) and status = 'ACTIVE'
-           order by created_at, relationship_id"#,
+    Ok(select_relationships!(
+        "where customer_id = any($1) and status = 'ACTIVE'
+           order by created_at, relationship_id",
         customer_ids,
     )
     .fetch_all(db)
@@ -263,15 +263,7 @@ pub async fn partnership_by_code_for_update(
     db: impl PgExecutor<'_>,
     code: &str,
 ) -> AppResult<Option<Partnership>> {
-    Ok(sqlx::query_as!(
-        Partnership,
-        r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus", created_at,
-               accepted_at, removed_at, expires_at
-           from reseller_partnership where code = $1 for update"#,
-        code,
-    )
-    .fetch_optional(db)
-    .await?)
+    Ok(select_partnerships!("where code = $1 for update", code,).fetch_optional(db).await?)
 }
 
 pub async fn partnership_by_id(
@@ -280,25 +272,9 @@ pub async fn partnership_by_id(
     lock: bool,
 ) -> AppResult<Option<Partnership>> {
     let found = if lock {
-        sqlx::query_as!(
-            Partnership,
-            r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus",
-                   created_at, accepted_at, removed_at, expires_at
-               from reseller_partnership where partnership_id = $1 for update"#,
-            id,
-        )
-        .fetch_optional(db)
-        .await?
+        select_partnerships!("where partnership_id = $1 for update", id,).fetch_optional(db).await?
     } else {
-        sqlx::query_as!(
-            Partnership,
-            r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus",
-                   created_at, accepted_at, removed_at, expires_at
-               from reseller_partnership where partnership_id = $1"#,
-            id,
-        )
-        .fetch_optional(db)
-        .await?
+        select_partnerships!("where partnership_id = $1", id,).fetch_optional(db).await?
     };
     Ok(found)
 }
@@ -341,12 +317,8 @@ pub async fn remove_partnership(
 
 /// Partnerships a partner takes part in (all for `None`), newest first.
 pub async fn partnerships(db: impl PgExecutor<'_>, party: Option<Uuid>) -> AppResult<Vec<Partnership>> {
-    Ok(sqlx::query_as!(
-        Partnership,
-        r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus", created_at,
-               accepted_at, removed_at, expires_at
-           from reseller_partnership
-           where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc"#,
+    Ok(select_partnerships!(
+        "where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc",
         party,
     )
     .fetch_all(db)
