@@ -1,7 +1,7 @@
 //! Support requests and their comments.
 
-use crate::domain::AppResult;
 use crate::domain::access::Scope;
+use crate::domain::{AppResult, SupportStatus};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -15,7 +15,7 @@ pub struct SupportRequest {
     pub support_partner_id: Option<Uuid>,
     pub title: String,
     pub description: String,
-    pub status: String,
+    pub status: SupportStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub escalated_at: Option<DateTime<Utc>>,

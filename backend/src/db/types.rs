@@ -60,5 +60,6 @@ stored_as_text!(
     DelegatedAdminOrigin,
     InvitationStatus,
     PartnershipStatus,
+    SupportStatus,
     TokenKind,
 );

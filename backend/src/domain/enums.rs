@@ -194,6 +194,11 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where a support request stands.
+    SupportStatus { Open => "OPEN", InProgress => "IN_PROGRESS", Escalated => "ESCALATED", Resolved => "RESOLVED" }
+);
+
+text_enum!(
     /// Kinds of bearer token.
     TokenKind { Session => "SESSION", Api => "API" }
 );
