@@ -83,7 +83,16 @@ pub fn sh(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// Cargo for builds and tests: `query!` macros read the checked-in `.sqlx/`, never the
+/// DATABASE_URL the tests get (which points at a database without the schema).
 fn cargo() -> Command {
+    let mut cmd = cargo_online();
+    cmd.env("SQLX_OFFLINE", "true");
+    cmd
+}
+
+/// Cargo as the environment has it, for `cargo sqlx`, which goes online on purpose.
+fn cargo_online() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
@@ -204,8 +213,9 @@ fn test(root: &Path) -> Result<()> {
 
     build_server_release()?;
 
-    step("cargo test (unit, integration against PostgreSQL, end-to-end)");
     let result = with_database(root, |database_url| {
+        check_sqlx_offline_data(database_url)?;
+        step("cargo test (unit, integration against PostgreSQL, end-to-end)");
         sh(cargo()
             .args(["test", "--workspace", "--all-targets"])
             .env("DATABASE_URL", database_url)
@@ -216,6 +226,42 @@ fn test(root: &Path) -> Result<()> {
     result?;
     eprintln!("\nAll checks passed in {:.0?}.", started.elapsed());
     Ok(())
+}
+
+/// The checked-in `.sqlx/` matches every `query!` in the workspace: checked against a fresh
+/// database migrated from `migrations/`, named after this process so runs never share one.
+fn check_sqlx_offline_data(server_url: &str) -> Result<()> {
+    step("cargo sqlx prepare --check (the offline query data is current)");
+    let url = with_database_name(server_url, &format!("xtask_sqlx_{}", std::process::id()))?;
+    let sqlx = |args: &[&str]| {
+        let mut cmd = cargo_online();
+        cmd.arg("sqlx")
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("PATH", tools::path_with_tools(Path::new(".")));
+        cmd
+    };
+    sh(&mut sqlx(&["database", "setup", "--source", "migrations"]))?;
+    let checked = sh(&mut sqlx(&["prepare", "--workspace", "--check", "--", "--all-targets"]));
+    let dropped = sh(&mut sqlx(&["database", "drop", "-y"]));
+    checked.context("the .sqlx/ offline data is stale: run `cargo sqlx prepare --workspace -- --all-targets` against a migrated database")?;
+    dropped
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database_name(url: &str, name: &str) -> Result<String> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let (server, _) = base
+        .rsplit_once('/')
+        .filter(|(s, _)| s.contains("://"))
+        .context("DATABASE_URL has no database name")?;
+    Ok(match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    })
 }
 
 /// Runs `f` with `DATABASE_URL`, or with a throw-away private cluster started for it.

@@ -1,5 +1,5 @@
 //! Installing the toolchain pieces this project needs, from the registries only: rustup
-//! components and targets, trunk and wasm-bindgen-cli from crates.io, wasm-opt (binaryen) and
+//! components and targets, trunk, wasm-bindgen-cli and sqlx-cli from crates.io, wasm-opt (binaryen) and
 //! GraphiQL's assets from npm, Chromium from Debian.
 
 use crate::{sh, step};
@@ -41,24 +41,28 @@ fn version_of(bin: &Path, arg: &str) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).to_string())
 }
 
-/// The wasm-bindgen version in Cargo.lock: wasm-bindgen-cli must match it exactly.
-fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+/// A crate's version in Cargo.lock: wasm-bindgen-cli and sqlx-cli must match theirs exactly.
+fn locked_version(root: &Path, name: &str) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
+    let wanted = format!("name = \"{name}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\""
+        if line == wanted
             && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
         {
             return Ok(v.trim_end_matches('"').to_owned());
         }
     }
-    bail!("wasm-bindgen is not in Cargo.lock")
+    bail!("{name} is not in Cargo.lock")
 }
 
 pub fn ensure_all(root: &Path, for_tests: bool) -> Result<()> {
     ensure_rust(for_tests)?;
     ensure_trunk()?;
     ensure_wasm_bindgen(root)?;
+    if for_tests {
+        ensure_sqlx_cli(root)?;
+    }
     ensure_npm(root)?;
     vendor_graphiql(root)?;
     if for_tests {
@@ -119,7 +123,7 @@ fn ensure_trunk() -> Result<()> {
 }
 
 fn ensure_wasm_bindgen(root: &Path) -> Result<()> {
-    let version = locked_wasm_bindgen(root)?;
+    let version = locked_version(root, "wasm-bindgen")?;
     let bin = cargo_bin_dir().join("wasm-bindgen");
     if version_of(&bin, "--version").is_some_and(|v| v.split_whitespace().nth(1) == Some(version.as_str())) {
         return Ok(());
@@ -127,6 +131,26 @@ fn ensure_wasm_bindgen(root: &Path) -> Result<()> {
     step(&format!("installing wasm-bindgen-cli {version} from crates.io"));
     // Without --locked: its own lockfile pins a crate version the registry mirror lacks.
     sh(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &version]))
+}
+
+/// `cargo sqlx`, at the sqlx version in Cargo.lock, for checking the offline query data.
+fn ensure_sqlx_cli(root: &Path) -> Result<()> {
+    let version = locked_version(root, "sqlx")?;
+    let bin = cargo_bin_dir().join("sqlx");
+    if version_of(&bin, "--version").is_some_and(|v| v.split_whitespace().nth(1) == Some(version.as_str())) {
+        return Ok(());
+    }
+    step(&format!("installing sqlx-cli {version} from crates.io (takes minutes, once)"));
+    sh(Command::new("cargo").args([
+        "install",
+        "--locked",
+        "sqlx-cli",
+        "--version",
+        &version,
+        "--no-default-features",
+        "--features",
+        "postgres,rustls",
+    ]))
 }
 
 fn ensure_npm(root: &Path) -> Result<()> {

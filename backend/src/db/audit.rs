@@ -1,4 +1,4 @@
-//! The append-only audit log, which is also the change feed's outbox.
+//! The append-only audit log: one event per change, written in the change's transaction.
 
 use crate::domain::{AppResult, Viewer};
 use chrono::{DateTime, Utc};
@@ -70,21 +70,21 @@ pub async fn append(
     at: DateTime<Utc>,
     e: Event<'_>,
 ) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(
-        "insert into audit_event (occurred_at, actor_user_id, actor_organization_id, action, subject_type, \
-            subject_id, customer_id, partner_id, other_partner_ids, details) \
+    Ok(sqlx::query_scalar!(
+        "insert into audit_event (occurred_at, actor_user_id, actor_organization_id, action, subject_type,
+            subject_id, customer_id, partner_id, other_partner_ids, details)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning audit_event_id",
+        at,
+        actor.user_id,
+        actor.organization_id,
+        e.action,
+        e.subject_type,
+        e.subject_id,
+        e.customer_id,
+        e.partner_id,
+        &e.other_partner_ids,
+        e.details,
     )
-    .bind(at)
-    .bind(actor.user_id)
-    .bind(actor.organization_id)
-    .bind(e.action)
-    .bind(e.subject_type)
-    .bind(e.subject_id)
-    .bind(e.customer_id)
-    .bind(e.partner_id)
-    .bind(&e.other_partner_ids)
-    .bind(e.details)
     .fetch_one(db)
     .await?)
 }

@@ -1,11 +1,10 @@
 //! Services and their offers.
 
-use super::parse;
 use crate::domain::{AppResult, BillingModel};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Service {
     pub service_id: Uuid,
     pub name: String,
@@ -19,60 +18,39 @@ pub struct Offer {
     pub billing: BillingModel,
 }
 
-#[derive(FromRow)]
-struct OfferRow {
-    offer_id: Uuid,
-    service_id: Uuid,
-    name: String,
-    billing: String,
-}
-
-fn offers(rows: Vec<OfferRow>) -> AppResult<Vec<Offer>> {
-    rows.into_iter()
-        .map(|r| {
-            Ok(Offer {
-                offer_id: r.offer_id,
-                service_id: r.service_id,
-                name: r.name,
-                billing: parse(&r.billing)?,
-            })
-        })
-        .collect()
-}
-
 pub async fn services(db: impl PgExecutor<'_>) -> AppResult<Vec<Service>> {
-    Ok(sqlx::query_as("select service_id, name from service order by name").fetch_all(db).await?)
+    Ok(sqlx::query_as!(Service, "select service_id, name from service order by name").fetch_all(db).await?)
 }
 
 pub async fn services_by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<Service>> {
-    Ok(sqlx::query_as("select service_id, name from service where service_id = any($1)")
-        .bind(ids)
+    Ok(sqlx::query_as!(Service, "select service_id, name from service where service_id = any($1)", ids)
         .fetch_all(db)
         .await?)
 }
 
 pub async fn offers_by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<Offer>> {
-    let rows =
-        sqlx::query_as("select offer_id, service_id, name, billing from offer where offer_id = any($1)")
-            .bind(ids)
-            .fetch_all(db)
-            .await?;
-    offers(rows)
+    Ok(sqlx::query_as!(
+        Offer,
+        r#"select offer_id, service_id, name, billing as "billing: BillingModel" from offer where offer_id = any($1)"#,
+        ids,
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 pub async fn offers_by_services(db: impl PgExecutor<'_>, service_ids: &[Uuid]) -> AppResult<Vec<Offer>> {
-    let rows = sqlx::query_as(
-        "select offer_id, service_id, name, billing from offer where service_id = any($1) order by name",
+    Ok(sqlx::query_as!(
+        Offer,
+        r#"select offer_id, service_id, name, billing as "billing: BillingModel"
+           from offer where service_id = any($1) order by name"#,
+        service_ids,
     )
-    .bind(service_ids)
     .fetch_all(db)
-    .await?;
-    offers(rows)
+    .await?)
 }
 
 pub async fn insert_service(db: impl PgExecutor<'_>, name: &str) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar("insert into service (name) values ($1) returning service_id")
-        .bind(name)
+    Ok(sqlx::query_scalar!("insert into service (name) values ($1) returning service_id", name)
         .fetch_one(db)
         .await?)
 }
@@ -83,12 +61,12 @@ pub async fn insert_offer(
     name: &str,
     billing: BillingModel,
 ) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "insert into offer (service_id, name, billing) values ($1, $2, $3) returning offer_id",
+        service_id,
+        name,
+        billing as _,
     )
-    .bind(service_id)
-    .bind(name)
-    .bind(billing.as_str())
     .fetch_one(db)
     .await?)
 }
@@ -96,11 +74,11 @@ pub async fn insert_offer(
 /// Refuses service ids that name no service, so nothing is stored that could never be used
 /// (an invitation or a request for rights over a service that does not exist).
 pub async fn ensure_services_exist(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<()> {
-    let missing: Vec<Uuid> = sqlx::query_scalar(
-        "select id from unnest($1::uuid[]) as k(id) where not exists \
-            (select 1 from service s where s.service_id = k.id)",
+    let missing = sqlx::query_scalar!(
+        r#"select id as "id!" from unnest($1::uuid[]) as k(id) where not exists
+               (select 1 from service s where s.service_id = k.id)"#,
+        ids,
     )
-    .bind(ids)
     .fetch_all(db)
     .await?;
     if let Some(id) = missing.first() {

@@ -1,6 +1,5 @@
 //! Delegated admin relationships: granular, time-bound rights a customer gives a partner.
 
-use super::parse;
 use crate::domain::{AppResult, DelegatedAdminOrigin, DelegatedAdminStatus, DelegatedRole};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
@@ -16,27 +15,23 @@ pub async fn roles_held(
 ) -> AppResult<HashMap<(Uuid, Uuid), Vec<DelegatedRole>>> {
     let customers: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
     let services: Vec<Uuid> = keys.iter().map(|k| k.1).collect();
-    let rows: Vec<(Uuid, Uuid, Vec<String>)> = sqlx::query_as(
-        "select ds.customer_id, ds.service_id, array_agg(distinct role order by role) \
-         from unnest($2::uuid[], $3::uuid[]) as k(customer_id, service_id) \
-         join delegated_admin_service ds using (customer_id, service_id) \
-         join delegated_admin_relationship d using (relationship_id) \
-         cross join unnest(d.roles) as role \
-         where d.partner_id = $1 and delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $4) \
-         group by ds.customer_id, ds.service_id",
+    let rows = sqlx::query!(
+        r#"select ds.customer_id, ds.service_id,
+               array_agg(distinct role order by role) as "roles!: Vec<DelegatedRole>"
+           from unnest($2::uuid[], $3::uuid[]) as k(customer_id, service_id)
+           join delegated_admin_service ds using (customer_id, service_id)
+           join delegated_admin_relationship d using (relationship_id)
+           cross join unnest(d.roles) as role
+           where d.partner_id = $1 and delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $4)
+           group by ds.customer_id, ds.service_id"#,
+        partner_id,
+        &customers,
+        &services,
+        now,
     )
-    .bind(partner_id)
-    .bind(&customers)
-    .bind(&services)
-    .bind(now)
     .fetch_all(db)
     .await?;
-    let mut held = HashMap::new();
-    for (customer, service, roles) in rows {
-        let roles = roles.iter().map(|r| parse(r)).collect::<AppResult<Vec<DelegatedRole>>>()?;
-        held.insert((customer, service), roles);
-    }
-    Ok(held)
+    Ok(rows.into_iter().map(|r| ((r.customer_id, r.service_id), r.roles)).collect())
 }
 
 pub struct NewRelationship<'a> {
@@ -60,41 +55,41 @@ pub struct NewRelationship<'a> {
 /// Inserts a relationship with its services; an ACTIVE one with an exclusive role claims its
 /// services (the unique index refuses a second holder).
 pub async fn insert(db: &mut sqlx::PgConnection, r: &NewRelationship<'_>) -> AppResult<Uuid> {
-    let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
-    let id: Uuid = sqlx::query_scalar(
-        "insert into delegated_admin_relationship (display_name, partner_id, customer_id, roles, \
-            duration, duration_days, auto_extend, status, origin, created_at, activated_at, ends_at, \
-            invitation_id, replace_existing, approval_requested_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-            case when $8 in ('APPROVAL_PENDING', 'CONSENT_PENDING') then $10 end) returning relationship_id",
+    let id = sqlx::query_scalar!(
+        "insert into delegated_admin_relationship (display_name, partner_id, customer_id, roles,
+            duration, duration_days, auto_extend, status, origin, created_at, activated_at, ends_at,
+            invitation_id, replace_existing, approval_requested_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11, $12, $13, $14,
+            case when $8 in ('APPROVAL_PENDING', 'CONSENT_PENDING') then $10::timestamptz end)
+         returning relationship_id",
+        r.display_name,
+        r.partner_id,
+        r.customer_id,
+        r.roles as _,
+        r.duration,
+        r.duration_days,
+        r.auto_extend,
+        r.status as _,
+        r.origin as _,
+        r.created_at,
+        r.activated_at,
+        r.ends_at,
+        r.invitation_id,
+        r.replace_existing,
     )
-    .bind(r.display_name)
-    .bind(r.partner_id)
-    .bind(r.customer_id)
-    .bind(&roles)
-    .bind(r.duration)
-    .bind(r.duration_days)
-    .bind(r.auto_extend)
-    .bind(r.status.as_str())
-    .bind(r.origin.as_str())
-    .bind(r.created_at)
-    .bind(r.activated_at)
-    .bind(r.ends_at)
-    .bind(r.invitation_id)
-    .bind(r.replace_existing)
     .fetch_one(&mut *db)
     .await?;
     let exclusive = r.status == DelegatedAdminStatus::Active
         && r.roles.iter().any(|x| matches!(x, DelegatedRole::Provisioning | DelegatedRole::GlobalAdmin));
-    sqlx::query(
-        "insert into delegated_admin_service (relationship_id, service_id, customer_id, holds_exclusive_role, partner_id) \
+    sqlx::query!(
+        "insert into delegated_admin_service (relationship_id, service_id, customer_id, holds_exclusive_role, partner_id)
          select $1, unnest($2::uuid[]), $3, $4, $5",
+        id,
+        r.service_ids,
+        r.customer_id,
+        exclusive,
+        r.partner_id,
     )
-    .bind(id)
-    .bind(r.service_ids)
-    .bind(r.customer_id)
-    .bind(exclusive)
-    .bind(r.partner_id)
     .execute(&mut *db)
     .await?;
     Ok(id)
@@ -118,19 +113,18 @@ pub struct Relationship {
     pub stored: crate::domain::delegated_admin::Stored,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     relationship_id: Uuid,
     display_name: String,
     partner_id: Uuid,
     customer_id: Uuid,
-    roles: Vec<String>,
+    roles: Vec<DelegatedRole>,
     service_ids: Vec<Uuid>,
     duration: String,
     duration_days: i32,
     auto_extend: String,
-    status: String,
-    origin: String,
+    status: DelegatedAdminStatus,
+    origin: DelegatedAdminOrigin,
     invitation_id: Option<Uuid>,
     replace_existing: bool,
     created_at: DateTime<Utc>,
@@ -140,23 +134,22 @@ struct Row {
     terminated_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<Row> for Relationship {
-    type Error = crate::domain::AppError;
-    fn try_from(r: Row) -> AppResult<Relationship> {
-        Ok(Relationship {
+impl From<Row> for Relationship {
+    fn from(r: Row) -> Relationship {
+        Relationship {
             id: r.relationship_id,
             display_name: r.display_name,
-            roles: r.roles.iter().map(|x| parse(x)).collect::<AppResult<_>>()?,
+            roles: r.roles,
             service_ids: r.service_ids,
             duration: r.duration,
             duration_days: r.duration_days,
-            origin: parse(&r.origin)?,
+            origin: r.origin,
             invitation_id: r.invitation_id,
             replace_existing: r.replace_existing,
             activated_at: r.activated_at,
             terminated_at: r.terminated_at,
             stored: crate::domain::delegated_admin::Stored {
-                status: parse(&r.status)?,
+                status: r.status,
                 partner_id: r.partner_id,
                 customer_id: r.customer_id,
                 auto_extend: r.auto_extend,
@@ -164,27 +157,36 @@ impl TryFrom<Row> for Relationship {
                 created_at: r.created_at,
                 ends_at: r.ends_at,
             },
-        })
+        }
     }
 }
 
-const SELECT: &str = "select d.relationship_id, d.display_name, d.partner_id, d.customer_id, d.roles, \
-    array(select service_id from delegated_admin_service s where s.relationship_id = d.relationship_id order by service_id) as service_ids, \
-    d.duration, d.duration_days, d.auto_extend, d.status, d.origin, d.invitation_id, d.replace_existing, d.created_at, \
-    d.approval_requested_at, d.activated_at, d.ends_at, d.terminated_at \
-    from delegated_admin_relationship d ";
+/// The stored relationships matching the rest of the statement (`d` is the relationship), as
+/// checked rows of one column list.
+macro_rules! select_relationships {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Row,
+            r#"select d.relationship_id, d.display_name, d.partner_id, d.customer_id,
+                   d.roles as "roles: Vec<DelegatedRole>",
+                   array(select service_id from delegated_admin_service s
+                         where s.relationship_id = d.relationship_id order by service_id) as "service_ids!",
+                   d.duration, d.duration_days, d.auto_extend, d.status as "status: DelegatedAdminStatus",
+                   d.origin as "origin: DelegatedAdminOrigin", d.invitation_id, d.replace_existing, d.created_at,
+                   d.approval_requested_at, d.activated_at, d.ends_at, d.terminated_at
+               from delegated_admin_relationship d "# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 fn convert(rows: Vec<Row>) -> AppResult<Vec<Relationship>> {
-    rows.into_iter().map(Relationship::try_from).collect()
+    Ok(rows.into_iter().map(Relationship::from).collect())
 }
 
 pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    let row: Option<Row> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where d.relationship_id = $1 for update")))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    row.map(Relationship::try_from).transpose()
+    let row = select_relationships!("where d.relationship_id = $1 for update", id).fetch_optional(db).await?;
+    Ok(row.map(Relationship::from))
 }
 
 /// Relationships the viewer takes part in (its partner's, or its customer's; all for the operator).
@@ -195,15 +197,15 @@ pub async fn list(
     customer_id: Option<Uuid>,
     partner_id: Option<Uuid>,
 ) -> AppResult<Vec<Relationship>> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where ($1::uuid is null or d.partner_id = $1 or d.customer_id = $1) \
-           and (d.status <> 'CREATED' or $1::uuid is null or d.partner_id = $1) \
-           and ($2::uuid is null or d.customer_id = $2) and ($3::uuid is null or d.partner_id = $3) \
-         order by d.created_at desc, d.relationship_id"
-    )))
-    .bind(party)
-    .bind(customer_id)
-    .bind(partner_id)
+    let rows = select_relationships!(
+        "where ($1::uuid is null or d.partner_id = $1 or d.customer_id = $1)
+           and (d.status <> 'CREATED' or $1::uuid is null or d.partner_id = $1)
+           and ($2::uuid is null or d.customer_id = $2) and ($3::uuid is null or d.partner_id = $3)
+         order by d.created_at desc, d.relationship_id",
+        party,
+        customer_id,
+        partner_id,
+    )
     .fetch_all(db)
     .await?;
     convert(rows)
@@ -211,10 +213,10 @@ pub async fn list(
 
 /// The relationships of several customers (for channel maps).
 pub async fn for_customers(db: impl PgExecutor<'_>, customer_ids: &[Uuid]) -> AppResult<Vec<Relationship>> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where d.customer_id = any($1) order by d.created_at, d.relationship_id"
-    )))
-    .bind(customer_ids)
+    let rows = select_relationships!(
+        "where d.customer_id = any($1) order by d.created_at, d.relationship_id",
+        customer_ids
+    )
     .fetch_all(db)
     .await?;
     convert(rows)
@@ -231,38 +233,36 @@ pub struct DraftTerms<'a> {
 }
 
 pub async fn update_draft(db: &mut sqlx::PgConnection, id: Uuid, t: &DraftTerms<'_>) -> AppResult<()> {
-    let roles: Vec<&str> = t.roles.iter().map(|x| x.as_str()).collect();
-    sqlx::query(
-        "update delegated_admin_relationship set display_name = $2, roles = $3, duration = $4, duration_days = $5, \
-         auto_extend = $6 where relationship_id = $1",
+    sqlx::query!(
+        "update delegated_admin_relationship set display_name = $2, roles = $3, duration = $4, duration_days = $5,
+            auto_extend = $6
+         where relationship_id = $1",
+        id,
+        t.display_name,
+        t.roles as _,
+        t.duration,
+        t.duration_days,
+        t.auto_extend,
     )
-    .bind(id)
-    .bind(t.display_name)
-    .bind(&roles)
-    .bind(t.duration)
-    .bind(t.duration_days)
-    .bind(t.auto_extend)
     .execute(&mut *db)
     .await?;
-    sqlx::query("delete from delegated_admin_service where relationship_id = $1")
-        .bind(id)
+    sqlx::query!("delete from delegated_admin_service where relationship_id = $1", id)
         .execute(&mut *db)
         .await?;
-    sqlx::query(
-        "insert into delegated_admin_service (relationship_id, service_id, customer_id, partner_id) \
-         select $1, unnest($2::uuid[]), customer_id, partner_id from delegated_admin_relationship \
+    sqlx::query!(
+        "insert into delegated_admin_service (relationship_id, service_id, customer_id, partner_id)
+         select $1, unnest($2::uuid[]), customer_id, partner_id from delegated_admin_relationship
          where relationship_id = $1",
+        id,
+        t.service_ids,
     )
-    .bind(id)
-    .bind(t.service_ids)
     .execute(&mut *db)
     .await?;
     Ok(())
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<()> {
-    sqlx::query("delete from delegated_admin_relationship where relationship_id = $1")
-        .bind(id)
+    sqlx::query!("delete from delegated_admin_relationship where relationship_id = $1", id)
         .execute(db)
         .await?;
     Ok(())
@@ -276,24 +276,24 @@ pub async fn set_status(
     now: DateTime<Utc>,
     by: Option<Uuid>,
 ) -> AppResult<()> {
-    sqlx::query(
-        "update delegated_admin_relationship set status = $2, \
-            approval_requested_at = case when $2 = 'APPROVAL_PENDING' then $3 else approval_requested_at end, \
-            terminated_at = case when $2 = 'TERMINATED' then $3 else terminated_at end, \
-            terminated_by_organization_id = case when $2 = 'TERMINATED' then $4 else terminated_by_organization_id end \
+    sqlx::query!(
+        "update delegated_admin_relationship set status = $2,
+            approval_requested_at = case when $2 = 'APPROVAL_PENDING' then $3 else approval_requested_at end,
+            terminated_at = case when $2 = 'TERMINATED' then $3 else terminated_at end,
+            terminated_by_organization_id = case when $2 = 'TERMINATED' then $4 else terminated_by_organization_id end
          where relationship_id = $1",
+        id,
+        status as _,
+        now,
+        by,
     )
-    .bind(id)
-    .bind(status.as_str())
-    .bind(now)
-    .bind(by)
     .execute(&mut *db)
     .await?;
     if !matches!(status, DelegatedAdminStatus::Active) {
-        sqlx::query(
+        sqlx::query!(
             "update delegated_admin_service set holds_exclusive_role = false where relationship_id = $1",
+            id
         )
-        .bind(id)
         .execute(&mut *db)
         .await?;
     }
@@ -308,19 +308,20 @@ pub async fn activate(
     now: DateTime<Utc>,
     exclusive: bool,
 ) -> AppResult<()> {
-    sqlx::query(
-        "update delegated_admin_relationship set status = 'ACTIVE', activated_at = $2, \
-            ends_at = $2 + make_interval(days => duration_days) where relationship_id = $1",
+    sqlx::query!(
+        "update delegated_admin_relationship set status = 'ACTIVE', activated_at = $2::timestamptz,
+            ends_at = $2::timestamptz + make_interval(days => duration_days)
+         where relationship_id = $1",
+        id,
+        now,
     )
-    .bind(id)
-    .bind(now)
     .execute(&mut *db)
     .await?;
     if exclusive {
-        sqlx::query(
+        sqlx::query!(
             "update delegated_admin_service set holds_exclusive_role = true where relationship_id = $1",
+            id
         )
-        .bind(id)
         .execute(&mut *db)
         .await?;
     }
@@ -328,11 +329,13 @@ pub async fn activate(
 }
 
 pub async fn set_auto_extend(db: impl PgExecutor<'_>, id: Uuid, auto_extend: &str) -> AppResult<()> {
-    sqlx::query("update delegated_admin_relationship set auto_extend = $2 where relationship_id = $1")
-        .bind(id)
-        .bind(auto_extend)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update delegated_admin_relationship set auto_extend = $2 where relationship_id = $1",
+        id,
+        auto_extend
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -343,21 +346,21 @@ pub async fn release_lapsed_claims(
     customer_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query(
-        "update delegated_admin_service ds set holds_exclusive_role = false \
-         from delegated_admin_relationship d \
-         where ds.relationship_id = d.relationship_id and ds.customer_id = $1 and ds.holds_exclusive_role \
+    sqlx::query!(
+        "update delegated_admin_service ds set holds_exclusive_role = false
+         from delegated_admin_relationship d
+         where ds.relationship_id = d.relationship_id and ds.customer_id = $1 and ds.holds_exclusive_role
            and not delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $2)",
+        customer_id,
+        now,
     )
-    .bind(customer_id)
-    .bind(now)
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// A current exclusive holder of one of the customer's services.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Holder {
     pub relationship_id: Uuid,
     pub partner_id: Uuid,
@@ -371,18 +374,19 @@ pub async fn exclusive_holders(
     service_ids: &[Uuid],
     except: Uuid,
 ) -> AppResult<Vec<Holder>> {
-    Ok(sqlx::query_as(
-        "select ds.relationship_id, d.partner_id, o.name as partner_name, ds.service_id \
-         from delegated_admin_service ds \
-         join delegated_admin_relationship d using (relationship_id) \
-         join organization o on o.organization_id = d.partner_id \
-         where ds.customer_id = $1 and ds.service_id = any($2) and ds.holds_exclusive_role \
-           and ds.relationship_id <> $3 \
+    Ok(sqlx::query_as!(
+        Holder,
+        "select ds.relationship_id, d.partner_id, o.name as partner_name, ds.service_id
+         from delegated_admin_service ds
+         join delegated_admin_relationship d using (relationship_id)
+         join organization o on o.organization_id = d.partner_id
+         where ds.customer_id = $1 and ds.service_id = any($2) and ds.holds_exclusive_role
+           and ds.relationship_id <> $3
          for update of ds",
+        customer_id,
+        service_ids,
+        except,
     )
-    .bind(customer_id)
-    .bind(service_ids)
-    .bind(except)
     .fetch_all(db)
     .await?)
 }
@@ -393,15 +397,19 @@ pub async fn drop_service(
     relationship_id: Uuid,
     service_id: Uuid,
 ) -> AppResult<i64> {
-    sqlx::query("delete from delegated_admin_service where relationship_id = $1 and service_id = $2")
-        .bind(relationship_id)
-        .bind(service_id)
-        .execute(&mut *db)
-        .await?;
-    Ok(sqlx::query_scalar("select count(*) from delegated_admin_service where relationship_id = $1")
-        .bind(relationship_id)
-        .fetch_one(&mut *db)
-        .await?)
+    sqlx::query!(
+        "delete from delegated_admin_service where relationship_id = $1 and service_id = $2",
+        relationship_id,
+        service_id,
+    )
+    .execute(&mut *db)
+    .await?;
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "kept!" from delegated_admin_service where relationship_id = $1"#,
+        relationship_id,
+    )
+    .fetch_one(&mut *db)
+    .await?)
 }
 
 /// Relationships still running between a partner and a customer (for removal previews).
@@ -411,27 +419,23 @@ pub async fn running_between(
     partner_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Relationship>> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where d.customer_id = $1 and d.partner_id = $2 \
-           and (d.status in ('CREATED', 'APPROVAL_PENDING', 'CONSENT_PENDING') \
-                or delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $3)) \
-         order by d.created_at"
-    )))
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(now)
+    let rows = select_relationships!(
+        "where d.customer_id = $1 and d.partner_id = $2
+           and (d.status in ('CREATED', 'APPROVAL_PENDING', 'CONSENT_PENDING')
+                or delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $3))
+         order by d.created_at",
+        customer_id,
+        partner_id,
+        now,
+    )
     .fetch_all(db)
     .await?;
     convert(rows)
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    let row: Option<Row> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where d.relationship_id = $1")))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    row.map(Relationship::try_from).transpose()
+    let row = select_relationships!("where d.relationship_id = $1", id).fetch_optional(db).await?;
+    Ok(row.map(Relationship::from))
 }
 
 /// Takes PROVISIONING and GLOBAL_ADMIN away from a relationship, keeping its other roles;
@@ -440,17 +444,19 @@ pub async fn drop_exclusive_roles(
     db: &mut sqlx::PgConnection,
     relationship_id: Uuid,
 ) -> AppResult<Vec<String>> {
-    sqlx::query("update delegated_admin_service set holds_exclusive_role = false where relationship_id = $1")
-        .bind(relationship_id)
-        .execute(&mut *db)
-        .await?;
-    Ok(sqlx::query_scalar(
-        "update delegated_admin_relationship set roles = array_remove(array_remove(roles, 'PROVISIONING'), 'GLOBAL_ADMIN') \
-         where relationship_id = $1 and roles <> array['PROVISIONING', 'GLOBAL_ADMIN'] \
-           and cardinality(array_remove(array_remove(roles, 'PROVISIONING'), 'GLOBAL_ADMIN')) > 0 \
-         returning roles",
+    sqlx::query!(
+        "update delegated_admin_service set holds_exclusive_role = false where relationship_id = $1",
+        relationship_id,
     )
-    .bind(relationship_id)
+    .execute(&mut *db)
+    .await?;
+    Ok(sqlx::query_scalar!(
+        "update delegated_admin_relationship set roles = array_remove(array_remove(roles, 'PROVISIONING'), 'GLOBAL_ADMIN')
+         where relationship_id = $1 and roles <> array['PROVISIONING', 'GLOBAL_ADMIN']
+           and cardinality(array_remove(array_remove(roles, 'PROVISIONING'), 'GLOBAL_ADMIN')) > 0
+         returning roles",
+        relationship_id,
+    )
     .fetch_optional(&mut *db)
     .await?
     .unwrap_or_default())
@@ -459,12 +465,12 @@ pub async fn drop_exclusive_roles(
 /// `base`, or `base (2)`, `base (3)`, … : the first display name the partner does not use yet
 /// (display names are unique per partner; generated names must never collide).
 pub async fn free_display_name(db: impl PgExecutor<'_>, partner_id: Uuid, base: &str) -> AppResult<String> {
-    let taken: Vec<String> = sqlx::query_scalar(
+    let taken = sqlx::query_scalar!(
         "select display_name from delegated_admin_relationship where partner_id = $1 and left(display_name, $3) = $2",
+        partner_id,
+        base,
+        base.chars().count() as i32,
     )
-    .bind(partner_id)
-    .bind(base)
-    .bind(base.chars().count() as i32)
     .fetch_all(db)
     .await?;
     let mut candidate = base.to_owned();
@@ -483,13 +489,14 @@ pub async fn in_force_between(
     partner_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    Ok(sqlx::query_scalar(
-        "select exists (select 1 from delegated_admin_relationship d where d.customer_id = $1 \
-            and d.partner_id = $2 and delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $3))",
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from delegated_admin_relationship d where d.customer_id = $1
+               and d.partner_id = $2 and delegated_admin_in_force(d.status, d.ends_at, d.auto_extend, $3))
+               as "in_force!""#,
+        customer_id,
+        partner_id,
+        now,
     )
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(now)
     .fetch_one(db)
     .await?)
 }

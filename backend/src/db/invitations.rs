@@ -1,12 +1,11 @@
 //! Invitations and their acceptances.
 
-use super::parse;
-use crate::domain::{AppResult, DelegatedRole};
+use crate::domain::{AppResult, DelegatedRole, InvitationStatus};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Invitation {
     pub invitation_id: Uuid,
     pub code: String,
@@ -15,11 +14,11 @@ pub struct Invitation {
     pub customer_id: Option<Uuid>,
     pub indirect_reseller_id: Option<Uuid>,
     pub message: String,
-    pub delegated_roles: Vec<String>,
+    pub delegated_roles: Vec<DelegatedRole>,
     pub delegated_service_ids: Vec<Uuid>,
     pub delegated_duration: Option<String>,
     pub delegated_auto_extend: Option<String>,
-    pub status: String,
+    pub status: InvitationStatus,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -27,21 +26,29 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    /// The status at `now`: a pending invitation past its expiry is EXPIRED.
-    pub fn status_at(&self, now: DateTime<Utc>) -> &str {
-        if self.status == "PENDING" && self.expires_at <= now { "EXPIRED" } else { &self.status }
-    }
-
-    pub fn roles(&self) -> AppResult<Vec<DelegatedRole>> {
-        self.delegated_roles.iter().map(|r| parse(r)).collect()
+    /// The status at `now` (`domain::invitation::status_at`).
+    pub fn status_at(&self, now: DateTime<Utc>) -> InvitationStatus {
+        crate::domain::invitation::status_at(self.status, self.expires_at, now)
     }
 }
 
-const SELECT: &str = "select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id, \
-    i.message, i.delegated_roles, i.delegated_service_ids, i.delegated_duration, i.delegated_auto_extend, i.status, \
-    i.created_at, i.expires_at, i.accepted_at, \
-    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id) as acceptances \
-    from invitation i ";
+/// The invitations matching the rest of the statement (`i` is the invitation), as checked rows
+/// of one column list.
+macro_rules! select_invitations {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Invitation,
+            r#"select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id,
+                   i.message, i.delegated_roles as "delegated_roles: Vec<DelegatedRole>", i.delegated_service_ids,
+                   i.delegated_duration, i.delegated_auto_extend, i.status as "status: InvitationStatus",
+                   i.created_at, i.expires_at, i.accepted_at,
+                   (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id)
+                       as "acceptances!"
+               from invitation i "# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 pub struct NewInvitation<'a> {
     pub code: &'a str,
@@ -59,74 +66,71 @@ pub struct NewInvitation<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn insert(db: impl PgExecutor<'_>, i: &NewInvitation<'_>) -> AppResult<Uuid> {
-    let roles: Vec<&str> = i.delegated_roles.iter().map(|r| r.as_str()).collect();
-    Ok(sqlx::query_scalar(
-        "insert into invitation (code, partner_id, created_by_user_id, audience, customer_id, indirect_reseller_id, \
-            message, delegated_roles, delegated_service_ids, delegated_duration, delegated_auto_extend, status, \
-            created_at, expires_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', $12, $13) returning invitation_id",
+/// Inserts a PENDING invitation; `None` when its code is already taken (the caller draws another).
+pub async fn insert(db: impl PgExecutor<'_>, i: &NewInvitation<'_>) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        "insert into invitation (code, partner_id, created_by_user_id, audience, customer_id, indirect_reseller_id,
+            message, delegated_roles, delegated_service_ids, delegated_duration, delegated_auto_extend, status,
+            created_at, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', $12, $13)
+         on conflict (code) do nothing
+         returning invitation_id",
+        i.code,
+        i.partner_id,
+        i.created_by,
+        i.audience,
+        i.customer_id,
+        i.indirect_reseller_id,
+        i.message,
+        i.delegated_roles as _,
+        i.delegated_service_ids,
+        i.delegated_duration,
+        i.delegated_auto_extend,
+        i.created_at,
+        i.expires_at,
     )
-    .bind(i.code)
-    .bind(i.partner_id)
-    .bind(i.created_by)
-    .bind(i.audience)
-    .bind(i.customer_id)
-    .bind(i.indirect_reseller_id)
-    .bind(i.message)
-    .bind(&roles)
-    .bind(i.delegated_service_ids)
-    .bind(i.delegated_duration)
-    .bind(i.delegated_auto_extend)
-    .bind(i.created_at)
-    .bind(i.expires_at)
-    .fetch_one(db)
+    .fetch_optional(db)
     .await?)
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.invitation_id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.invitation_id = $1", id).fetch_optional(db).await?)
 }
 
 /// By id, locking it: a revoke and an accept of one invitation run one after the other.
 pub async fn by_id_for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.invitation_id = $1 for update of i")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.invitation_id = $1 for update of i", id).fetch_optional(db).await?)
 }
 
 /// By its link code, locking it: concurrent accepts of one invitation queue here, so each sees
 /// what the one before did.
 pub async fn by_code_for_update(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.code = $1 for update of i")))
-        .bind(code)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.code = $1 for update of i", code).fetch_optional(db).await?)
 }
 
 pub async fn by_code(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where i.code = $1")))
-        .bind(code)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_invitations!("where i.code = $1", code).fetch_optional(db).await?)
 }
 
 /// The invitations an organization sees: those it created, those naming it as reseller, and
-/// (for a customer) those addressed to it or accepted by it. `None`: all (the operator).
-const VISIBLE_TO: &str = "($1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1 \
-    or exists (select 1 from invitation_acceptance a where a.invitation_id = i.invitation_id and a.customer_id = $1))";
+/// (for a customer) those addressed to it or accepted by it; `None`: all (the operator). With
+/// `id`, only that one: one statement, so the list and a lookup by id cannot disagree.
+macro_rules! visible_invitations {
+    ($organization:expr, $id:expr) => {
+        select_invitations!(
+            "where ($1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1
+                    or exists (select 1 from invitation_acceptance a
+                               where a.invitation_id = i.invitation_id and a.customer_id = $1))
+               and ($2::uuid is null or i.invitation_id = $2)
+             order by i.created_at desc, i.invitation_id",
+            $organization,
+            $id,
+        )
+    };
+}
 
 pub async fn visible(db: impl PgExecutor<'_>, organization: Option<Uuid>) -> AppResult<Vec<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where {VISIBLE_TO} order by i.created_at desc, i.invitation_id"
-    )))
-    .bind(organization)
-    .fetch_all(db)
-    .await?)
+    Ok(visible_invitations!(organization, None::<Uuid>).fetch_all(db).await?)
 }
 
 /// One invitation by id, if the organization takes part in it (the same rule as [`visible`]).
@@ -135,33 +139,32 @@ pub async fn visible_by_id(
     organization: Option<Uuid>,
     id: Uuid,
 ) -> AppResult<Option<Invitation>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where {VISIBLE_TO} and i.invitation_id = $2")))
-        .bind(organization)
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(visible_invitations!(organization, Some(id)).fetch_optional(db).await?)
 }
 
-pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str, at: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query(
-        "update invitation set status = $2, \
-            accepted_at = case when $2 = 'ACCEPTED' then $3 else accepted_at end, \
-            declined_at = case when $2 = 'DECLINED' then $3 else declined_at end, \
-            revoked_at = case when $2 = 'REVOKED' then $3 else revoked_at end \
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    status: InvitationStatus,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update invitation set status = $2,
+            accepted_at = case when $2 = 'ACCEPTED' then $3 else accepted_at end,
+            declined_at = case when $2 = 'DECLINED' then $3 else declined_at end,
+            revoked_at = case when $2 = 'REVOKED' then $3 else revoked_at end
          where invitation_id = $1",
+        id,
+        status as _,
+        at,
     )
-    .bind(id)
-    .bind(status)
-    .bind(at)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn set_message(db: impl PgExecutor<'_>, id: Uuid, message: &str) -> AppResult<()> {
-    sqlx::query("update invitation set message = $2 where invitation_id = $1")
-        .bind(id)
-        .bind(message)
+    sqlx::query!("update invitation set message = $2 where invitation_id = $1", id, message)
         .execute(db)
         .await?;
     Ok(())
@@ -175,25 +178,52 @@ pub async fn record_acceptance(
     user_id: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let inserted = sqlx::query(
-        "insert into invitation_acceptance (invitation_id, customer_id, accepted_by_user_id, accepted_at) \
+    let inserted = sqlx::query!(
+        "insert into invitation_acceptance (invitation_id, customer_id, accepted_by_user_id, accepted_at)
          values ($1, $2, $3, $4) on conflict do nothing",
+        id,
+        customer_id,
+        user_id,
+        at,
     )
-    .bind(id)
-    .bind(customer_id)
-    .bind(user_id)
-    .bind(at)
     .execute(db)
     .await?;
     Ok(inserted.rows_affected() == 1)
 }
 
 pub async fn has_accepted(db: impl PgExecutor<'_>, id: Uuid, customer_id: Uuid) -> AppResult<bool> {
-    Ok(sqlx::query_scalar(
-        "select exists (select 1 from invitation_acceptance where invitation_id = $1 and customer_id = $2)",
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from invitation_acceptance where invitation_id = $1 and customer_id = $2)
+               as "accepted!""#,
+        id,
+        customer_id,
     )
-    .bind(id)
-    .bind(customer_id)
     .fetch_one(db)
+    .await?)
+}
+
+/// An invitation the background job expired, with the details its audit event reports.
+#[derive(Debug, Clone)]
+pub struct Expired {
+    pub invitation_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub partner_id: Uuid,
+    pub details: serde_json::Value,
+}
+
+/// PENDING invitations whose expiry has come by `now` become EXPIRED. Rows are claimed with
+/// FOR UPDATE SKIP LOCKED, so concurrent jobs never expire one twice.
+pub async fn expire_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResult<Vec<Expired>> {
+    Ok(sqlx::query_as!(
+        Expired,
+        r#"with due as (
+               select invitation_id from invitation where status = 'PENDING' and expires_at <= $1
+               for update skip locked)
+           update invitation i set status = 'EXPIRED' from due where i.invitation_id = due.invitation_id
+           returning i.invitation_id as "invitation_id!", i.customer_id as "customer_id?",
+               i.partner_id as "partner_id!", jsonb_build_object('expiredAt', i.expires_at) as "details!""#,
+        now,
+    )
+    .fetch_all(db)
     .await?)
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod audit_query;
 pub mod catalog;
 pub mod delegated_admin;
+pub mod delegated_admin_expiry;
 pub mod demo;
 pub mod invitations;
 pub mod organizations;
@@ -12,6 +13,7 @@ pub mod page;
 pub mod relationships;
 pub mod subscriptions;
 pub mod support;
+mod types;
 pub mod users;
 pub mod visibility;
 
@@ -52,6 +54,12 @@ pub async fn connect(
     Ok(pool)
 }
 
+/// The database answers.
+pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query!("select 1 as one").fetch_one(pool).await?;
+    Ok(())
+}
+
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;
     Ok(())
@@ -69,7 +77,7 @@ impl From<crate::domain::enums::UnknownValue> for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
-            if let Some(refusal) = constraint_refusal(db.constraint(), db.code().as_deref()) {
+            if let Some(refusal) = constraint_refusal(db.constraint()) {
                 return refusal;
             }
             if let Some(refusal) = sqlstate_refusal(db.code().as_deref()) {
@@ -117,28 +125,36 @@ fn sqlstate_refusal(sqlstate: Option<&str>) -> Option<AppError> {
     }
 }
 
-fn constraint_refusal(constraint: Option<&str>, sqlstate: Option<&str>) -> Option<AppError> {
-    let (code, message) = match constraint? {
-        "app_user_email" => (Code::Conflict, "your organization already has a user with this email"),
-        "partner_mpn_id_key" => (Code::Conflict, "a partner with this MPN id already exists"),
-        "customer_primary_domain" => (Code::Conflict, "a customer with this primary domain already exists"),
-        "delegated_admin_display_name_unique" => {
-            (Code::Conflict, "you already have a delegated admin relationship with this name")
-        }
-        "delegated_admin_exclusive_holder" => (
-            Code::DelegatedAdminConflict,
-            "another partner became the PROVISIONING or GLOBAL_ADMIN holder for this service at the same time",
-        ),
-        "subscription_assigned_within_quantity" => {
-            (Code::QuantityBelowAssignedSeats, "the quantity cannot be below the assigned seats")
-        }
-        _ if sqlstate == Some("23505") => (Code::Conflict, "this already exists"),
-        _ => return None,
-    };
-    Some(AppError::refused(code, message))
-}
+/// The constraints whose violation is the client's doing, with the refusal each stands for.
+/// Any other violation (a generated code colliding, a bug) stays internal.
+const REFUSED_BY: &[(&str, Code, &str)] = &[
+    ("app_user_email", Code::Conflict, "your organization already has a user with this email"),
+    ("partner_mpn_id_key", Code::Conflict, "a partner with this MPN id already exists"),
+    ("customer_primary_domain", Code::Conflict, "a customer with this primary domain already exists"),
+    (
+        "delegated_admin_display_name_unique",
+        Code::Conflict,
+        "you already have a delegated admin relationship with this name",
+    ),
+    (
+        "reseller_partnership_active_pair",
+        Code::Conflict,
+        "you are already in an active partnership with this provider",
+    ),
+    (
+        "delegated_admin_exclusive_holder",
+        Code::DelegatedAdminConflict,
+        "another partner became the PROVISIONING or GLOBAL_ADMIN holder for this service at the same time",
+    ),
+    (
+        "subscription_assigned_within_quantity",
+        Code::QuantityBelowAssignedSeats,
+        "the quantity cannot be below the assigned seats",
+    ),
+];
 
-/// Reads a stored text enum.
-pub(crate) fn parse<T: FromStr<Err = crate::domain::enums::UnknownValue>>(s: &str) -> Result<T, AppError> {
-    Ok(s.parse::<T>()?)
+fn constraint_refusal(constraint: Option<&str>) -> Option<AppError> {
+    let constraint = constraint?;
+    let (_, code, message) = REFUSED_BY.iter().find(|(name, _, _)| *name == constraint)?;
+    Some(AppError::refused(*code, *message))
 }

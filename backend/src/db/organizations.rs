@@ -1,11 +1,11 @@
 //! Organizations: the operator, partners and customers.
 
 use super::page::{After, COUNT_LIMIT, Count, Page, PageRequest};
-use super::{parse, visibility};
+use super::visibility;
 use crate::domain::access::Scope;
 use crate::domain::{AppResult, OrganizationKind, PartnerProgram};
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -36,11 +36,11 @@ pub struct CustomerDetails {
 #[derive(FromRow)]
 struct Row {
     organization_id: Uuid,
-    kind: String,
+    kind: OrganizationKind,
     name: String,
     created_at: DateTime<Utc>,
     mpn_id: Option<String>,
-    program: Option<String>,
+    program: Option<PartnerProgram>,
     former_advisor: Option<bool>,
     joined_csp_at: Option<DateTime<Utc>>,
     primary_domain: Option<String>,
@@ -55,13 +55,12 @@ const SELECT: &str = "select o.organization_id, o.kind, o.name, o.created_at, \
     left join partner p on p.partner_id = o.organization_id \
     left join customer c on c.customer_id = o.organization_id ";
 
-impl TryFrom<Row> for Organization {
-    type Error = crate::domain::AppError;
-    fn try_from(r: Row) -> AppResult<Organization> {
+impl From<Row> for Organization {
+    fn from(r: Row) -> Organization {
         let partner = match (r.mpn_id, r.program) {
             (Some(mpn_id), Some(program)) => Some(PartnerDetails {
                 mpn_id,
-                program: parse(&program)?,
+                program,
                 former_advisor: r.former_advisor.unwrap_or(false),
                 joined_csp_at: r.joined_csp_at,
             }),
@@ -73,27 +72,37 @@ impl TryFrom<Row> for Organization {
             }
             _ => None,
         };
-        Ok(Organization {
+        Organization {
             id: r.organization_id,
-            kind: parse(&r.kind)?,
+            kind: r.kind,
             name: r.name,
             created_at: r.created_at,
             partner,
             customer,
-        })
+        }
     }
 }
 
 fn convert(rows: Vec<Row>) -> AppResult<Vec<Organization>> {
-    rows.into_iter().map(Organization::try_from).collect()
+    Ok(rows.into_iter().map(Organization::from).collect())
 }
 
 /// Organizations by id, unfiltered: for loaders reached from objects already visible.
 pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<Organization>> {
-    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!("{SELECT} where o.organization_id = any($1)")))
-        .bind(ids)
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select o.organization_id as "organization_id!", o.kind as "kind!: OrganizationKind", o.name as "name!",
+               o.created_at as "created_at!", p.mpn_id as "mpn_id?", p.program as "program?: PartnerProgram", p.former_advisor as "former_advisor?",
+               p.joined_csp_at as "joined_csp_at?", c.primary_domain as "primary_domain?", c.country as "country?",
+               c.tenant_id as "tenant_id?"
+           from organization o
+           left join partner p on p.partner_id = o.organization_id
+           left join customer c on c.customer_id = o.organization_id
+           where o.organization_id = any($1)"#,
+        ids,
+    )
+    .fetch_all(db)
+    .await?;
     convert(rows)
 }
 
@@ -113,7 +122,7 @@ pub async fn visible_by_id(
     visibility::push_customer_visible(&mut qb, scope, "o.organization_id", now);
     qb.push(")");
     let row: Option<Row> = qb.build_query_as().fetch_optional(db).await?;
-    row.map(Organization::try_from).transpose()
+    Ok(row.map(Organization::from))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -254,8 +263,16 @@ pub async fn partners_count(db: impl PgExecutor<'_>, filter: &PartnerFilter) -> 
     Ok(Count::from_bounded(qb.build_query_scalar().fetch_one(db).await?))
 }
 
+/// Serializes bootstraps (demo load, first operator admin) across server instances starting at
+/// once, until the transaction ends.
+pub async fn lock_bootstrap(db: impl PgExecutor<'_>) -> AppResult<()> {
+    const BOOTSTRAP_LOCK: i64 = 0x6d63_0001;
+    sqlx::query!("select pg_advisory_xact_lock($1)", BOOTSTRAP_LOCK).fetch_one(db).await?;
+    Ok(())
+}
+
 pub async fn operator_id(db: impl PgExecutor<'_>) -> AppResult<Option<Uuid>> {
-    Ok(sqlx::query_scalar("select organization_id from organization where kind = 'OPERATOR'")
+    Ok(sqlx::query_scalar!("select organization_id from organization where kind = 'OPERATOR'")
         .fetch_optional(db)
         .await?)
 }
@@ -265,11 +282,13 @@ pub async fn insert_organization(
     kind: OrganizationKind,
     name: &str,
 ) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar("insert into organization (kind, name) values ($1, $2) returning organization_id")
-        .bind(kind.as_str())
-        .bind(name)
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        "insert into organization (kind, name) values ($1, $2) returning organization_id",
+        kind as _,
+        name,
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 pub async fn insert_partner(
@@ -278,12 +297,14 @@ pub async fn insert_partner(
     mpn_id: &str,
     program: PartnerProgram,
 ) -> AppResult<()> {
-    sqlx::query("insert into partner (partner_id, mpn_id, program) values ($1, $2, $3)")
-        .bind(id)
-        .bind(mpn_id)
-        .bind(program.as_str())
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "insert into partner (partner_id, mpn_id, program) values ($1, $2, $3)",
+        id,
+        mpn_id,
+        program as _,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -293,12 +314,14 @@ pub async fn insert_customer(
     primary_domain: &str,
     country: &str,
 ) -> AppResult<()> {
-    sqlx::query("insert into customer (customer_id, primary_domain, country) values ($1, $2, $3)")
-        .bind(id)
-        .bind(primary_domain)
-        .bind(country)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "insert into customer (customer_id, primary_domain, country) values ($1, $2, $3)",
+        id,
+        primary_domain,
+        country,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -307,12 +330,12 @@ pub async fn partner_program_for_update(
     db: impl PgExecutor<'_>,
     partner_id: Uuid,
 ) -> AppResult<Option<PartnerProgram>> {
-    let program: Option<String> =
-        sqlx::query_scalar("select program from partner where partner_id = $1 for update")
-            .bind(partner_id)
-            .fetch_optional(db)
-            .await?;
-    program.map(|p| parse(&p)).transpose()
+    Ok(sqlx::query_scalar!(
+        r#"select program as "program: PartnerProgram" from partner where partner_id = $1 for update"#,
+        partner_id,
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 /// An Advisor joins CSP: the program changes and the Advisor past is kept.
@@ -322,13 +345,13 @@ pub async fn join_csp(
     program: PartnerProgram,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query(
-        "update partner set program = $2, former_advisor = true, joined_csp_at = $3 \
+    sqlx::query!(
+        "update partner set program = $2, former_advisor = true, joined_csp_at = $3
          where partner_id = $1 and program = 'ADVISOR'",
+        partner_id,
+        program as _,
+        at,
     )
-    .bind(partner_id)
-    .bind(program.as_str())
-    .bind(at)
     .execute(db)
     .await?;
     Ok(())
@@ -339,12 +362,12 @@ pub async fn is_active_partnership(
     provider_id: Uuid,
     reseller_id: Uuid,
 ) -> AppResult<bool> {
-    Ok(sqlx::query_scalar(
-        "select exists (select 1 from reseller_partnership \
-         where provider_id = $1 and reseller_id = $2 and status = 'ACTIVE')",
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from reseller_partnership
+               where provider_id = $1 and reseller_id = $2 and status = 'ACTIVE') as "exists!""#,
+        provider_id,
+        reseller_id,
     )
-    .bind(provider_id)
-    .bind(reseller_id)
     .fetch_one(db)
     .await?)
 }

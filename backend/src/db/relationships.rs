@@ -1,7 +1,7 @@
 //! Reseller relationships (customer to partner) and provider–reseller partnerships.
 
 use crate::domain::credentials::new_link_code;
-use crate::domain::{AppResult, RelationshipKind, RelationshipOrigin};
+use crate::domain::{AppResult, PartnershipStatus, RelationshipKind, RelationshipOrigin, RelationshipStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -19,25 +19,25 @@ pub struct NewRelationship {
 /// Creates the relationship, or reactivates a removed one: one row per customer, partner and
 /// kind, so concurrent callers meet on the key and end with one relationship.
 pub async fn upsert_active(db: impl PgExecutor<'_>, r: &NewRelationship) -> AppResult<()> {
-    sqlx::query(
-        "insert into reseller_relationship (customer_id, partner_id, kind, indirect_provider_id, status, \
-            origin, invitation_id, created_at) \
-         values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7) \
-         on conflict (customer_id, partner_id, kind, indirect_provider_id) do update \
-           set status = 'ACTIVE', removed_at = null, \
-               indirect_provider_id = excluded.indirect_provider_id, \
-               origin = case when reseller_relationship.status = 'REMOVED' \
-                             then excluded.origin else reseller_relationship.origin end, \
-               invitation_id = case when reseller_relationship.status = 'REMOVED' \
+    sqlx::query!(
+        "insert into reseller_relationship (customer_id, partner_id, kind, indirect_provider_id, status,
+            origin, invitation_id, created_at)
+         values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7)
+         on conflict (customer_id, partner_id, kind, indirect_provider_id) do update
+           set status = 'ACTIVE', removed_at = null,
+               indirect_provider_id = excluded.indirect_provider_id,
+               origin = case when reseller_relationship.status = 'REMOVED'
+                             then excluded.origin else reseller_relationship.origin end,
+               invitation_id = case when reseller_relationship.status = 'REMOVED'
                              then excluded.invitation_id else reseller_relationship.invitation_id end",
+        r.customer_id,
+        r.partner_id,
+        r.kind as _,
+        r.indirect_provider_id,
+        r.origin as _,
+        r.invitation_id,
+        r.at,
     )
-    .bind(r.customer_id)
-    .bind(r.partner_id)
-    .bind(r.kind.as_str())
-    .bind(r.indirect_provider_id)
-    .bind(r.origin.as_str())
-    .bind(r.invitation_id)
-    .bind(r.at)
     .execute(db)
     .await?;
     Ok(())
@@ -50,14 +50,15 @@ pub async fn insert_active_partnership(
     reseller_id: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar(
-        "insert into reseller_partnership (provider_id, reseller_id, code, status, created_at, accepted_at, expires_at) \
-         values ($1, $2, $3, 'ACTIVE', $4, $4, $4 + interval '30 days') returning partnership_id",
+    Ok(sqlx::query_scalar!(
+        "insert into reseller_partnership (provider_id, reseller_id, code, status, created_at, accepted_at, expires_at)
+         values ($1, $2, $3, 'ACTIVE', $4::timestamptz, $4::timestamptz, $5) returning partnership_id",
+        provider_id,
+        reseller_id,
+        new_link_code(),
+        at,
+        at + chrono::Duration::days(crate::domain::PARTNERSHIP_LINK_DAYS),
     )
-    .bind(provider_id)
-    .bind(reseller_id)
-    .bind(new_link_code())
-    .bind(at)
     .fetch_one(db)
     .await?)
 }
@@ -71,12 +72,12 @@ pub async fn has_active_locked(
     customer_id: Uuid,
     partner_id: Uuid,
 ) -> AppResult<bool> {
-    let rows: Vec<Uuid> = sqlx::query_scalar(
-        "select relationship_id from reseller_relationship \
+    let rows = sqlx::query_scalar!(
+        "select relationship_id from reseller_relationship
          where customer_id = $1 and partner_id = $2 and status = 'ACTIVE' for share",
+        customer_id,
+        partner_id,
     )
-    .bind(customer_id)
-    .bind(partner_id)
     .fetch_all(db)
     .await?;
     Ok(!rows.is_empty())
@@ -90,13 +91,13 @@ pub async fn resells_for_locked(
     reseller: Uuid,
     provider: Uuid,
 ) -> AppResult<bool> {
-    let rows: Vec<Uuid> = sqlx::query_scalar(
-        "select relationship_id from reseller_relationship where customer_id = $1 and partner_id = $2 \
+    let rows = sqlx::query_scalar!(
+        "select relationship_id from reseller_relationship where customer_id = $1 and partner_id = $2
            and kind = 'INDIRECT_RESELLER' and indirect_provider_id = $3 and status = 'ACTIVE' for share",
+        customer_id,
+        reseller,
+        provider,
     )
-    .bind(customer_id)
-    .bind(reseller)
-    .bind(provider)
     .fetch_all(db)
     .await?;
     Ok(!rows.is_empty())
@@ -110,33 +111,57 @@ pub async fn has_other_active(
     partner_id: Uuid,
     except: Uuid,
 ) -> AppResult<bool> {
-    Ok(sqlx::query_scalar(
-        "select exists (select 1 from reseller_relationship where customer_id = $1 and partner_id = $2 \
-           and status = 'ACTIVE' and relationship_id <> $3)",
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from reseller_relationship where customer_id = $1 and partner_id = $2
+               and status = 'ACTIVE' and relationship_id <> $3) as "exists!""#,
+        customer_id,
+        partner_id,
+        except,
     )
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(except)
     .fetch_one(db)
     .await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Relationship {
     pub relationship_id: Uuid,
     pub customer_id: Uuid,
     pub partner_id: Uuid,
-    pub kind: String,
+    pub kind: RelationshipKind,
     pub indirect_provider_id: Option<Uuid>,
-    pub status: String,
-    pub origin: String,
+    pub status: RelationshipStatus,
+    pub origin: RelationshipOrigin,
     pub invitation_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub removed_at: Option<DateTime<Utc>>,
 }
 
-const SELECT: &str = "select relationship_id, customer_id, partner_id, kind, indirect_provider_id, status, origin, \
-    invitation_id, created_at, removed_at from reseller_relationship ";
+/// Reseller relationships matching the rest of the statement, as checked rows of one column list.
+macro_rules! select_relationships {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Relationship,
+            r#"select relationship_id, customer_id, partner_id, kind as "kind: RelationshipKind",
+                   indirect_provider_id, status as "status: RelationshipStatus",
+                   origin as "origin: RelationshipOrigin", invitation_id, created_at, removed_at
+               from reseller_relationship "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
+/// Partnerships matching the rest of the statement, as checked rows of one column list.
+macro_rules! select_partnerships {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Partnership,
+            r#"select partnership_id, provider_id, reseller_id, code, status as "status: PartnershipStatus",
+                   created_at, accepted_at, removed_at, expires_at
+               from reseller_partnership "# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 /// Relationships of a party (customer or partner; everyone's for `None`), optionally narrowed.
 pub async fn list(
@@ -146,40 +171,34 @@ pub async fn list(
     partner_id: Option<Uuid>,
     status: Option<&str>,
 ) -> AppResult<Vec<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where ($1::uuid is null or customer_id = $1 or partner_id = $1) \
-           and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3) \
-           and ($4::text is null or status = $4) \
-         order by created_at, relationship_id"
-    )))
-    .bind(party)
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(status)
+    Ok(select_relationships!(
+        "where ($1::uuid is null or customer_id = $1 or partner_id = $1)
+           and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
+           and ($4::text is null or status = $4)
+         order by created_at, relationship_id",
+        party,
+        customer_id,
+        partner_id,
+        status,
+    )
     .fetch_all(db)
     .await?)
 }
 
 pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where relationship_id = $1 for update")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_relationships!("where relationship_id = $1 for update", id,).fetch_optional(db).await?)
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where relationship_id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_relationships!("where relationship_id = $1", id,).fetch_optional(db).await?)
 }
 
 pub async fn remove(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "update reseller_relationship set status = 'REMOVED', removed_at = $2 where relationship_id = $1",
+        id,
+        at,
     )
-    .bind(id)
-    .bind(at)
     .execute(db)
     .await?;
     Ok(())
@@ -190,21 +209,22 @@ pub async fn active_for_customers(
     db: impl PgExecutor<'_>,
     customer_ids: &[Uuid],
 ) -> AppResult<Vec<Relationship>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where customer_id = any($1) and status = 'ACTIVE' order by created_at, relationship_id"
-    )))
-    .bind(customer_ids)
+    Ok(select_relationships!(
+        "where customer_id = any($1) and status = 'ACTIVE'
+           order by created_at, relationship_id",
+        customer_ids,
+    )
     .fetch_all(db)
     .await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Partnership {
     pub partnership_id: Uuid,
     pub provider_id: Uuid,
     pub reseller_id: Option<Uuid>,
     pub code: String,
-    pub status: String,
+    pub status: PartnershipStatus,
     pub created_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub removed_at: Option<DateTime<Utc>>,
@@ -213,29 +233,29 @@ pub struct Partnership {
 
 impl Partnership {
     /// The status at `now`: a pending link past its expiry reads EXPIRED before the job writes it.
-    pub fn status_at(&self, now: DateTime<Utc>) -> &str {
-        if self.status == "PENDING" && self.expires_at <= now { "EXPIRED" } else { &self.status }
+    pub fn status_at(&self, now: DateTime<Utc>) -> PartnershipStatus {
+        crate::domain::invitation::partnership_status_at(self.status, self.expires_at, now)
     }
 }
-
-const PARTNERSHIP: &str = "select partnership_id, provider_id, reseller_id, code, status, created_at, accepted_at, \
-    removed_at, expires_at from reseller_partnership ";
 
 pub async fn insert_pending_partnership(
     db: impl PgExecutor<'_>,
     provider_id: Uuid,
     code: &str,
     at: DateTime<Utc>,
-) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar(
-        "insert into reseller_partnership (provider_id, code, status, created_at, expires_at) \
-         values ($1, $2, 'PENDING', $3, $4) returning partnership_id",
+    expires_at: DateTime<Utc>,
+) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        "insert into reseller_partnership (provider_id, code, status, created_at, expires_at)
+         values ($1, $2, 'PENDING', $3, $4)
+         on conflict (code) do nothing
+         returning partnership_id",
+        provider_id,
+        code,
+        at,
+        expires_at,
     )
-    .bind(provider_id)
-    .bind(code)
-    .bind(at)
-    .bind(at + chrono::Duration::days(crate::domain::PARTNERSHIP_LINK_DAYS))
-    .fetch_one(db)
+    .fetch_optional(db)
     .await?)
 }
 
@@ -243,10 +263,7 @@ pub async fn partnership_by_code_for_update(
     db: impl PgExecutor<'_>,
     code: &str,
 ) -> AppResult<Option<Partnership>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{PARTNERSHIP} where code = $1 for update")))
-        .bind(code)
-        .fetch_optional(db)
-        .await?)
+    Ok(select_partnerships!("where code = $1 for update", code,).fetch_optional(db).await?)
 }
 
 pub async fn partnership_by_id(
@@ -254,11 +271,12 @@ pub async fn partnership_by_id(
     id: Uuid,
     lock: bool,
 ) -> AppResult<Option<Partnership>> {
-    let lock = if lock { " for update" } else { "" };
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{PARTNERSHIP} where partnership_id = $1{lock}")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    let found = if lock {
+        select_partnerships!("where partnership_id = $1 for update", id,).fetch_optional(db).await?
+    } else {
+        select_partnerships!("where partnership_id = $1", id,).fetch_optional(db).await?
+    };
+    Ok(found)
 }
 
 pub async fn accept_partnership(
@@ -267,12 +285,15 @@ pub async fn accept_partnership(
     reseller_id: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query("update reseller_partnership set status = 'ACTIVE', reseller_id = $2, accepted_at = $3 where partnership_id = $1")
-        .bind(id)
-        .bind(reseller_id)
-        .bind(at)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update reseller_partnership set status = 'ACTIVE', reseller_id = $2, accepted_at = $3
+         where partnership_id = $1",
+        id,
+        reseller_id,
+        at,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -282,13 +303,13 @@ pub async fn remove_partnership(
     by: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query(
-        "update reseller_partnership set status = 'REMOVED', removed_at = $3, removed_by_organization_id = $2 \
+    sqlx::query!(
+        "update reseller_partnership set status = 'REMOVED', removed_at = $3, removed_by_organization_id = $2
          where partnership_id = $1",
+        id,
+        by,
+        at,
     )
-    .bind(id)
-    .bind(by)
-    .bind(at)
     .execute(db)
     .await?;
     Ok(())
@@ -296,10 +317,10 @@ pub async fn remove_partnership(
 
 /// Partnerships a partner takes part in (all for `None`), newest first.
 pub async fn partnerships(db: impl PgExecutor<'_>, party: Option<Uuid>) -> AppResult<Vec<Partnership>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{PARTNERSHIP} where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc"
-    )))
-    .bind(party)
+    Ok(select_partnerships!(
+        "where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc",
+        party,
+    )
     .fetch_all(db)
     .await?)
 }
@@ -309,13 +330,15 @@ pub async fn expire_due_partnerships(
     db: impl PgExecutor<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(Uuid, Uuid)>> {
-    Ok(sqlx::query_as(
-        "with due as (select partnership_id from reseller_partnership where status = 'PENDING' and expires_at <= $1 \
-            for update skip locked) \
-         update reseller_partnership p set status = 'EXPIRED' from due where p.partnership_id = due.partnership_id \
-         returning p.partnership_id, p.provider_id",
+    let rows = sqlx::query!(
+        r#"with due as (
+               select partnership_id from reseller_partnership where status = 'PENDING' and expires_at <= $1
+               for update skip locked)
+           update reseller_partnership p set status = 'EXPIRED' from due where p.partnership_id = due.partnership_id
+           returning p.partnership_id as "partnership_id!", p.provider_id as "provider_id!""#,
+        now,
     )
-    .bind(now)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.partnership_id, r.provider_id)).collect())
 }

@@ -1,7 +1,6 @@
 //! Subscriptions, read through the viewer's scope with time-dependent state computed at "now".
 
 use super::page::{COUNT_LIMIT, Count, Page, PageRequest};
-use super::parse;
 use super::visibility::{self, PartnerWay};
 use crate::domain::access::Scope;
 use crate::domain::subscription::SubscriptionFacts;
@@ -9,7 +8,7 @@ use crate::domain::{
     AppResult, BillingCycle, LifecycleStage, PurchaseChannel, SubscriptionStatus, TermDuration,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -37,15 +36,15 @@ struct Row {
     friendly_name: String,
     quantity: i32,
     assigned_seats: i32,
-    status: String,
-    billing_cycle: String,
-    term_duration: String,
+    status: SubscriptionStatus,
+    billing_cycle: BillingCycle,
+    term_duration: TermDuration,
     effective_start: NaiveDate,
     commitment_end: NaiveDate,
     auto_renew: bool,
     suspended_at: Option<DateTime<Utc>>,
     lapsed_on: Option<NaiveDate>,
-    purchase_channel: String,
+    purchase_channel: PurchaseChannel,
     partner_of_record_id: Option<Uuid>,
     indirect_reseller_id: Option<Uuid>,
     provisioning_override: Option<Uuid>,
@@ -61,8 +60,8 @@ impl TryFrom<Row> for Subscription {
             id: r.subscription_id,
             offer_id: r.offer_id,
             friendly_name: r.friendly_name,
-            billing_cycle: parse(&r.billing_cycle)?,
-            term_duration: parse(&r.term_duration)?,
+            billing_cycle: r.billing_cycle,
+            term_duration: r.term_duration,
             effective_start: r.effective_start,
             commitment_end: r.commitment_end,
             auto_renew: r.auto_renew,
@@ -71,8 +70,8 @@ impl TryFrom<Row> for Subscription {
             facts: SubscriptionFacts {
                 customer_id: r.customer_id,
                 service_id: r.service_id,
-                status: parse(&r.status)?,
-                purchase_channel: parse(&r.purchase_channel)?,
+                status: r.status,
+                purchase_channel: r.purchase_channel,
                 partner_of_record_id: r.partner_of_record_id,
                 indirect_reseller_id: r.indirect_reseller_id,
                 provisioning_partner_id: r.provisioning_override,
@@ -349,8 +348,7 @@ pub async fn channel_counts(
     qb.push_bind(customer_ids.to_vec()).push(") and ");
     visibility::push_subscription_visible_among(&mut qb, scope, Some(customer_ids), now);
     qb.push(" group by s.customer_id, s.purchase_channel");
-    let rows: Vec<(Uuid, String, i64)> = qb.build_query_as().fetch_all(db).await?;
-    rows.into_iter().map(|(c, channel, n)| Ok((c, parse(&channel)?, n))).collect()
+    Ok(qb.build_query_as().fetch_all(db).await?)
 }
 
 pub struct NewSubscription<'a> {
@@ -374,32 +372,32 @@ pub struct NewSubscription<'a> {
 }
 
 pub async fn insert(db: impl PgExecutor<'_>, s: &NewSubscription<'_>) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar(
-        "insert into subscription (customer_id, offer_id, service_id, friendly_name, quantity, \
-            assigned_seats, status, billing_cycle, term_duration, effective_start, commitment_end, \
-            auto_renew, suspended_at, purchase_channel, partner_of_record_id, indirect_reseller_id, \
-            provisioning_partner_id, support_partner_id) \
-         select $1, $2, o.service_id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 \
-         from offer o where o.offer_id = $2 \
+    Ok(sqlx::query_scalar!(
+        "insert into subscription (customer_id, offer_id, service_id, friendly_name, quantity,
+            assigned_seats, status, billing_cycle, term_duration, effective_start, commitment_end,
+            auto_renew, suspended_at, purchase_channel, partner_of_record_id, indirect_reseller_id,
+            provisioning_partner_id, support_partner_id)
+         select $1, $2, o.service_id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
+         from offer o where o.offer_id = $2
          returning subscription_id",
+        s.customer_id,
+        s.offer_id,
+        s.friendly_name,
+        s.quantity,
+        s.assigned_seats,
+        s.status as _,
+        s.billing_cycle as _,
+        s.term_duration as _,
+        s.effective_start,
+        s.commitment_end,
+        s.auto_renew,
+        s.suspended_at,
+        s.purchase_channel as _,
+        s.partner_of_record_id,
+        s.indirect_reseller_id,
+        s.provisioning_partner_id,
+        s.support_partner_id,
     )
-    .bind(s.customer_id)
-    .bind(s.offer_id)
-    .bind(s.friendly_name)
-    .bind(s.quantity)
-    .bind(s.assigned_seats)
-    .bind(s.status.as_str())
-    .bind(s.billing_cycle.as_str())
-    .bind(s.term_duration.as_str())
-    .bind(s.effective_start)
-    .bind(s.commitment_end)
-    .bind(s.auto_renew)
-    .bind(s.suspended_at)
-    .bind(s.purchase_channel.as_str())
-    .bind(s.partner_of_record_id)
-    .bind(s.indirect_reseller_id)
-    .bind(s.provisioning_partner_id)
-    .bind(s.support_partner_id)
     .fetch_one(db)
     .await?)
 }
@@ -411,27 +409,35 @@ pub async fn set_stage_override(
     stage: LifecycleStage,
     partner_id: Option<Uuid>,
 ) -> AppResult<()> {
-    let column = match stage {
-        LifecycleStage::Provisioning => "provisioning_partner_id",
-        LifecycleStage::Support => "support_partner_id",
+    let update = match stage {
+        LifecycleStage::Provisioning => sqlx::query!(
+            "update subscription set provisioning_partner_id = $2 where subscription_id = $1",
+            id,
+            partner_id,
+        ),
+        LifecycleStage::Support => {
+            sqlx::query!(
+                "update subscription set support_partner_id = $2 where subscription_id = $1",
+                id,
+                partner_id
+            )
+        }
         LifecycleStage::Sales | LifecycleStage::Renewal => {
             return Err(crate::domain::AppError::bad_input("sales and renewal stay with the channel"));
         }
     };
-    sqlx::query(AssertSqlSafe(format!("update subscription set {column} = $2 where subscription_id = $1")))
-        .bind(id)
-        .bind(partner_id)
-        .execute(db)
-        .await?;
+    update.execute(db).await?;
     Ok(())
 }
 
 pub async fn suspend(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query("update subscription set status = 'SUSPENDED', suspended_at = $2 where subscription_id = $1")
-        .bind(id)
-        .bind(at)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update subscription set status = 'SUSPENDED', suspended_at = $2 where subscription_id = $1",
+        id,
+        at
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -452,27 +458,21 @@ pub async fn visible_for_update(
 }
 
 pub async fn set_quantity(db: impl PgExecutor<'_>, id: Uuid, quantity: i32) -> AppResult<()> {
-    sqlx::query("update subscription set quantity = $2 where subscription_id = $1")
-        .bind(id)
-        .bind(quantity)
+    sqlx::query!("update subscription set quantity = $2 where subscription_id = $1", id, quantity)
         .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn set_assigned_seats(db: impl PgExecutor<'_>, id: Uuid, assigned: i32) -> AppResult<()> {
-    sqlx::query("update subscription set assigned_seats = $2 where subscription_id = $1")
-        .bind(id)
-        .bind(assigned)
+    sqlx::query!("update subscription set assigned_seats = $2 where subscription_id = $1", id, assigned)
         .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn set_auto_renew(db: impl PgExecutor<'_>, id: Uuid, on: bool) -> AppResult<()> {
-    sqlx::query("update subscription set auto_renew = $2 where subscription_id = $1")
-        .bind(id)
-        .bind(on)
+    sqlx::query!("update subscription set auto_renew = $2 where subscription_id = $1", id, on)
         .execute(db)
         .await?;
     Ok(())
@@ -481,33 +481,33 @@ pub async fn set_auto_renew(db: impl PgExecutor<'_>, id: Uuid, on: bool) -> AppR
 /// Back to ACTIVE. A term that ended without renewal while suspended reads EXPIRED from now on,
 /// with its 60 days before deletion counted from today (not from the long-past end).
 pub async fn reactivate(db: impl PgExecutor<'_>, id: Uuid, now: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query(
-        "update subscription set status = 'ACTIVE', suspended_at = null, \
-            lapsed_on = case when not auto_renew and commitment_end <= ($2 at time zone 'UTC')::date \
-                             then ($2 at time zone 'UTC')::date end \
+    sqlx::query!(
+        "update subscription set status = 'ACTIVE', suspended_at = null,
+            lapsed_on = case when not auto_renew and commitment_end <= ($2 at time zone 'UTC')::date
+                             then ($2 at time zone 'UTC')::date end
          where subscription_id = $1",
+        id,
+        now,
     )
-    .bind(id)
-    .bind(now)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn cancel(db: impl PgExecutor<'_>, id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query(
-        "update subscription set status = 'DELETED', suspended_at = null, deleted_at = $2, auto_renew = false \
+    sqlx::query!(
+        "update subscription set status = 'DELETED', suspended_at = null, deleted_at = $2, auto_renew = false
          where subscription_id = $1",
+        id,
+        at,
     )
-    .bind(id)
-    .bind(at)
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// A subscription whose term was written down anew, or that ended.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct TermChange {
     pub subscription_id: Uuid,
     pub customer_id: Uuid,
@@ -523,49 +523,55 @@ pub async fn renew_due(
     now: DateTime<Utc>,
     only: Option<Uuid>,
 ) -> AppResult<Vec<TermChange>> {
-    Ok(sqlx::query_as(
-        "with due as (select subscription_id from subscription \
-            where status = 'ACTIVE' and auto_renew and commitment_end <= ($1 at time zone 'UTC')::date \
-              and ($2::uuid is null or subscription_id = $2) \
-            for update skip locked) \
-         update subscription s set \
-            effective_start = subscription_effective_start_at(s.status, s.auto_renew, s.term_duration, \
-                s.effective_start, s.commitment_end, $1), \
-            commitment_end = subscription_commitment_end_at(s.status, s.auto_renew, s.term_duration, \
-                s.commitment_end, $1) \
-         from due where s.subscription_id = due.subscription_id \
-         returning s.subscription_id, s.customer_id, s.partner_of_record_id, s.effective_start, s.commitment_end",
+    Ok(sqlx::query_as!(
+        TermChange,
+        r#"with due as (select subscription_id from subscription
+               where status = 'ACTIVE' and auto_renew and commitment_end <= ($1 at time zone 'UTC')::date
+                 and ($2::uuid is null or subscription_id = $2)
+               for update skip locked)
+           update subscription s set
+               effective_start = subscription_effective_start_at(s.status, s.auto_renew, s.term_duration,
+                   s.effective_start, s.commitment_end, $1),
+               commitment_end = subscription_commitment_end_at(s.status, s.auto_renew, s.term_duration,
+                   s.commitment_end, $1)
+           from due where s.subscription_id = due.subscription_id
+           returning s.subscription_id as "subscription_id!", s.customer_id as "customer_id!",
+               s.partner_of_record_id as "partner_of_record_id?", s.effective_start as "effective_start!",
+               s.commitment_end as "commitment_end!""#,
+        now,
+        only,
     )
-    .bind(now)
-    .bind(only)
     .fetch_all(db)
     .await?)
 }
 
 /// Writes down EXPIRED for terms that ended without auto-renew.
 pub async fn expire_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResult<Vec<TermChange>> {
-    Ok(sqlx::query_as(
-        "with due as (select subscription_id from subscription \
-            where status = 'ACTIVE' and not auto_renew and commitment_end <= ($1 at time zone 'UTC')::date \
-            for update skip locked) \
-         update subscription s set status = 'EXPIRED' \
-         from due where s.subscription_id = due.subscription_id \
-         returning s.subscription_id, s.customer_id, s.partner_of_record_id, s.effective_start, s.commitment_end",
+    Ok(sqlx::query_as!(
+        TermChange,
+        r#"with due as (select subscription_id from subscription
+               where status = 'ACTIVE' and not auto_renew and commitment_end <= ($1 at time zone 'UTC')::date
+               for update skip locked)
+           update subscription s set status = 'EXPIRED'
+           from due where s.subscription_id = due.subscription_id
+           returning s.subscription_id as "subscription_id!", s.customer_id as "customer_id!",
+               s.partner_of_record_id as "partner_of_record_id?", s.effective_start as "effective_start!",
+               s.commitment_end as "commitment_end!""#,
+        now,
     )
-    .bind(now)
     .fetch_all(db)
     .await?)
 }
 
 /// An expired subscription renewed by hand: a new term from today.
 pub async fn renew(db: impl PgExecutor<'_>, id: Uuid, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
-    sqlx::query(
-        "update subscription set status = 'ACTIVE', effective_start = $2, commitment_end = $3, lapsed_on = null \
+    sqlx::query!(
+        "update subscription set status = 'ACTIVE', effective_start = $2, commitment_end = $3, lapsed_on = null
          where subscription_id = $1",
+        id,
+        start,
+        end,
     )
-    .bind(id)
-    .bind(start)
-    .bind(end)
     .execute(db)
     .await?;
     Ok(())
@@ -575,21 +581,22 @@ pub async fn renew(db: impl PgExecutor<'_>, id: Uuid, start: NaiveDate, end: Nai
 /// ended without renewal), written down as DELETED (the background job; reads already show
 /// them DELETED). Safe with several instances running.
 pub async fn delete_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResult<Vec<(Uuid, Uuid)>> {
-    Ok(sqlx::query_as(
-        "with due as (select subscription_id from subscription \
-            where subscription_status_at(status, suspended_at, auto_renew, commitment_end, lapsed_on, $1) = 'DELETED' \
-              and status <> 'DELETED' \
-            for update skip locked) \
-         update subscription s set status = 'DELETED', \
-            deleted_at = case when s.status = 'SUSPENDED' then s.suspended_at + interval '60 days' \
-                              else (coalesce(s.lapsed_on, s.commitment_end) + 60)::timestamp at time zone 'UTC' end, \
-            suspended_at = null, auto_renew = false \
-         from due where s.subscription_id = due.subscription_id \
-         returning s.subscription_id, s.customer_id",
+    let rows = sqlx::query!(
+        r#"with due as (select subscription_id from subscription
+               where subscription_status_at(status, suspended_at, auto_renew, commitment_end, lapsed_on, $1) = 'DELETED'
+                 and status <> 'DELETED'
+               for update skip locked)
+           update subscription s set status = 'DELETED',
+               deleted_at = case when s.status = 'SUSPENDED' then s.suspended_at + interval '60 days'
+                                 else (coalesce(s.lapsed_on, s.commitment_end) + 60)::timestamp at time zone 'UTC' end,
+               suspended_at = null, auto_renew = false
+           from due where s.subscription_id = due.subscription_id
+           returning s.subscription_id as "subscription_id!", s.customer_id as "customer_id!""#,
+        now,
     )
-    .bind(now)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.subscription_id, r.customer_id)).collect())
 }
 
 /// Clears the stored provisioning and support choices of a partner on a customer's
@@ -601,22 +608,22 @@ pub async fn release_stages_without_role(
     partner_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Uuid>> {
-    Ok(sqlx::query_scalar(
-        "with lost as (select subscription_id, \
-                provisioning_partner_id = $2 and not partner_holds_delegated_role(customer_id, service_id, $2, \
-                    array['PROVISIONING', 'GLOBAL_ADMIN'], $3) as provisioning, \
-                support_partner_id = $2 and not partner_holds_delegated_role(customer_id, service_id, $2, \
-                    array['SUPPORT'], $3) as support \
-            from subscription where customer_id = $1 and (provisioning_partner_id = $2 or support_partner_id = $2)) \
-         update subscription s set \
-            provisioning_partner_id = case when lost.provisioning then null else s.provisioning_partner_id end, \
-            support_partner_id = case when lost.support then null else s.support_partner_id end \
-         from lost where s.subscription_id = lost.subscription_id and (lost.provisioning or lost.support) \
-         returning s.subscription_id",
+    Ok(sqlx::query_scalar!(
+        r#"with lost as (select subscription_id,
+                   provisioning_partner_id = $2 and not partner_holds_delegated_role(customer_id, service_id, $2,
+                       array['PROVISIONING', 'GLOBAL_ADMIN'], $3) as provisioning,
+                   support_partner_id = $2 and not partner_holds_delegated_role(customer_id, service_id, $2,
+                       array['SUPPORT'], $3) as support
+               from subscription where customer_id = $1 and (provisioning_partner_id = $2 or support_partner_id = $2))
+           update subscription s set
+               provisioning_partner_id = case when lost.provisioning then null else s.provisioning_partner_id end,
+               support_partner_id = case when lost.support then null else s.support_partner_id end
+           from lost where s.subscription_id = lost.subscription_id and (lost.provisioning or lost.support)
+           returning s.subscription_id as "subscription_id!""#,
+        customer_id,
+        partner_id,
+        now,
     )
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(now)
     .fetch_all(db)
     .await?)
 }
@@ -628,17 +635,18 @@ pub async fn active_of_record(
     partner_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query_as(
-        "select subscription_id, friendly_name from subscription \
-         where customer_id = $1 and partner_of_record_id = $2 \
-           and subscription_status_at(status, suspended_at, auto_renew, commitment_end, lapsed_on, $3) = 'ACTIVE' \
+    let rows = sqlx::query!(
+        "select subscription_id, friendly_name from subscription
+         where customer_id = $1 and partner_of_record_id = $2
+           and subscription_status_at(status, suspended_at, auto_renew, commitment_end, lapsed_on, $3) = 'ACTIVE'
          order by friendly_name",
+        customer_id,
+        partner_id,
+        now,
     )
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(now)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.subscription_id, r.friendly_name)).collect())
 }
 
 /// A customer's subscriptions whose provisioning or support the partner serves by override.
@@ -647,12 +655,13 @@ pub async fn served_by(
     customer_id: Uuid,
     partner_id: Uuid,
 ) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query_as(
-        "select subscription_id, friendly_name from subscription \
+    let rows = sqlx::query!(
+        "select subscription_id, friendly_name from subscription
          where customer_id = $1 and (provisioning_partner_id = $2 or support_partner_id = $2) order by friendly_name",
+        customer_id,
+        partner_id,
     )
-    .bind(customer_id)
-    .bind(partner_id)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.subscription_id, r.friendly_name)).collect())
 }

@@ -1,7 +1,7 @@
 //! Support requests and their comments.
 
-use crate::domain::AppResult;
 use crate::domain::access::Scope;
+use crate::domain::{AppResult, SupportStatus};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -15,7 +15,7 @@ pub struct SupportRequest {
     pub support_partner_id: Option<Uuid>,
     pub title: String,
     pub description: String,
-    pub status: String,
+    pub status: SupportStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub escalated_at: Option<DateTime<Utc>>,
@@ -42,19 +42,19 @@ pub struct NewRequest<'a> {
 }
 
 pub async fn insert(db: impl PgExecutor<'_>, r: &NewRequest<'_>) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar(
-        "insert into support_request (subscription_id, customer_id, opened_by_user_id, opened_by_organization_id, \
-            support_partner_id, title, description, status, created_at, updated_at) \
+    Ok(sqlx::query_scalar!(
+        "insert into support_request (subscription_id, customer_id, opened_by_user_id, opened_by_organization_id,
+            support_partner_id, title, description, status, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $8) returning support_request_id",
+        r.subscription_id,
+        r.customer_id,
+        r.opened_by_user_id,
+        r.opened_by_organization_id,
+        r.support_partner_id,
+        r.title,
+        r.description,
+        r.at,
     )
-    .bind(r.subscription_id)
-    .bind(r.customer_id)
-    .bind(r.opened_by_user_id)
-    .bind(r.opened_by_organization_id)
-    .bind(r.support_partner_id)
-    .bind(r.title)
-    .bind(r.description)
-    .bind(r.at)
     .fetch_one(db)
     .await?)
 }
@@ -99,15 +99,15 @@ pub async fn visible(
 }
 
 pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str, at: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query(
-        "update support_request set status = $2, \
-            escalated_at = case when $2 = 'ESCALATED' then $3 else escalated_at end, \
-            resolved_at = case when $2 = 'RESOLVED' then $3 else resolved_at end \
+    sqlx::query!(
+        "update support_request set status = $2,
+            escalated_at = case when $2 = 'ESCALATED' then $3 else escalated_at end,
+            resolved_at = case when $2 = 'RESOLVED' then $3 else resolved_at end
          where support_request_id = $1",
+        id,
+        status,
+        at,
     )
-    .bind(id)
-    .bind(status)
-    .bind(at)
     .execute(db)
     .await?;
     Ok(())
@@ -120,12 +120,15 @@ pub async fn add_comment(
     body: &str,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query("insert into support_request_comment (support_request_id, author_user_id, body, created_at) values ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(author)
-        .bind(body)
-        .bind(at)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "insert into support_request_comment (support_request_id, author_user_id, body, created_at)
+         values ($1, $2, $3, $4)",
+        id,
+        author,
+        body,
+        at,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }

@@ -1,9 +1,8 @@
 //! Users, their roles, and the bearer tokens they sign in with.
 
-use super::parse;
-use crate::domain::{AppResult, Role, TokenKind, Viewer};
+use crate::domain::{AppResult, OrganizationKind, PartnerProgram, Role, TokenKind, Viewer};
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -16,54 +15,30 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(FromRow)]
-struct UserRow {
-    user_id: Uuid,
-    organization_id: Uuid,
-    email: String,
-    display_name: String,
-    roles: Vec<String>,
-    created_at: DateTime<Utc>,
-}
-
-fn roles(texts: &[String]) -> AppResult<Vec<Role>> {
-    texts.iter().map(|r| parse(r)).collect()
-}
-
-impl TryFrom<UserRow> for User {
-    type Error = crate::domain::AppError;
-    fn try_from(r: UserRow) -> AppResult<User> {
-        Ok(User {
-            id: r.user_id,
-            organization_id: r.organization_id,
-            email: r.email,
-            display_name: r.display_name,
-            roles: roles(&r.roles)?,
-            created_at: r.created_at,
-        })
-    }
-}
-
-const SELECT_USER: &str = "select u.user_id, u.organization_id, u.email, u.display_name, u.created_at, \
-    array(select role from user_role r where r.user_id = u.user_id order by role) as roles \
-    from app_user u ";
-
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(AssertSqlSafe(format!("{SELECT_USER} where u.user_id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.map(User::try_from).transpose()
+    Ok(sqlx::query_as!(
+        User,
+        r#"select u.user_id as id, u.organization_id, u.email, u.display_name, u.created_at,
+               array(select role from user_role r where r.user_id = u.user_id order by role)
+                   as "roles!: Vec<Role>"
+           from app_user u where u.user_id = $1"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn in_organization(db: impl PgExecutor<'_>, organization_id: Uuid) -> AppResult<Vec<User>> {
-    let rows: Vec<UserRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "{SELECT_USER} where u.organization_id = $1 order by lower(u.email)"
-    )))
-    .bind(organization_id)
+    Ok(sqlx::query_as!(
+        User,
+        r#"select u.user_id as id, u.organization_id, u.email, u.display_name, u.created_at,
+               array(select role from user_role r where r.user_id = u.user_id order by role)
+                   as "roles!: Vec<Role>"
+           from app_user u where u.organization_id = $1 order by lower(u.email)"#,
+        organization_id,
+    )
     .fetch_all(db)
-    .await?;
-    rows.into_iter().map(User::try_from).collect()
+    .await?)
 }
 
 pub async fn insert(
@@ -74,20 +49,17 @@ pub async fn insert(
     password_hash: &str,
     roles: &[Role],
 ) -> AppResult<Uuid> {
-    let user_id: Uuid = sqlx::query_scalar(
-        "insert into app_user (organization_id, email, display_name, password_hash) \
+    let user_id = sqlx::query_scalar!(
+        "insert into app_user (organization_id, email, display_name, password_hash)
          values ($1, $2, $3, $4) returning user_id",
+        organization_id,
+        email,
+        display_name,
+        password_hash,
     )
-    .bind(organization_id)
-    .bind(email)
-    .bind(display_name)
-    .bind(password_hash)
     .fetch_one(&mut *db)
     .await?;
-    let role_texts: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    sqlx::query("insert into user_role (user_id, role) select $1, unnest($2::text[])")
-        .bind(user_id)
-        .bind(&role_texts)
+    sqlx::query!("insert into user_role (user_id, role) select $1, unnest($2::text[])", user_id, roles as _,)
         .execute(&mut *db)
         .await?;
     Ok(user_id)
@@ -96,17 +68,18 @@ pub async fn insert(
 /// The accounts of an email (one per organization at most), oldest first, at most `limit`:
 /// user id and password hash, to check a sign-in.
 pub async fn credentials(db: impl PgExecutor<'_>, email: &str, limit: i64) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query_as(
-        "select user_id, password_hash from app_user where lower(email) = lower($1) \
+    let rows = sqlx::query!(
+        "select user_id, password_hash from app_user where lower(email) = lower($1)
          order by created_at, user_id limit $2",
+        email,
+        limit,
     )
-    .bind(email)
-    .bind(limit)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.user_id, r.password_hash)).collect())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Token {
     pub token_id: Uuid,
     pub user_id: Uuid,
@@ -128,37 +101,23 @@ pub struct NewToken<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-const TOKEN_COLUMNS: &str =
-    "token_id, user_id, name, read_only, created_at, expires_at, revoked_at, last_used_at";
-
 pub async fn insert_token(db: impl PgExecutor<'_>, t: NewToken<'_>) -> AppResult<Token> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "insert into auth_token (user_id, kind, name, secret_hash, read_only, expires_at, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7) returning {TOKEN_COLUMNS}"
-    )))
-    .bind(t.user_id)
-    .bind(t.kind.as_str())
-    .bind(t.name)
-    .bind(t.secret_hash)
-    .bind(t.read_only)
-    .bind(t.expires_at)
-    .bind(t.created_at)
+    Ok(sqlx::query_as!(
+        Token,
+        r#"insert into auth_token (user_id, kind, name, secret_hash, read_only, expires_at, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7)
+           returning token_id, user_id, name, read_only, created_at, expires_at as "expires_at?",
+               revoked_at, last_used_at"#,
+        t.user_id,
+        t.kind as _,
+        t.name,
+        t.secret_hash,
+        t.read_only,
+        t.expires_at,
+        t.created_at,
+    )
     .fetch_one(db)
     .await?)
-}
-
-#[derive(FromRow)]
-struct ViewerRow {
-    token_id: Uuid,
-    kind: String,
-    read_only: bool,
-    last_used_at: Option<DateTime<Utc>>,
-    expires_at: Option<DateTime<Utc>>,
-    user_id: Uuid,
-    organization_id: Uuid,
-    organization_kind: String,
-    program: Option<String>,
-    roles: Vec<String>,
 }
 
 /// The viewer a secret stands for, if the token is known, unrevoked and unexpired at `now`.
@@ -168,30 +127,32 @@ pub async fn viewer_by_secret_hash(
     secret_hash: &[u8],
     now: DateTime<Utc>,
 ) -> AppResult<Option<(Viewer, Option<DateTime<Utc>>)>> {
-    let row: Option<ViewerRow> = sqlx::query_as(
-        "select t.token_id, t.kind, t.read_only, t.last_used_at, t.expires_at, u.user_id, u.organization_id, \
-                o.kind as organization_kind, p.program, \
-                array(select role from user_role r where r.user_id = u.user_id order by role) as roles \
-         from auth_token t \
-         join app_user u using (user_id) \
-         join organization o using (organization_id) \
-         left join partner p on p.partner_id = o.organization_id \
-         where t.secret_hash = $1 and t.revoked_at is null \
-           and (t.expires_at is null or t.expires_at > $2)",
+    let row = sqlx::query!(
+        r#"select t.token_id, t.kind as "kind: TokenKind", t.read_only, t.last_used_at,
+               t.expires_at as "expires_at?", u.user_id, u.organization_id,
+               o.kind as "organization_kind: OrganizationKind", p.program as "program?: PartnerProgram",
+               array(select role from user_role r where r.user_id = u.user_id order by role)
+                   as "roles!: Vec<Role>"
+           from auth_token t
+           join app_user u using (user_id)
+           join organization o using (organization_id)
+           left join partner p on p.partner_id = o.organization_id
+           where t.secret_hash = $1 and t.revoked_at is null
+             and (t.expires_at is null or t.expires_at > $2)"#,
+        secret_hash,
+        now,
     )
-    .bind(secret_hash)
-    .bind(now)
     .fetch_optional(db)
     .await?;
     let Some(r) = row else { return Ok(None) };
     let viewer = Viewer {
         user_id: r.user_id,
         organization_id: r.organization_id,
-        organization_kind: parse(&r.organization_kind)?,
-        partner_program: r.program.as_deref().map(parse).transpose()?,
-        roles: roles(&r.roles)?,
+        organization_kind: r.organization_kind,
+        partner_program: r.program,
+        roles: r.roles,
         token_id: r.token_id,
-        token_kind: parse(&r.kind)?,
+        token_kind: r.kind,
         read_only: r.read_only,
         token_expires_at: r.expires_at,
     };
@@ -199,9 +160,7 @@ pub async fn viewer_by_secret_hash(
 }
 
 pub async fn record_token_use(db: impl PgExecutor<'_>, token_id: Uuid, now: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query("update auth_token set last_used_at = $2 where token_id = $1")
-        .bind(token_id)
-        .bind(now)
+    sqlx::query!("update auth_token set last_used_at = $2 where token_id = $1", token_id, now)
         .execute(db)
         .await?;
     Ok(())
@@ -214,23 +173,29 @@ pub async fn revoke_token(
     token_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Token>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "update auth_token set revoked_at = $3 \
-         where token_id = $1 and user_id = $2 and revoked_at is null returning {TOKEN_COLUMNS}"
-    )))
-    .bind(token_id)
-    .bind(user_id)
-    .bind(now)
+    Ok(sqlx::query_as!(
+        Token,
+        r#"update auth_token set revoked_at = $3
+           where token_id = $1 and user_id = $2 and revoked_at is null
+           returning token_id, user_id, name, read_only, created_at, expires_at as "expires_at?",
+               revoked_at, last_used_at"#,
+        token_id,
+        user_id,
+        now,
+    )
     .fetch_optional(db)
     .await?)
 }
 
 pub async fn api_tokens(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Vec<Token>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "select {TOKEN_COLUMNS} from auth_token where user_id = $1 and kind = 'API' \
-         order by created_at desc, token_id"
-    )))
-    .bind(user_id)
+    Ok(sqlx::query_as!(
+        Token,
+        r#"select token_id, user_id, name, read_only, created_at, expires_at as "expires_at?",
+               revoked_at, last_used_at
+           from auth_token where user_id = $1 and kind = 'API'
+           order by created_at desc, token_id"#,
+        user_id,
+    )
     .fetch_all(db)
     .await?)
 }
@@ -242,17 +207,18 @@ pub async fn sign_in_failures(
     client: &str,
     since: DateTime<Utc>,
 ) -> AppResult<(i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>)> {
-    Ok(sqlx::query_as(
-        "select (select count(*) from sign_in_failure where email = $1 and failed_at > $3), \
-                (select min(failed_at) from sign_in_failure where email = $1 and failed_at > $3), \
-                (select count(*) from sign_in_failure where client = $2 and failed_at > $3), \
-                (select min(failed_at) from sign_in_failure where client = $2 and failed_at > $3)",
+    let r = sqlx::query!(
+        r#"select (select count(*) from sign_in_failure where email = $1 and failed_at > $3) as "by_email!",
+                  (select min(failed_at) from sign_in_failure where email = $1 and failed_at > $3) as email_since,
+                  (select count(*) from sign_in_failure where client = $2 and failed_at > $3) as "by_client!",
+                  (select min(failed_at) from sign_in_failure where client = $2 and failed_at > $3) as client_since"#,
+        email,
+        client,
+        since,
     )
-    .bind(email)
-    .bind(client)
-    .bind(since)
     .fetch_one(db)
-    .await?)
+    .await?;
+    Ok((r.by_email, r.email_since, r.by_client, r.client_since))
 }
 
 pub async fn record_sign_in_failure(
@@ -261,25 +227,31 @@ pub async fn record_sign_in_failure(
     client: &str,
     at: DateTime<Utc>,
 ) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "insert into sign_in_failure (email, client, failed_at) values ($1, $2, $3) returning sign_in_failure_id",
+        email,
+        client,
+        at,
     )
-    .bind(email)
-    .bind(client)
-    .bind(at)
     .fetch_one(db)
     .await?)
 }
 
 /// Takes back one attempt (it succeeded, or was refused before it was tried).
 pub async fn forget_sign_in_attempt(db: impl PgExecutor<'_>, id: i64) -> AppResult<()> {
-    sqlx::query("delete from sign_in_failure where sign_in_failure_id = $1").bind(id).execute(db).await?;
+    sqlx::query!("delete from sign_in_failure where sign_in_failure_id = $1", id).execute(db).await?;
     Ok(())
 }
 
 /// Forgets failed sign-ins older than `before` (they no longer count); returns how many.
 pub async fn prune_sign_in_failures(db: impl PgExecutor<'_>, before: DateTime<Utc>) -> AppResult<usize> {
-    let done =
-        sqlx::query("delete from sign_in_failure where failed_at < $1").bind(before).execute(db).await?;
+    let done = sqlx::query!("delete from sign_in_failure where failed_at < $1", before).execute(db).await?;
     Ok(done.rows_affected() as usize)
+}
+
+/// The organization a user belongs to.
+pub async fn organization_of(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!("select organization_id from app_user where user_id = $1", user_id)
+        .fetch_optional(db)
+        .await?)
 }

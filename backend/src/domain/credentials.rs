@@ -91,6 +91,9 @@ pub fn secret_hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// Draws of a link code before giving up: a collision is all but impossible, two in a row a bug.
+pub const LINK_CODE_ATTEMPTS: usize = 3;
+
 /// A random code for links (invitations, partnerships): 128 bits, URL-safe.
 pub fn new_link_code() -> String {
     let mut bytes = [0u8; 16];

@@ -10,6 +10,40 @@ pub const MAX_DAYS: i32 = 730;
 pub const AUTO_EXTEND_DAYS: i64 = 180;
 pub const APPROVAL_WINDOW_DAYS: i64 = 90;
 pub const EXPIRING_WITHIN_DAYS: i64 = 30;
+/// Notices before the end of a relationship that does not auto-extend, each sent once.
+pub const EXPIRY_NOTICE_DAYS: [i32; 3] = [EXPIRING_WITHIN_DAYS as i32, 7, 1];
+/// The stored `autoExtend` of a relationship that renews itself.
+pub const AUTO_EXTENDING: &str = "P180D";
+/// The states that lapse when the approval window passes.
+pub const AWAITING_APPROVAL: [S; 2] = [S::ApprovalPending, S::ConsentPending];
+
+/// Approvals asked for at or before this time have lapsed at `now`.
+pub fn approval_lapsed_if_asked_by(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::days(APPROVAL_WINDOW_DAYS)
+}
+
+/// The end at `now` of an auto-extending relationship that ended at `end`: 180 days more each
+/// time it ends.
+pub fn extended_end(mut end: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    while end <= now {
+        end += Duration::days(AUTO_EXTEND_DAYS);
+    }
+    end
+}
+
+/// The expiry notice due at `now` for a relationship ending at `end` (the closest of 30, 7 and
+/// 1 days it is within), unless that notice or a closer one went out already.
+pub fn expiry_notice_due(end: DateTime<Utc>, now: DateTime<Utc>, last_sent: Option<i32>) -> Option<i32> {
+    if end <= now {
+        return None;
+    }
+    let due =
+        EXPIRY_NOTICE_DAYS.into_iter().rev().find(|days| end - now <= Duration::days(i64::from(*days)))?;
+    match last_sent {
+        Some(sent) if sent <= due => None,
+        _ => Some(due),
+    }
+}
 
 /// An ISO-8601 duration of whole days, weeks, months (30 days) or years (365 days), P1D to P2Y.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,10 +92,10 @@ impl RelationshipDuration {
 pub fn parse_auto_extend(value: &str, roles: &[DelegatedRole]) -> AppResult<&'static str> {
     let v = match value.trim().to_ascii_uppercase().as_str() {
         "P0D" => "P0D",
-        "P180D" => "P180D",
+        AUTO_EXTENDING => AUTO_EXTENDING,
         _ => return Err(AppError::bad_input("autoExtend is P0D or P180D")),
     };
-    if v == "P180D" && roles.contains(&DelegatedRole::GlobalAdmin) {
+    if v == AUTO_EXTENDING && roles.contains(&DelegatedRole::GlobalAdmin) {
         return Err(AppError::bad_input("relationships with GLOBAL_ADMIN cannot auto-extend"));
     }
     Ok(v)
@@ -103,12 +137,12 @@ impl Stored {
     pub fn status_at(&self, now: DateTime<Utc>) -> S {
         match self.status {
             S::Active => match self.ends_at {
-                Some(end) if end <= now && self.auto_extend != "P180D" => S::Expired,
+                Some(end) if end <= now && self.auto_extend != AUTO_EXTENDING => S::Expired,
                 _ => S::Active,
             },
-            S::ApprovalPending | S::ConsentPending => {
+            s if AWAITING_APPROVAL.contains(&s) => {
                 let since = self.approval_requested_at.unwrap_or(self.created_at);
-                if since + Duration::days(APPROVAL_WINDOW_DAYS) <= now { S::Expired } else { self.status }
+                if since <= approval_lapsed_if_asked_by(now) { S::Expired } else { self.status }
             }
             other => other,
         }
@@ -116,11 +150,9 @@ impl Stored {
 
     /// The end at `now`: an auto-extending relationship moves on by 180 days each time it ends.
     pub fn ends_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut end = self.ends_at?;
-        if self.status == S::Active && self.auto_extend == "P180D" {
-            while end <= now {
-                end += Duration::days(AUTO_EXTEND_DAYS);
-            }
+        let end = self.ends_at?;
+        if self.status == S::Active && self.auto_extend == AUTO_EXTENDING {
+            return Some(extended_end(end, now));
         }
         Some(end)
     }
@@ -266,6 +298,19 @@ mod tests {
         let pending = stored(S::ApprovalPending);
         assert_eq!(pending.status_at(at(89)), S::ApprovalPending);
         assert_eq!(pending.status_at(at(90)), S::Expired);
+    }
+
+    #[test]
+    fn expiry_notices_at_30_7_and_1_days_each_once() {
+        let end = at(100);
+        assert_eq!(expiry_notice_due(end, at(69), None), None);
+        assert_eq!(expiry_notice_due(end, at(70), None), Some(30));
+        assert_eq!(expiry_notice_due(end, at(80), Some(30)), None);
+        assert_eq!(expiry_notice_due(end, at(93), Some(30)), Some(7));
+        assert_eq!(expiry_notice_due(end, at(99), None), Some(1));
+        assert_eq!(expiry_notice_due(end, at(99), Some(1)), None);
+        assert_eq!(expiry_notice_due(end, at(100), None), None);
+        assert_eq!(extended_end(end, at(100)), at(280));
     }
 
     fn viewer(kind: OrganizationKind, org: u128, role: Role) -> Viewer {

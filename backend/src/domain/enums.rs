@@ -177,6 +177,28 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where an invitation stands; a PENDING one past its expiry reads EXPIRED
+    /// (`invitation::status_at`) before the background job writes it down.
+    InvitationStatus {
+        Pending => "PENDING",
+        Accepted => "ACCEPTED",
+        Declined => "DECLINED",
+        Revoked => "REVOKED",
+        Expired => "EXPIRED",
+    }
+);
+
+text_enum!(
+    /// Where a provider's partnership link stands; it expires like an invitation.
+    PartnershipStatus { Pending => "PENDING", Active => "ACTIVE", Removed => "REMOVED", Expired => "EXPIRED" }
+);
+
+text_enum!(
+    /// Where a support request stands.
+    SupportStatus { Open => "OPEN", InProgress => "IN_PROGRESS", Escalated => "ESCALATED", Resolved => "RESOLVED" }
+);
+
+text_enum!(
     /// Kinds of bearer token.
     TokenKind { Session => "SESSION", Api => "API" }
 );

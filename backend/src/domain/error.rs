@@ -32,6 +32,10 @@ pub enum Code {
     RateLimited,
     ServiceUnavailable,
     Timeout,
+    /// The request is not valid GraphQL for this schema (syntax, unknown fields, wrong types).
+    GraphqlValidationFailed,
+    /// The query is nested deeper or costs more than the server's limits.
+    QueryTooComplex,
     Internal,
 }
 
@@ -64,6 +68,8 @@ impl Code {
             Code::RateLimited => "RATE_LIMITED",
             Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Code::Timeout => "TIMEOUT",
+            Code::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
             Code::Internal => "INTERNAL",
         }
     }

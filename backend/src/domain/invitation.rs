@@ -2,7 +2,7 @@
 //! who may accept them.
 
 use super::error::{AppError, AppResult, Code};
-use super::{PartnerProgram, RelationshipKind, Role, Viewer};
+use super::{InvitationStatus, PartnerProgram, PartnershipStatus, RelationshipKind, Role, Viewer};
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
@@ -49,6 +49,28 @@ pub fn ensure_may_invite(viewer: &Viewer, reseller: Option<Uuid>, reseller_partn
         }
     }
     Ok(())
+}
+
+/// An invitation's status at `now`: a pending one past its expiry is EXPIRED.
+pub fn status_at(
+    stored: InvitationStatus,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> InvitationStatus {
+    if stored == InvitationStatus::Pending && expires_at <= now { InvitationStatus::Expired } else { stored }
+}
+
+/// A partnership link's status at `now`: a pending link past its expiry is EXPIRED.
+pub fn partnership_status_at(
+    stored: PartnershipStatus,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> PartnershipStatus {
+    if stored == PartnershipStatus::Pending && expires_at <= now {
+        PartnershipStatus::Expired
+    } else {
+        stored
+    }
 }
 
 /// When an invitation created at `now` expires: as asked (within 90 days), else in 90 days.
@@ -103,6 +125,23 @@ mod tests {
             read_only: false,
             token_expires_at: None,
         }
+    }
+
+    #[test]
+    fn a_pending_invitation_or_link_expires_at_its_expiry() {
+        let expires = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+        let before = expires - Duration::seconds(1);
+        assert_eq!(status_at(InvitationStatus::Pending, expires, before), InvitationStatus::Pending);
+        assert_eq!(status_at(InvitationStatus::Pending, expires, expires), InvitationStatus::Expired);
+        assert_eq!(status_at(InvitationStatus::Accepted, expires, expires), InvitationStatus::Accepted);
+        assert_eq!(
+            partnership_status_at(PartnershipStatus::Pending, expires, expires),
+            PartnershipStatus::Expired
+        );
+        assert_eq!(
+            partnership_status_at(PartnershipStatus::Active, expires, expires),
+            PartnershipStatus::Active
+        );
     }
 
     #[test]

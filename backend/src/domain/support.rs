@@ -1,37 +1,9 @@
 //! Support requests: who works them and how their status moves.
 
+pub use super::enums::SupportStatus;
 use super::error::{AppError, AppResult, Code};
 use super::{Role, Viewer};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SupportStatus {
-    Open,
-    InProgress,
-    Escalated,
-    Resolved,
-}
-
-impl SupportStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SupportStatus::Open => "OPEN",
-            SupportStatus::InProgress => "IN_PROGRESS",
-            SupportStatus::Escalated => "ESCALATED",
-            SupportStatus::Resolved => "RESOLVED",
-        }
-    }
-
-    pub fn parse(s: &str) -> AppResult<SupportStatus> {
-        Ok(match s {
-            "OPEN" => SupportStatus::Open,
-            "IN_PROGRESS" => SupportStatus::InProgress,
-            "ESCALATED" => SupportStatus::Escalated,
-            "RESOLVED" => SupportStatus::Resolved,
-            other => return Err(AppError::Internal(anyhow::anyhow!("unknown support status {other}"))),
-        })
-    }
-}
 
 /// The parties of a request.
 #[derive(Debug, Clone)]

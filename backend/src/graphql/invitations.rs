@@ -26,7 +26,7 @@ async fn services(ctx: &Context<'_>, ids: &[uuid::Uuid]) -> GqlResult<Vec<Servic
 }
 
 fn roles(inv: &db::Invitation) -> GqlResult<Vec<enums::DelegatedRole>> {
-    Ok(inv.roles()?.into_iter().map(Into::into).collect())
+    Ok(inv.delegated_roles.iter().copied().map(Into::into).collect())
 }
 
 fn url(ctx: &Context<'_>, inv: &db::Invitation) -> String {
@@ -66,7 +66,7 @@ impl Invitation {
         if !self.0.delegated_roles.is_empty() {
             text.push_str(&format!(
                 "It asks for delegated admin rights ({}) for {}.\n",
-                self.0.delegated_roles.join(", "),
+                self.0.delegated_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
                 self.0.delegated_duration.as_deref().unwrap_or("")
             ));
         }
@@ -79,7 +79,7 @@ impl Invitation {
     }
     /// The status now (a pending invitation past its expiry is EXPIRED).
     async fn status(&self, ctx: &Context<'_>) -> String {
-        self.0.status_at(ctx.now()).to_owned()
+        self.0.status_at(ctx.now()).as_str().to_owned()
     }
     /// ANY_CUSTOMER (a reusable link) or CUSTOMER (single use, for one customer).
     async fn audience(&self) -> &str {
@@ -172,7 +172,7 @@ impl InvitationPreview {
     }
     /// The status now.
     async fn status(&self, ctx: &Context<'_>) -> String {
-        self.0.status_at(ctx.now()).to_owned()
+        self.0.status_at(ctx.now()).as_str().to_owned()
     }
     /// The inviting partner.
     async fn partner(&self, ctx: &Context<'_>) -> GqlResult<Partner> {
@@ -246,7 +246,7 @@ impl InvitationPreview {
             out.push(format!(
                 "{} gets delegated admin rights ({}) for {} for {}{}.",
                 holder.0.name,
-                self.0.delegated_roles.join(", "),
+                self.0.delegated_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
                 names.join(", "),
                 self.0.delegated_duration.as_deref().unwrap_or(""),
                 if self.0.delegated_auto_extend.as_deref() == Some("P180D") {
@@ -292,7 +292,7 @@ impl InvitationsQuery {
         Ok(db::visible(&ctx.state().pool, org)
             .await?
             .into_iter()
-            .filter(|i| f.status.as_deref().is_none_or(|s| i.status_at(now) == s))
+            .filter(|i| f.status.as_deref().is_none_or(|s| i.status_at(now).as_str() == s))
             .filter(|i| customer.is_none() || i.customer_id == customer)
             .map(Invitation)
             .collect())

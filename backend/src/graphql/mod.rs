@@ -10,6 +10,7 @@ pub mod enums;
 pub mod error;
 pub mod ids;
 pub mod invitations;
+pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod organizations;
@@ -58,8 +59,7 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 pub fn schema(state: AppState) -> AppSchema {
     let limits = state.limits.clone();
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        .extension(limits::Limits { max_depth: limits.max_depth, max_complexity: limits.max_complexity })
         .limit_recursive_depth(32)
         .limit_directives(20)
         .data(state)

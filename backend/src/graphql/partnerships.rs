@@ -5,7 +5,7 @@ use super::error::GqlResult;
 use super::loaders::Loaders;
 use super::organizations::Partner;
 use crate::db::relationships as db;
-use crate::domain::AppError;
+use crate::domain::{AppError, PartnershipStatus};
 use crate::workflows::partnerships as workflows;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -33,17 +33,17 @@ impl ResellerPartnership {
     /// The code of the link the provider sends (shown to the provider while pending).
     async fn code(&self, ctx: &Context<'_>) -> Option<String> {
         let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
-        (mine && self.0.status_at(ctx.now()) == "PENDING").then(|| self.0.code.clone())
+        (mine && self.0.status_at(ctx.now()) == PartnershipStatus::Pending).then(|| self.0.code.clone())
     }
     /// The link to send to the reseller, while pending.
     async fn url(&self, ctx: &Context<'_>) -> Option<String> {
         let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
-        (mine && self.0.status_at(ctx.now()) == "PENDING")
+        (mine && self.0.status_at(ctx.now()) == PartnershipStatus::Pending)
             .then(|| format!("{}/partnerships/{}", ctx.state().public_url, self.0.code))
     }
     /// PENDING, ACTIVE, REMOVED or EXPIRED (a link nobody accepted within 30 days).
     async fn status(&self, ctx: &Context<'_>) -> String {
-        self.0.status_at(ctx.now()).to_owned()
+        self.0.status_at(ctx.now()).as_str().to_owned()
     }
     /// When a pending link stops working.
     async fn expires_at(&self) -> DateTime<Utc> {

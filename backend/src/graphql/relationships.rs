@@ -44,7 +44,7 @@ impl ResellerRelationship {
     }
     /// DIRECT, INDIRECT_PROVIDER or INDIRECT_RESELLER.
     async fn kind(&self) -> GqlResult<enums::RelationshipKind> {
-        Ok(self.0.kind.parse::<domain::RelationshipKind>().map_err(|e| AppError::Internal(e.into()))?.into())
+        Ok(self.0.kind.into())
     }
     /// For an indirect reseller: the provider that transacts for it.
     async fn indirect_provider(&self, ctx: &Context<'_>) -> GqlResult<Option<Partner>> {
@@ -55,11 +55,11 @@ impl ResellerRelationship {
     }
     /// ACTIVE or REMOVED.
     async fn status(&self) -> &str {
-        &self.0.status
+        self.0.status.as_str()
     }
     /// INVITATION, TENANT_CREATED or IMPORTED.
     async fn origin(&self) -> &str {
-        &self.0.origin
+        self.0.origin.as_str()
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -227,9 +227,7 @@ impl ChannelMap {
                 && (sees_all_partners(viewer) || viewer.partner_id() == Some(p))
         };
         for r in relationships.into_iter().filter(|r| shown(r.partner_id)) {
-            if let Ok(kind) = r.kind.parse::<domain::RelationshipKind>() {
-                partners.entry(r.partner_id).or_default().0.push(kind.into());
-            }
+            partners.entry(r.partner_id).or_default().0.push(r.kind.into());
         }
         for d in delegated.into_iter().filter(|d| shown(d.stored.partner_id)) {
             let status = d.stored.status_at(now);
@@ -276,12 +274,7 @@ pub async fn viewer_relationship_kinds(
     let Some(p) = viewer.partner_id() else { return Ok(Vec::new()) };
     let all =
         ctx.data_unchecked::<Loaders>().customer_relationships.load_one(customer).await?.unwrap_or_default();
-    Ok(all
-        .into_iter()
-        .filter(|r| r.partner_id == p)
-        .filter_map(|r| r.kind.parse::<domain::RelationshipKind>().ok())
-        .map(Into::into)
-        .collect())
+    Ok(all.into_iter().filter(|r| r.partner_id == p).map(|r| r.kind.into()).collect())
 }
 
 pub async fn viewer_delegated_admin(

@@ -71,7 +71,7 @@ impl SupportRequest {
     }
     /// OPEN, IN_PROGRESS, ESCALATED or RESOLVED.
     async fn status(&self) -> &str {
-        &self.0.status
+        self.0.status.as_str()
     }
     /// Comments, oldest first: body, at, by.
     async fn comments(&self) -> Json<serde_json::Value> {

@@ -49,7 +49,7 @@ pub async fn execute(
                     "the request took too long",
                     None,
                 )]),
-                Code::Timeout.as_str(),
+                Code::Timeout,
             )
         }
     };
@@ -78,34 +78,32 @@ fn error_response(e: AppError) -> poem::Response {
             "the service is unavailable; try again shortly".to_owned()
         }
     };
-    let code = if code == Code::Internal { Code::ServiceUnavailable } else { code }.as_str();
+    let code = if code == Code::Internal { Code::ServiceUnavailable } else { code };
     let response = coded(async_graphql::Response::from_errors(vec![ServerError::new(message, None)]), code);
     GraphQLResponse::from(response).into_response()
 }
 
-fn coded(mut response: async_graphql::Response, code: &str) -> async_graphql::Response {
+fn coded(mut response: async_graphql::Response, code: Code) -> async_graphql::Response {
     for e in &mut response.errors {
-        e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", Value::from(code));
+        e.extensions
+            .get_or_insert_with(ErrorExtensionValues::default)
+            .set("code", Value::from(code.as_str()));
     }
     response
 }
 
-/// Every error carries `extensions.code`: errors raised before execution (syntax, validation,
-/// limits) and input coercion errors get theirs here.
+/// Every error carries `extensions.code`: errors raised before execution (syntax, validation)
+/// and input coercion errors get theirs here; the limits set their own (`graphql::limits`).
 fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
     for e in &mut response.errors {
         let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
         if has_code {
             continue;
         }
-        let code = if e.message.contains("nested too deep") || e.message.contains("too complex") {
-            "QUERY_TOO_COMPLEX"
-        } else if e.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
-        } else {
-            "BAD_USER_INPUT"
-        };
-        e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", Value::from(code));
+        let code = if e.path.is_empty() { Code::GraphqlValidationFailed } else { Code::BadUserInput };
+        e.extensions
+            .get_or_insert_with(ErrorExtensionValues::default)
+            .set("code", Value::from(code.as_str()));
     }
     response
 }

@@ -15,7 +15,7 @@ pub async fn healthz() -> &'static str {
 /// The process can serve: the database answers within two seconds.
 #[handler]
 pub async fn readyz(Data(state): Data<&AppState>) -> poem::Response {
-    let ping = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.pool);
+    let ping = crate::db::ping(&state.pool);
     match tokio::time::timeout(Duration::from_secs(2), ping).await {
         Ok(Ok(_)) => "ready".into_response(),
         Ok(Err(e)) => {

@@ -118,10 +118,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: &str
         },
     )
     .await?;
-    let org: Option<Uuid> = sqlx::query_scalar("select organization_id from app_user where user_id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let org = users::organization_of(&mut *tx, user_id).await?;
     audit::append(
         &mut *tx,
         audit::Actor { user_id: Some(user_id), organization_id: org },

@@ -6,13 +6,10 @@ use crate::domain::credentials::{check_password_strength, hash_password};
 use crate::domain::inputs::{Email, Name};
 use crate::domain::{AppError, AppResult, OrganizationKind, Role};
 
-/// Serializes bootstraps across server instances starting at once.
-const BOOTSTRAP_LOCK: i64 = 0x6d63_0001;
-
 /// Loads the demo set unless the database already has an operator. Returns it when loaded.
 pub async fn load_demo_once(state: &AppState, password: &str) -> anyhow::Result<Option<demo::Demo>> {
     let mut tx = state.pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock($1)").bind(BOOTSTRAP_LOCK).execute(&mut *tx).await?;
+    organizations::lock_bootstrap(&mut *tx).await?;
     if demo::has_operator(&mut tx).await? {
         return Ok(None);
     }
@@ -37,7 +34,7 @@ pub async fn create_operator_admin(
     let hash = hash_password(password)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock($1)").bind(BOOTSTRAP_LOCK).execute(&mut *tx).await?;
+    organizations::lock_bootstrap(&mut *tx).await?;
     let operator = match organizations::operator_id(&mut *tx).await? {
         Some(id) => id,
         None => {

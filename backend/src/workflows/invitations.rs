@@ -4,7 +4,7 @@
 use super::delegated_admin::{ParsedTerms, Terms, activate, parse_terms};
 use crate::AppState;
 use crate::db::{audit, catalog, delegated_admin, invitations as db, organizations, relationships};
-use crate::domain::credentials::new_link_code;
+use crate::domain::credentials::{LINK_CODE_ATTEMPTS, new_link_code};
 use crate::domain::invitation::{accepting_customer, ensure_may_invite, expiry, relationship_kind};
 use crate::domain::*;
 use chrono::{DateTime, Utc};
@@ -49,26 +49,35 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> 
             return Err(AppError::not_found("customer"));
         }
     }
-    let code = new_link_code();
-    let id = db::insert(
-        &mut *tx,
-        &db::NewInvitation {
-            code: &code,
-            partner_id: viewer.organization_id,
-            created_by: viewer.user_id,
-            audience: if input.customer_id.is_some() { "CUSTOMER" } else { "ANY_CUSTOMER" },
-            customer_id: input.customer_id,
-            indirect_reseller_id: input.indirect_reseller_id,
-            message: &input.message,
-            delegated_roles: asked.as_ref().map(|a| a.roles.as_slice()).unwrap_or(&[]),
-            delegated_service_ids: asked.as_ref().map(|a| a.service_ids.as_slice()).unwrap_or(&[]),
-            delegated_duration: asked.as_ref().map(|a| a.duration.text.as_str()),
-            delegated_auto_extend: asked.as_ref().map(|a| a.auto_extend),
-            created_at: now,
-            expires_at,
-        },
-    )
-    .await?;
+    let mut inserted = None;
+    // A fresh code on a collision with an existing one (128 random bits: in practice never).
+    for _ in 0..LINK_CODE_ATTEMPTS {
+        let code = new_link_code();
+        inserted = db::insert(
+            &mut *tx,
+            &db::NewInvitation {
+                code: &code,
+                partner_id: viewer.organization_id,
+                created_by: viewer.user_id,
+                audience: if input.customer_id.is_some() { "CUSTOMER" } else { "ANY_CUSTOMER" },
+                customer_id: input.customer_id,
+                indirect_reseller_id: input.indirect_reseller_id,
+                message: &input.message,
+                delegated_roles: asked.as_ref().map(|a| a.roles.as_slice()).unwrap_or(&[]),
+                delegated_service_ids: asked.as_ref().map(|a| a.service_ids.as_slice()).unwrap_or(&[]),
+                delegated_duration: asked.as_ref().map(|a| a.duration.text.as_str()),
+                delegated_auto_extend: asked.as_ref().map(|a| a.auto_extend),
+                created_at: now,
+                expires_at,
+            },
+        )
+        .await?;
+        if inserted.is_some() {
+            break;
+        }
+    }
+    let id =
+        inserted.ok_or_else(|| anyhow::anyhow!("no free invitation code in {LINK_CODE_ATTEMPTS} draws"))?;
     let mut event = audit::Event::new("invitation.created", "Invitation", id).partner(viewer.organization_id);
     if let Some(c) = input.customer_id {
         event = event.customer(c);
@@ -112,15 +121,15 @@ async fn open_for_response(
         return Err(AppError::not_found("invitation"));
     }
     let status = inv.status_at(now);
-    if status != "PENDING" {
+    if status != InvitationStatus::Pending {
         return Err(not_pending(status));
     }
     Ok(inv)
 }
 
-fn not_pending(state: &str) -> AppError {
+fn not_pending(state: InvitationStatus) -> AppError {
     AppError::refused(Code::InvitationNotPending, format!("this invitation is {state}"))
-        .with_details(serde_json::json!({ "state": state }))
+        .with_details(serde_json::json!({ "state": state.as_str() }))
 }
 
 /// Accepting: the relationship(s), the delegated rights asked for, the acceptance and the audit
@@ -146,10 +155,10 @@ pub async fn accept(
         ));
     }
     if !db::record_acceptance(&mut *tx, inv.invitation_id, customer, viewer.user_id, now).await? {
-        return Err(not_pending("ACCEPTED"));
+        return Err(not_pending(InvitationStatus::Accepted));
     }
     if inv.customer_id.is_some() {
-        db::set_status(&mut *tx, inv.invitation_id, "ACCEPTED", now).await?;
+        db::set_status(&mut *tx, inv.invitation_id, InvitationStatus::Accepted, now).await?;
     }
     let inviter = organizations::by_ids(&mut *tx, &[inv.partner_id]).await?.pop().and_then(|o| o.partner);
     let inviter = inviter.ok_or_else(|| AppError::not_found("partner"))?;
@@ -178,7 +187,7 @@ pub async fn accept(
     }
     audit::append(&mut *tx, viewer.into(), now, event).await?;
 
-    let roles = inv.roles()?;
+    let roles = inv.delegated_roles.clone();
     if !roles.is_empty() {
         let holder = inv.indirect_reseller_id.unwrap_or(inv.partner_id);
         let customer_name =
@@ -235,7 +244,7 @@ pub async fn decline(state: &AppState, viewer: &Viewer, code: &str) -> AppResult
     let inv = open_for_response(&mut tx, customer, code, now).await?;
     // A link for any customer stays open for others; declining it is recorded, not final.
     if inv.customer_id.is_some() {
-        db::set_status(&mut *tx, inv.invitation_id, "DECLINED", now).await?;
+        db::set_status(&mut *tx, inv.invitation_id, InvitationStatus::Declined, now).await?;
     }
     audit::append(
         &mut *tx,
@@ -275,7 +284,7 @@ pub async fn revoke_or_edit(
         return Err(AppError::refused(Code::Forbidden, "this needs the role ADMIN_AGENT or SALES_AGENT"));
     }
     let status = inv.status_at(now);
-    if status != "PENDING" {
+    if status != InvitationStatus::Pending {
         return Err(not_pending(status));
     }
     let action = match new_message {
@@ -285,7 +294,7 @@ pub async fn revoke_or_edit(
             "invitation.message_changed"
         }
         None => {
-            db::set_status(&mut *tx, id, "REVOKED", now).await?;
+            db::set_status(&mut *tx, id, InvitationStatus::Revoked, now).await?;
             "invitation.revoked"
         }
     };

@@ -1,15 +1,15 @@
 //! The background job that writes time-bound transitions down: delegated admin relationships
 //! that end or extend, approval windows that pass, expiring notices, invitations that expire,
 //! suspended subscriptions whose data is deleted. Reads are already right before it runs (they
-//! compute these at "now"); the job makes them durable and emits their audit events (the
-//! change feed). Every statement claims its rows with FOR UPDATE SKIP LOCKED, so any number of
-//! server instances may run it at once without doing anything twice. Each step runs in its own
-//! transaction, so one failing step never holds back the others.
+//! compute these at "now", by the rules in `domain`); the job makes them durable and appends
+//! their audit events. Every statement in `db` it calls claims its rows with FOR UPDATE SKIP
+//! LOCKED, so any number of server instances may run it at once without doing anything twice.
+//! Each step runs in its own transaction, so one failing step never holds back the others.
 
 use crate::AppState;
-use crate::db::{audit, relationships, subscriptions};
+use crate::db::{audit, delegated_admin_expiry, invitations, relationships, subscriptions};
 use crate::domain::AppResult;
-use crate::domain::delegated_admin::{APPROVAL_WINDOW_DAYS, AUTO_EXTEND_DAYS};
+use crate::domain::delegated_admin as rules;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -51,6 +51,13 @@ async fn events(
 }
 
 type Row = (Uuid, Option<Uuid>, Option<Uuid>, serde_json::Value);
+
+fn delegated_admin_rows(changed: Vec<delegated_admin_expiry::Changed>) -> Vec<Row> {
+    changed
+        .into_iter()
+        .map(|r| (r.relationship_id, Some(r.customer_id), Some(r.partner_id), r.details))
+        .collect()
+}
 type Tx<'a> = &'a mut sqlx::PgConnection;
 
 /// Runs one step in its own transaction. A failing step is rolled back and reported loudly;
@@ -82,114 +89,73 @@ pub async fn run_due(state: &AppState) -> AppResult<Report> {
 
     report.delegated_admin_expired = step(state, "delegated_admin_expired", &mut report, |tx| {
         Box::pin(async move {
-            let expired: Vec<Row> = sqlx::query_as(
-                "with due as (select relationship_id from delegated_admin_relationship \
-                    where status = 'ACTIVE' and auto_extend = 'P0D' and ends_at <= $1 for update skip locked) \
-                 update delegated_admin_relationship d set status = 'EXPIRED' from due \
-                 where d.relationship_id = due.relationship_id \
-                 returning d.relationship_id, d.customer_id, d.partner_id, jsonb_build_object('endedAt', d.ends_at)",
-            )
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await?;
-            sqlx::query(
-                "update delegated_admin_service set holds_exclusive_role = false where relationship_id = any($1)",
-            )
-            .bind(expired.iter().map(|r| r.0).collect::<Vec<_>>())
-            .execute(&mut *tx)
-            .await?;
+            let expired = delegated_admin_expiry::expire_ended(&mut *tx, now, rules::AUTO_EXTENDING).await?;
             // Stored stage choices of a partner whose role ended fall back (reads already do).
-            for (_, customer, partner, _) in &expired {
-                if let (Some(c), Some(p)) = (customer, partner) {
-                    subscriptions::release_stages_without_role(&mut *tx, *c, *p, now).await?;
-                }
+            for r in &expired {
+                subscriptions::release_stages_without_role(&mut *tx, r.customer_id, r.partner_id, now)
+                    .await?;
             }
-            events(tx, now, "delegated_admin.expired", "DelegatedAdminRelationship", &expired).await?;
-            Ok(expired.len())
+            let rows = delegated_admin_rows(expired);
+            events(tx, now, "delegated_admin.expired", "DelegatedAdminRelationship", &rows).await?;
+            Ok(rows.len())
         })
     })
     .await;
 
     report.delegated_admin_extended = step(state, "delegated_admin_extended", &mut report, |tx| {
         Box::pin(async move {
-            let extended: Vec<Row> = sqlx::query_as(
-                "with due as (select relationship_id from delegated_admin_relationship \
-                    where status = 'ACTIVE' and auto_extend = 'P180D' and ends_at <= $1 for update skip locked) \
-                 update delegated_admin_relationship d \
-                    set ends_at = d.ends_at + make_interval(days => $2 * (floor(extract(epoch from ($1 - d.ends_at)) / ($2 * 86400))::int + 1)), \
-                        last_expiry_notice_days = null \
-                 from due where d.relationship_id = due.relationship_id \
-                 returning d.relationship_id, d.customer_id, d.partner_id, jsonb_build_object('endsAt', d.ends_at)",
-            )
-            .bind(now)
-            .bind(AUTO_EXTEND_DAYS as i32)
-            .fetch_all(&mut *tx)
-            .await?;
-            events(tx, now, "delegated_admin.extended", "DelegatedAdminRelationship", &extended).await?;
-            Ok(extended.len())
+            let ended =
+                delegated_admin_expiry::claim_ended_renewing(&mut *tx, now, rules::AUTO_EXTENDING).await?;
+            let ends: Vec<_> =
+                ended.into_iter().map(|(id, end)| (id, rules::extended_end(end, now))).collect();
+            let rows = delegated_admin_rows(delegated_admin_expiry::set_ends(&mut *tx, &ends).await?);
+            events(tx, now, "delegated_admin.extended", "DelegatedAdminRelationship", &rows).await?;
+            Ok(rows.len())
         })
     })
     .await;
 
     report.approvals_expired = step(state, "approvals_expired", &mut report, |tx| {
         Box::pin(async move {
-            let lapsed: Vec<Row> = sqlx::query_as(
-                "with due as (select relationship_id from delegated_admin_relationship \
-                    where status in ('APPROVAL_PENDING', 'CONSENT_PENDING') \
-                      and coalesce(approval_requested_at, created_at) + make_interval(days => $2) <= $1 \
-                    for update skip locked) \
-                 update delegated_admin_relationship d set status = 'EXPIRED' from due \
-                 where d.relationship_id = due.relationship_id \
-                 returning d.relationship_id, d.customer_id, d.partner_id, jsonb_build_object('reason', 'approval window passed')",
-            )
-            .bind(now)
-            .bind(APPROVAL_WINDOW_DAYS as i32)
-            .fetch_all(&mut *tx)
-            .await?;
-            events(tx, now, "delegated_admin.expired", "DelegatedAdminRelationship", &lapsed).await?;
-            Ok(lapsed.len())
+            let asked_by = rules::approval_lapsed_if_asked_by(now);
+            let lapsed =
+                delegated_admin_expiry::expire_unapproved(&mut *tx, asked_by, &rules::AWAITING_APPROVAL)
+                    .await?;
+            let rows = delegated_admin_rows(lapsed);
+            events(tx, now, "delegated_admin.expired", "DelegatedAdminRelationship", &rows).await?;
+            Ok(rows.len())
         })
     })
     .await;
 
-    // Notices at 30, 7 and 1 days before the end, each once.
     report.expiry_notices = step(state, "expiry_notices", &mut report, |tx| {
         Box::pin(async move {
-            let notices: Vec<Row> = sqlx::query_as(
-                "with due as (select relationship_id, \
-                        case when ends_at - $1 <= interval '1 day' then 1 \
-                             when ends_at - $1 <= interval '7 days' then 7 else 30 end as threshold \
-                    from delegated_admin_relationship \
-                    where status = 'ACTIVE' and auto_extend = 'P0D' and ends_at > $1 and ends_at - $1 <= interval '30 days' \
-                    for update skip locked) \
-                 update delegated_admin_relationship d set last_expiry_notice_days = due.threshold from due \
-                 where d.relationship_id = due.relationship_id \
-                   and (d.last_expiry_notice_days is null or d.last_expiry_notice_days > due.threshold) \
-                 returning d.relationship_id, d.customer_id, d.partner_id, \
-                    jsonb_build_object('noticeDays', due.threshold, 'endsAt', d.ends_at)",
-            )
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await?;
-            events(tx, now, "delegated_admin.expiring", "DelegatedAdminRelationship", &notices).await?;
-            Ok(notices.len())
+            let until = now + chrono::Duration::days(rules::EXPIRING_WITHIN_DAYS);
+            let ending =
+                delegated_admin_expiry::claim_ending(&mut *tx, now, until, rules::AUTO_EXTENDING).await?;
+            let due: Vec<(Uuid, i32)> = ending
+                .into_iter()
+                .filter_map(|r| {
+                    rules::expiry_notice_due(r.ends_at, now, r.last_expiry_notice_days)
+                        .map(|days| (r.relationship_id, days))
+                })
+                .collect();
+            let rows = delegated_admin_rows(delegated_admin_expiry::record_notices(&mut *tx, &due).await?);
+            events(tx, now, "delegated_admin.expiring", "DelegatedAdminRelationship", &rows).await?;
+            Ok(rows.len())
         })
     })
     .await;
 
     report.invitations_expired = step(state, "invitations_expired", &mut report, |tx| {
         Box::pin(async move {
-            let invitations: Vec<Row> = sqlx::query_as(
-                "with due as (select invitation_id from invitation where status = 'PENDING' and expires_at <= $1 \
-                    for update skip locked) \
-                 update invitation i set status = 'EXPIRED' from due where i.invitation_id = due.invitation_id \
-                 returning i.invitation_id, i.customer_id, i.partner_id, jsonb_build_object('expiredAt', i.expires_at)",
-            )
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await?;
-            events(tx, now, "invitation.expired", "Invitation", &invitations).await?;
-            Ok(invitations.len())
+            let rows: Vec<Row> = invitations::expire_due(&mut *tx, now)
+                .await?
+                .into_iter()
+                .map(|i| (i.invitation_id, i.customer_id, Some(i.partner_id), i.details))
+                .collect();
+            events(tx, now, "invitation.expired", "Invitation", &rows).await?;
+            Ok(rows.len())
         })
     })
     .await;

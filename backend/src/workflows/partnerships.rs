@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::db::{audit, relationships as db};
-use crate::domain::credentials::new_link_code;
+use crate::domain::credentials::{LINK_CODE_ATTEMPTS, new_link_code};
 use crate::domain::*;
 use uuid::Uuid;
 
@@ -26,7 +26,18 @@ pub async fn invite(state: &AppState, viewer: &Viewer) -> AppResult<Uuid> {
     let provider = admin_of(viewer, PartnerProgram::CspIndirectProvider, "invites resellers")?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let id = db::insert_pending_partnership(&mut *tx, provider, &new_link_code(), now).await?;
+    let expires_at = now + chrono::Duration::days(PARTNERSHIP_LINK_DAYS);
+    let mut inserted = None;
+    // A fresh code on a collision with an existing one (128 random bits: in practice never).
+    for _ in 0..LINK_CODE_ATTEMPTS {
+        inserted =
+            db::insert_pending_partnership(&mut *tx, provider, &new_link_code(), now, expires_at).await?;
+        if inserted.is_some() {
+            break;
+        }
+    }
+    let id =
+        inserted.ok_or_else(|| anyhow::anyhow!("no free partnership code in {LINK_CODE_ATTEMPTS} draws"))?;
     audit::append(
         &mut *tx,
         viewer.into(),
@@ -46,12 +57,12 @@ pub async fn accept(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<
         .await?
         .ok_or_else(|| AppError::not_found("partnership"))?;
     let status = p.status_at(now);
-    if status != "PENDING" {
+    if status != PartnershipStatus::Pending {
         return Err(AppError::refused(
             Code::InvalidStateTransition,
             format!("this partnership link is {status}"),
         )
-        .with_details(serde_json::json!({ "state": status })));
+        .with_details(serde_json::json!({ "state": status.as_str() })));
     }
     if crate::db::organizations::is_active_partnership(&mut *tx, p.provider_id, reseller).await? {
         return Err(AppError::refused(
@@ -89,9 +100,9 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()
         return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the role ADMIN_AGENT"));
     }
     let status = p.status_at(now);
-    if status == "REMOVED" || status == "EXPIRED" {
+    if matches!(status, PartnershipStatus::Removed | PartnershipStatus::Expired) {
         return Err(AppError::refused(Code::InvalidStateTransition, format!("the partnership is {status}"))
-            .with_details(serde_json::json!({ "state": status })));
+            .with_details(serde_json::json!({ "state": status.as_str() })));
     }
     db::remove_partnership(&mut *tx, id, viewer.organization_id, now).await?;
     let mut event =

@@ -45,9 +45,9 @@ async fn preview_in(
     removing: bool,
 ) -> AppResult<RemovalPreview> {
     ensure_party(viewer, &r, removing)?;
-    if r.status != "ACTIVE" {
+    if r.status != RelationshipStatus::Active {
         return Err(AppError::refused(Code::InvalidStateTransition, "the relationship is already removed")
-            .with_details(serde_json::json!({ "state": r.status })));
+            .with_details(serde_json::json!({ "state": r.status.as_str() })));
     }
     // A reseller with another active row for this customer (through another provider) keeps
     // serving it: only this row goes, its rights and stages stay.
@@ -129,7 +129,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Re
             .customer(customer)
             .partner(partner)
             .details(serde_json::json!({
-                "kind": p.relationship.kind,
+                "kind": p.relationship.kind.as_str(),
                 "delegatedAdminEnded": p.ending_delegated_admin.iter().map(|d| d.id).collect::<Vec<_>>(),
                 "subscriptionsReleased": p.released_subscriptions.iter().map(|(id, _)| id).collect::<Vec<_>>(),
             })),

@@ -97,7 +97,7 @@ pub async fn update(
     let parties = Parties {
         customer_id: r.customer_id,
         support_partner_id: r.support_partner_id,
-        status: SupportStatus::parse(&r.status)?,
+        status: r.status,
         support_partner_serves: match r.support_partner_id {
             Some(p) => serves_support(&mut tx, p, r.subscription_id, now).await?,
             None => true,

@@ -132,3 +132,13 @@ fn every_type_and_field_has_a_description() {
     }
     assert!(missing.is_empty(), "missing descriptions:\n{}", missing.join("\n"));
 }
+
+/// Only the constraints `db` names are the client's doing. Any other violation (here a second
+/// service named like an existing one, which no mutation can ask for) is a bug: INTERNAL, and
+/// never the CONFLICT a client would act on.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_violation_of_an_unnamed_constraint_is_internal_not_conflict(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let refused = multichannel::db::catalog::insert_service(&app.pool, "Office 365").await.unwrap_err();
+    assert_eq!(refused.code(), multichannel::domain::Code::Internal);
+}
