@@ -9,6 +9,8 @@ use crate::domain::access::Scope;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, OutputType};
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use sqlx::PgPool;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -20,9 +22,41 @@ pub fn page_request(first: Option<i32>, after: Option<String>) -> AppResult<Page
 
 /// What `totalCount` counts; only run when the field is asked for.
 pub enum CountQuery {
-    Customers { scope: Scope, filter: organizations::CustomerFilter, now: DateTime<Utc> },
-    Partners { filter: organizations::PartnerFilter },
-    Subscriptions { scope: Scope, filter: subscriptions::SubscriptionFilter, now: DateTime<Utc> },
+    Customers {
+        scope: Scope,
+        filter: organizations::CustomerFilter,
+        now: DateTime<Utc>,
+    },
+    Partners {
+        filter: organizations::PartnerFilter,
+    },
+    Subscriptions {
+        scope: Scope,
+        filter: subscriptions::SubscriptionFilter,
+        now: DateTime<Utc>,
+    },
+    /// Any other list: its own count statement, run on the pool when asked for.
+    Deferred(DeferredCount),
+}
+
+/// A count statement to run later, owning what it needs.
+pub type DeferredCount = Box<dyn Fn(PgPool) -> BoxFuture<'static, AppResult<Count>> + Send + Sync>;
+
+impl CountQuery {
+    /// A count from any `db` function over the pool.
+    pub fn deferred<F, Fut>(count: F) -> CountQuery
+    where
+        F: Fn(PgPool) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = AppResult<Count>> + Send + 'static,
+    {
+        CountQuery::Deferred(Box::new(move |pool| Box::pin(count(pool))))
+    }
+
+    /// The count of a list known in full (an empty one, say).
+    pub fn known(n: usize) -> CountQuery {
+        let count = Count::from_bounded(n as i64);
+        CountQuery::deferred(move |_| async move { Ok(count) })
+    }
 }
 
 /// Fields every connection has beside its edges. The count runs at most once per connection,
@@ -46,6 +80,7 @@ impl ConnectionTotals {
                     CountQuery::Subscriptions { scope, filter, now } => {
                         subscriptions::count(pool, *scope, filter, *now).await
                     }
+                    CountQuery::Deferred(count) => count(pool.clone()).await,
                 }
             })
             .await?;
@@ -102,4 +137,13 @@ pub fn build<T, N: OutputType>(
         })
         .collect();
     connection
+}
+
+/// An empty connection (a viewer whose role reads none of these records).
+pub fn empty<N: OutputType>() -> CountedConnection<N> {
+    Connection::with_additional_fields(
+        false,
+        false,
+        ConnectionTotals { query: CountQuery::known(0), count: OnceCell::new() },
+    )
 }

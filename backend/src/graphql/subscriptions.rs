@@ -8,6 +8,7 @@ use super::error::GqlResult;
 use super::ids::{self, NodeType};
 use super::loaders::Loaders;
 use super::organizations::{Customer, Partner};
+use super::permissions::Permission;
 use crate::db::subscriptions as db;
 use crate::domain::subscription::{SubscriptionAction, ViewerStanding, decide};
 use crate::domain::{self, AppError, LifecycleStage};
@@ -212,30 +213,6 @@ impl StageServicePartner {
     /// Whether the customer handed this stage to a partner other than the partner of record.
     async fn delegated(&self) -> bool {
         self.delegated
-    }
-}
-
-/// Whether the viewer may do one thing, and the reason when not.
-#[derive(SimpleObject)]
-pub struct Permission {
-    /// Whether the action is allowed.
-    pub allowed: bool,
-    /// When refused: the error code the mutation would answer with.
-    pub reason_code: Option<String>,
-    /// When refused: why, in words.
-    pub reason: Option<String>,
-}
-
-impl From<Result<(), domain::error::Refusal>> for Permission {
-    fn from(r: Result<(), domain::error::Refusal>) -> Self {
-        match r {
-            Ok(()) => Permission { allowed: true, reason_code: None, reason: None },
-            Err(refusal) => Permission {
-                allowed: false,
-                reason_code: Some(refusal.code.as_str().to_owned()),
-                reason: Some(refusal.message),
-            },
-        }
     }
 }
 

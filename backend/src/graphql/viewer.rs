@@ -1,5 +1,6 @@
 //! Who is signed in, signing in and out, and API tokens.
 
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::enums;
 use super::error::GqlResult;
@@ -131,10 +132,23 @@ impl ViewerQuery {
     }
 
     /// The viewer's API tokens, newest first (secrets are never shown again).
-    async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
-        let viewer = ctx.viewer()?;
-        let tokens = users::api_tokens(&ctx.state().pool, viewer.user_id).await?;
-        Ok(tokens.into_iter().map(ApiToken).collect())
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn api_tokens(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<ApiToken>> {
+        let user = ctx.viewer()?.user_id;
+        let request = connection::page_request(first, after)?;
+        let page = users::api_tokens_page(&ctx.state().pool, user, &request).await?;
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::deferred(move |pool| async move { users::api_tokens_count(&pool, user).await }),
+            |t| (crate::db::page::time_key(t.created_at), t.token_id),
+            ApiToken,
+        ))
     }
 }
 
