@@ -7,10 +7,13 @@ use crate::db::{organizations, subscriptions};
 use crate::domain::AppResult;
 use crate::domain::access::Scope;
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Object, OutputType};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{Context, ContextSelectionSet, Object, OutputType, Positioned, ServerResult, Value};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sqlx::PgPool;
+use std::borrow::Cow;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -113,7 +116,33 @@ pub enum CountPrecision {
     AtLeast,
 }
 
-pub type CountedConnection<N> = Connection<String, N, ConnectionTotals>;
+pub type CountedConnection<N> = Described<Connection<String, N, ConnectionTotals>>;
+
+/// A connection type with a description in the schema: async-graphql's own `Connection` carries
+/// none, and every type of this API is described. Resolves exactly as the connection inside.
+pub struct Described<C>(pub C);
+
+impl<C: OutputType> OutputType for Described<C> {
+    fn type_name() -> Cow<'static, str> {
+        C::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        let qualified = C::create_type_info(registry);
+        let name = C::type_name();
+        let items = name.strip_suffix("Connection").unwrap_or(&name);
+        if let Some(MetaType::Object { description, .. }) = registry.types.get_mut(name.as_ref()) {
+            description.get_or_insert_with(|| {
+                format!("A page of {items} items: the edges, where the page ends (`pageInfo`) and, where counted, how many match over all pages.")
+            });
+        }
+        qualified
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        self.0.resolve(ctx, field).await
+    }
+}
 
 /// Builds a connection from a page; `key` gives each item's sort key and id for its cursor.
 pub fn build<T, N: OutputType>(
@@ -136,14 +165,14 @@ pub fn build<T, N: OutputType>(
             Edge::new(encode_cursor(&k, id), node(item))
         })
         .collect();
-    connection
+    Described(connection)
 }
 
 /// An empty connection (a viewer whose role reads none of these records).
 pub fn empty<N: OutputType>() -> CountedConnection<N> {
-    Connection::with_additional_fields(
+    Described(Connection::with_additional_fields(
         false,
         false,
         ConnectionTotals { query: CountQuery::known(0), count: OnceCell::new() },
-    )
+    ))
 }

@@ -315,7 +315,7 @@ impl DelegatedAdminMutation {
     async fn create_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: CreateDelegatedAdminRelationshipInput,
+        #[graphql(desc = "A partner's draft request.")] input: CreateDelegatedAdminRelationshipInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         let viewer = ctx.writer()?;
         let customer = ids::decode(&input.customer_id, &[NodeType::Customer])?;
@@ -326,7 +326,7 @@ impl DelegatedAdminMutation {
     async fn update_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: UpdateDelegatedAdminRelationshipInput,
+        #[graphql(desc = "New terms for a draft.")] input: UpdateDelegatedAdminRelationshipInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Update, false, Some(input.terms.terms()?), None).await
     }
@@ -334,7 +334,7 @@ impl DelegatedAdminMutation {
     async fn delete_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Delete, false, None, None).await
     }
@@ -342,7 +342,7 @@ impl DelegatedAdminMutation {
     async fn request_delegated_admin_approval(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::RequestApproval, false, None, None).await
     }
@@ -350,7 +350,7 @@ impl DelegatedAdminMutation {
     async fn approve_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: ApproveDelegatedAdminRelationshipInput,
+        #[graphql(desc = "The customer's approval.")] input: ApproveDelegatedAdminRelationshipInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Approve, input.replace_existing, None, None).await
     }
@@ -358,7 +358,7 @@ impl DelegatedAdminMutation {
     async fn reject_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Reject, false, None, None).await
     }
@@ -366,7 +366,7 @@ impl DelegatedAdminMutation {
     async fn grant_delegated_admin(
         &self,
         ctx: &Context<'_>,
-        input: GrantDelegatedAdminInput,
+        #[graphql(desc = "A customer's direct grant to a partner (waits for the partner's consent).")] input: GrantDelegatedAdminInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         let viewer = ctx.writer()?;
         let partner = ids::decode(&input.partner_id, &[NodeType::Partner])?;
@@ -379,7 +379,7 @@ impl DelegatedAdminMutation {
     async fn consent_to_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Consent, false, None, None).await
     }
@@ -387,7 +387,7 @@ impl DelegatedAdminMutation {
     async fn terminate_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Terminate, false, None, None).await
     }
@@ -395,7 +395,7 @@ impl DelegatedAdminMutation {
     async fn set_delegated_admin_auto_extend(
         &self,
         ctx: &Context<'_>,
-        input: SetDelegatedAdminAutoExtendInput,
+        #[graphql(desc = "Auto-extension on or off.")] input: SetDelegatedAdminAutoExtendInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::SetAutoExtend, false, None, Some(&input.auto_extend)).await
     }

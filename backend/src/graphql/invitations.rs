@@ -314,7 +314,11 @@ impl InvitationsQuery {
 
     /// An invitation by the code in its link: for a signed-in customer global admin only;
     /// anyone else gets NOT_FOUND.
-    async fn invitation_by_code(&self, ctx: &Context<'_>, code: String) -> GqlResult<InvitationPreview> {
+    async fn invitation_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The code at the end of the invitation's link.")] code: String,
+    ) -> GqlResult<InvitationPreview> {
         let viewer = ctx.viewer()?;
         Ok(InvitationPreview(workflows::by_code_for_customer(ctx.state(), viewer, &code).await?))
     }
@@ -415,7 +419,7 @@ impl InvitationsMutation {
     async fn create_invitation(
         &self,
         ctx: &Context<'_>,
-        input: CreateInvitationInput,
+        #[graphql(desc = "A new invitation.")] input: CreateInvitationInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let customer_id = ids::decode_opt(input.customer_id.as_ref(), &[NodeType::Customer])?;
@@ -464,7 +468,7 @@ impl InvitationsMutation {
     async fn update_invitation_message(
         &self,
         ctx: &Context<'_>,
-        input: UpdateInvitationMessageInput,
+        #[graphql(desc = "A new message.")] input: UpdateInvitationMessageInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::Invitation])?;
@@ -476,7 +480,7 @@ impl InvitationsMutation {
     async fn revoke_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationIdInput,
+        #[graphql(desc = "An invitation by id.")] input: InvitationIdInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::Invitation])?;
@@ -489,7 +493,7 @@ impl InvitationsMutation {
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationCodeInput,
+        #[graphql(desc = "Accept or decline through the link's code.")] input: InvitationCodeInput,
     ) -> GqlResult<InvitationResponsePayload> {
         let viewer = ctx.writer()?;
         workflows::accept(ctx.state(), viewer, &input.code, input.replace_existing).await?;
@@ -500,7 +504,7 @@ impl InvitationsMutation {
     async fn decline_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationCodeInput,
+        #[graphql(desc = "Accept or decline through the link's code.")] input: InvitationCodeInput,
     ) -> GqlResult<InvitationResponsePayload> {
         let viewer = ctx.writer()?;
         workflows::decline(ctx.state(), viewer, &input.code).await?;

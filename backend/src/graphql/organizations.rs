@@ -234,13 +234,21 @@ pub struct OrganizationsQuery;
 #[Object]
 impl OrganizationsQuery {
     /// One organization by id, if the viewer may see it (else NOT_FOUND).
-    async fn organization(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Organization> {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization's global id.")] id: ID,
+    ) -> GqlResult<Organization> {
         let uuid = ids::decode(&id, &[NodeType::Operator, NodeType::Partner, NodeType::Customer])?;
         Ok(Organization::from_record(visible_organization(ctx, uuid).await?))
     }
 
     /// One customer by id, if the viewer may see it (else NOT_FOUND).
-    async fn customer(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Customer> {
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's global id.")] id: ID,
+    ) -> GqlResult<Customer> {
         let uuid = ids::decode(&id, &[NodeType::Customer])?;
         Ok(Customer(visible_organization(ctx, uuid).await?))
     }
@@ -251,7 +259,7 @@ impl OrganizationsQuery {
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CustomerFilter>,
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<CustomerFilter>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<Customer>> {
@@ -277,7 +285,7 @@ impl OrganizationsQuery {
     async fn partners(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PartnerFilter>,
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<PartnerFilter>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<Partner>> {
@@ -404,7 +412,7 @@ impl OrganizationsMutation {
     async fn register_partner(
         &self,
         ctx: &Context<'_>,
-        input: RegisterPartnerInput,
+        #[graphql(desc = "Enrol a partner.")] input: RegisterPartnerInput,
     ) -> GqlResult<RegisterPartnerPayload> {
         let viewer = ctx.writer()?;
         let id = onboarding::register_partner(
@@ -422,7 +430,7 @@ impl OrganizationsMutation {
     async fn join_csp_program(
         &self,
         ctx: &Context<'_>,
-        input: JoinCspProgramInput,
+        #[graphql(desc = "An Advisor joins CSP, for good.")] input: JoinCspProgramInput,
     ) -> GqlResult<JoinCspProgramPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.partner_id, &[NodeType::Partner])?;
@@ -435,7 +443,7 @@ impl OrganizationsMutation {
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
-        input: CreateCustomerInput,
+        #[graphql(desc = "Create a customer tenant with its first global admin.")] input: CreateCustomerInput,
     ) -> GqlResult<CreateCustomerPayload> {
         let viewer = ctx.writer()?;
         let reseller = ids::decode_opt(input.indirect_reseller_id.as_ref(), &[NodeType::Partner])?;
@@ -457,7 +465,11 @@ impl OrganizationsMutation {
     }
 
     /// Add a user to your own organization (admins only).
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<CreateUserPayload> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Add a user to the viewer's own organization.")] input: CreateUserInput,
+    ) -> GqlResult<CreateUserPayload> {
         let viewer = ctx.writer()?;
         let id = onboarding::create_user(
             ctx.state(),

@@ -153,7 +153,7 @@ impl PartnershipsMutation {
     async fn accept_reseller_partnership(
         &self,
         ctx: &Context<'_>,
-        input: AcceptResellerPartnershipInput,
+        #[graphql(desc = "Accept a partnership link.")] input: AcceptResellerPartnershipInput,
     ) -> GqlResult<ResellerPartnershipPayload> {
         let viewer = ctx.writer()?;
         let id = workflows::accept(ctx.state(), viewer, &input.code).await?;
@@ -163,7 +163,7 @@ impl PartnershipsMutation {
     async fn remove_reseller_partnership(
         &self,
         ctx: &Context<'_>,
-        input: RemoveResellerPartnershipInput,
+        #[graphql(desc = "Remove a partnership.")] input: RemoveResellerPartnershipInput,
     ) -> GqlResult<ResellerPartnershipPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::ResellerPartnership])?;

@@ -379,7 +379,7 @@ impl RelationshipsQuery {
     async fn reseller_relationship_removal_preview(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The relationship's global id.")] id: ID,
     ) -> GqlResult<ResellerRelationshipRemovalPreview> {
         let viewer = ctx.viewer()?;
         let uuid = ids::decode(&id, &[NodeType::ResellerRelationship])?;
@@ -388,7 +388,11 @@ impl RelationshipsQuery {
 
     /// A customer's channel map: per service every subscription with its channel and service
     /// partners; every partner with its relationship kinds and delegated roles.
-    async fn channel_map(&self, ctx: &Context<'_>, customer_id: ID) -> GqlResult<ChannelMap> {
+    async fn channel_map(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's global id.")] customer_id: ID,
+    ) -> GqlResult<ChannelMap> {
         let uuid = ids::decode(&customer_id, &[NodeType::Customer])?;
         channel_map(ctx, uuid).await
     }
@@ -418,7 +422,7 @@ impl RelationshipsMutation {
     async fn remove_reseller_relationship(
         &self,
         ctx: &Context<'_>,
-        input: RemoveResellerRelationshipInput,
+        #[graphql(desc = "Which relationship to remove.")] input: RemoveResellerRelationshipInput,
     ) -> GqlResult<RemoveResellerRelationshipPayload> {
         let viewer = ctx.writer()?;
         let uuid = ids::decode(&input.id, &[NodeType::ResellerRelationship])?;

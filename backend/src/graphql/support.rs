@@ -185,7 +185,7 @@ impl SupportMutation {
     async fn open_support_request(
         &self,
         ctx: &Context<'_>,
-        input: OpenSupportRequestInput,
+        #[graphql(desc = "Open a support request.")] input: OpenSupportRequestInput,
     ) -> GqlResult<SupportRequestPayload> {
         let viewer = ctx.writer()?;
         let sub = ids::decode(&input.subscription_id, &[NodeType::Subscription])?;
@@ -196,7 +196,7 @@ impl SupportMutation {
     async fn update_support_request(
         &self,
         ctx: &Context<'_>,
-        input: UpdateSupportRequestInput,
+        #[graphql(desc = "Work a support request.")] input: UpdateSupportRequestInput,
     ) -> GqlResult<SupportRequestPayload> {
         let viewer = ctx.writer()?;
         let id = parse_id(&input.id)?;
@@ -208,7 +208,7 @@ impl SupportMutation {
     async fn escalate_support_request(
         &self,
         ctx: &Context<'_>,
-        input: EscalateSupportRequestInput,
+        #[graphql(desc = "Hand a request to the operator.")] input: EscalateSupportRequestInput,
     ) -> GqlResult<SupportRequestPayload> {
         let viewer = ctx.writer()?;
         let id = parse_id(&input.id)?;

@@ -220,7 +220,11 @@ pub struct ViewerMutation;
 #[Object]
 impl ViewerMutation {
     /// Sign in with email and password; the only operation that needs no token.
-    async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> GqlResult<SignInPayload> {
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Credentials to sign in with.")] input: SignInInput,
+    ) -> GqlResult<SignInPayload> {
         let state = ctx.state();
         // One password per request: aliases must not multiply the guesses a request makes.
         if let Some(budget) = ctx.data_opt::<crate::graphql::context::SignInBudget>()
@@ -252,7 +256,7 @@ impl ViewerMutation {
     async fn create_api_token(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiTokenInput,
+        #[graphql(desc = "A new API token.")] input: CreateApiTokenInput,
     ) -> GqlResult<CreateApiTokenPayload> {
         let viewer = ctx.writer()?;
         let issued = auth::create_api_token(
@@ -268,7 +272,7 @@ impl ViewerMutation {
     async fn revoke_api_token(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiTokenInput,
+        #[graphql(desc = "Which token to revoke.")] input: RevokeApiTokenInput,
     ) -> GqlResult<RevokeApiTokenPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::ApiToken])?;

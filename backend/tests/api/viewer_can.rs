@@ -98,12 +98,12 @@ const INVITATIONS: Kind = Kind {
         },
         Probe {
             field: "accept",
-            operation: "mutation($i: InvitationCodeInput!) { acceptInvitation(input: $i) { invitationId } }",
+            operation: "mutation($i: InvitationCodeInput!) { acceptInvitation(input: $i) { customer { id } } }",
             variables: |n| json!({ "i": { "code": n["code"], "replaceExisting": true } }),
         },
         Probe {
             field: "decline",
-            operation: "mutation($i: InvitationCodeInput!) { declineInvitation(input: $i) { invitationId } }",
+            operation: "mutation($i: InvitationCodeInput!) { declineInvitation(input: $i) { customer { id } } }",
             variables: |n| json!({ "i": { "code": n["code"] } }),
         },
         Probe {
@@ -148,7 +148,7 @@ const RELATIONSHIPS: Kind = Kind {
         },
         Probe {
             field: "remove",
-            operation: "mutation($i: RemoveResellerRelationshipInput!) { removeResellerRelationship(input: $i) { relationship { id } } }",
+            operation: "mutation($i: RemoveResellerRelationshipInput!) { removeResellerRelationship(input: $i) { removed { blocked } } }",
             variables: id_input,
         },
     ],
@@ -285,8 +285,8 @@ async fn reseller_relationship_viewer_can_agrees_with_preview_and_removal(pool: 
 async fn customer_order_permission_agrees_with_ordering(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let op = app.sign_in("operator@21vianet.demo").await;
-    let offers = app.ok(&op, "{ services { offers { id } } }", json!({})).await;
-    let offer = offers["services"][0]["offers"][0]["id"].clone();
+    let offers = app.ok(&op, "{ catalog { services { offers { id } } } }", json!({})).await;
+    let offer = offers["catalog"]["services"][0]["offers"][0]["id"].clone();
     let order =
         "mutation($i: CreateSubscriptionInput!) { createSubscription(input: $i) { subscription { id } } }";
     let (mut allowed, mut refused) = (0, 0);
