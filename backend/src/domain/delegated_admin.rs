@@ -366,4 +366,18 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn auto_extension_toggles_but_never_on_with_global_admin() {
+        let partner = viewer(OrganizationKind::Partner, 1, Role::AdminAgent);
+        let r = stored(S::Active);
+        assert_eq!(toggled_auto_extend(&r.auto_extend), "P180D");
+        let to = toggled_auto_extend(&r.auto_extend);
+        assert_eq!(decide_auto_extend(&partner, &r, &[DelegatedRole::Support], to, at(1)).unwrap(), "P180D");
+        let err = decide_auto_extend(&partner, &r, &[DelegatedRole::GlobalAdmin], to, at(1)).unwrap_err();
+        assert_eq!(err.code(), Code::BadUserInput);
+        let customer = viewer(OrganizationKind::Customer, 2, Role::GlobalAdmin);
+        let err = decide_auto_extend(&customer, &r, &[DelegatedRole::Support], to, at(1)).unwrap_err();
+        assert_eq!(err.code(), Code::Forbidden);
+    }
 }

@@ -199,4 +199,59 @@ mod tests {
         assert!(expiry(now, Some(now - Duration::days(1))).is_err());
         assert_eq!(expiry(now, Some(now + Duration::days(7))).unwrap(), now + Duration::days(7));
     }
+
+    fn customer_admin(org: u128) -> Viewer {
+        Viewer {
+            organization_kind: OrganizationKind::Customer,
+            partner_program: None,
+            organization_id: Uuid::from_u128(org),
+            roles: vec![Role::GlobalAdmin],
+            ..partner(PartnerProgram::CspDirect, Role::AdminAgent)
+        }
+    }
+
+    #[test]
+    fn only_the_inviter_changes_a_pending_invitation() {
+        let inviter = Uuid::from_u128(3);
+        assert!(
+            ensure_may_change(&partner(PartnerProgram::CspDirect, Role::SalesAgent), inviter, "PENDING")
+                .is_ok()
+        );
+        let code = |v: &Viewer, s| ensure_may_change(v, inviter, s).unwrap_err().code();
+        assert_eq!(
+            code(&partner(PartnerProgram::CspDirect, Role::HelpdeskAgent), "PENDING"),
+            Code::Forbidden
+        );
+        assert_eq!(
+            code(&partner(PartnerProgram::CspDirect, Role::AdminAgent), "REVOKED"),
+            Code::InvitationNotPending
+        );
+        assert_eq!(code(&customer_admin(3), "PENDING"), Code::Forbidden);
+    }
+
+    #[test]
+    fn the_addressed_customers_admin_answers_once() {
+        let answer = |addressed_to, status, accepting, partnered, accepted| Answer {
+            addressed_to,
+            status,
+            accepting,
+            reseller_still_partnered: partnered,
+            accepted_already: accepted,
+        };
+        let me = customer_admin(8);
+        assert!(ensure_may_answer(&me, answer(None, "PENDING", true, true, false)).is_ok());
+        assert!(
+            ensure_may_answer(&me, answer(Some(Uuid::from_u128(8)), "PENDING", false, false, false)).is_ok()
+        );
+        let code = |a| ensure_may_answer(&me, a).unwrap_err().code();
+        assert_eq!(code(answer(Some(Uuid::from_u128(9)), "PENDING", true, true, false)), Code::NotFound);
+        assert_eq!(code(answer(None, "PENDING", true, true, true)), Code::InvitationNotPending);
+        assert_eq!(code(answer(None, "EXPIRED", false, true, false)), Code::InvitationNotPending);
+        assert_eq!(code(answer(None, "PENDING", true, false, false)), Code::ResellerNotPartnered);
+        let partner_answer = ensure_may_answer(
+            &partner(PartnerProgram::CspDirect, Role::AdminAgent),
+            answer(None, "PENDING", true, true, false),
+        );
+        assert_eq!(partner_answer.unwrap_err().code(), Code::NotFound);
+    }
 }

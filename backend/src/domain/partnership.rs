@@ -68,3 +68,53 @@ pub fn ensure_may_remove(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrganizationKind, TokenKind};
+
+    fn partner(org: u128, program: PartnerProgram, role: Role) -> Viewer {
+        Viewer {
+            user_id: Uuid::nil(),
+            organization_id: Uuid::from_u128(org),
+            organization_kind: OrganizationKind::Partner,
+            partner_program: Some(program),
+            roles: vec![role],
+            token_id: Uuid::nil(),
+            token_kind: TokenKind::Session,
+            read_only: false,
+            token_expires_at: None,
+        }
+    }
+
+    #[test]
+    fn either_sides_admin_removes_while_it_is_open() {
+        let (provider, reseller) = (Uuid::from_u128(1), Some(Uuid::from_u128(2)));
+        let p_admin = partner(1, PartnerProgram::CspIndirectProvider, Role::AdminAgent);
+        let r_admin = partner(2, PartnerProgram::CspIndirectReseller, Role::AdminAgent);
+        let p_sales = partner(1, PartnerProgram::CspIndirectProvider, Role::SalesAgent);
+        let stranger = partner(3, PartnerProgram::CspIndirectProvider, Role::AdminAgent);
+        assert!(ensure_may_remove(&p_admin, provider, reseller, "ACTIVE").is_ok());
+        assert!(ensure_may_remove(&r_admin, provider, reseller, "ACTIVE").is_ok());
+        assert!(ensure_may_remove(&p_admin, provider, None, "PENDING").is_ok());
+        let code = |v: &Viewer, s| ensure_may_remove(v, provider, reseller, s).unwrap_err().code();
+        assert_eq!(code(&p_sales, "ACTIVE"), Code::Forbidden);
+        assert_eq!(code(&stranger, "ACTIVE"), Code::Forbidden);
+        assert_eq!(code(&p_admin, "REMOVED"), Code::InvalidStateTransition);
+        assert_eq!(code(&p_admin, "EXPIRED"), Code::InvalidStateTransition);
+    }
+
+    #[test]
+    fn only_a_resellers_admin_accepts_a_pending_link_once() {
+        let r_admin = partner(2, PartnerProgram::CspIndirectReseller, Role::AdminAgent);
+        assert!(ensure_may_accept(&r_admin, "PENDING", false).is_ok());
+        assert_eq!(ensure_may_accept(&r_admin, "PENDING", true).unwrap_err().code(), Code::Conflict);
+        assert_eq!(
+            ensure_may_accept(&r_admin, "EXPIRED", false).unwrap_err().code(),
+            Code::InvalidStateTransition
+        );
+        let provider = partner(1, PartnerProgram::CspIndirectProvider, Role::AdminAgent);
+        assert_eq!(ensure_may_accept(&provider, "PENDING", false).unwrap_err().code(), Code::Forbidden);
+    }
+}

@@ -61,3 +61,53 @@ fn ensure_active(r: Parties<'_>) -> AppResult<()> {
     Err(AppError::refused(Code::InvalidStateTransition, "the relationship is already removed")
         .with_details(serde_json::json!({ "state": r.status })))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrganizationKind, TokenKind};
+
+    fn viewer(kind: OrganizationKind, org: u128, role: Role) -> Viewer {
+        Viewer {
+            user_id: Uuid::nil(),
+            organization_id: Uuid::from_u128(org),
+            organization_kind: kind,
+            partner_program: None,
+            roles: vec![role],
+            token_id: Uuid::nil(),
+            token_kind: TokenKind::Session,
+            read_only: false,
+            token_expires_at: None,
+        }
+    }
+
+    const ACTIVE: Parties<'static> =
+        Parties { partner_id: Uuid::from_u128(1), customer_id: Uuid::from_u128(2), status: "ACTIVE" };
+
+    #[test]
+    fn the_two_admins_remove_the_operator_only_previews() {
+        let partner = viewer(OrganizationKind::Partner, 1, Role::AdminAgent);
+        let customer = viewer(OrganizationKind::Customer, 2, Role::GlobalAdmin);
+        let operator = viewer(OrganizationKind::Operator, 9, Role::OperatorAdmin);
+        let billing = viewer(OrganizationKind::Customer, 2, Role::BillingAdmin);
+        for v in [&partner, &customer] {
+            assert!(ensure_may_remove(v, ACTIVE, &[]).is_ok());
+        }
+        assert!(ensure_may_preview_removal(&operator, ACTIVE).is_ok());
+        assert_eq!(ensure_may_remove(&operator, ACTIVE, &[]).unwrap_err().code(), Code::Forbidden);
+        assert_eq!(ensure_may_remove(&billing, ACTIVE, &[]).unwrap_err().code(), Code::Forbidden);
+    }
+
+    #[test]
+    fn active_subscriptions_of_record_and_removal_block_it() {
+        let partner = viewer(OrganizationKind::Partner, 1, Role::AdminAgent);
+        let blocking = [(Uuid::from_u128(5), "Office".to_owned())];
+        let err = ensure_may_remove(&partner, ACTIVE, &blocking).unwrap_err();
+        assert_eq!(err.code(), Code::ActiveSubscriptionsExist);
+        let removed = Parties { status: "REMOVED", ..ACTIVE };
+        assert_eq!(
+            ensure_may_remove(&partner, removed, &[]).unwrap_err().code(),
+            Code::InvalidStateTransition
+        );
+    }
+}

@@ -531,4 +531,31 @@ mod order_tests {
         assert_eq!(code(PartnerProgram::CspIndirectProvider, r, unpartnered), Code::ResellerNotPartnered);
         assert_eq!(code(PartnerProgram::CspDirect, None, OrderTies::default()), Code::NoResellerRelationship);
     }
+
+    #[test]
+    fn who_may_order_for_a_customer_at_all() {
+        assert!(ensure_may_order(&partner(PartnerProgram::CspIndirectProvider), true).is_ok());
+        let code = |v: &Viewer, rel| ensure_may_order(v, rel).unwrap_err().code;
+        assert_eq!(code(&partner(PartnerProgram::CspDirect), false), Code::NoResellerRelationship);
+        assert_eq!(
+            code(&partner(PartnerProgram::CspIndirectReseller), true),
+            Code::IndirectResellerCannotTransact
+        );
+        let helpdesk = Viewer { roles: vec![Role::HelpdeskAgent], ..partner(PartnerProgram::CspDirect) };
+        assert_eq!(code(&helpdesk, true), Code::Forbidden);
+        let operator = Viewer {
+            organization_kind: OrganizationKind::Operator,
+            partner_program: None,
+            roles: vec![Role::OperatorAdmin],
+            ..partner(PartnerProgram::CspDirect)
+        };
+        assert!(ensure_may_order(&operator, false).is_ok());
+        let customer = Viewer {
+            organization_kind: OrganizationKind::Customer,
+            partner_program: None,
+            roles: vec![Role::GlobalAdmin],
+            ..partner(PartnerProgram::CspDirect)
+        };
+        assert_eq!(code(&customer, false), Code::Forbidden);
+    }
 }
