@@ -109,7 +109,7 @@ pub struct DelegatedAdminFilter {
 /// applies the party and draft rule; a role that reads no records sees none).
 async fn page(
     ctx: &Context<'_>,
-    mut filter: db::ListFilter,
+    mut filter: crate::db::delegated_admin_list::ListFilter,
     first: Option<i32>,
     after: Option<String>,
 ) -> GqlResult<CountedConnection<DelegatedAdminRelationship>> {
@@ -121,7 +121,7 @@ async fn page(
     filter.party = viewer.party();
     let now = ctx.now();
     let pool = ctx.state().pool.clone();
-    let page = db::page(&pool, &filter, &request, now).await?;
+    let page = crate::db::delegated_admin_list::page(&pool, &filter, &request, now).await?;
     let by_end = filter.ending_by.is_some();
     let counted = filter.clone();
     Ok(connection::build(
@@ -129,7 +129,7 @@ async fn page(
         &request,
         CountQuery::deferred(move |pool| {
             let f = counted.clone();
-            async move { db::count(&pool, &f, now).await }
+            async move { crate::db::delegated_admin_list::count(&pool, &f, now).await }
         }),
         |r| {
             let at = if by_end {
@@ -158,7 +158,7 @@ impl DelegatedAdminQuery {
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<DelegatedAdminRelationship>> {
         let f = filter.unwrap_or_default();
-        let filter = db::ListFilter {
+        let filter = crate::db::delegated_admin_list::ListFilter {
             customer_id: ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?,
             partner_id: ids::decode_opt(f.partner_id.as_ref(), &[NodeType::Partner])?,
             status: f.status.map(Into::into),
@@ -181,8 +181,10 @@ impl DelegatedAdminQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<DelegatedAdminRelationship>> {
-        let filter =
-            db::ListFilter { ending_by: Some(ctx.now() + Duration::days(within_days)), ..Default::default() };
+        let filter = crate::db::delegated_admin_list::ListFilter {
+            ending_by: Some(ctx.now() + Duration::days(within_days)),
+            ..Default::default()
+        };
         page(ctx, filter, first, after).await
     }
 }

@@ -9,6 +9,7 @@ pub mod delegated_admin;
 pub mod enums;
 pub mod error;
 pub mod ids;
+pub mod invitation_preview;
 pub mod invitations;
 pub mod loaders;
 pub mod node;
