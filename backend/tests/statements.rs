@@ -38,12 +38,12 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for StatementCounter {
 }
 
 const PAGE: &str = "query($n: Int) { customers(first: $n) { totalCount edges { node { name primaryDomain
-    subscriptions { friendlyName purchaseChannel quantity
+    subscriptions(first: 10) { edges { node { friendlyName purchaseChannel quantity
         offer { name billing service { name offers { name } } }
         customer { name }
         partnerOfRecord { name mpnId program } indirectReseller { name }
         servicePartners { stage partner { name } }
-        viewerCan { changeQuantity { allowed reasonCode } assignSeats { allowed } openSupportRequest { allowed } } } } } } }";
+        viewerCan { changeQuantity { allowed reasonCode } assignSeats { allowed } openSupportRequest { allowed } } } } } } } } }";
 
 /// 60 more customers, each with subscriptions from two channels, so a page of 50 is full.
 async fn add_customers(app: &TestApp, provider_reseller: bool) {

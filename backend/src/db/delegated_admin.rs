@@ -113,7 +113,8 @@ pub struct Relationship {
     pub stored: crate::domain::delegated_admin::Stored,
 }
 
-struct Row {
+#[derive(sqlx::FromRow)]
+pub(super) struct Row {
     relationship_id: Uuid,
     display_name: String,
     partner_id: Uuid,
@@ -161,6 +162,13 @@ impl From<Row> for Relationship {
     }
 }
 
+/// The same column list for statements the viewer's filter builds (`delegated_admin_list`).
+pub(super) const SELECT: &str = "select d.relationship_id, d.display_name, d.partner_id, d.customer_id, d.roles, \
+    array(select service_id from delegated_admin_service s where s.relationship_id = d.relationship_id order by service_id) as service_ids, \
+    d.duration, d.duration_days, d.auto_extend, d.status, d.origin, d.invitation_id, d.replace_existing, d.created_at, \
+    d.approval_requested_at, d.activated_at, d.ends_at, d.terminated_at \
+    from delegated_admin_relationship d ";
+
 /// The stored relationships matching the rest of the statement (`d` is the relationship), as
 /// checked rows of one column list.
 macro_rules! select_relationships {
@@ -180,7 +188,7 @@ macro_rules! select_relationships {
     };
 }
 
-fn convert(rows: Vec<Row>) -> AppResult<Vec<Relationship>> {
+pub(super) fn convert(rows: Vec<Row>) -> AppResult<Vec<Relationship>> {
     Ok(rows.into_iter().map(Relationship::from).collect())
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Invitation {
     pub invitation_id: Uuid,
     pub code: String,
@@ -49,6 +49,13 @@ macro_rules! select_invitations {
         )
     };
 }
+
+/// The same column list for statements the viewer's filter builds.
+const SELECT: &str = "select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id, \
+    i.message, i.delegated_roles, i.delegated_service_ids, i.delegated_duration, i.delegated_auto_extend, i.status, \
+    i.created_at, i.expires_at, i.accepted_at, \
+    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id) as acceptances \
+    from invitation i ";
 
 pub struct NewInvitation<'a> {
     pub code: &'a str,
@@ -112,34 +119,18 @@ pub async fn by_code(db: impl PgExecutor<'_>, code: &str) -> AppResult<Option<In
     Ok(select_invitations!("where i.code = $1", code).fetch_optional(db).await?)
 }
 
-/// The invitations an organization sees: those it created, those naming it as reseller, and
-/// (for a customer) those addressed to it or accepted by it; `None`: all (the operator). With
-/// `id`, only that one: one statement, so the list and a lookup by id cannot disagree.
-macro_rules! visible_invitations {
-    ($organization:expr, $id:expr) => {
-        select_invitations!(
-            "where ($1::uuid is null or i.partner_id = $1 or i.indirect_reseller_id = $1 or i.customer_id = $1
-                    or exists (select 1 from invitation_acceptance a
-                               where a.invitation_id = i.invitation_id and a.customer_id = $1))
-               and ($2::uuid is null or i.invitation_id = $2)
-             order by i.created_at desc, i.invitation_id",
-            $organization,
-            $id,
-        )
-    };
-}
-
-pub async fn visible(db: impl PgExecutor<'_>, organization: Option<Uuid>) -> AppResult<Vec<Invitation>> {
-    Ok(visible_invitations!(organization, None::<Uuid>).fetch_all(db).await?)
-}
-
-/// One invitation by id, if the organization takes part in it (the same rule as [`visible`]).
+/// One invitation by id, if the organization takes part in it: the same rule as the list's
+/// ([`push_list`]), so a lookup by id cannot show what the list hides.
 pub async fn visible_by_id(
     db: impl PgExecutor<'_>,
     organization: Option<Uuid>,
     id: Uuid,
+    now: DateTime<Utc>,
 ) -> AppResult<Option<Invitation>> {
-    Ok(visible_invitations!(organization, Some(id)).fetch_optional(db).await?)
+    let mut qb = sqlx::QueryBuilder::new(SELECT);
+    push_list(&mut qb, &ListFilter { organization, ..ListFilter::default() }, now);
+    qb.push(" and i.invitation_id = ").push_bind(id);
+    Ok(qb.build_query_as().fetch_optional(db).await?)
 }
 
 pub async fn set_status(
@@ -226,4 +217,67 @@ pub async fn expire_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResul
     )
     .fetch_all(db)
     .await?)
+}
+
+/// Narrows the invitations list; the organization's visibility is always applied: those it
+/// created, those naming it as reseller, and (for a customer) those addressed to it or
+/// accepted by it; `None`: all (the operator).
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// The viewer's organization; `None` for the operator (all).
+    pub organization: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    /// The status at `now` (a pending one past its expiry is EXPIRED).
+    pub status: Option<InvitationStatus>,
+}
+
+fn push_list(qb: &mut sqlx::QueryBuilder<sqlx::Postgres>, filter: &ListFilter, now: DateTime<Utc>) {
+    qb.push(" where (")
+        .push_bind(filter.organization)
+        .push("::uuid is null or i.partner_id = ")
+        .push_bind(filter.organization)
+        .push(" or i.indirect_reseller_id = ")
+        .push_bind(filter.organization)
+        .push(" or i.customer_id = ")
+        .push_bind(filter.organization)
+        .push(" or exists (select 1 from invitation_acceptance a where a.invitation_id = i.invitation_id and a.customer_id = ")
+        .push_bind(filter.organization)
+        .push("))");
+    if let Some(c) = filter.customer_id {
+        qb.push(" and i.customer_id = ").push_bind(c);
+    }
+    if let Some(s) = &filter.status {
+        qb.push(" and (case when i.status = 'PENDING' and i.expires_at <= ")
+            .push_bind(now)
+            .push(" then 'EXPIRED' else i.status end) = ")
+            .push_bind(*s);
+    }
+}
+
+/// One page, newest first.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    filter: &ListFilter,
+    page: &super::page::PageRequest,
+    now: DateTime<Utc>,
+) -> AppResult<super::page::Page<Invitation>> {
+    let mut qb = sqlx::QueryBuilder::new(SELECT);
+    push_list(&mut qb, filter, now);
+    super::page::push_after_time(&mut qb, "i.created_at", "i.invitation_id", true, page)?;
+    qb.push(" order by i.created_at desc, i.invitation_id limit ").push_bind(page.fetch_limit());
+    let rows: Vec<Invitation> = qb.build_query_as().fetch_all(db).await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many match, counted up to `COUNT_LIMIT`.
+pub async fn count(
+    db: impl PgExecutor<'_>,
+    filter: &ListFilter,
+    now: DateTime<Utc>,
+) -> AppResult<super::page::Count> {
+    let mut qb = sqlx::QueryBuilder::new("select count(*) from (select 1 from invitation i");
+    push_list(&mut qb, filter, now);
+    qb.push(" limit ").push_bind(super::page::COUNT_LIMIT + 1).push(") n");
+    let n: i64 = qb.build_query_scalar().fetch_one(db).await?;
+    Ok(super::page::Count::from_bounded(n))
 }

@@ -6,6 +6,7 @@ pub mod audit_query;
 pub mod catalog;
 pub mod delegated_admin;
 pub mod delegated_admin_expiry;
+pub mod delegated_admin_list;
 pub mod demo;
 pub mod invitations;
 pub mod organizations;

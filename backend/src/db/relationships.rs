@@ -163,28 +163,6 @@ macro_rules! select_partnerships {
     };
 }
 
-/// Relationships of a party (customer or partner; everyone's for `None`), optionally narrowed.
-pub async fn list(
-    db: impl PgExecutor<'_>,
-    party: Option<Uuid>,
-    customer_id: Option<Uuid>,
-    partner_id: Option<Uuid>,
-    status: Option<&str>,
-) -> AppResult<Vec<Relationship>> {
-    Ok(select_relationships!(
-        "where ($1::uuid is null or customer_id = $1 or partner_id = $1)
-           and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
-           and ($4::text is null or status = $4)
-         order by created_at, relationship_id",
-        party,
-        customer_id,
-        partner_id,
-        status,
-    )
-    .fetch_all(db)
-    .await?)
-}
-
 pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Relationship>> {
     Ok(select_relationships!("where relationship_id = $1 for update", id,).fetch_optional(db).await?)
 }
@@ -315,16 +293,6 @@ pub async fn remove_partnership(
     Ok(())
 }
 
-/// Partnerships a partner takes part in (all for `None`), newest first.
-pub async fn partnerships(db: impl PgExecutor<'_>, party: Option<Uuid>) -> AppResult<Vec<Partnership>> {
-    Ok(select_partnerships!(
-        "where $1::uuid is null or provider_id = $1 or reseller_id = $1 order by created_at desc",
-        party,
-    )
-    .fetch_all(db)
-    .await?)
-}
-
 /// Pending partnership links past their expiry, written down as EXPIRED (the background job).
 pub async fn expire_due_partnerships(
     db: impl PgExecutor<'_>,
@@ -341,4 +309,96 @@ pub async fn expire_due_partnerships(
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| (r.partnership_id, r.provider_id)).collect())
+}
+
+/// One page of the reseller relationships a party (customer or partner; everyone's for `None`)
+/// takes part in, optionally narrowed; oldest first.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+    customer_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    status: Option<RelationshipStatus>,
+    page: &super::page::PageRequest,
+) -> AppResult<super::page::Page<Relationship>> {
+    let after = page.after.as_ref().map(|a| super::page::parse_time_key(&a.key)).transpose()?;
+    let rows = select_relationships!(
+        "where ($1::uuid is null or customer_id = $1 or partner_id = $1)
+           and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
+           and ($4::text is null or status = $4)
+           and ($5::timestamptz is null or (created_at, relationship_id) > ($5, $6))
+         order by created_at, relationship_id limit $7",
+        party,
+        customer_id,
+        partner_id,
+        status as _,
+        after,
+        page.after.as_ref().map(|a| a.id),
+        page.fetch_limit(),
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many [`page`] walks through, counted up to `COUNT_LIMIT`.
+pub async fn count(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+    customer_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    status: Option<RelationshipStatus>,
+) -> AppResult<super::page::Count> {
+    let n = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from (select 1 from reseller_relationship
+           where ($1::uuid is null or customer_id = $1 or partner_id = $1)
+             and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
+             and ($4::text is null or status = $4)
+           limit $5) n"#,
+        party,
+        customer_id,
+        partner_id,
+        status as _,
+        super::page::COUNT_LIMIT + 1,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(super::page::Count::from_bounded(n))
+}
+
+/// One page of the partnerships a partner takes part in (all for `None`), newest first.
+pub async fn partnerships_page(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+    page: &super::page::PageRequest,
+) -> AppResult<super::page::Page<Partnership>> {
+    let after = page.after.as_ref().map(|a| super::page::parse_time_key(&a.key)).transpose()?;
+    let rows = select_partnerships!(
+        "where ($1::uuid is null or provider_id = $1 or reseller_id = $1)
+           and ($2::timestamptz is null or created_at < $2 or (created_at = $2 and partnership_id > $3))
+         order by created_at desc, partnership_id limit $4",
+        party,
+        after,
+        page.after.as_ref().map(|a| a.id),
+        page.fetch_limit(),
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many [`partnerships_page`] walks through, counted up to `COUNT_LIMIT`.
+pub async fn partnerships_count(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+) -> AppResult<super::page::Count> {
+    let n = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from (select 1 from reseller_partnership
+           where $1::uuid is null or provider_id = $1 or reseller_id = $1 limit $2) n"#,
+        party,
+        super::page::COUNT_LIMIT + 1,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(super::page::Count::from_bounded(n))
 }

@@ -200,6 +200,42 @@ pub async fn api_tokens(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Vec
     .await?)
 }
 
+/// One page of the user's API tokens, newest first.
+pub async fn api_tokens_page(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    page: &super::page::PageRequest,
+) -> AppResult<super::page::Page<Token>> {
+    let after = page.after.as_ref().map(|a| super::page::parse_time_key(&a.key)).transpose()?;
+    let rows = sqlx::query_as!(
+        Token,
+        r#"select token_id, user_id, name, read_only, created_at, expires_at as "expires_at?",
+               revoked_at, last_used_at
+           from auth_token where user_id = $1 and kind = 'API'
+             and ($2::timestamptz is null or created_at < $2 or (created_at = $2 and token_id > $3))
+           order by created_at desc, token_id limit $4"#,
+        user_id,
+        after,
+        page.after.as_ref().map(|a| a.id),
+        page.fetch_limit(),
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many API tokens the user has, counted up to `COUNT_LIMIT`.
+pub async fn api_tokens_count(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<super::page::Count> {
+    let n = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from (select 1 from auth_token where user_id = $1 and kind = 'API' limit $2) n"#,
+        user_id,
+        super::page::COUNT_LIMIT + 1,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(super::page::Count::from_bounded(n))
+}
+
 /// Failed sign-ins since `since`, for one email and for one client address.
 pub async fn sign_in_failures(
     db: impl PgExecutor<'_>,

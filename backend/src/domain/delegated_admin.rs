@@ -247,6 +247,24 @@ pub fn decide(viewer: &Viewer, r: &Stored, t: Transition, now: DateTime<Utc>) ->
     })
 }
 
+/// Turning auto-extension on or off: the transition first, then the value (never on while the
+/// relationship carries GLOBAL_ADMIN). The mutation and `viewerCan.setAutoExtend` both ask this.
+pub fn decide_auto_extend(
+    viewer: &Viewer,
+    r: &Stored,
+    roles: &[DelegatedRole],
+    value: &str,
+    now: DateTime<Utc>,
+) -> AppResult<&'static str> {
+    decide(viewer, r, Transition::SetAutoExtend, now)?;
+    parse_auto_extend(value, roles)
+}
+
+/// The value a toggle of auto-extension would set: the other one.
+pub fn toggled_auto_extend(current: &str) -> &'static str {
+    if current == "P180D" { "P0D" } else { "P180D" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,5 +410,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn auto_extension_toggles_but_never_on_with_global_admin() {
+        let partner = viewer(OrganizationKind::Partner, 1, Role::AdminAgent);
+        let r = stored(S::Active);
+        assert_eq!(toggled_auto_extend(&r.auto_extend), "P180D");
+        let to = toggled_auto_extend(&r.auto_extend);
+        assert_eq!(decide_auto_extend(&partner, &r, &[DelegatedRole::Support], to, at(1)).unwrap(), "P180D");
+        let err = decide_auto_extend(&partner, &r, &[DelegatedRole::GlobalAdmin], to, at(1)).unwrap_err();
+        assert_eq!(err.code(), Code::BadUserInput);
+        let customer = viewer(OrganizationKind::Customer, 2, Role::GlobalAdmin);
+        let err = decide_auto_extend(&customer, &r, &[DelegatedRole::Support], to, at(1)).unwrap_err();
+        assert_eq!(err.code(), Code::Forbidden);
     }
 }

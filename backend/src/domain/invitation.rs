@@ -108,6 +108,69 @@ pub fn accepting_customer(viewer: &Viewer) -> AppResult<Uuid> {
     Ok(customer)
 }
 
+/// Who may revoke an invitation or change its message: its creator's admin or sales agent, while
+/// it is pending. A named reseller sees it (to pass it on) but may not change it. Callers hide
+/// invitations the viewer does not take part in before asking.
+pub fn ensure_may_change(viewer: &Viewer, inviter: Uuid, status: InvitationStatus) -> AppResult<()> {
+    if viewer.read_only {
+        return Err(AppError::refused(Code::Forbidden, "this API token is read-only"));
+    }
+    if viewer.partner_id() != Some(inviter) {
+        return Err(AppError::refused(
+            Code::Forbidden,
+            "only the inviting partner changes or revokes an invitation",
+        ));
+    }
+    if !viewer.has_any_role(&[Role::AdminAgent, Role::SalesAgent]) {
+        return Err(AppError::refused(Code::Forbidden, "this needs the role ADMIN_AGENT or SALES_AGENT"));
+    }
+    ensure_pending(status)
+}
+
+/// An invitation that is no longer pending is refused with its state.
+pub fn ensure_pending(status: InvitationStatus) -> AppResult<()> {
+    if status == InvitationStatus::Pending {
+        return Ok(());
+    }
+    Err(AppError::refused(Code::InvitationNotPending, format!("this invitation is {status}"))
+        .with_details(serde_json::json!({ "state": status.as_str() })))
+}
+
+/// What a customer's answer to an invitation depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer {
+    /// The customer it is addressed to; `None` for a link for any customer.
+    pub addressed_to: Option<Uuid>,
+    pub status: InvitationStatus,
+    /// Accepting (true) or declining.
+    pub accepting: bool,
+    /// Whether the reseller named on it (if any) is still partnered with the provider.
+    pub reseller_still_partnered: bool,
+    /// Whether this customer already accepted it (a link for any customer stays pending).
+    pub accepted_already: bool,
+}
+
+/// Whether the viewer may accept or decline: its customer's global admin, for an invitation
+/// addressed to it (or to any customer) that is still pending; accepting also needs the named
+/// reseller to still be partnered with the provider. Returns the answering customer.
+pub fn ensure_may_answer(viewer: &Viewer, a: Answer) -> AppResult<Uuid> {
+    let customer = accepting_customer(viewer)?;
+    if a.addressed_to.is_some_and(|c| c != customer) {
+        return Err(AppError::not_found("invitation"));
+    }
+    ensure_pending(a.status)?;
+    if a.accepting && a.accepted_already {
+        return ensure_pending(InvitationStatus::Accepted).map(|()| customer);
+    }
+    if a.accepting && !a.reseller_still_partnered {
+        return Err(AppError::refused(
+            Code::ResellerNotPartnered,
+            "the reseller named on this invitation is no longer partnered with the provider; ask for a new invitation",
+        ));
+    }
+    Ok(customer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +237,80 @@ mod tests {
         assert!(expiry(now, Some(now + Duration::days(91))).is_err());
         assert!(expiry(now, Some(now - Duration::days(1))).is_err());
         assert_eq!(expiry(now, Some(now + Duration::days(7))).unwrap(), now + Duration::days(7));
+    }
+
+    fn customer_admin(org: u128) -> Viewer {
+        Viewer {
+            organization_kind: OrganizationKind::Customer,
+            partner_program: None,
+            organization_id: Uuid::from_u128(org),
+            roles: vec![Role::GlobalAdmin],
+            ..partner(PartnerProgram::CspDirect, Role::AdminAgent)
+        }
+    }
+
+    #[test]
+    fn only_the_inviter_changes_a_pending_invitation() {
+        let inviter = Uuid::from_u128(3);
+        assert!(
+            ensure_may_change(
+                &partner(PartnerProgram::CspDirect, Role::SalesAgent),
+                inviter,
+                InvitationStatus::Pending
+            )
+            .is_ok()
+        );
+        let code = |v: &Viewer, s| ensure_may_change(v, inviter, s).unwrap_err().code();
+        assert_eq!(
+            code(&partner(PartnerProgram::CspDirect, Role::HelpdeskAgent), InvitationStatus::Pending),
+            Code::Forbidden
+        );
+        assert_eq!(
+            code(&partner(PartnerProgram::CspDirect, Role::AdminAgent), InvitationStatus::Revoked),
+            Code::InvitationNotPending
+        );
+        assert_eq!(code(&customer_admin(3), InvitationStatus::Pending), Code::Forbidden);
+    }
+
+    #[test]
+    fn the_addressed_customers_admin_answers_once() {
+        let answer = |addressed_to, status, accepting, partnered, accepted| Answer {
+            addressed_to,
+            status,
+            accepting,
+            reseller_still_partnered: partnered,
+            accepted_already: accepted,
+        };
+        let me = customer_admin(8);
+        assert!(ensure_may_answer(&me, answer(None, InvitationStatus::Pending, true, true, false)).is_ok());
+        assert!(
+            ensure_may_answer(
+                &me,
+                answer(Some(Uuid::from_u128(8)), InvitationStatus::Pending, false, false, false)
+            )
+            .is_ok()
+        );
+        let code = |a| ensure_may_answer(&me, a).unwrap_err().code();
+        assert_eq!(
+            code(answer(Some(Uuid::from_u128(9)), InvitationStatus::Pending, true, true, false)),
+            Code::NotFound
+        );
+        assert_eq!(
+            code(answer(None, InvitationStatus::Pending, true, true, true)),
+            Code::InvitationNotPending
+        );
+        assert_eq!(
+            code(answer(None, InvitationStatus::Expired, false, true, false)),
+            Code::InvitationNotPending
+        );
+        assert_eq!(
+            code(answer(None, InvitationStatus::Pending, true, false, false)),
+            Code::ResellerNotPartnered
+        );
+        let partner_answer = ensure_may_answer(
+            &partner(PartnerProgram::CspDirect, Role::AdminAgent),
+            answer(None, InvitationStatus::Pending, true, true, false),
+        );
+        assert_eq!(partner_answer.unwrap_err().code(), Code::NotFound);
     }
 }

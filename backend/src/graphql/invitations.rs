@@ -1,31 +1,32 @@
 //! Invitations (reseller relationship requests) in the API.
 
 use super::catalog::Service;
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::enums;
 use super::error::GqlResult;
 use super::ids::{self, NodeType};
+use super::invitation_preview::InvitationPreview;
 use super::loaders::Loaders;
 use super::organizations::{Customer, Partner};
 use crate::db::invitations as db;
-use crate::domain::invitation::relationship_kind;
-use crate::domain::{self, AppError};
+use crate::domain::AppError;
 use crate::workflows::delegated_admin::Terms;
 use crate::workflows::invitations as workflows;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-async fn partner(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<Partner> {
+pub(super) async fn partner(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<Partner> {
     let org = ctx.data_unchecked::<Loaders>().organizations.load_one(id).await?;
     Ok(Partner(org.ok_or_else(|| AppError::not_found("partner"))?))
 }
 
-async fn services(ctx: &Context<'_>, ids: &[uuid::Uuid]) -> GqlResult<Vec<Service>> {
+pub(super) async fn services(ctx: &Context<'_>, ids: &[uuid::Uuid]) -> GqlResult<Vec<Service>> {
     let found = ctx.data_unchecked::<Loaders>().services.load_many(ids.iter().copied()).await?;
     Ok(ids.iter().filter_map(|id| found.get(id).cloned()).map(Service).collect())
 }
 
-fn roles(inv: &db::Invitation) -> GqlResult<Vec<enums::DelegatedRole>> {
+pub(super) fn roles(inv: &db::Invitation) -> GqlResult<Vec<enums::DelegatedRole>> {
     Ok(inv.delegated_roles.iter().copied().map(Into::into).collect())
 }
 
@@ -148,115 +149,9 @@ impl Invitation {
     async fn acceptance_count(&self) -> i64 {
         self.0.acceptances
     }
-}
-
-/// What a customer's global admin sees before accepting: who asks for what, and what
-/// accepting will change.
-pub struct InvitationPreview(pub db::Invitation);
-
-#[derive(SimpleObject)]
-/// A relationship accepting creates.
-pub struct PreviewRelationship {
-    /// The partner.
-    pub partner: Partner,
-    /// The kind of relationship.
-    pub kind: enums::RelationshipKind,
-}
-
-/// An invitation seen through its link by the customer's global admin.
-#[Object]
-impl InvitationPreview {
-    /// The code.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// The status now.
-    async fn status(&self, ctx: &Context<'_>) -> String {
-        self.0.status_at(ctx.now()).as_str().to_owned()
-    }
-    /// The inviting partner.
-    async fn partner(&self, ctx: &Context<'_>) -> GqlResult<Partner> {
-        partner(ctx, self.0.partner_id).await
-    }
-    /// The kind of relationship with the inviting partner.
-    async fn relationship_kind(&self, ctx: &Context<'_>) -> GqlResult<enums::RelationshipKind> {
-        let p = partner(ctx, self.0.partner_id).await?;
-        let program = p.0.partner.map(|d| d.program).unwrap_or(domain::PartnerProgram::CspDirect);
-        Ok(relationship_kind(program).into())
-    }
-    /// The indirect reseller named on it.
-    async fn indirect_reseller(&self, ctx: &Context<'_>) -> GqlResult<Option<Partner>> {
-        match self.0.indirect_reseller_id {
-            Some(id) => Ok(Some(partner(ctx, id).await?)),
-            None => Ok(None),
-        }
-    }
-    /// The message.
-    async fn message(&self) -> &str {
-        &self.0.message
-    }
-    /// Delegated roles asked for.
-    async fn delegated_roles(&self) -> GqlResult<Vec<enums::DelegatedRole>> {
-        roles(&self.0)
-    }
-    /// Services the delegated rights would cover.
-    async fn delegated_services(&self, ctx: &Context<'_>) -> GqlResult<Vec<Service>> {
-        services(ctx, &self.0.delegated_service_ids).await
-    }
-    /// How long the delegated rights would run.
-    async fn delegated_duration(&self) -> Option<&str> {
-        self.0.delegated_duration.as_deref()
-    }
-    /// Who would hold the delegated rights: the named reseller, else the inviting partner.
-    async fn delegated_admin_holder(&self, ctx: &Context<'_>) -> GqlResult<Option<Partner>> {
-        if self.0.delegated_roles.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(partner(ctx, self.0.indirect_reseller_id.unwrap_or(self.0.partner_id)).await?))
-    }
-    /// When the link stops working.
-    async fn expires_at(&self) -> DateTime<Utc> {
-        self.0.expires_at
-    }
-    /// What accepting will change, in words.
-    async fn changes(&self, ctx: &Context<'_>) -> GqlResult<Vec<String>> {
-        let inviter = partner(ctx, self.0.partner_id).await?;
-        let program =
-            inviter.0.partner.as_ref().map(|d| d.program).unwrap_or(domain::PartnerProgram::CspDirect);
-        let mut out = vec![format!(
-            "{} becomes your {} reseller: it may sell you subscriptions and bill you for them.",
-            inviter.0.name,
-            if relationship_kind(program) == domain::RelationshipKind::IndirectProvider {
-                "indirect provider"
-            } else {
-                "direct"
-            }
-        )];
-        if let Some(r) = self.0.indirect_reseller_id {
-            out.push(format!(
-                "{} is recorded as your indirect reseller, through {}.",
-                partner(ctx, r).await?.0.name,
-                inviter.0.name
-            ));
-        }
-        if !self.0.delegated_roles.is_empty() {
-            let holder = partner(ctx, self.0.indirect_reseller_id.unwrap_or(self.0.partner_id)).await?;
-            let names: Vec<String> =
-                services(ctx, &self.0.delegated_service_ids).await?.into_iter().map(|s| s.0.name).collect();
-            out.push(format!(
-                "{} gets delegated admin rights ({}) for {} for {}{}.",
-                holder.0.name,
-                self.0.delegated_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
-                names.join(", "),
-                self.0.delegated_duration.as_deref().unwrap_or(""),
-                if self.0.delegated_auto_extend.as_deref() == Some("P180D") {
-                    ", extended by 180 days at each end"
-                } else {
-                    ""
-                }
-            ));
-        }
-        Ok(out)
+    /// What the signed-in user may do to this invitation, and why not where it may not.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::InvitationPermissions> {
+        super::permissions::invitation(ctx, &self.0).await
     }
 }
 
@@ -275,32 +170,49 @@ pub struct InvitationsQuery;
 #[Object]
 impl InvitationsQuery {
     /// Invitations the viewer takes part in: a partner's own, those naming it as reseller (to
-    /// pass on), a customer's (addressed to it or accepted by it); all for the operator.
+    /// pass on), a customer's (addressed to it or accepted by it); all for the operator. Newest
+    /// first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
-        filter: Option<InvitationFilter>,
-    ) -> GqlResult<Vec<Invitation>> {
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<InvitationFilter>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<Invitation>> {
         let viewer = ctx.viewer()?;
         let now = ctx.now();
+        let request = connection::page_request(first, after)?;
         let f = filter.unwrap_or_default();
         let customer = ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?;
         if !crate::domain::access::reads_records(viewer) {
-            return Ok(Vec::new());
+            return Ok(connection::empty());
         }
-        let org = viewer.party();
-        Ok(db::visible(&ctx.state().pool, org)
-            .await?
-            .into_iter()
-            .filter(|i| f.status.as_deref().is_none_or(|s| i.status_at(now).as_str() == s))
-            .filter(|i| customer.is_none() || i.customer_id == customer)
-            .map(Invitation)
-            .collect())
+        let status =
+            f.status.as_deref().map(|s| s.parse::<crate::domain::InvitationStatus>()).transpose().map_err(
+                |_| AppError::bad_input("status: PENDING, ACCEPTED, DECLINED, REVOKED or EXPIRED"),
+            )?;
+        let filter = db::ListFilter { organization: viewer.party(), customer_id: customer, status };
+        let page = db::page(&ctx.state().pool, &filter, &request, now).await?;
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::deferred(move |pool| {
+                let f = filter.clone();
+                async move { db::count(&pool, &f, now).await }
+            }),
+            |i| (crate::db::page::time_key(i.created_at), i.invitation_id),
+            Invitation,
+        ))
     }
 
     /// An invitation by the code in its link: for a signed-in customer global admin only;
     /// anyone else gets NOT_FOUND.
-    async fn invitation_by_code(&self, ctx: &Context<'_>, code: String) -> GqlResult<InvitationPreview> {
+    async fn invitation_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The code at the end of the invitation's link.")] code: String,
+    ) -> GqlResult<InvitationPreview> {
         let viewer = ctx.viewer()?;
         Ok(InvitationPreview(workflows::by_code_for_customer(ctx.state(), viewer, &code).await?))
     }
@@ -401,7 +313,7 @@ impl InvitationsMutation {
     async fn create_invitation(
         &self,
         ctx: &Context<'_>,
-        input: CreateInvitationInput,
+        #[graphql(desc = "A new invitation.")] input: CreateInvitationInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let customer_id = ids::decode_opt(input.customer_id.as_ref(), &[NodeType::Customer])?;
@@ -450,7 +362,7 @@ impl InvitationsMutation {
     async fn update_invitation_message(
         &self,
         ctx: &Context<'_>,
-        input: UpdateInvitationMessageInput,
+        #[graphql(desc = "A new message.")] input: UpdateInvitationMessageInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::Invitation])?;
@@ -462,7 +374,7 @@ impl InvitationsMutation {
     async fn revoke_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationIdInput,
+        #[graphql(desc = "An invitation by id.")] input: InvitationIdInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::Invitation])?;
@@ -475,7 +387,7 @@ impl InvitationsMutation {
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationCodeInput,
+        #[graphql(desc = "Accept or decline through the link's code.")] input: InvitationCodeInput,
     ) -> GqlResult<InvitationResponsePayload> {
         let viewer = ctx.writer()?;
         workflows::accept(ctx.state(), viewer, &input.code, input.replace_existing).await?;
@@ -486,7 +398,7 @@ impl InvitationsMutation {
     async fn decline_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationCodeInput,
+        #[graphql(desc = "Accept or decline through the link's code.")] input: InvitationCodeInput,
     ) -> GqlResult<InvitationResponsePayload> {
         let viewer = ctx.writer()?;
         workflows::decline(ctx.state(), viewer, &input.code).await?;

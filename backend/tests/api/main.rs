@@ -3,6 +3,7 @@
 //! starts a private cluster and sets it).
 
 mod auth;
+mod connections;
 mod delegated_admin;
 mod errors;
 mod fuzz;
@@ -10,6 +11,7 @@ mod helpers;
 mod http;
 mod invitations;
 mod jobs;
+mod nodes;
 mod onboarding;
 mod operations;
 mod partnerships;
@@ -21,4 +23,5 @@ mod story;
 mod support;
 mod time_travel;
 mod trust;
+mod viewer_can;
 mod visibility;
