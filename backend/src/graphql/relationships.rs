@@ -365,9 +365,8 @@ impl RelationshipsQuery {
         Ok(connection::build(
             page,
             &request,
-            CountQuery::deferred(move |pool| {
-                let status = status.clone();
-                async move { db::count(&pool, party, customer, partner, status).await }
+            CountQuery::deferred(move |pool| async move {
+                db::count(&pool, party, customer, partner, status).await
             }),
             |r| (crate::db::page::time_key(r.created_at), r.relationship_id),
             ResellerRelationship,
