@@ -31,13 +31,13 @@ async fn walk(app: &TestApp, token: &str, field: &str, path: &[&str]) -> (Vec<Va
         )
     };
     let all = app.ok(token, &one(100), json!({ "after": null })).await;
-    let expected = nodes_of(at(&all, path));
+    let expected = nodes_value(at(&all, path));
     let mut walked = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let data = app.ok(token, &one(1), json!({ "after": after })).await;
         let conn = at(&data, path);
-        walked.extend(nodes_of(conn).as_array().unwrap().iter().cloned());
+        walked.extend(nodes::<Value>(conn));
         assert_eq!(conn["totalCount"], at(&all, path)["totalCount"], "{field}");
         if conn["pageInfo"]["hasNextPage"] != true {
             break;
@@ -99,21 +99,21 @@ async fn a_customers_subscriptions_are_a_connection(pool: PgPool) {
         )
     };
     let all = app.ok(&op, &page(100), json!({ "id": woodgrove, "after": null })).await;
-    let names = nodes_of(&all["customer"]["subscriptions"]);
+    let names = nodes_value(&all["customer"]["subscriptions"]);
     assert_eq!(all["customer"]["subscriptions"]["totalCount"], 4);
     let first = app.ok(&op, &page(3), json!({ "id": woodgrove, "after": null })).await;
     let conn = &first["customer"]["subscriptions"];
     assert_eq!(conn["pageInfo"]["hasNextPage"], true);
     let rest =
         app.ok(&op, &page(3), json!({ "id": woodgrove, "after": conn["pageInfo"]["endCursor"] })).await;
-    let mut walked = nodes_of(conn).as_array().unwrap().clone();
-    walked.extend(nodes_of(&rest["customer"]["subscriptions"]).as_array().unwrap().iter().cloned());
+    let mut walked = nodes::<Value>(conn);
+    walked.extend(nodes::<Value>(&rest["customer"]["subscriptions"]));
     assert_eq!(Value::Array(walked), names);
     // In a page of customers, each customer's page comes from one statement for all of them.
     let many = app
         .ok(&op, "{ customers(first: 10) { edges { node { name subscriptions(first: 1) { totalCount edges { node { friendlyName } } } } } } }", json!({}))
         .await;
-    for c in nodes_of(&many["customers"]).as_array().unwrap() {
+    for c in nodes::<Value>(&many["customers"]) {
         let n = c["subscriptions"]["edges"].as_array().unwrap().len();
         assert!(n <= 1, "{c}");
         assert_eq!(n > 0, c["subscriptions"]["totalCount"].as_i64().unwrap() > 0, "{c}");

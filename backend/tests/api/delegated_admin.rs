@@ -21,7 +21,7 @@ async fn a_partner_request_goes_from_draft_to_active(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let contoso = app.sign_in("admin@contoso.demo").await;
     let coho = app.org_id("Coho Winery").await;
-    let azure = service_id(&app, &contoso, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let create = m("createDelegatedAdminRelationship", "CreateDelegatedAdminRelationshipInput");
     let draft = app.ok(&contoso, &create, json!({ "i": { "customerId": coho, "terms": terms("Coho Azure ops", &["SUPPORT"], &[&azure], "P90D", "P0D") } })).await;
     let r = &draft["createDelegatedAdminRelationship"]["delegatedAdminRelationship"];
@@ -90,7 +90,7 @@ async fn terms_are_validated(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let contoso = app.sign_in("admin@contoso.demo").await;
     let coho = app.org_id("Coho Winery").await;
-    let azure = service_id(&app, &contoso, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let create = m("createDelegatedAdminRelationship", "CreateDelegatedAdminRelationshipInput");
     for (t, why) in [
         (terms("", &["SUPPORT"], &[&azure], "P90D", "P0D"), "empty name"),
@@ -117,7 +117,7 @@ async fn terms_are_validated(pool: PgPool) {
         .ok(&coho_admin, "{ delegatedAdminRelationships { edges { node { displayName } } } }", json!({}))
         .await;
     assert_eq!(
-        nodes_of(&seen["delegatedAdminRelationships"]),
+        nodes_value(&seen["delegatedAdminRelationships"]),
         json!([]),
         "a partner's draft is not the customer's business yet"
     );
@@ -134,7 +134,7 @@ async fn one_provisioning_holder_per_customer_and_service_unless_replaced(pool: 
     let app = TestApp::with_demo(pool).await;
     // Northwind holds PROVISIONING for Alpine's Office 365. Alpine grants it to Tailspin.
     let alpine = app.sign_in("globaladmin@alpineskihouse.demo").await;
-    let o365 = service_id(&app, &alpine, "Office 365").await;
+    let o365 = app.service_id("Office 365").await;
     let tailspin_id = app.org_id("Tailspin Solutions").await;
     let grant = m("grantDelegatedAdmin", "GrantDelegatedAdminInput");
     let consent = m("consentToDelegatedAdminRelationship", "DelegatedAdminRelationshipIdInput");
@@ -181,7 +181,7 @@ async fn one_provisioning_holder_per_customer_and_service_unless_replaced(pool: 
     let northwind = app.sign_in("admin@northwind.demo").await;
     let held = app.ok(&northwind, "{ delegatedAdminRelationships(filter: {status: ACTIVE}) { edges { node { displayName roles services { name } } } } }", json!({})).await;
     assert_eq!(
-        nodes_of(&held["delegatedAdminRelationships"]),
+        nodes_value(&held["delegatedAdminRelationships"]),
         json!([{ "displayName": "Alpine provisioning", "roles": ["SUPPORT"], "services": [{ "name": "Office 365" }] }])
     );
     let replaced: i64 =
@@ -196,8 +196,7 @@ async fn one_provisioning_holder_per_customer_and_service_unless_replaced(pool: 
 async fn two_concurrent_activations_cannot_both_hold_provisioning(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     // Proseware has no provisioning partner. Two partners' requests are approved at once.
-    let op = app.sign_in("operator@21vianet.demo").await;
-    let o365 = service_id(&app, &op, "Office 365").await;
+    let o365 = app.service_id("Office 365").await;
     let admin = app.sign_in("globaladmin@proseware.demo").await;
     let grant = m("grantDelegatedAdmin", "GrantDelegatedAdminInput");
     let consent = m("consentToDelegatedAdminRelationship", "DelegatedAdminRelationshipIdInput");
@@ -240,7 +239,7 @@ async fn relationships_expire_and_are_flagged_before(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        nodes_of(&expiring["expiringDelegatedAdminRelationships"]),
+        nodes_value(&expiring["expiringDelegatedAdminRelationships"]),
         json!([{ "displayName": "Woodgrove Office support", "expiresSoon": true }])
     );
     let none = app
@@ -250,7 +249,7 @@ async fn relationships_expire_and_are_flagged_before(pool: PgPool) {
             json!({}),
         )
         .await;
-    assert_eq!(nodes_of(&none["expiringDelegatedAdminRelationships"]), json!([]));
+    assert_eq!(nodes_value(&none["expiringDelegatedAdminRelationships"]), json!([]));
     app.advance(Duration::days(21));
     let woodgrove = app.sign_in("globaladmin@woodgrove.demo").await;
     let all = app
@@ -261,7 +260,7 @@ async fn relationships_expire_and_are_flagged_before(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        nodes_of(&all["delegatedAdminRelationships"]),
+        nodes_value(&all["delegatedAdminRelationships"]),
         json!([{ "displayName": "Woodgrove Office support" }])
     );
     // Terminating what has expired is refused with its state.
@@ -269,7 +268,7 @@ async fn relationships_expire_and_are_flagged_before(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let gid = base64_id("DelegatedAdminRelationship", id);
+    let gid = global_id("DelegatedAdminRelationship", id);
     let body = app
         .gql(
             Some(&woodgrove),
@@ -279,9 +278,4 @@ async fn relationships_expire_and_are_flagged_before(pool: PgPool) {
         .await;
     assert_eq!(code(&body), "INVALID_STATE_TRANSITION");
     assert_eq!(body["errors"][0]["extensions"]["details"]["state"], "EXPIRED");
-}
-
-fn base64_id(t: &str, id: uuid::Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{t}:{id}"))
 }

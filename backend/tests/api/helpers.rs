@@ -8,6 +8,7 @@ use multichannel::AppState;
 use multichannel::db::demo;
 use multichannel::domain::TestClock;
 use poem::test::TestClient;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::path::PathBuf;
@@ -97,6 +98,32 @@ impl TestApp {
         }
         panic!("no organization named {name}");
     }
+
+    /// A subscription's global id by its friendly name (as the operator sees it).
+    pub async fn sub_id(&self, name: &str) -> String {
+        let op = self.sign_in("operator@21vianet.demo").await;
+        let data =
+            self.ok(&op, "{ subscriptions(first: 100) { nodes { id friendlyName } } }", json!({})).await;
+        let subs: Vec<Named> = nodes(&data["subscriptions"]);
+        subs.into_iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no subscription {name}")).id
+    }
+
+    /// A service's global id by its name (the catalogue is the same for everyone).
+    pub async fn service_id(&self, name: &str) -> String {
+        let op = self.sign_in("operator@21vianet.demo").await;
+        let data = self.ok(&op, "{ catalog { services { id name } } }", json!({})).await;
+        let services: Vec<Named> = serde_json::from_value(data["catalog"]["services"].clone()).unwrap();
+        services.into_iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no service {name}")).id
+    }
+
+    /// How many audit events of this action are stored.
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("select count(*) from audit_event where action = $1")
+            .bind(action)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
 }
 
 /// The error code of the first error, or panics with the body.
@@ -129,44 +156,41 @@ pub async fn visible_subscription_names(app: &TestApp, token: &str) -> Vec<Strin
     }
 }
 
-/// A subscription's global id by its friendly name (as the operator sees it).
-pub async fn sub_id(app: &TestApp, name: &str) -> String {
-    let op = app.sign_in("operator@21vianet.demo").await;
-    let data =
-        app.ok(&op, "{ subscriptions(first: 100) { edges { node { id friendlyName } } } }", json!({})).await;
-    data["subscriptions"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["friendlyName"] == name)
-        .unwrap()["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// A service's global id by its name.
-pub async fn service_id(app: &TestApp, token: &str, name: &str) -> String {
-    let data = app.ok(token, "{ catalog { services { id name } } }", json!({})).await;
-    data["catalog"]["services"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 /// One number from SQL, for assertions on what is stored.
 pub async fn scalar(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&app.pool).await.unwrap()
 }
 
-/// The nodes of a connection's `edges { node { … } }`, as a JSON array.
-pub fn nodes_of(connection: &Value) -> Value {
-    Value::Array(
-        connection["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("not a connection: {connection:#}"))
-            .iter()
-            .map(|e| e["node"].clone())
-            .collect(),
-    )
+/// The nodes of a connection, typed: from `nodes { … }` or `edges { node { … } }`.
+pub fn nodes<T: DeserializeOwned>(connection: &Value) -> Vec<T> {
+    let items: Vec<Value> = match (connection["nodes"].as_array(), connection["edges"].as_array()) {
+        (Some(nodes), _) => nodes.clone(),
+        (None, Some(edges)) => edges.iter().map(|e| e["node"].clone()).collect(),
+        _ => panic!("not a connection: {connection:#}"),
+    };
+    items
+        .into_iter()
+        .map(|n| serde_json::from_value(n.clone()).unwrap_or_else(|e| panic!("{e}: {n:#}")))
+        .collect()
+}
+
+/// The nodes of a connection as one JSON array, to compare with `json!`.
+pub fn nodes_value(connection: &Value) -> Value {
+    Value::Array(nodes(connection))
+}
+
+/// A Relay global id, as the API would issue it for `kind` and `id`.
+pub fn global_id(kind: &str, id: uuid::Uuid) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+/// An object with an id and a name, as most lists show them.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Named {
+    #[serde(default)]
+    pub id: String,
+    #[serde(alias = "friendlyName")]
+    pub name: String,
 }

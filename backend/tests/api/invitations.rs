@@ -10,15 +10,6 @@ pub const CREATE: &str = "mutation($i: CreateInvitationInput!) { createInvitatio
 pub const PREVIEW: &str = "query($c: String!) { invitationByCode(code: $c) { status partner { name } relationshipKind indirectReseller { name } delegatedRoles delegatedServices { name } delegatedDuration delegatedAdminHolder { name } changes } }";
 pub const ACCEPT: &str = "mutation($i: InvitationCodeInput!) { acceptInvitation(input: $i) { invitation { status } customer { name } } }";
 
-pub async fn service(app: &TestApp, name: &str) -> String {
-    let op = app.sign_in("operator@21vianet.demo").await;
-    let data = app.ok(&op, "{ catalog { services { id name } } }", json!({})).await;
-    data["catalog"]["services"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn only_csp_direct_partners_and_providers_invite(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
@@ -146,7 +137,7 @@ async fn a_named_reseller_sees_the_invitation_but_cannot_change_it(pool: PgPool)
     let northwind = app.sign_in("admin@northwind.demo").await;
     let seen =
         app.ok(&northwind, "{ invitations { edges { node { id url partner { name } } } } }", json!({})).await;
-    assert_eq!(nodes_of(&seen["invitations"])[0]["id"], id);
+    assert_eq!(nodes_value(&seen["invitations"])[0]["id"], id);
     let revoke = "mutation($i: InvitationIdInput!) { revokeInvitation(input: $i) { invitation { status } } }";
     assert_eq!(code(&app.gql(Some(&northwind), revoke, json!({ "i": { "id": id } })).await), "FORBIDDEN");
     let tailspin = app.sign_in("admin@tailspin.demo").await;
@@ -178,7 +169,7 @@ async fn an_any_customer_link_records_every_acceptance(pool: PgPool) {
     }
     let list =
         app.ok(&contoso, "{ invitations { edges { node { status acceptanceCount } } } }", json!({})).await;
-    assert_eq!(nodes_of(&list["invitations"]), json!([{ "status": "PENDING", "acceptanceCount": 2 }]));
+    assert_eq!(nodes_value(&list["invitations"]), json!([{ "status": "PENDING", "acceptanceCount": 2 }]));
     let customers = app.ok(&contoso, "{ customers { totalCount } }", json!({})).await;
     assert_eq!(customers["customers"]["totalCount"], 4, "Coho, Woodgrove, and the two that accepted");
 }
@@ -188,7 +179,7 @@ async fn many_simultaneous_accepts_have_exactly_one_winner(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let contoso = app.sign_in("sales@contoso.demo").await;
     let proseware = app.org_id("Proseware").await;
-    let azure = service(&app, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let admin = app.sign_in("globaladmin@proseware.demo").await;
     for round in 0..8 {
         let created = app

@@ -9,14 +9,6 @@ use serde_json::json;
 use sqlx::PgPool;
 use std::sync::Arc;
 
-async fn count(app: &TestApp, action: &str) -> i64 {
-    sqlx::query_scalar("select count(*) from audit_event where action = $1")
-        .bind(action)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn the_job_writes_down_what_reads_already_show(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
@@ -48,12 +40,12 @@ async fn the_job_writes_down_what_reads_already_show(pool: PgPool) {
         )
         .await;
     assert_eq!(
-        nodes_of(&before["delegatedAdminRelationships"]),
+        nodes_value(&before["delegatedAdminRelationships"]),
         json!([{ "displayName": "Woodgrove Office support" }])
     );
     let (a, b) = tokio::join!(run_due(&state), run_due(&state));
     assert_eq!(a.unwrap().delegated_admin_expired + b.unwrap().delegated_admin_expired, 1);
-    assert_eq!(count(&app, "delegated_admin.expired").await, 1);
+    assert_eq!(app.audit_count("delegated_admin.expired").await, 1);
     let stored: String = sqlx::query_scalar(
         "select status from delegated_admin_relationship where display_name = 'Woodgrove Office support'",
     )
@@ -84,5 +76,5 @@ async fn the_job_writes_down_what_reads_already_show(pool: PgPool) {
     // The invitation expires 90 days after creation.
     app.advance(Duration::days(40));
     assert_eq!(run_due(&state).await.unwrap().invitations_expired, 1);
-    assert_eq!(count(&app, "invitation.expired").await, 1);
+    assert_eq!(app.audit_count("invitation.expired").await, 1);
 }

@@ -62,7 +62,7 @@ async fn support_requests_and_partnerships_are_nodes_seen_as_in_their_lists(pool
     let app = TestApp::with_demo(pool).await;
     let fabrikam = app.sign_in("admin@fabrikam.demo").await;
     let listed = app.ok(&fabrikam, "{ partnerships { totalCount edges { node { id } } } }", json!({})).await;
-    let partnership = nodes_of(&listed["partnerships"])[0]["id"].clone();
+    let partnership = nodes_value(&listed["partnerships"])[0]["id"].clone();
     assert_eq!(listed["partnerships"]["totalCount"], 2);
     let found = app.ok(&fabrikam, NODE, json!({ "id": partnership })).await;
     assert_eq!(found["node"]["__typename"], "ResellerPartnership");
@@ -74,7 +74,7 @@ async fn support_requests_and_partnerships_are_nodes_seen_as_in_their_lists(pool
     }
 
     let woodgrove = app.sign_in("globaladmin@woodgrove.demo").await;
-    let office = sub_id(&app, "Woodgrove Office 365 E3").await;
+    let office = app.sub_id("Woodgrove Office 365 E3").await;
     let opened = app
         .ok(
             &woodgrove,

@@ -10,14 +10,6 @@ const CREATE_CUSTOMER: &str = "mutation($i: CreateCustomerInput!) { createCustom
 const CREATE_USER: &str =
     "mutation($i: CreateUserInput!) { createUser(input: $i) { user { email roles organization { name } } } }";
 
-async fn audit_count(app: &TestApp, action: &str) -> i64 {
-    sqlx::query_scalar("select count(*) from audit_event where action = $1")
-        .bind(action)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn the_operator_registers_csp_partners_only(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
@@ -26,7 +18,7 @@ async fn the_operator_registers_csp_partners_only(pool: PgPool) {
         json!({ "i": { "name": "Wide World Importers", "mpnId": "4000001", "program": "CSP_DIRECT" } });
     let data = app.ok(&op, REGISTER, input.clone()).await;
     assert_eq!(data["registerPartner"]["partner"]["program"], "CSP_DIRECT");
-    assert_eq!(audit_count(&app, "partner.registered").await, 1);
+    assert_eq!(app.audit_count("partner.registered").await, 1);
     assert_eq!(code(&app.gql(Some(&op), REGISTER, input).await), "CONFLICT", "MPN ids are unique");
 
     let advisor = json!({ "i": { "name": "Late Advisor", "mpnId": "4000002", "program": "ADVISOR" } });
@@ -37,7 +29,7 @@ async fn the_operator_registers_csp_partners_only(pool: PgPool) {
     let partner = app.sign_in("admin@contoso.demo").await;
     let other = json!({ "i": { "name": "Sneaky Ltd", "mpnId": "4000003", "program": "CSP_DIRECT" } });
     assert_eq!(code(&app.gql(Some(&partner), REGISTER, other).await), "FORBIDDEN");
-    assert_eq!(audit_count(&app, "partner.registered").await, 1);
+    assert_eq!(app.audit_count("partner.registered").await, 1);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -142,7 +134,7 @@ async fn partners_create_customers_by_their_program(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(nothing_half_written, 0);
-    assert_eq!(audit_count(&app, "customer.created").await, 2);
+    assert_eq!(app.audit_count("customer.created").await, 2);
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -103,12 +103,12 @@ const STAGE: &str = "mutation($i: AssignServicePartnerInput!) { assignServicePar
 #[sqlx::test(migrations = "../migrations")]
 async fn quantity_and_seats_keep_their_bounds(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
-    let coho = sub_id(&app, "Coho Azure plan").await;
+    let coho = app.sub_id("Coho Azure plan").await;
     let contoso = app.sign_in("sales@contoso.demo").await;
     let data = app.ok(&contoso, QUANTITY, json!({ "i": { "subscriptionId": coho, "quantity": 3 } })).await;
     assert_eq!(data["changeSubscriptionQuantity"]["subscription"]["quantity"], 3);
 
-    let alpine = sub_id(&app, "Alpine Office 365 E1").await; // 80 seats, 75 assigned; Northwind provisions
+    let alpine = app.sub_id("Alpine Office 365 E1").await; // 80 seats, 75 assigned; Northwind provisions
     let northwind = app.sign_in("admin@northwind.demo").await;
     let data = app.ok(&northwind, SEATS, json!({ "i": { "subscriptionId": alpine, "seats": 5 } })).await;
     assert_eq!(data["assignSeats"]["subscription"]["assignedSeats"], 80);
@@ -136,7 +136,7 @@ async fn quantity_and_seats_keep_their_bounds(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn the_customer_hands_a_stage_only_to_a_partner_holding_the_role(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
-    let woodgrove_o365 = sub_id(&app, "Woodgrove Office 365 E3").await;
+    let woodgrove_o365 = app.sub_id("Woodgrove Office 365 E3").await;
     let admin = app.sign_in("globaladmin@woodgrove.demo").await;
     let tailspin = app.org_id("Tailspin Solutions").await; // holds SUPPORT only
     let contoso = app.org_id("Contoso Cloud Direct").await; // holds GLOBAL_ADMIN for Dynamics only
@@ -146,7 +146,7 @@ async fn the_customer_hands_a_stage_only_to_a_partner_holding_the_role(pool: PgP
             .await;
         assert_eq!(code(&body), "DELEGATED_ROLE_REQUIRED");
     }
-    let dynamics = sub_id(&app, "Woodgrove Dynamics 365 Sales").await;
+    let dynamics = app.sub_id("Woodgrove Dynamics 365 Sales").await;
     let data = app
         .ok(
             &admin,

@@ -23,7 +23,7 @@ async fn providers_and_resellers_partner_and_part(pool: PgPool) {
     let list = app
         .ok(&fabrikam, "{ partnerships { edges { node { id status reseller { name } } } } }", json!({}))
         .await;
-    let tailspin_partnership = nodes_of(&list["partnerships"])
+    let tailspin_partnership = nodes_value(&list["partnerships"])
         .as_array()
         .unwrap()
         .iter()

@@ -78,7 +78,7 @@ async fn free_text_is_refused_or_stored_exactly(pool: PgPool) {
 async fn numbers_at_every_bound_are_refused_or_applied(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let contoso = app.sign_in("admin@contoso.demo").await;
-    let azure = sub_id(&app, "Coho Azure plan").await;
+    let azure = app.sub_id("Coho Azure plan").await;
     let mut runner = TestRunner::new(Config { cases: 40, ..Config::default() });
     let strategy = prop_oneof![
         Just(i32::MIN),

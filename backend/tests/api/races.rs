@@ -84,7 +84,7 @@ async fn coho_relationship(app: &TestApp, admin: &str) -> Value {
             json!({}),
         )
         .await;
-    nodes_of(&rels["resellerRelationships"])
+    nodes_value(&rels["resellerRelationships"])
         .as_array()
         .unwrap()
         .iter()
@@ -108,7 +108,7 @@ async fn removal_races_reactivation_and_orders(pool: PgPool) {
     let contoso = app.sign_in("admin@contoso.demo").await;
     let coho = app.sign_in("globaladmin@cohowinery.demo").await;
     let coho_id = app.org_id("Coho Winery").await;
-    let suspended = sub_id(&app, "Coho Office 365 E3").await;
+    let suspended = app.sub_id("Coho Office 365 E3").await;
     let offers = app.ok(&contoso, "{ catalog { services { name offers { id } } } }", json!({})).await;
     let offer = offers["catalog"]["services"][0]["offers"][0]["id"].clone();
     for round in 0..ROUNDS {
@@ -167,7 +167,7 @@ async fn termination_races_consent_and_grants_race_each_other(pool: PgPool) {
     let adatum = app.sign_in("admin@adatum.demo").await;
     let (contoso_id, adatum_id) =
         (app.org_id("Contoso Cloud Direct").await, app.org_id("Adatum Advisory").await);
-    let azure = service_id(&app, &admin, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let grant = "mutation($i: GrantDelegatedAdminInput!) { grantDelegatedAdmin(input: $i) { delegatedAdminRelationship { id } } }";
     let consent = "mutation($i: ID!) { consentToDelegatedAdminRelationship(input: {id: $i}) { delegatedAdminRelationship { status } } }";
     let terminate = "mutation($i: ID!) { terminateDelegatedAdminRelationship(input: {id: $i}) { delegatedAdminRelationship { status } } }";

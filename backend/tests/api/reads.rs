@@ -16,11 +16,9 @@ const ALL_SUBSCRIPTIONS: &str = "{ subscriptions(first: 100) { totalCount edges 
 async fn all_subscriptions(app: &TestApp) -> BTreeMap<String, Value> {
     let op = app.sign_in("operator@21vianet.demo").await;
     let data = app.ok(&op, ALL_SUBSCRIPTIONS, json!({})).await;
-    data["subscriptions"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["node"]["friendlyName"].as_str().unwrap().to_owned(), e["node"].clone()))
+    nodes::<Value>(&data["subscriptions"])
+        .into_iter()
+        .map(|n| (n["friendlyName"].as_str().unwrap().to_owned(), n))
         .collect()
 }
 
@@ -176,12 +174,7 @@ async fn subscriptions_filter_by_channel_status_service_partner_and_stage(pool: 
     let app = TestApp::with_demo(pool).await;
     let op = app.sign_in("operator@21vianet.demo").await;
     let names = |data: &Value| -> Vec<String> {
-        data["subscriptions"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["node"]["friendlyName"].as_str().unwrap().to_owned())
-            .collect()
+        nodes::<Named>(&data["subscriptions"]).into_iter().map(|s| s.name).collect()
     };
     let q = "query($f: SubscriptionFilter) { subscriptions(first: 100, filter: $f) { totalCount edges { node { friendlyName } } } }";
     let online = app.ok(&op, q, json!({ "f": { "channel": "ONLINE_DIRECT" } })).await;

@@ -4,7 +4,7 @@
 //! previewed and does what the preview said.
 
 use crate::helpers::*;
-use crate::invitations::{ACCEPT, CREATE, PREVIEW, service};
+use crate::invitations::{ACCEPT, CREATE, PREVIEW};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
@@ -29,7 +29,7 @@ async fn the_multi_channel_story(pool: PgPool) {
     let proseware = app.org_id("Proseware").await;
     let northwind_id = app.org_id("Northwind Resellers").await;
     let tailspin_id = app.org_id("Tailspin Solutions").await;
-    let o365 = service(&app, "Office 365").await;
+    let o365 = app.service_id("Office 365").await;
 
     // 1. Fabrikam invites Proseware, naming Northwind, asking for PROVISIONING of Office 365.
     let fabrikam = app.sign_in("sales@fabrikam.demo").await;
@@ -42,7 +42,7 @@ async fn the_multi_channel_story(pool: PgPool) {
     let northwind = app.sign_in("admin@northwind.demo").await;
     let passed_on = app.ok(&northwind, "{ invitations { edges { node { code } } } }", json!({})).await;
     assert_eq!(
-        nodes_of(&passed_on["invitations"])[0]["code"],
+        nodes_value(&passed_on["invitations"])[0]["code"],
         code_.as_str(),
         "the named reseller sees it to pass it on"
     );
@@ -152,7 +152,7 @@ async fn the_multi_channel_story(pool: PgPool) {
         )
         .await;
     let rel = |name: &str| {
-        nodes_of(&rels["resellerRelationships"])
+        nodes_value(&rels["resellerRelationships"])
             .as_array()
             .unwrap()
             .iter()

@@ -13,13 +13,11 @@ async fn the_support_partner_works_a_request_and_escalates_it_to_the_operator(po
     let app = TestApp::with_demo(pool).await;
     let admin = app.sign_in("globaladmin@woodgrove.demo").await;
     let subs = app.ok(&admin, "{ subscriptions { edges { node { id friendlyName } } } }", json!({})).await;
-    let office = subs["subscriptions"]["edges"]
-        .as_array()
+    let office = nodes::<Named>(&subs["subscriptions"])
+        .into_iter()
+        .find(|s| s.name == "Woodgrove Office 365 E3")
         .unwrap()
-        .iter()
-        .find(|e| e["node"]["friendlyName"] == "Woodgrove Office 365 E3")
-        .unwrap()["node"]["id"]
-        .clone();
+        .id;
     // Woodgrove's Office 365 support is Tailspin's.
     let opened =
         app.ok(&admin, OPEN, json!({ "i": { "subscriptionId": office, "title": "Mail is slow" } })).await;
@@ -53,7 +51,7 @@ async fn the_support_partner_works_a_request_and_escalates_it_to_the_operator(po
     let seen = app
         .ok(&operator, "{ supportRequests(status: ESCALATED) { edges { node { title } } } }", json!({}))
         .await;
-    assert_eq!(nodes_of(&seen["supportRequests"]), json!([{ "title": "Mail is slow" }]));
+    assert_eq!(nodes_value(&seen["supportRequests"]), json!([{ "title": "Mail is slow" }]));
     let resolved = app
         .ok(&operator, UPDATE, json!({ "i": { "id": id, "status": "RESOLVED", "comment": "Fixed" } }))
         .await;
@@ -65,13 +63,11 @@ async fn the_support_partner_works_a_request_and_escalates_it_to_the_operator(po
     // A partner without SUPPORT for the service cannot open one.
     let northwind = app.sign_in("admin@northwind.demo").await;
     let pbi = app.ok(&northwind, "{ subscriptions { edges { node { id friendlyName } } } }", json!({})).await;
-    let woodgrove_pbi = pbi["subscriptions"]["edges"]
-        .as_array()
+    let woodgrove_pbi = nodes::<Named>(&pbi["subscriptions"])
+        .into_iter()
+        .find(|s| s.name == "Woodgrove Power BI Pro")
         .unwrap()
-        .iter()
-        .find(|e| e["node"]["friendlyName"] == "Woodgrove Power BI Pro")
-        .unwrap()["node"]["id"]
-        .clone();
+        .id;
     assert_eq!(
         code(
             &app.gql(

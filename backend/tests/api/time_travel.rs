@@ -22,7 +22,7 @@ async fn every_state(app: &TestApp) {
     let coho_admin = app.sign_in("globaladmin@cohowinery.demo").await;
     let coho = app.org_id("Coho Winery").await;
     let adatum = app.org_id("Adatum Advisory").await;
-    let azure = service_id(app, &contoso, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let create = "mutation($i: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $i) { delegatedAdminRelationship { id } } }";
     let terms = |name: &str, roles: &[&str], duration: &str, extend: &str| json!({ "displayName": name, "roles": roles, "serviceIds": [azure], "duration": duration, "autoExtend": extend });
     let id_of = |v: &Value| v["createDelegatedAdminRelationship"]["delegatedAdminRelationship"]["id"].clone();
@@ -66,7 +66,7 @@ async fn every_state(app: &TestApp) {
     .await;
     let fabrikam = app.sign_in("admin@fabrikam.demo").await;
     app.ok(&fabrikam, "mutation { invitePartnerReseller { partnership { id } } }", json!({})).await;
-    let plan = sub_id(app, "Coho Azure plan").await;
+    let plan = app.sub_id("Coho Azure plan").await;
     app.ok(&contoso, "mutation($i: ID!) { setSubscriptionAutoRenew(input: {subscriptionId: $i, autoRenew: false}) { subscription { id } } }", json!({ "i": plan })).await;
 }
 

@@ -23,7 +23,7 @@ async fn coho_removes_contoso(app: &TestApp) -> Value {
     let rels = app
         .ok(&coho, "{ resellerRelationships { edges { node { id partner { name } } } } }", json!({}))
         .await;
-    let id = nodes_of(&rels["resellerRelationships"])
+    let id = nodes_value(&rels["resellerRelationships"])
         .as_array()
         .unwrap()
         .iter()
@@ -41,7 +41,7 @@ async fn coho_removes_contoso(app: &TestApp) -> Value {
 #[sqlx::test(migrations = "../migrations")]
 async fn removing_a_relationship_cuts_the_partner_off(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
-    let suspended = sub_id(&app, "Coho Office 365 E3").await;
+    let suspended = app.sub_id("Coho Office 365 E3").await;
     coho_removes_contoso(&app).await;
     let contoso = app.sign_in("admin@contoso.demo").await;
     // The suspended subscription did not block removal; afterwards Contoso neither sees nor revives it.
@@ -62,7 +62,7 @@ async fn a_lapsed_approval_request_never_stops_the_job(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let contoso = app.sign_in("admin@contoso.demo").await;
     let coho = app.org_id("Coho Winery").await;
-    let azure = service_id(&app, &contoso, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let draft = app
         .ok(&contoso, "mutation($i: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $i) { delegatedAdminRelationship { id } } }",
             json!({ "i": { "customerId": coho, "terms": { "displayName": "Coho lapses", "roles": ["SUPPORT"], "serviceIds": [azure], "duration": "P30D", "autoExtend": "P0D" } } }))
@@ -93,7 +93,7 @@ async fn ending_one_relationship_keeps_the_customers_other_choices(pool: PgPool)
     let admin = app.sign_in("globaladmin@woodgrove.demo").await;
     let tailspin = app.sign_in("admin@tailspin.demo").await;
     let tailspin_id = app.org_id("Tailspin Solutions").await;
-    let dynamics = service_id(&app, &admin, "Dynamics 365").await;
+    let dynamics = app.service_id("Dynamics 365").await;
     let granted = app
         .ok(&admin, "mutation($i: GrantDelegatedAdminInput!) { grantDelegatedAdmin(input: $i) { delegatedAdminRelationship { id } } }",
             json!({ "i": { "partnerId": tailspin_id, "terms": { "displayName": "Woodgrove Dynamics support", "roles": ["SUPPORT"], "serviceIds": [dynamics], "duration": "P90D", "autoExtend": "P0D" } } }))
@@ -151,7 +151,7 @@ async fn a_pending_partnership_link_can_be_withdrawn_and_expires(pool: PgPool) {
     let fabrikam = app.sign_in("admin@fabrikam.demo").await;
     let list = app.ok(&fabrikam, "{ partnerships { edges { node { status code } } } }", json!({})).await;
     assert!(
-        nodes_of(&list["partnerships"])
+        nodes_value(&list["partnerships"])
             .as_array()
             .unwrap()
             .iter()
@@ -176,7 +176,7 @@ async fn a_customer_user_reads_no_records_and_drafts_stay_the_partners(pool: PgP
         .await;
     assert_eq!(data["subscriptions"]["totalCount"], 0);
     for list in ["supportRequests", "delegatedAdminRelationships", "invitations", "resellerRelationships"] {
-        assert_eq!(nodes_of(&data[list]), json!([]), "{list}");
+        assert_eq!(nodes_value(&data[list]), json!([]), "{list}");
         assert_eq!(data[list]["totalCount"], 0, "{list}");
     }
     assert_eq!(data["auditEvents"]["edges"], json!([]));
@@ -188,7 +188,7 @@ async fn a_customer_user_reads_no_records_and_drafts_stay_the_partners(pool: PgP
             json!({}),
         )
         .await;
-    let woodgrove_rel = nodes_of(&all["delegatedAdminRelationships"])
+    let woodgrove_rel = nodes_value(&all["delegatedAdminRelationships"])
         .as_array()
         .unwrap()
         .iter()
@@ -202,7 +202,7 @@ async fn a_customer_user_reads_no_records_and_drafts_stay_the_partners(pool: PgP
     // A partner's draft is its own: the customer's global admin cannot read it by id.
     let contoso = app.sign_in("admin@contoso.demo").await;
     let coho = app.org_id("Coho Winery").await;
-    let azure = service_id(&app, &contoso, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let draft = app
         .ok(&contoso, "mutation($i: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $i) { delegatedAdminRelationship { id } } }",
             json!({ "i": { "customerId": coho, "terms": { "displayName": "Coho draft", "roles": ["SUPPORT"], "serviceIds": [azure], "duration": "P30D", "autoExtend": "P0D" } } }))
@@ -235,7 +235,7 @@ async fn a_support_partner_stops_working_when_its_role_ends(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     // Tailspin holds SUPPORT for Woodgrove's Office 365 until 20 days from now.
     let tailspin = app.sign_in("admin@tailspin.demo").await;
-    let office = sub_id(&app, "Woodgrove Office 365 E3").await;
+    let office = app.sub_id("Woodgrove Office 365 E3").await;
     let opened = app
         .ok(&tailspin, "mutation($i: OpenSupportRequestInput!) { openSupportRequest(input: $i) { supportRequest { id } } }", json!({ "i": { "subscriptionId": office, "title": "Mail flow" } }))
         .await;
@@ -248,7 +248,7 @@ async fn a_support_partner_stops_working_when_its_role_ends(pool: PgPool) {
         app.gql(Some(&tailspin), comment, json!({ "i": { "id": id, "comment": "still here" } })).await;
     assert!(matches!(code(&refused), "NOT_FOUND" | "DELEGATED_ROLE_REQUIRED"), "{refused}");
     let listed = app.ok(&tailspin, "{ supportRequests { edges { node { id } } } }", json!({})).await;
-    assert_eq!(nodes_of(&listed["supportRequests"]), json!([]));
+    assert_eq!(nodes_value(&listed["supportRequests"]), json!([]));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -317,13 +317,13 @@ async fn sign_in_is_throttled_and_one_per_request(pool: PgPool) {
 async fn hostile_input_is_refused_by_field_and_stores_nothing(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let contoso = app.sign_in("admin@contoso.demo").await;
-    let azure = sub_id(&app, "Coho Azure plan").await;
+    let azure = app.sub_id("Coho Azure plan").await;
     let seats = app
         .gql(Some(&contoso), "mutation($i: ID!) { assignSeats(input: {subscriptionId: $i, seats: 2147483647}) { subscription { assignedSeats } } }", json!({ "i": azure }))
         .await;
     assert_eq!(code(&seats), "NO_SEATS_AVAILABLE");
     let before = scalar(&app, "select count(*) from invitation").await;
-    let ghost = base64_id("Service", uuid::Uuid::new_v4());
+    let ghost = global_id("Service", uuid::Uuid::new_v4());
     let inv = app
         .gql(Some(&contoso), "mutation($s: ID!) { createInvitation(input: {audience: ANY_CUSTOMER, delegatedAdmin: {roles: [SUPPORT], serviceIds: [$s], duration: \"P30D\"}}) { invitation { id } } }", json!({ "s": ghost }))
         .await;
@@ -367,17 +367,12 @@ async fn hostile_input_is_refused_by_field_and_stores_nothing(pool: PgPool) {
     }
 }
 
-fn base64_id(kind: &str, id: uuid::Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn accepting_rechecks_the_resellers_partnership_and_names_never_collide(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let fabrikam = app.sign_in("admin@fabrikam.demo").await;
     let tailspin_id = app.org_id("Tailspin Solutions").await;
-    let o365 = service_id(&app, &fabrikam, "Office 365").await;
+    let o365 = app.service_id("Office 365").await;
     let link = app
         .ok(&fabrikam, "mutation($r: ID!, $s: ID!) { createInvitation(input: {audience: ANY_CUSTOMER, indirectResellerId: $r, delegatedAdmin: {roles: [SUPPORT], serviceIds: [$s], duration: \"P30D\"}}) { invitation { code } } }", json!({ "r": tailspin_id, "s": o365 }))
         .await;
@@ -430,7 +425,7 @@ async fn a_reseller_working_through_two_providers_keeps_both(pool: PgPool) {
 async fn terms_renew_or_expire_and_reads_show_it_before_the_job(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let contoso = app.sign_in("admin@contoso.demo").await;
-    let azure = sub_id(&app, "Coho Azure plan").await;
+    let azure = app.sub_id("Coho Azure plan").await;
     let read = "query($i: ID!) { node(id: $i) { ... on Subscription { status autoRenew effectiveStart commitmentEnd dataDeletionDate viewerCan { renew { allowed } } } } }";
     let start = app.ok(&contoso, read, json!({ "i": azure })).await["node"].clone();
     app.ok(&contoso, "mutation($i: ID!) { setSubscriptionAutoRenew(input: {subscriptionId: $i, autoRenew: false}) { subscription { id } } }", json!({ "i": azure }))
@@ -500,7 +495,7 @@ async fn a_timed_out_request_frees_its_database_backend(pool: PgPool) {
     state.limits.request_timeout_ms = 300;
     let client = poem::test::TestClient::new(multichannel::http::routes(state, None));
     let token = app.sign_in("admin@contoso.demo").await;
-    let azure = sub_id(&app, "Coho Azure plan").await;
+    let azure = app.sub_id("Coho Azure plan").await;
 
     // Someone else holds the subscription's row: the change waits for the lock past its deadline.
     let mut blocker = app.pool.begin().await.unwrap();
@@ -580,7 +575,7 @@ async fn every_delegated_admin_transition_from_every_state_against_the_real_tabl
     let coho = app.sign_in("globaladmin@cohowinery.demo").await;
     let coho_id = app.org_id("Coho Winery").await;
     let contoso_id = app.org_id("Contoso Cloud Direct").await;
-    let azure = service_id(&app, &contoso, "Azure").await;
+    let azure = app.service_id("Azure").await;
     let transitions: &[(&str, bool)] = &[
         ("requestDelegatedAdminApproval", true),
         ("approveDelegatedAdminRelationship", false),
@@ -730,7 +725,7 @@ async fn terms_keep_their_dates_across_month_ends_and_late_reactivation(pool: Pg
         .execute(&app.pool).await.unwrap();
     app.advance(Duration::days(10));
     let contoso = app.sign_in("admin@contoso.demo").await;
-    let e3 = sub_id(&app, "Coho Office 365 E3").await;
+    let e3 = app.sub_id("Coho Office 365 E3").await;
     let back = app
         .ok(&contoso, "mutation($i: ID!) { reactivateSubscription(input: {subscriptionId: $i}) { subscription { status dataDeletionDate } } }", json!({ "i": e3 }))
         .await;
@@ -740,7 +735,7 @@ async fn terms_keep_their_dates_across_month_ends_and_late_reactivation(pool: Pg
 
     app.advance(Duration::days(249));
     let contoso = app.sign_in("admin@contoso.demo").await;
-    let plan = sub_id(&app, "Coho Azure plan").await;
+    let plan = app.sub_id("Coho Azure plan").await;
     let read = app
         .ok(
             &contoso,

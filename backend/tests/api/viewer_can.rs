@@ -167,7 +167,7 @@ async fn more_states(app: &TestApp) {
     );
     let (northwind_id, fabrikam_id) =
         (app.org_id("Northwind Resellers").await, app.org_id("Fabrikam Distribution").await);
-    let powerbi = service_id(app, &contoso, "Power BI").await;
+    let powerbi = app.service_id("Power BI").await;
     let draft = "mutation($i: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $i) { delegatedAdminRelationship { id } } }";
     let terms = |name: &str, auto: &str| json!({ "displayName": name, "roles": ["SUPPORT"], "serviceIds": [powerbi], "duration": "P90D", "autoExtend": auto });
     app.ok(&contoso, draft, json!({ "i": { "customerId": woodgrove_id, "terms": terms("Draft", "P0D") } }))

@@ -56,17 +56,8 @@ async fn every_demo_user_sees_exactly_its_subscriptions(pool: PgPool) {
     let all = app
         .ok(&operator, "{ subscriptions(first: 100) { edges { node { id friendlyName } } } }", json!({}))
         .await;
-    let ids: Vec<(String, String)> = all["subscriptions"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["node"]["friendlyName"].as_str().unwrap().to_owned(),
-                e["node"]["id"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let ids: Vec<(String, String)> =
+        nodes::<Named>(&all["subscriptions"]).into_iter().map(|s| (s.name, s.id)).collect();
     assert_eq!(ids.len(), ALL.len());
 
     for (email, expected) in table {
@@ -127,26 +118,15 @@ async fn customers_are_visible_by_relationship_delegation_or_sale(pool: PgPool) 
     let app = TestApp::with_demo(pool).await;
     let operator = app.sign_in("operator@21vianet.demo").await;
     let all = app.ok(&operator, "{ customers(first: 100) { edges { node { id name } } } }", json!({})).await;
-    let all: Vec<(String, String)> = all["customers"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (e["node"]["name"].as_str().unwrap().to_owned(), e["node"]["id"].as_str().unwrap().to_owned())
-        })
-        .collect();
+    let all: Vec<(String, String)> =
+        nodes::<Named>(&all["customers"]).into_iter().map(|c| (c.name, c.id)).collect();
 
     for (email, expected) in expected_customers() {
         let token = app.sign_in(email).await;
         let data = app
             .ok(&token, "{ customers(first: 100) { totalCount edges { node { name } } } }", json!({}))
             .await;
-        let names: Vec<&str> = data["customers"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["node"]["name"].as_str().unwrap())
-            .collect();
+        let names: Vec<String> = nodes::<Named>(&data["customers"]).into_iter().map(|c| c.name).collect();
         assert_eq!(names, expected, "customers listed for {email}");
         assert_eq!(data["customers"]["totalCount"], expected.len(), "{email}");
         for (name, id) in &all {
