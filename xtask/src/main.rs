@@ -197,6 +197,11 @@ fn test(root: &Path) -> Result<()> {
     step("cargo fmt --check");
     sh(cargo().args(["fmt", "--all", "--", "--check"]))?;
 
+    step("graphql-schema-linter: every type, field, argument and enum value of schema.graphql is described");
+    sh(Command::new(tools::schema_linter(root))
+        .args(["--rules", tools::SCHEMA_LINT_RULES])
+        .arg(root.join("schema.graphql")))?;
+
     build_frontend(root)?;
 
     step("cargo clippy (warnings denied)");

@@ -8,8 +8,25 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
-/// npm packages, pinned: wasm-opt for trunk, and GraphiQL with the React it is built for.
-const NPM_PACKAGES: &[&str] = &["binaryen@132.0.0", "graphiql@3.8.3", "react@18.3.1", "react-dom@18.3.1"];
+/// npm packages, pinned: wasm-opt for trunk, GraphiQL with the React it is built for, and the
+/// schema linter with the graphql-js it runs on.
+const NPM_PACKAGES: &[&str] = &[
+    "binaryen@132.0.0",
+    "graphiql@3.8.3",
+    "react@18.3.1",
+    "react-dom@18.3.1",
+    "graphql-schema-linter@3.0.1",
+    "graphql@16.15.0",
+];
+
+/// The rules `cargo xtask test` holds schema.graphql to: everything is described.
+pub const SCHEMA_LINT_RULES: &str = "fields-have-descriptions,types-have-descriptions,arguments-have-descriptions,\
+enum-values-have-descriptions,input-object-values-have-descriptions";
+
+/// The schema linter installed with the npm packages.
+pub fn schema_linter(root: &Path) -> PathBuf {
+    npm_dir(root).join("node_modules/.bin/graphql-schema-linter")
+}
 
 fn cargo_bin_dir() -> PathBuf {
     let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| {
@@ -136,7 +153,7 @@ fn ensure_npm(root: &Path) -> Result<()> {
     if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(());
     }
-    step("installing wasm-opt (binaryen) and GraphiQL from npm");
+    step("installing wasm-opt (binaryen), GraphiQL and the schema linter from npm");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("package.json"), "{\"private\": true}\n")?;
     sh(Command::new("npm")

@@ -197,3 +197,64 @@ pub async fn has_accepted(db: impl PgExecutor<'_>, id: Uuid, customer_id: Uuid) 
     .fetch_one(db)
     .await?)
 }
+
+/// Narrows the invitations list; the organization's visibility is always applied.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// The viewer's organization; `None` for the operator (all).
+    pub organization: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    /// The status at `now` (a pending one past its expiry is EXPIRED).
+    pub status: Option<String>,
+}
+
+fn push_list(qb: &mut sqlx::QueryBuilder<sqlx::Postgres>, filter: &ListFilter, now: DateTime<Utc>) {
+    qb.push(" where (")
+        .push_bind(filter.organization)
+        .push("::uuid is null or i.partner_id = ")
+        .push_bind(filter.organization)
+        .push(" or i.indirect_reseller_id = ")
+        .push_bind(filter.organization)
+        .push(" or i.customer_id = ")
+        .push_bind(filter.organization)
+        .push(" or exists (select 1 from invitation_acceptance a where a.invitation_id = i.invitation_id and a.customer_id = ")
+        .push_bind(filter.organization)
+        .push("))");
+    if let Some(c) = filter.customer_id {
+        qb.push(" and i.customer_id = ").push_bind(c);
+    }
+    if let Some(s) = &filter.status {
+        qb.push(" and (case when i.status = 'PENDING' and i.expires_at <= ")
+            .push_bind(now)
+            .push(" then 'EXPIRED' else i.status end) = ")
+            .push_bind(s.clone());
+    }
+}
+
+/// One page, newest first.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    filter: &ListFilter,
+    page: &super::page::PageRequest,
+    now: DateTime<Utc>,
+) -> AppResult<super::page::Page<Invitation>> {
+    let mut qb = sqlx::QueryBuilder::new(SELECT);
+    push_list(&mut qb, filter, now);
+    super::page::push_after_time(&mut qb, "i.created_at", "i.invitation_id", true, page)?;
+    qb.push(" order by i.created_at desc, i.invitation_id limit ").push_bind(page.fetch_limit());
+    let rows: Vec<Invitation> = qb.build_query_as().fetch_all(db).await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many match, counted up to `COUNT_LIMIT`.
+pub async fn count(
+    db: impl PgExecutor<'_>,
+    filter: &ListFilter,
+    now: DateTime<Utc>,
+) -> AppResult<super::page::Count> {
+    let mut qb = sqlx::QueryBuilder::new("select count(*) from (select 1 from invitation i");
+    push_list(&mut qb, filter, now);
+    qb.push(" limit ").push_bind(super::page::COUNT_LIMIT + 1).push(") n");
+    let n: i64 = qb.build_query_scalar().fetch_one(db).await?;
+    Ok(super::page::Count::from_bounded(n))
+}

@@ -2,13 +2,15 @@
 //! stable under inserts and costs the same on page 1 and page 10,000.
 
 use crate::domain::{AppError, AppResult};
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 pub const MAX_PAGE: i64 = 100;
 pub const DEFAULT_PAGE: i64 = 20;
 
 /// Where a page starts: after this sort key and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct After {
     pub key: String,
     pub id: Uuid,
@@ -72,4 +74,38 @@ impl Count {
             Count { value: n, exact: true }
         }
     }
+}
+
+/// A time as a cursor key (microseconds, as PostgreSQL stores it, so it round-trips exactly).
+pub fn time_key(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_time_key(key: &str) -> AppResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(key)
+        .map(|t| t.to_utc())
+        .map_err(|_| AppError::bad_input("after is not a cursor of this list"))
+}
+
+/// Keyset for lists ordered by a time (`order by {at} desc, {id}` when `newest_first`, else
+/// `order by {at}, {id}`): the rows after the cursor. Pushes nothing on the first page.
+pub fn push_after_time(
+    qb: &mut QueryBuilder<Postgres>,
+    at: &str,
+    id: &str,
+    newest_first: bool,
+    page: &PageRequest,
+) -> AppResult<()> {
+    if let Some(after) = &page.after {
+        let t = parse_time_key(&after.key)?;
+        let beyond = if newest_first { "<" } else { ">" };
+        qb.push(format!(" and ({at} {beyond} "))
+            .push_bind(t)
+            .push(format!(" or ({at} = "))
+            .push_bind(t)
+            .push(format!(" and {id} > "))
+            .push_bind(after.id)
+            .push("))");
+    }
+    Ok(())
 }

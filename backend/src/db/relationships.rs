@@ -319,3 +319,92 @@ pub async fn expire_due_partnerships(
     .fetch_all(db)
     .await?)
 }
+
+/// What the reseller relationships list shows: the party's own (all for the operator), narrowed.
+const LIST_WHERE: &str = "where ($1::uuid is null or customer_id = $1 or partner_id = $1) \
+    and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3) \
+    and ($4::text is null or status = $4)";
+
+/// One page of [`list`], oldest first.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+    customer_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    status: Option<&str>,
+    page: &super::page::PageRequest,
+) -> AppResult<super::page::Page<Relationship>> {
+    let after = page.after.as_ref().map(|a| super::page::parse_time_key(&a.key)).transpose()?;
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} {LIST_WHERE} and ($5::timestamptz is null or (created_at, relationship_id) > ($5, $6)) \
+         order by created_at, relationship_id limit $7"
+    )))
+    .bind(party)
+    .bind(customer_id)
+    .bind(partner_id)
+    .bind(status)
+    .bind(after)
+    .bind(page.after.as_ref().map(|a| a.id))
+    .bind(page.fetch_limit())
+    .fetch_all(db)
+    .await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many [`list`] has, counted up to `COUNT_LIMIT`.
+pub async fn count(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+    customer_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    status: Option<&str>,
+) -> AppResult<super::page::Count> {
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select count(*) from (select 1 from reseller_relationship {LIST_WHERE} limit $5) n"
+    )))
+    .bind(party)
+    .bind(customer_id)
+    .bind(partner_id)
+    .bind(status)
+    .bind(super::page::COUNT_LIMIT + 1)
+    .fetch_one(db)
+    .await?;
+    Ok(super::page::Count::from_bounded(n))
+}
+
+/// One page of [`partnerships`], newest first.
+pub async fn partnerships_page(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+    page: &super::page::PageRequest,
+) -> AppResult<super::page::Page<Partnership>> {
+    let after = page.after.as_ref().map(|a| super::page::parse_time_key(&a.key)).transpose()?;
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PARTNERSHIP} where ($1::uuid is null or provider_id = $1 or reseller_id = $1) \
+           and ($2::timestamptz is null or created_at < $2 or (created_at = $2 and partnership_id > $3)) \
+         order by created_at desc, partnership_id limit $4"
+    )))
+    .bind(party)
+    .bind(after)
+    .bind(page.after.as_ref().map(|a| a.id))
+    .bind(page.fetch_limit())
+    .fetch_all(db)
+    .await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many [`partnerships`] has, counted up to `COUNT_LIMIT`.
+pub async fn partnerships_count(
+    db: impl PgExecutor<'_>,
+    party: Option<Uuid>,
+) -> AppResult<super::page::Count> {
+    let n: i64 = sqlx::query_scalar(
+        "select count(*) from (select 1 from reseller_partnership \
+         where $1::uuid is null or provider_id = $1 or reseller_id = $1 limit $2) n",
+    )
+    .bind(party)
+    .bind(super::page::COUNT_LIMIT + 1)
+    .fetch_one(db)
+    .await?;
+    Ok(super::page::Count::from_bounded(n))
+}

@@ -335,6 +335,30 @@ pub async fn visible_for_customers(
     convert(rows)
 }
 
+/// One page of each customer's visible subscriptions, by name: up to `page.fetch_limit()` rows
+/// per customer after the same cursor, numbered per customer in the database.
+pub async fn page_for_customers(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    customer_ids: &[Uuid],
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Subscription>> {
+    let mut qb = QueryBuilder::new("select * from (");
+    qb.push("with clock(now) as (select ").push_bind(now).push(format!(
+        "::timestamptz) select {}, row_number() over (partition by s.customer_id order by s.friendly_name, s.subscription_id) as nth \
+         from subscription s cross join clock where ",
+        columns()
+    ));
+    qb.push(" s.customer_id = any(").push_bind(customer_ids.to_vec()).push(") and ");
+    visibility::push_subscription_visible_among(&mut qb, scope, Some(customer_ids), now);
+    push_after(&mut qb, page);
+    qb.push(") paged where nth <= ").push_bind(page.fetch_limit());
+    qb.push(" order by customer_id, friendly_name, subscription_id");
+    let rows: Vec<Row> = qb.build_query_as().fetch_all(db).await?;
+    convert(rows)
+}
+
 /// How many subscriptions of each customer the viewer sees, per purchase channel (counted in
 /// the database: a customer may have thousands).
 pub async fn channel_counts(

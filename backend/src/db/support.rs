@@ -77,6 +77,12 @@ pub async fn visible(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<SupportRequest>> {
     let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    push_visible(&mut qb, scope, status, now);
+    qb.push(" order by r.created_at desc, r.support_request_id");
+    Ok(qb.build_query_as().fetch_all(db).await?)
+}
+
+fn push_visible(qb: &mut QueryBuilder<Postgres>, scope: Scope, status: Option<&str>, now: DateTime<Utc>) {
     qb.push(" where true ");
     if let Scope::Customer { customer_id: party, .. } | Scope::Partner { partner_id: party } = scope {
         qb.push(" and (r.customer_id = ")
@@ -88,14 +94,55 @@ pub async fn visible(
             .push(
                 ") and exists (select 1 from subscription s where s.subscription_id = r.subscription_id and ",
             );
-        super::visibility::push_subscription_visible(&mut qb, scope, now);
+        super::visibility::push_subscription_visible(qb, scope, now);
         qb.push(")");
     }
     if let Some(status) = status {
         qb.push(" and r.status = ").push_bind(status.to_owned());
     }
-    qb.push(" order by r.created_at desc, r.support_request_id");
-    Ok(qb.build_query_as().fetch_all(db).await?)
+}
+
+/// One page of [`visible`], newest first.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    status: Option<&str>,
+    page: &super::page::PageRequest,
+    now: DateTime<Utc>,
+) -> AppResult<super::page::Page<SupportRequest>> {
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    push_visible(&mut qb, scope, status, now);
+    super::page::push_after_time(&mut qb, "r.created_at", "r.support_request_id", true, page)?;
+    qb.push(" order by r.created_at desc, r.support_request_id limit ").push_bind(page.fetch_limit());
+    let rows = qb.build_query_as().fetch_all(db).await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many [`visible`] has, counted up to `COUNT_LIMIT`.
+pub async fn count(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    status: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<super::page::Count> {
+    let mut qb = QueryBuilder::<Postgres>::new("select count(*) from (select 1 from support_request r");
+    push_visible(&mut qb, scope, status, now);
+    qb.push(" limit ").push_bind(super::page::COUNT_LIMIT + 1).push(") n");
+    let n: i64 = qb.build_query_scalar().fetch_one(db).await?;
+    Ok(super::page::Count::from_bounded(n))
+}
+
+/// One request by id, if [`visible`] would list it.
+pub async fn visible_by_id(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Option<SupportRequest>> {
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT);
+    push_visible(&mut qb, scope, None, now);
+    qb.push(" and r.support_request_id = ").push_bind(id);
+    Ok(qb.build_query_as().fetch_optional(db).await?)
 }
 
 pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str, at: DateTime<Utc>) -> AppResult<()> {

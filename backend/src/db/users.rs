@@ -235,6 +235,39 @@ pub async fn api_tokens(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Vec
     .await?)
 }
 
+/// One page of [`api_tokens`], newest first.
+pub async fn api_tokens_page(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    page: &super::page::PageRequest,
+) -> AppResult<super::page::Page<Token>> {
+    let after = page.after.as_ref().map(|a| super::page::parse_time_key(&a.key)).transpose()?;
+    let rows = sqlx::query_as(AssertSqlSafe(format!(
+        "select {TOKEN_COLUMNS} from auth_token where user_id = $1 and kind = 'API' \
+           and ($2::timestamptz is null or created_at < $2 or (created_at = $2 and token_id > $3)) \
+         order by created_at desc, token_id limit $4"
+    )))
+    .bind(user_id)
+    .bind(after)
+    .bind(page.after.as_ref().map(|a| a.id))
+    .bind(page.fetch_limit())
+    .fetch_all(db)
+    .await?;
+    Ok(super::page::Page::from_rows(rows, page))
+}
+
+/// How many API tokens the user has, counted up to `COUNT_LIMIT`.
+pub async fn api_tokens_count(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<super::page::Count> {
+    let n: i64 = sqlx::query_scalar(
+        "select count(*) from (select 1 from auth_token where user_id = $1 and kind = 'API' limit $2) n",
+    )
+    .bind(user_id)
+    .bind(super::page::COUNT_LIMIT + 1)
+    .fetch_one(db)
+    .await?;
+    Ok(super::page::Count::from_bounded(n))
+}
+
 /// Failed sign-ins since `since`, for one email and for one client address.
 pub async fn sign_in_failures(
     db: impl PgExecutor<'_>,

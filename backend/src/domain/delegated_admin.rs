@@ -215,6 +215,24 @@ pub fn decide(viewer: &Viewer, r: &Stored, t: Transition, now: DateTime<Utc>) ->
     })
 }
 
+/// Turning auto-extension on or off: the transition first, then the value (never on while the
+/// relationship carries GLOBAL_ADMIN). The mutation and `viewerCan.setAutoExtend` both ask this.
+pub fn decide_auto_extend(
+    viewer: &Viewer,
+    r: &Stored,
+    roles: &[DelegatedRole],
+    value: &str,
+    now: DateTime<Utc>,
+) -> AppResult<&'static str> {
+    decide(viewer, r, Transition::SetAutoExtend, now)?;
+    parse_auto_extend(value, roles)
+}
+
+/// The value a toggle of auto-extension would set: the other one.
+pub fn toggled_auto_extend(current: &str) -> &'static str {
+    if current == "P180D" { "P0D" } else { "P180D" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

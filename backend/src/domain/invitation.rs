@@ -86,6 +86,69 @@ pub fn accepting_customer(viewer: &Viewer) -> AppResult<Uuid> {
     Ok(customer)
 }
 
+/// Who may revoke an invitation or change its message: its creator's admin or sales agent, while
+/// it is pending. A named reseller sees it (to pass it on) but may not change it. Callers hide
+/// invitations the viewer does not take part in before asking.
+pub fn ensure_may_change(viewer: &Viewer, inviter: Uuid, status: &str) -> AppResult<()> {
+    if viewer.read_only {
+        return Err(AppError::refused(Code::Forbidden, "this API token is read-only"));
+    }
+    if viewer.partner_id() != Some(inviter) {
+        return Err(AppError::refused(
+            Code::Forbidden,
+            "only the inviting partner changes or revokes an invitation",
+        ));
+    }
+    if !viewer.has_any_role(&[Role::AdminAgent, Role::SalesAgent]) {
+        return Err(AppError::refused(Code::Forbidden, "this needs the role ADMIN_AGENT or SALES_AGENT"));
+    }
+    ensure_pending(status)
+}
+
+/// An invitation that is no longer pending is refused with its state.
+pub fn ensure_pending(status: &str) -> AppResult<()> {
+    if status == "PENDING" {
+        return Ok(());
+    }
+    Err(AppError::refused(Code::InvitationNotPending, format!("this invitation is {status}"))
+        .with_details(serde_json::json!({ "state": status })))
+}
+
+/// What a customer's answer to an invitation depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    /// The customer it is addressed to; `None` for a link for any customer.
+    pub addressed_to: Option<Uuid>,
+    pub status: &'a str,
+    /// Accepting (true) or declining.
+    pub accepting: bool,
+    /// Whether the reseller named on it (if any) is still partnered with the provider.
+    pub reseller_still_partnered: bool,
+    /// Whether this customer already accepted it (a link for any customer stays pending).
+    pub accepted_already: bool,
+}
+
+/// Whether the viewer may accept or decline: its customer's global admin, for an invitation
+/// addressed to it (or to any customer) that is still pending; accepting also needs the named
+/// reseller to still be partnered with the provider. Returns the answering customer.
+pub fn ensure_may_answer(viewer: &Viewer, a: Answer<'_>) -> AppResult<Uuid> {
+    let customer = accepting_customer(viewer)?;
+    if a.addressed_to.is_some_and(|c| c != customer) {
+        return Err(AppError::not_found("invitation"));
+    }
+    ensure_pending(a.status)?;
+    if a.accepting && a.accepted_already {
+        return ensure_pending("ACCEPTED").map(|()| customer);
+    }
+    if a.accepting && !a.reseller_still_partnered {
+        return Err(AppError::refused(
+            Code::ResellerNotPartnered,
+            "the reseller named on this invitation is no longer partnered with the provider; ask for a new invitation",
+        ));
+    }
+    Ok(customer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,8 @@ pub mod enums;
 pub mod error;
 pub mod inputs;
 pub mod invitation;
+pub mod partnership;
+pub mod reseller_relationship;
 pub mod subscription;
 pub mod support;
 pub mod viewer;

@@ -395,34 +395,23 @@ pub struct OrderTies {
     pub reseller_serves_customer: bool,
 }
 
-/// The channel of a new subscription, decided by who orders it: the operator sells online
-/// direct, a CSP direct partner sells direct, an indirect provider sells through one of its
-/// resellers. Advisors are legacy (never newly ordered) and indirect resellers order through
-/// their provider.
-pub fn order_channel(
-    viewer: &Viewer,
-    reseller: Option<Uuid>,
-    ties: OrderTies,
-) -> Result<OrderChannel, Refusal> {
+/// Whether the viewer may order a subscription for a customer at all: the operator's admin
+/// (online direct), or an admin or sales agent of a CSP direct partner or indirect provider with
+/// an active reseller relationship with the customer. Advisors are legacy (never newly ordered)
+/// and indirect resellers order through their provider. `Customer.viewerCan.orderSubscription`
+/// shows this; [`order_channel`] starts with it.
+pub fn ensure_may_order(viewer: &Viewer, has_relationship: bool) -> Result<(), Refusal> {
     if viewer.read_only {
         return Err(Refusal::new(Code::Forbidden, "this API token is read-only"));
     }
     if viewer.is_operator() {
-        require_roles(viewer, &[Role::OperatorAdmin])?;
-        if reseller.is_some() {
-            return Err(Refusal::new(Code::BadUserInput, "online direct orders name no reseller"));
-        }
-        return Ok(OrderChannel {
-            channel: PurchaseChannel::OnlineDirect,
-            partner_of_record_id: None,
-            indirect_reseller_id: None,
-        });
+        return require_roles(viewer, &[Role::OperatorAdmin]);
     }
-    let (Some(partner), Some(program)) = (viewer.partner_id(), viewer.partner_program) else {
+    let (Some(_), Some(program)) = (viewer.partner_id(), viewer.partner_program) else {
         return Err(Refusal::new(Code::Forbidden, "customers order through a partner or online"));
     };
     require_roles(viewer, &[Role::AdminAgent, Role::SalesAgent])?;
-    let channel = match program {
+    match program {
         PartnerProgram::Advisor => {
             return Err(Refusal::new(Code::AdvisorNotInCsp, "an Advisor must join CSP to sell"));
         }
@@ -432,12 +421,37 @@ pub fn order_channel(
                 "an indirect reseller orders through its indirect provider",
             ));
         }
-        PartnerProgram::CspDirect => {
-            if reseller.is_some() {
-                return Err(Refusal::new(Code::BadUserInput, "only an indirect provider names a reseller"));
-            }
-            PurchaseChannel::CspDirect
+        PartnerProgram::CspDirect | PartnerProgram::CspIndirectProvider => {}
+    }
+    if !has_relationship {
+        return Err(Refusal::new(
+            Code::NoResellerRelationship,
+            "you need an active reseller relationship with this customer (send it an invitation)",
+        ));
+    }
+    Ok(())
+}
+
+/// The channel of a new subscription, decided by who orders it: the operator sells online
+/// direct, a CSP direct partner sells direct, an indirect provider sells through one of its
+/// resellers, which must be partnered with it and work with the customer.
+pub fn order_channel(
+    viewer: &Viewer,
+    reseller: Option<Uuid>,
+    ties: OrderTies,
+) -> Result<OrderChannel, Refusal> {
+    ensure_may_order(viewer, ties.has_relationship)?;
+    let (Some(partner), Some(program)) = (viewer.partner_id(), viewer.partner_program) else {
+        if reseller.is_some() {
+            return Err(Refusal::new(Code::BadUserInput, "online direct orders name no reseller"));
         }
+        return Ok(OrderChannel {
+            channel: PurchaseChannel::OnlineDirect,
+            partner_of_record_id: None,
+            indirect_reseller_id: None,
+        });
+    };
+    let channel = match program {
         PartnerProgram::CspIndirectProvider => {
             if reseller.is_none() {
                 return Err(Refusal::new(
@@ -459,13 +473,13 @@ pub fn order_channel(
             }
             PurchaseChannel::CspIndirect
         }
+        _ => {
+            if reseller.is_some() {
+                return Err(Refusal::new(Code::BadUserInput, "only an indirect provider names a reseller"));
+            }
+            PurchaseChannel::CspDirect
+        }
     };
-    if !ties.has_relationship {
-        return Err(Refusal::new(
-            Code::NoResellerRelationship,
-            "you need an active reseller relationship with this customer (send it an invitation)",
-        ));
-    }
     Ok(OrderChannel { channel, partner_of_record_id: Some(partner), indirect_reseller_id: reseller })
 }
 

@@ -85,10 +85,10 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AuditEventFilter>,
+        #[graphql(desc = "Narrows the log; all conditions must hold.")] filter: Option<AuditEventFilter>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
-    ) -> GqlResult<Connection<String, AuditEvent>> {
+    ) -> GqlResult<super::connection::Described<Connection<String, AuditEvent>>> {
         let scope = ctx.scope()?;
         let first = i64::from(first.unwrap_or(20));
         if !(1..=100).contains(&first) {
@@ -112,6 +112,6 @@ impl AuditQuery {
         let mut connection = Connection::new(before.is_some(), has_next);
         connection.edges =
             rows.into_iter().map(|e| Edge::new(e.audit_event_id.to_string(), AuditEvent(e))).collect();
-        Ok(connection)
+        Ok(super::connection::Described(connection))
     }
 }

@@ -1,6 +1,7 @@
 //! Delegated admin relationships in the API.
 
 use super::catalog::Service;
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::enums;
 use super::error::GqlResult;
@@ -84,6 +85,13 @@ impl DelegatedAdminRelationship {
     async fn expires_soon(&self, ctx: &Context<'_>) -> bool {
         self.0.stored.expires_soon(ctx.now())
     }
+    /// What the signed-in user may do to this relationship, and why not where it may not.
+    async fn viewer_can(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<super::permissions::DelegatedAdminPermissions> {
+        super::permissions::delegated_admin(ctx, &self.0)
+    }
 }
 
 /// Narrows the delegated admin relationships list.
@@ -97,21 +105,42 @@ pub struct DelegatedAdminFilter {
     pub status: Option<enums::DelegatedAdminStatus>,
 }
 
-async fn list(
+/// One page of the relationships the viewer may see (`may_see_delegated_admin`: the SQL
+/// applies the party and draft rule; a role that reads no records sees none).
+async fn page(
     ctx: &Context<'_>,
-    customer: Option<uuid::Uuid>,
-    partner: Option<uuid::Uuid>,
-) -> GqlResult<Vec<db::Relationship>> {
+    mut filter: db::ListFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<CountedConnection<DelegatedAdminRelationship>> {
     let viewer = ctx.viewer()?;
-    let party = viewer.party();
-    Ok(db::list(&ctx.state().pool, party, customer, partner)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            let draft = r.stored.status == domain::DelegatedAdminStatus::Created;
-            domain::access::may_see_delegated_admin(viewer, r.stored.partner_id, r.stored.customer_id, draft)
-        })
-        .collect())
+    let request = connection::page_request(first, after)?;
+    if !domain::access::reads_records(viewer) {
+        return Ok(connection::empty());
+    }
+    filter.party = viewer.party();
+    let now = ctx.now();
+    let pool = ctx.state().pool.clone();
+    let page = db::page(&pool, &filter, &request, now).await?;
+    let by_end = filter.ending_by.is_some();
+    let counted = filter.clone();
+    Ok(connection::build(
+        page,
+        &request,
+        CountQuery::deferred(move |pool| {
+            let f = counted.clone();
+            async move { db::count(&pool, &f, now).await }
+        }),
+        |r| {
+            let at = if by_end {
+                r.stored.ends_at(now).unwrap_or(r.stored.created_at)
+            } else {
+                r.stored.created_at
+            };
+            (crate::db::page::time_key(at), r.id)
+        },
+        DelegatedAdminRelationship,
+    ))
 }
 
 #[derive(Default)]
@@ -120,40 +149,41 @@ pub struct DelegatedAdminQuery;
 #[Object]
 impl DelegatedAdminQuery {
     /// The delegated admin relationships the viewer takes part in (all, for the operator), newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn delegated_admin_relationships(
         &self,
         ctx: &Context<'_>,
-        filter: Option<DelegatedAdminFilter>,
-    ) -> GqlResult<Vec<DelegatedAdminRelationship>> {
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<DelegatedAdminFilter>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<DelegatedAdminRelationship>> {
         let f = filter.unwrap_or_default();
-        let customer = ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?;
-        let partner = ids::decode_opt(f.partner_id.as_ref(), &[NodeType::Partner])?;
-        let now = ctx.now();
-        let wanted: Option<domain::DelegatedAdminStatus> = f.status.map(Into::into);
-        Ok(list(ctx, customer, partner)
-            .await?
-            .into_iter()
-            .filter(|r| wanted.is_none_or(|w| r.stored.status_at(now) == w))
-            .map(DelegatedAdminRelationship)
-            .collect())
+        let filter = db::ListFilter {
+            customer_id: ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?,
+            partner_id: ids::decode_opt(f.partner_id.as_ref(), &[NodeType::Partner])?,
+            status: f.status.map(Into::into),
+            ..Default::default()
+        };
+        page(ctx, filter, first, after).await
     }
 
     /// Active relationships ending within `withinDays` days (default 30), soonest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn expiring_delegated_admin_relationships(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 30, validator(minimum = 1, maximum = 730))] within_days: i64,
-    ) -> GqlResult<Vec<DelegatedAdminRelationship>> {
-        let now = ctx.now();
-        let horizon = now + Duration::days(within_days);
-        let mut found: Vec<db::Relationship> = list(ctx, None, None)
-            .await?
-            .into_iter()
-            .filter(|r| r.stored.status_at(now) == domain::DelegatedAdminStatus::Active)
-            .filter(|r| r.stored.ends_at(now).is_some_and(|end| end <= horizon))
-            .collect();
-        found.sort_by_key(|r| r.stored.ends_at(now));
-        Ok(found.into_iter().map(DelegatedAdminRelationship).collect())
+        #[graphql(
+            desc = "The window, in days from now (1 to 730).",
+            default = 30,
+            validator(minimum = 1, maximum = 730)
+        )]
+        within_days: i64,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<DelegatedAdminRelationship>> {
+        let filter =
+            db::ListFilter { ending_by: Some(ctx.now() + Duration::days(within_days)), ..Default::default() };
+        page(ctx, filter, first, after).await
     }
 }
 
@@ -285,7 +315,7 @@ impl DelegatedAdminMutation {
     async fn create_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: CreateDelegatedAdminRelationshipInput,
+        #[graphql(desc = "A partner's draft request.")] input: CreateDelegatedAdminRelationshipInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         let viewer = ctx.writer()?;
         let customer = ids::decode(&input.customer_id, &[NodeType::Customer])?;
@@ -296,7 +326,7 @@ impl DelegatedAdminMutation {
     async fn update_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: UpdateDelegatedAdminRelationshipInput,
+        #[graphql(desc = "New terms for a draft.")] input: UpdateDelegatedAdminRelationshipInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Update, false, Some(input.terms.terms()?), None).await
     }
@@ -304,7 +334,7 @@ impl DelegatedAdminMutation {
     async fn delete_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Delete, false, None, None).await
     }
@@ -312,7 +342,7 @@ impl DelegatedAdminMutation {
     async fn request_delegated_admin_approval(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::RequestApproval, false, None, None).await
     }
@@ -320,7 +350,7 @@ impl DelegatedAdminMutation {
     async fn approve_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: ApproveDelegatedAdminRelationshipInput,
+        #[graphql(desc = "The customer's approval.")] input: ApproveDelegatedAdminRelationshipInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Approve, input.replace_existing, None, None).await
     }
@@ -328,7 +358,7 @@ impl DelegatedAdminMutation {
     async fn reject_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Reject, false, None, None).await
     }
@@ -336,7 +366,7 @@ impl DelegatedAdminMutation {
     async fn grant_delegated_admin(
         &self,
         ctx: &Context<'_>,
-        input: GrantDelegatedAdminInput,
+        #[graphql(desc = "A customer's direct grant to a partner (waits for the partner's consent).")] input: GrantDelegatedAdminInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         let viewer = ctx.writer()?;
         let partner = ids::decode(&input.partner_id, &[NodeType::Partner])?;
@@ -349,7 +379,7 @@ impl DelegatedAdminMutation {
     async fn consent_to_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Consent, false, None, None).await
     }
@@ -357,7 +387,7 @@ impl DelegatedAdminMutation {
     async fn terminate_delegated_admin_relationship(
         &self,
         ctx: &Context<'_>,
-        input: DelegatedAdminRelationshipIdInput,
+        #[graphql(desc = "Which relationship.")] input: DelegatedAdminRelationshipIdInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::Terminate, false, None, None).await
     }
@@ -365,7 +395,7 @@ impl DelegatedAdminMutation {
     async fn set_delegated_admin_auto_extend(
         &self,
         ctx: &Context<'_>,
-        input: SetDelegatedAdminAutoExtendInput,
+        #[graphql(desc = "Auto-extension on or off.")] input: SetDelegatedAdminAutoExtendInput,
     ) -> GqlResult<DelegatedAdminRelationshipPayload> {
         run(ctx, &input.id, Transition::SetAutoExtend, false, None, Some(&input.auto_extend)).await
     }

@@ -20,6 +20,8 @@ pub enum NodeType {
     DelegatedAdminRelationship,
     Invitation,
     ResellerRelationship,
+    ResellerPartnership,
+    SupportRequest,
 }
 
 impl NodeType {
@@ -36,6 +38,8 @@ impl NodeType {
             NodeType::DelegatedAdminRelationship => "DelegatedAdminRelationship",
             NodeType::Invitation => "Invitation",
             NodeType::ResellerRelationship => "ResellerRelationship",
+            NodeType::ResellerPartnership => "ResellerPartnership",
+            NodeType::SupportRequest => "SupportRequest",
         }
     }
 
@@ -52,6 +56,8 @@ impl NodeType {
             "DelegatedAdminRelationship" => NodeType::DelegatedAdminRelationship,
             "Invitation" => NodeType::Invitation,
             "ResellerRelationship" => NodeType::ResellerRelationship,
+            "ResellerPartnership" => NodeType::ResellerPartnership,
+            "SupportRequest" => NodeType::SupportRequest,
             _ => return None,
         })
     }

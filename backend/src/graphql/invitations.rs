@@ -1,6 +1,7 @@
 //! Invitations (reseller relationship requests) in the API.
 
 use super::catalog::Service;
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::enums;
 use super::error::GqlResult;
@@ -148,6 +149,10 @@ impl Invitation {
     async fn acceptance_count(&self) -> i64 {
         self.0.acceptances
     }
+    /// What the signed-in user may do to this invitation, and why not where it may not.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::InvitationPermissions> {
+        super::permissions::invitation(ctx, &self.0).await
+    }
 }
 
 /// What a customer's global admin sees before accepting: who asks for what, and what
@@ -275,32 +280,45 @@ pub struct InvitationsQuery;
 #[Object]
 impl InvitationsQuery {
     /// Invitations the viewer takes part in: a partner's own, those naming it as reseller (to
-    /// pass on), a customer's (addressed to it or accepted by it); all for the operator.
+    /// pass on), a customer's (addressed to it or accepted by it); all for the operator. Newest
+    /// first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
-        filter: Option<InvitationFilter>,
-    ) -> GqlResult<Vec<Invitation>> {
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<InvitationFilter>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<Invitation>> {
         let viewer = ctx.viewer()?;
         let now = ctx.now();
+        let request = connection::page_request(first, after)?;
         let f = filter.unwrap_or_default();
         let customer = ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?;
         if !crate::domain::access::reads_records(viewer) {
-            return Ok(Vec::new());
+            return Ok(connection::empty());
         }
-        let org = viewer.party();
-        Ok(db::visible(&ctx.state().pool, org)
-            .await?
-            .into_iter()
-            .filter(|i| f.status.as_deref().is_none_or(|s| i.status_at(now) == s))
-            .filter(|i| customer.is_none() || i.customer_id == customer)
-            .map(Invitation)
-            .collect())
+        let filter = db::ListFilter { organization: viewer.party(), customer_id: customer, status: f.status };
+        let page = db::page(&ctx.state().pool, &filter, &request, now).await?;
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::deferred(move |pool| {
+                let f = filter.clone();
+                async move { db::count(&pool, &f, now).await }
+            }),
+            |i| (crate::db::page::time_key(i.created_at), i.invitation_id),
+            Invitation,
+        ))
     }
 
     /// An invitation by the code in its link: for a signed-in customer global admin only;
     /// anyone else gets NOT_FOUND.
-    async fn invitation_by_code(&self, ctx: &Context<'_>, code: String) -> GqlResult<InvitationPreview> {
+    async fn invitation_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The code at the end of the invitation's link.")] code: String,
+    ) -> GqlResult<InvitationPreview> {
         let viewer = ctx.viewer()?;
         Ok(InvitationPreview(workflows::by_code_for_customer(ctx.state(), viewer, &code).await?))
     }
@@ -401,7 +419,7 @@ impl InvitationsMutation {
     async fn create_invitation(
         &self,
         ctx: &Context<'_>,
-        input: CreateInvitationInput,
+        #[graphql(desc = "A new invitation.")] input: CreateInvitationInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let customer_id = ids::decode_opt(input.customer_id.as_ref(), &[NodeType::Customer])?;
@@ -450,7 +468,7 @@ impl InvitationsMutation {
     async fn update_invitation_message(
         &self,
         ctx: &Context<'_>,
-        input: UpdateInvitationMessageInput,
+        #[graphql(desc = "A new message.")] input: UpdateInvitationMessageInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::Invitation])?;
@@ -462,7 +480,7 @@ impl InvitationsMutation {
     async fn revoke_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationIdInput,
+        #[graphql(desc = "An invitation by id.")] input: InvitationIdInput,
     ) -> GqlResult<InvitationPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::Invitation])?;
@@ -475,7 +493,7 @@ impl InvitationsMutation {
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationCodeInput,
+        #[graphql(desc = "Accept or decline through the link's code.")] input: InvitationCodeInput,
     ) -> GqlResult<InvitationResponsePayload> {
         let viewer = ctx.writer()?;
         workflows::accept(ctx.state(), viewer, &input.code, input.replace_existing).await?;
@@ -486,7 +504,7 @@ impl InvitationsMutation {
     async fn decline_invitation(
         &self,
         ctx: &Context<'_>,
-        input: InvitationCodeInput,
+        #[graphql(desc = "Accept or decline through the link's code.")] input: InvitationCodeInput,
     ) -> GqlResult<InvitationResponsePayload> {
         let viewer = ctx.writer()?;
         workflows::decline(ctx.state(), viewer, &input.code).await?;

@@ -1,6 +1,7 @@
 //! DataLoaders: nested lists cost one statement per kind of object, whatever the page size.
 //! They are built per request (the scope and "now" are the request's), so no state outlives it.
 
+use crate::db::page::{After, PageRequest};
 use crate::db::{catalog, delegated_admin, organizations, subscriptions};
 use crate::domain::access::Scope;
 use crate::domain::{AppError, DelegatedRole, PurchaseChannel};
@@ -86,6 +87,45 @@ impl Loader<Uuid> for CustomerSubscriptionsLoader {
     }
 }
 
+/// One customer's page of subscriptions: the customer, the page size and the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CustomerPageKey {
+    pub customer_id: Uuid,
+    pub first: i64,
+    pub after: Option<After>,
+}
+
+/// Pages of customers' subscriptions; keys asking for the same page shape go in one statement.
+pub struct CustomerSubscriptionPagesLoader {
+    pool: PgPool,
+    scope: Scope,
+    now: DateTime<Utc>,
+}
+
+impl Loader<CustomerPageKey> for CustomerSubscriptionPagesLoader {
+    type Value = Vec<subscriptions::Subscription>;
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[CustomerPageKey]) -> LoadResult<CustomerPageKey, Self::Value> {
+        let mut shapes: HashMap<(i64, Option<After>), Vec<Uuid>> = HashMap::new();
+        for k in keys {
+            shapes.entry((k.first, k.after.clone())).or_default().push(k.customer_id);
+        }
+        let mut map: HashMap<CustomerPageKey, Vec<_>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for ((first, after), customers) in shapes {
+            let page = PageRequest { first, after: after.clone() };
+            for s in subscriptions::page_for_customers(&self.pool, self.scope, &customers, &page, self.now)
+                .await
+                .map_err(gql)?
+            {
+                let key = CustomerPageKey { customer_id: s.facts.customer_id, first, after: after.clone() };
+                map.entry(key).or_default().push(s);
+            }
+        }
+        Ok(map)
+    }
+}
+
 /// How many subscriptions of each customer the viewer sees, per purchase channel.
 pub struct CustomerChannelCountsLoader {
     pool: PgPool,
@@ -166,6 +206,8 @@ pub struct Loaders {
     /// Absent for anonymous requests.
     pub customer_subscriptions: Option<DataLoader<CustomerSubscriptionsLoader, HashMapCache>>,
     /// Absent for anonymous requests.
+    pub customer_subscription_pages: Option<DataLoader<CustomerSubscriptionPagesLoader, HashMapCache>>,
+    /// Absent for anonymous requests.
     pub customer_channel_counts: Option<DataLoader<CustomerChannelCountsLoader, HashMapCache>>,
     /// Present when the viewer is a partner.
     pub viewer_delegated_roles: Option<DataLoader<ViewerDelegatedRolesLoader, HashMapCache>>,
@@ -200,6 +242,13 @@ impl Loaders {
             customer_subscriptions: scope.map(|scope| {
                 DataLoader::with_cache(
                     CustomerSubscriptionsLoader { pool: pool.clone(), scope, now },
+                    spawn,
+                    HashMapCache::default(),
+                )
+            }),
+            customer_subscription_pages: scope.map(|scope| {
+                DataLoader::with_cache(
+                    CustomerSubscriptionPagesLoader { pool: pool.clone(), scope, now },
                     spawn,
                     HashMapCache::default(),
                 )

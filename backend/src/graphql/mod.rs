@@ -14,6 +14,7 @@ pub mod loaders;
 pub mod node;
 pub mod organizations;
 pub mod partnerships;
+pub mod permissions;
 pub mod prefetch;
 pub mod relationships;
 pub mod subscriptions;

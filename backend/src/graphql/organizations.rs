@@ -132,6 +132,10 @@ impl Customer {
     pub async fn kind(&self) -> enums::OrganizationKind {
         self.0.kind.into()
     }
+    /// What the signed-in user may do for this customer, and why not where it may not.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::CustomerPermissions> {
+        super::permissions::customer(ctx, self.0.id).await
+    }
     /// The tenant's primary domain, e.g. contoso.partner.onmschina.cn.
     async fn primary_domain(&self) -> GqlResult<String> {
         Ok(self.details()?.primary_domain.clone())
@@ -171,13 +175,39 @@ impl Customer {
         super::relationships::channel_map(ctx, self.0.id).await
     }
     /// The customer's subscriptions that the viewer may see, from every channel, by name.
-    #[graphql(complexity = "10 * child_complexity")]
-    async fn subscriptions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Subscription>> {
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn subscriptions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<Subscription>> {
+        let request = connection::page_request(first, after)?;
         let loaders = ctx.data_unchecked::<super::loaders::Loaders>();
-        let Some(loader) = &loaders.customer_subscriptions else { return Ok(Vec::new()) };
-        let subs = loader.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(subs.into_iter().map(Subscription).collect())
+        let Some(loader) = &loaders.customer_subscription_pages else { return Ok(connection::empty()) };
+        let key = customer_page_key(self.0.id, &request);
+        let rows = loader.load_one(key).await?.unwrap_or_default();
+        let page = crate::db::page::Page::from_rows(rows, &request);
+        let filter = crate::db::subscriptions::SubscriptionFilter {
+            customer_id: Some(self.0.id),
+            ..Default::default()
+        };
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::Subscriptions { scope: ctx.scope()?, filter, now: ctx.now() },
+            |s| (s.friendly_name.clone(), s.id),
+            Subscription,
+        ))
     }
+}
+
+/// The loader key of one customer's page of subscriptions (prefetch builds the same keys).
+pub fn customer_page_key(
+    customer_id: uuid::Uuid,
+    request: &crate::db::page::PageRequest,
+) -> super::loaders::CustomerPageKey {
+    super::loaders::CustomerPageKey { customer_id, first: request.first, after: request.after.clone() }
 }
 
 /// Narrows the customers list.
@@ -204,13 +234,21 @@ pub struct OrganizationsQuery;
 #[Object]
 impl OrganizationsQuery {
     /// One organization by id, if the viewer may see it (else NOT_FOUND).
-    async fn organization(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Organization> {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization's global id.")] id: ID,
+    ) -> GqlResult<Organization> {
         let uuid = ids::decode(&id, &[NodeType::Operator, NodeType::Partner, NodeType::Customer])?;
         Ok(Organization::from_record(visible_organization(ctx, uuid).await?))
     }
 
     /// One customer by id, if the viewer may see it (else NOT_FOUND).
-    async fn customer(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Customer> {
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's global id.")] id: ID,
+    ) -> GqlResult<Customer> {
         let uuid = ids::decode(&id, &[NodeType::Customer])?;
         Ok(Customer(visible_organization(ctx, uuid).await?))
     }
@@ -221,7 +259,7 @@ impl OrganizationsQuery {
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CustomerFilter>,
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<CustomerFilter>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<Customer>> {
@@ -247,7 +285,7 @@ impl OrganizationsQuery {
     async fn partners(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PartnerFilter>,
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<PartnerFilter>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<Partner>> {
@@ -374,7 +412,7 @@ impl OrganizationsMutation {
     async fn register_partner(
         &self,
         ctx: &Context<'_>,
-        input: RegisterPartnerInput,
+        #[graphql(desc = "Enrol a partner.")] input: RegisterPartnerInput,
     ) -> GqlResult<RegisterPartnerPayload> {
         let viewer = ctx.writer()?;
         let id = onboarding::register_partner(
@@ -392,7 +430,7 @@ impl OrganizationsMutation {
     async fn join_csp_program(
         &self,
         ctx: &Context<'_>,
-        input: JoinCspProgramInput,
+        #[graphql(desc = "An Advisor joins CSP, for good.")] input: JoinCspProgramInput,
     ) -> GqlResult<JoinCspProgramPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.partner_id, &[NodeType::Partner])?;
@@ -405,7 +443,7 @@ impl OrganizationsMutation {
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
-        input: CreateCustomerInput,
+        #[graphql(desc = "Create a customer tenant with its first global admin.")] input: CreateCustomerInput,
     ) -> GqlResult<CreateCustomerPayload> {
         let viewer = ctx.writer()?;
         let reseller = ids::decode_opt(input.indirect_reseller_id.as_ref(), &[NodeType::Partner])?;
@@ -427,7 +465,11 @@ impl OrganizationsMutation {
     }
 
     /// Add a user to your own organization (admins only).
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<CreateUserPayload> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Add a user to the viewer's own organization.")] input: CreateUserInput,
+    ) -> GqlResult<CreateUserPayload> {
         let viewer = ctx.writer()?;
         let id = onboarding::create_user(
             ctx.state(),

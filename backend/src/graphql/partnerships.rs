@@ -1,13 +1,15 @@
 //! Provider–reseller partnerships in the API.
 
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::error::GqlResult;
+use super::ids::{self, NodeType};
 use super::loaders::Loaders;
 use super::organizations::Partner;
 use crate::db::relationships as db;
 use crate::domain::AppError;
 use crate::workflows::partnerships as workflows;
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// An indirect provider's partnership with one of its indirect resellers.
@@ -16,9 +18,9 @@ pub struct ResellerPartnership(pub db::Partnership);
 /// A partnership between an indirect provider and an indirect reseller.
 #[Object]
 impl ResellerPartnership {
-    /// Its id (raw uuid).
-    async fn id(&self) -> String {
-        self.0.partnership_id.to_string()
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::ResellerPartnership, self.0.partnership_id)
     }
     /// The indirect provider.
     async fn provider(&self, ctx: &Context<'_>) -> GqlResult<Partner> {
@@ -61,6 +63,10 @@ impl ResellerPartnership {
     async fn removed_at(&self) -> Option<DateTime<Utc>> {
         self.0.removed_at
     }
+    /// What the signed-in user may do to this partnership, and why not where it may not.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::PartnershipPermissions> {
+        super::permissions::partnership(ctx, &self.0).await
+    }
 }
 
 #[derive(Default)]
@@ -69,14 +75,39 @@ pub struct PartnershipsQuery;
 #[Object]
 impl PartnershipsQuery {
     /// The viewer's provider–reseller partnerships (all, for the operator), newest first.
-    async fn partnerships(&self, ctx: &Context<'_>) -> GqlResult<Vec<ResellerPartnership>> {
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn partnerships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<ResellerPartnership>> {
         let viewer = ctx.viewer()?;
+        let request = connection::page_request(first, after)?;
         if viewer.customer_id().is_some() {
-            return Ok(Vec::new());
+            return Ok(connection::empty());
         }
         let party = viewer.party();
-        Ok(db::partnerships(&ctx.state().pool, party).await?.into_iter().map(ResellerPartnership).collect())
+        let page = db::partnerships_page(&ctx.state().pool, party, &request).await?;
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::deferred(move |pool| async move { db::partnerships_count(&pool, party).await }),
+            |p| (crate::db::page::time_key(p.created_at), p.partnership_id),
+            ResellerPartnership,
+        ))
     }
+}
+
+/// A partnership by id, if the viewer may see it (the same rule as the list: its two parties
+/// and the operator).
+pub async fn visible_partnership(
+    ctx: &Context<'_>,
+    id: uuid::Uuid,
+) -> GqlResult<Option<ResellerPartnership>> {
+    let viewer = ctx.viewer()?;
+    let found = db::partnership_by_id(&ctx.state().pool, id, false).await?;
+    Ok(found.filter(|p| viewer.is_operator() || workflows::is_party(viewer, p)).map(ResellerPartnership))
 }
 
 /// Accept a partnership link.
@@ -89,8 +120,8 @@ pub struct AcceptResellerPartnershipInput {
 /// Remove a partnership.
 #[derive(InputObject)]
 pub struct RemoveResellerPartnershipInput {
-    /// The partnership's id.
-    pub id: String,
+    /// The partnership.
+    pub id: ID,
 }
 
 /// The partnership after a change.
@@ -122,7 +153,7 @@ impl PartnershipsMutation {
     async fn accept_reseller_partnership(
         &self,
         ctx: &Context<'_>,
-        input: AcceptResellerPartnershipInput,
+        #[graphql(desc = "Accept a partnership link.")] input: AcceptResellerPartnershipInput,
     ) -> GqlResult<ResellerPartnershipPayload> {
         let viewer = ctx.writer()?;
         let id = workflows::accept(ctx.state(), viewer, &input.code).await?;
@@ -132,10 +163,10 @@ impl PartnershipsMutation {
     async fn remove_reseller_partnership(
         &self,
         ctx: &Context<'_>,
-        input: RemoveResellerPartnershipInput,
+        #[graphql(desc = "Remove a partnership.")] input: RemoveResellerPartnershipInput,
     ) -> GqlResult<ResellerPartnershipPayload> {
         let viewer = ctx.writer()?;
-        let id = uuid::Uuid::parse_str(&input.id).map_err(|_| AppError::bad_input("not a partnership id"))?;
+        let id = ids::decode(&input.id, &[NodeType::ResellerPartnership])?;
         workflows::remove(ctx.state(), viewer, id).await?;
         reload(ctx, id).await
     }

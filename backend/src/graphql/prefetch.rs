@@ -79,10 +79,27 @@ pub async fn for_customers(loaders: &Loaders, node: Lookahead<'_>, customer_ids:
     let wants = |f: &str| node.field(f).exists();
     let subscriptions = async {
         let subs_field = node.field("subscriptions");
-        if let (true, Some(loader)) = (subs_field.exists(), &loaders.customer_subscriptions) {
-            let by_customer = loader.load_many(ids()).await?;
-            let subs: Vec<&Subscription> = by_customer.values().flatten().collect();
-            for_subscriptions(loaders, subs_field, &subs).await?;
+        if let (Some(asked), Some(loader)) =
+            (subs_field.selection_fields().first(), &loaders.customer_subscription_pages)
+        {
+            // The same page every customer's `subscriptions(first:, after:)` will ask for.
+            let arg = |name: &str| -> Result<Option<async_graphql::Value>> {
+                Ok(asked.arguments()?.into_iter().find(|(n, _)| n.as_str() == name).map(|(_, v)| v))
+            };
+            let first = match arg("first")? {
+                Some(async_graphql::Value::Number(n)) => n.as_i64().map(|n| n as i32),
+                _ => None,
+            };
+            let after = match arg("after")? {
+                Some(async_graphql::Value::String(s)) => Some(s),
+                _ => None,
+            };
+            if let Ok(request) = super::connection::page_request(first, after) {
+                let keys = ids().map(|c| super::organizations::customer_page_key(c, &request));
+                let by_customer = loader.load_many(keys).await?;
+                let subs: Vec<&Subscription> = by_customer.values().flatten().collect();
+                for_subscriptions(loaders, subs_field.field("edges").field("node"), &subs).await?;
+            }
         }
         Ok::<_, async_graphql::Error>(())
     };

@@ -2,6 +2,7 @@
 //! customer's channel map and the partner's multi-channel book.
 
 use super::catalog::Service;
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::delegated_admin::DelegatedAdminRelationship;
 use super::enums;
@@ -68,6 +69,13 @@ impl ResellerRelationship {
     /// When it was removed.
     async fn removed_at(&self) -> Option<DateTime<Utc>> {
         self.0.removed_at
+    }
+    /// What the signed-in user may do to this relationship, and why not where it may not.
+    async fn viewer_can(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<super::permissions::ResellerRelationshipPermissions> {
+        super::permissions::reseller_relationship(ctx, &self.0).await
     }
 }
 
@@ -333,34 +341,45 @@ pub struct RelationshipsQuery;
 #[Object]
 impl RelationshipsQuery {
     /// Reseller relationships the viewer takes part in (all, for the operator).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn reseller_relationships(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ResellerRelationshipFilter>,
-    ) -> GqlResult<Vec<ResellerRelationship>> {
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<
+            ResellerRelationshipFilter,
+        >,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<ResellerRelationship>> {
         let viewer = ctx.viewer()?;
+        let request = connection::page_request(first, after)?;
         let f = filter.unwrap_or_default();
-        let party = viewer.party();
-        let list = db::list(
-            &ctx.state().pool,
-            party,
-            ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?,
-            ids::decode_opt(f.partner_id.as_ref(), &[NodeType::Partner])?,
-            f.status.as_deref(),
-        )
-        .await?;
-        Ok(list
-            .into_iter()
-            .filter(|r| domain::access::may_see_reseller_relationship(viewer, r.partner_id, r.customer_id))
-            .map(ResellerRelationship)
-            .collect())
+        let customer = ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?;
+        let partner = ids::decode_opt(f.partner_id.as_ref(), &[NodeType::Partner])?;
+        // `may_see_reseller_relationship`: the SQL keeps the party's own; a role that reads no
+        // records sees none.
+        if !domain::access::reads_records(viewer) {
+            return Ok(connection::empty());
+        }
+        let (party, status) = (viewer.party(), f.status);
+        let page = db::page(&ctx.state().pool, party, customer, partner, status.as_deref(), &request).await?;
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::deferred(move |pool| {
+                let status = status.clone();
+                async move { db::count(&pool, party, customer, partner, status.as_deref()).await }
+            }),
+            |r| (crate::db::page::time_key(r.created_at), r.relationship_id),
+            ResellerRelationship,
+        ))
     }
 
     /// What removing a relationship would end, and what blocks it.
     async fn reseller_relationship_removal_preview(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The relationship's global id.")] id: ID,
     ) -> GqlResult<ResellerRelationshipRemovalPreview> {
         let viewer = ctx.viewer()?;
         let uuid = ids::decode(&id, &[NodeType::ResellerRelationship])?;
@@ -369,7 +388,11 @@ impl RelationshipsQuery {
 
     /// A customer's channel map: per service every subscription with its channel and service
     /// partners; every partner with its relationship kinds and delegated roles.
-    async fn channel_map(&self, ctx: &Context<'_>, customer_id: ID) -> GqlResult<ChannelMap> {
+    async fn channel_map(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's global id.")] customer_id: ID,
+    ) -> GqlResult<ChannelMap> {
         let uuid = ids::decode(&customer_id, &[NodeType::Customer])?;
         channel_map(ctx, uuid).await
     }
@@ -399,7 +422,7 @@ impl RelationshipsMutation {
     async fn remove_reseller_relationship(
         &self,
         ctx: &Context<'_>,
-        input: RemoveResellerRelationshipInput,
+        #[graphql(desc = "Which relationship to remove.")] input: RemoveResellerRelationshipInput,
     ) -> GqlResult<RemoveResellerRelationshipPayload> {
         let viewer = ctx.writer()?;
         let uuid = ids::decode(&input.id, &[NodeType::ResellerRelationship])?;

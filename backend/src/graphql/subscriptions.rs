@@ -8,6 +8,7 @@ use super::error::GqlResult;
 use super::ids::{self, NodeType};
 use super::loaders::Loaders;
 use super::organizations::{Customer, Partner};
+use super::permissions::Permission;
 use crate::db::subscriptions as db;
 use crate::domain::subscription::{SubscriptionAction, ViewerStanding, decide};
 use crate::domain::{self, AppError, LifecycleStage};
@@ -116,7 +117,10 @@ impl Subscription {
         domain::LifecycleStage::ALL.iter().map(|s| self.stage(*s)).collect()
     }
     /// Who serves one lifecycle stage.
-    async fn service_partner(&self, stage: enums::LifecycleStage) -> StageServicePartner {
+    async fn service_partner(
+        &self,
+        #[graphql(desc = "The lifecycle stage.")] stage: enums::LifecycleStage,
+    ) -> StageServicePartner {
         self.stage(stage.into())
     }
     /// Whether some stage is served by a partner other than the partner of record: the
@@ -215,30 +219,6 @@ impl StageServicePartner {
     }
 }
 
-/// Whether the viewer may do one thing, and the reason when not.
-#[derive(SimpleObject)]
-pub struct Permission {
-    /// Whether the action is allowed.
-    pub allowed: bool,
-    /// When refused: the error code the mutation would answer with.
-    pub reason_code: Option<String>,
-    /// When refused: why, in words.
-    pub reason: Option<String>,
-}
-
-impl From<Result<(), domain::error::Refusal>> for Permission {
-    fn from(r: Result<(), domain::error::Refusal>) -> Self {
-        match r {
-            Ok(()) => Permission { allowed: true, reason_code: None, reason: None },
-            Err(refusal) => Permission {
-                allowed: false,
-                reason_code: Some(refusal.code.as_str().to_owned()),
-                reason: Some(refusal.message),
-            },
-        }
-    }
-}
-
 /// What the viewer may do to a subscription; each answer agrees with the matching mutation.
 #[derive(SimpleObject)]
 pub struct SubscriptionPermissions {
@@ -309,7 +289,7 @@ impl SubscriptionsQuery {
     async fn subscriptions(
         &self,
         ctx: &Context<'_>,
-        filter: Option<SubscriptionFilter>,
+        #[graphql(desc = "Narrows the list; all conditions must hold.")] filter: Option<SubscriptionFilter>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<Subscription>> {
@@ -331,7 +311,11 @@ impl SubscriptionsQuery {
     }
 
     /// One subscription by id, if the viewer may see it (else NOT_FOUND).
-    async fn subscription(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Subscription> {
+    async fn subscription(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The subscription's global id.")] id: ID,
+    ) -> GqlResult<Subscription> {
         let uuid = ids::decode(&id, &[NodeType::Subscription])?;
         Ok(Subscription(visible_subscription(ctx, uuid).await?))
     }
@@ -433,6 +417,9 @@ impl SubscriptionsMutation {
     async fn create_subscription(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Order a subscription as its partner of record (or, for the operator, online direct)."
+        )]
         input: CreateSubscriptionInput,
     ) -> GqlResult<SubscriptionPayload> {
         let viewer = ctx.writer()?;
@@ -461,7 +448,7 @@ impl SubscriptionsMutation {
     async fn change_subscription_quantity(
         &self,
         ctx: &Context<'_>,
-        input: ChangeSubscriptionQuantityInput,
+        #[graphql(desc = "Change the number of seats.")] input: ChangeSubscriptionQuantityInput,
     ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::Quantity(input.quantity)).await
     }
@@ -470,7 +457,7 @@ impl SubscriptionsMutation {
     async fn set_subscription_auto_renew(
         &self,
         ctx: &Context<'_>,
-        input: SetSubscriptionAutoRenewInput,
+        #[graphql(desc = "Turn auto-renew on or off.")] input: SetSubscriptionAutoRenewInput,
     ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::AutoRenew(input.auto_renew)).await
     }
@@ -479,7 +466,7 @@ impl SubscriptionsMutation {
     async fn suspend_subscription(
         &self,
         ctx: &Context<'_>,
-        input: SubscriptionIdInput,
+        #[graphql(desc = "Which subscription to suspend, reactivate or cancel.")] input: SubscriptionIdInput,
     ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::Suspend).await
     }
@@ -488,7 +475,7 @@ impl SubscriptionsMutation {
     async fn reactivate_subscription(
         &self,
         ctx: &Context<'_>,
-        input: SubscriptionIdInput,
+        #[graphql(desc = "Which subscription to suspend, reactivate or cancel.")] input: SubscriptionIdInput,
     ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::Reactivate).await
     }
@@ -498,7 +485,7 @@ impl SubscriptionsMutation {
     async fn renew_subscription(
         &self,
         ctx: &Context<'_>,
-        input: SubscriptionIdInput,
+        #[graphql(desc = "Which subscription to suspend, reactivate or cancel.")] input: SubscriptionIdInput,
     ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::Renew).await
     }
@@ -507,19 +494,27 @@ impl SubscriptionsMutation {
     async fn cancel_subscription(
         &self,
         ctx: &Context<'_>,
-        input: SubscriptionIdInput,
+        #[graphql(desc = "Which subscription to suspend, reactivate or cancel.")] input: SubscriptionIdInput,
     ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::Cancel).await
     }
 
     /// Assign seats (never above quantity): the partner of record, or a partner holding
     /// delegated PROVISIONING for the service.
-    async fn assign_seats(&self, ctx: &Context<'_>, input: SeatsInput) -> GqlResult<SubscriptionPayload> {
+    async fn assign_seats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Assign or unassign seats.")] input: SeatsInput,
+    ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::AssignSeats(input.seats)).await
     }
 
     /// Unassign seats: the partner of record, or a partner holding delegated PROVISIONING.
-    async fn unassign_seats(&self, ctx: &Context<'_>, input: SeatsInput) -> GqlResult<SubscriptionPayload> {
+    async fn unassign_seats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Assign or unassign seats.")] input: SeatsInput,
+    ) -> GqlResult<SubscriptionPayload> {
         changed(ctx, &input.subscription_id, Change::UnassignSeats(input.seats)).await
     }
 
@@ -528,6 +523,9 @@ impl SubscriptionsMutation {
     async fn assign_service_partner(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Hand the provisioning or support stage to a partner holding the matching delegated role."
+        )]
         input: AssignServicePartnerInput,
     ) -> GqlResult<SubscriptionPayload> {
         let partner = ids::decode_opt(input.partner_id.as_ref(), &[NodeType::Partner])?;

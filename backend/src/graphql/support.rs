@@ -1,5 +1,6 @@
 //! Support requests in the API.
 
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::error::GqlResult;
 use super::ids::{self, NodeType};
@@ -43,9 +44,9 @@ pub struct SupportRequest(pub db::SupportRequest);
 /// A request for help with a subscription, worked by its support partner (or the operator).
 #[Object]
 impl SupportRequest {
-    /// Its id (raw uuid).
-    async fn id(&self) -> String {
-        self.0.support_request_id.to_string()
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::SupportRequest, self.0.support_request_id)
     }
     /// The subscription.
     async fn subscription(&self, ctx: &Context<'_>) -> GqlResult<Option<Subscription>> {
@@ -97,19 +98,32 @@ pub struct SupportQuery;
 #[Object]
 impl SupportQuery {
     /// Support requests the viewer takes part in (all, for the operator), newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn support_requests(
         &self,
         ctx: &Context<'_>,
-        status: Option<SupportRequestStatus>,
-    ) -> GqlResult<Vec<SupportRequest>> {
+        #[graphql(desc = "Only those in this status.")] status: Option<SupportRequestStatus>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<SupportRequest>> {
         let scope = ctx.scope()?;
+        let now = ctx.now();
+        let request = connection::page_request(first, after)?;
         let status = status.map(|s| SupportStatus::from(s).as_str());
-        Ok(db::visible(&ctx.state().pool, scope, status, ctx.now())
-            .await?
-            .into_iter()
-            .map(SupportRequest)
-            .collect())
+        let page = db::page(&ctx.state().pool, scope, status, &request, now).await?;
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::deferred(move |pool| async move { db::count(&pool, scope, status, now).await }),
+            |r| (crate::db::page::time_key(r.created_at), r.support_request_id),
+            SupportRequest,
+        ))
     }
+}
+
+/// A support request by id, if the viewer may see it (the same rule as the list).
+pub async fn visible_support_request(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<Option<SupportRequest>> {
+    Ok(db::visible_by_id(&ctx.state().pool, ctx.scope()?, id, ctx.now()).await?.map(SupportRequest))
 }
 
 /// Open a support request.
@@ -127,8 +141,8 @@ pub struct OpenSupportRequestInput {
 /// Work a support request.
 #[derive(InputObject)]
 pub struct UpdateSupportRequestInput {
-    /// The request's id.
-    pub id: String,
+    /// The request.
+    pub id: ID,
     /// The new status.
     pub status: Option<SupportRequestStatus>,
     /// A comment to add.
@@ -138,8 +152,8 @@ pub struct UpdateSupportRequestInput {
 /// Hand a request to the operator.
 #[derive(InputObject)]
 pub struct EscalateSupportRequestInput {
-    /// The request's id.
-    pub id: String,
+    /// The request.
+    pub id: ID,
     /// Why.
     pub comment: Option<String>,
 }
@@ -151,8 +165,8 @@ pub struct SupportRequestPayload {
     pub support_request: SupportRequest,
 }
 
-fn parse_id(id: &str) -> GqlResult<uuid::Uuid> {
-    Ok(uuid::Uuid::parse_str(id).map_err(|_| AppError::bad_input("not a support request id"))?)
+fn parse_id(id: &ID) -> GqlResult<uuid::Uuid> {
+    Ok(ids::decode(id, &[NodeType::SupportRequest])?)
 }
 
 async fn reload(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<SupportRequestPayload> {
@@ -171,7 +185,7 @@ impl SupportMutation {
     async fn open_support_request(
         &self,
         ctx: &Context<'_>,
-        input: OpenSupportRequestInput,
+        #[graphql(desc = "Open a support request.")] input: OpenSupportRequestInput,
     ) -> GqlResult<SupportRequestPayload> {
         let viewer = ctx.writer()?;
         let sub = ids::decode(&input.subscription_id, &[NodeType::Subscription])?;
@@ -182,7 +196,7 @@ impl SupportMutation {
     async fn update_support_request(
         &self,
         ctx: &Context<'_>,
-        input: UpdateSupportRequestInput,
+        #[graphql(desc = "Work a support request.")] input: UpdateSupportRequestInput,
     ) -> GqlResult<SupportRequestPayload> {
         let viewer = ctx.writer()?;
         let id = parse_id(&input.id)?;
@@ -194,7 +208,7 @@ impl SupportMutation {
     async fn escalate_support_request(
         &self,
         ctx: &Context<'_>,
-        input: EscalateSupportRequestInput,
+        #[graphql(desc = "Hand a request to the operator.")] input: EscalateSupportRequestInput,
     ) -> GqlResult<SupportRequestPayload> {
         let viewer = ctx.writer()?;
         let id = parse_id(&input.id)?;

@@ -1,5 +1,6 @@
 //! Who is signed in, signing in and out, and API tokens.
 
+use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
 use super::enums;
 use super::error::GqlResult;
@@ -131,10 +132,23 @@ impl ViewerQuery {
     }
 
     /// The viewer's API tokens, newest first (secrets are never shown again).
-    async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
-        let viewer = ctx.viewer()?;
-        let tokens = users::api_tokens(&ctx.state().pool, viewer.user_id).await?;
-        Ok(tokens.into_iter().map(ApiToken).collect())
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn api_tokens(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+    ) -> GqlResult<CountedConnection<ApiToken>> {
+        let user = ctx.viewer()?.user_id;
+        let request = connection::page_request(first, after)?;
+        let page = users::api_tokens_page(&ctx.state().pool, user, &request).await?;
+        Ok(connection::build(
+            page,
+            &request,
+            CountQuery::deferred(move |pool| async move { users::api_tokens_count(&pool, user).await }),
+            |t| (crate::db::page::time_key(t.created_at), t.token_id),
+            ApiToken,
+        ))
     }
 }
 
@@ -206,7 +220,11 @@ pub struct ViewerMutation;
 #[Object]
 impl ViewerMutation {
     /// Sign in with email and password; the only operation that needs no token.
-    async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> GqlResult<SignInPayload> {
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Credentials to sign in with.")] input: SignInInput,
+    ) -> GqlResult<SignInPayload> {
         let state = ctx.state();
         // One password per request: aliases must not multiply the guesses a request makes.
         if let Some(budget) = ctx.data_opt::<crate::graphql::context::SignInBudget>()
@@ -238,7 +256,7 @@ impl ViewerMutation {
     async fn create_api_token(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiTokenInput,
+        #[graphql(desc = "A new API token.")] input: CreateApiTokenInput,
     ) -> GqlResult<CreateApiTokenPayload> {
         let viewer = ctx.writer()?;
         let issued = auth::create_api_token(
@@ -254,7 +272,7 @@ impl ViewerMutation {
     async fn revoke_api_token(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiTokenInput,
+        #[graphql(desc = "Which token to revoke.")] input: RevokeApiTokenInput,
     ) -> GqlResult<RevokeApiTokenPayload> {
         let viewer = ctx.writer()?;
         let id = ids::decode(&input.id, &[NodeType::ApiToken])?;

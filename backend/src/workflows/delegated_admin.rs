@@ -383,7 +383,8 @@ pub async fn transition(
             activate(&mut tx, Some(viewer), &r, replace, now).await?;
         }
         Transition::SetAutoExtend => {
-            let value = rules::parse_auto_extend(auto_extend.unwrap_or("P0D"), &r.roles)?;
+            let value =
+                rules::decide_auto_extend(viewer, &r.stored, &r.roles, auto_extend.unwrap_or("P0D"), now)?;
             db::set_auto_extend(&mut *tx, id, value).await?;
         }
         Transition::Terminate => {

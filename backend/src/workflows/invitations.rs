@@ -5,7 +5,10 @@ use super::delegated_admin::{ParsedTerms, Terms, activate, parse_terms};
 use crate::AppState;
 use crate::db::{audit, catalog, delegated_admin, invitations as db, organizations, relationships};
 use crate::domain::credentials::new_link_code;
-use crate::domain::invitation::{accepting_customer, ensure_may_invite, expiry, relationship_kind};
+use crate::domain::invitation::{
+    Answer, accepting_customer, ensure_may_answer, ensure_may_change, ensure_may_invite, ensure_pending,
+    expiry, relationship_kind,
+};
 use crate::domain::*;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -98,29 +101,58 @@ pub async fn by_code_for_customer(
     Ok(inv)
 }
 
-/// The invitation behind a code, locked, if it is addressed to this customer (or to any) and
-/// still open; anything else about it stays hidden or is refused with its state.
+/// The invitation behind a code, locked, with the customer answering it, if the domain's rule
+/// lets the viewer answer; anything else about it stays hidden or is refused with its state.
 async fn open_for_response(
     tx: &mut sqlx::PgConnection,
-    customer: Uuid,
+    viewer: &Viewer,
     code: &str,
+    accepting: bool,
     now: DateTime<Utc>,
-) -> AppResult<db::Invitation> {
+) -> AppResult<(Uuid, db::Invitation)> {
+    // Only a customer's global admin learns whether the code exists.
+    accepting_customer(viewer)?;
     let inv =
         db::by_code_for_update(&mut *tx, code).await?.ok_or_else(|| AppError::not_found("invitation"))?;
-    if inv.customer_id.is_some_and(|c| c != customer) {
-        return Err(AppError::not_found("invitation"));
+    let customer = answer(&mut *tx, viewer, &inv, accepting, now).await?;
+    Ok((customer, inv))
+}
+
+/// Whether the viewer may accept (or decline) the invitation now, by the domain's rule; the
+/// mutations and `viewerCan` both ask this.
+pub async fn answer(
+    db: &mut sqlx::PgConnection,
+    viewer: &Viewer,
+    inv: &db::Invitation,
+    accepting: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    let customer = accepting_customer(viewer)?;
+    let (mut reseller_still_partnered, mut accepted_already) = (true, false);
+    if accepting {
+        if let Some(reseller) = inv.indirect_reseller_id {
+            reseller_still_partnered =
+                organizations::is_active_partnership(&mut *db, inv.partner_id, reseller).await?;
+        }
+        accepted_already = db::has_accepted(&mut *db, inv.invitation_id, customer).await?;
     }
-    let status = inv.status_at(now);
-    if status != "PENDING" {
-        return Err(not_pending(status));
-    }
-    Ok(inv)
+    ensure_may_answer(
+        viewer,
+        Answer {
+            addressed_to: inv.customer_id,
+            status: inv.status_at(now),
+            accepting,
+            reseller_still_partnered,
+            accepted_already,
+        },
+    )
 }
 
 fn not_pending(state: &str) -> AppError {
-    AppError::refused(Code::InvitationNotPending, format!("this invitation is {state}"))
-        .with_details(serde_json::json!({ "state": state }))
+    match ensure_pending(state) {
+        Err(e) => e,
+        Ok(()) => AppError::refused(Code::InvitationNotPending, "this invitation is not pending"),
+    }
 }
 
 /// Accepting: the relationship(s), the delegated rights asked for, the acceptance and the audit
@@ -132,19 +164,9 @@ pub async fn accept(
     code: &str,
     replace_existing: bool,
 ) -> AppResult<Uuid> {
-    let customer = accepting_customer(viewer)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let inv = open_for_response(&mut tx, customer, code, now).await?;
-    // The named reseller must still be partnered with the provider when the customer accepts.
-    if let Some(reseller) = inv.indirect_reseller_id
-        && !organizations::is_active_partnership(&mut *tx, inv.partner_id, reseller).await?
-    {
-        return Err(AppError::refused(
-            Code::ResellerNotPartnered,
-            "the reseller named on this invitation is no longer partnered with the provider; ask for a new invitation",
-        ));
-    }
+    let (customer, inv) = open_for_response(&mut tx, viewer, code, true, now).await?;
     if !db::record_acceptance(&mut *tx, inv.invitation_id, customer, viewer.user_id, now).await? {
         return Err(not_pending("ACCEPTED"));
     }
@@ -229,10 +251,9 @@ fn delegated_admin_duration(
 }
 
 pub async fn decline(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<Uuid> {
-    let customer = accepting_customer(viewer)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let inv = open_for_response(&mut tx, customer, code, now).await?;
+    let (customer, inv) = open_for_response(&mut tx, viewer, code, false, now).await?;
     // A link for any customer stays open for others; declining it is recorded, not final.
     if inv.customer_id.is_some() {
         db::set_status(&mut *tx, inv.invitation_id, "DECLINED", now).await?;
@@ -263,21 +284,11 @@ pub async fn revoke_or_edit(
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let inv = db::by_id_for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("invitation"))?;
-    if viewer.partner_id() != Some(inv.partner_id) {
-        // A named reseller sees the invitation to pass it on, but cannot change it.
-        return Err(if viewer.partner_id() == inv.indirect_reseller_id {
-            AppError::refused(Code::Forbidden, "only the inviting partner changes or revokes an invitation")
-        } else {
-            AppError::not_found("invitation")
-        });
+    // Who does not take part in it learns nothing; a named reseller is told it may not change it.
+    if viewer.partner_id() != Some(inv.partner_id) && viewer.partner_id() != inv.indirect_reseller_id {
+        return Err(AppError::not_found("invitation"));
     }
-    if !viewer.has_any_role(&[Role::AdminAgent, Role::SalesAgent]) {
-        return Err(AppError::refused(Code::Forbidden, "this needs the role ADMIN_AGENT or SALES_AGENT"));
-    }
-    let status = inv.status_at(now);
-    if status != "PENDING" {
-        return Err(not_pending(status));
-    }
+    ensure_may_change(viewer, inv.partner_id, inv.status_at(now))?;
     let action = match new_message {
         Some(m) => {
             check_message(m)?;

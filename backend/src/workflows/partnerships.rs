@@ -4,23 +4,9 @@
 use crate::AppState;
 use crate::db::{audit, relationships as db};
 use crate::domain::credentials::new_link_code;
+use crate::domain::partnership::{admin_of, ensure_may_accept, ensure_may_remove};
 use crate::domain::*;
 use uuid::Uuid;
-
-fn admin_of(viewer: &Viewer, program: PartnerProgram, what: &str) -> AppResult<Uuid> {
-    if viewer.read_only {
-        return Err(AppError::refused(Code::Forbidden, "this API token is read-only"));
-    }
-    match (viewer.partner_id(), viewer.partner_program) {
-        (Some(p), Some(prog)) if prog == program && viewer.has_role(Role::AdminAgent) => Ok(p),
-        (Some(_), Some(prog)) if prog == program => {
-            Err(AppError::refused(Code::Forbidden, format!("{what} needs the role ADMIN_AGENT")))
-        }
-        _ => {
-            Err(AppError::refused(Code::Forbidden, format!("only a {program} partner's admin agent {what}")))
-        }
-    }
-}
 
 pub async fn invite(state: &AppState, viewer: &Viewer) -> AppResult<Uuid> {
     let provider = admin_of(viewer, PartnerProgram::CspIndirectProvider, "invites resellers")?;
@@ -39,26 +25,14 @@ pub async fn invite(state: &AppState, viewer: &Viewer) -> AppResult<Uuid> {
 }
 
 pub async fn accept(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<Uuid> {
-    let reseller = admin_of(viewer, PartnerProgram::CspIndirectReseller, "accepts partnerships")?;
+    // Only a reseller's admin agent learns whether the code exists.
+    admin_of(viewer, PartnerProgram::CspIndirectReseller, "accepts partnerships")?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let p = db::partnership_by_code_for_update(&mut *tx, code)
         .await?
         .ok_or_else(|| AppError::not_found("partnership"))?;
-    let status = p.status_at(now);
-    if status != "PENDING" {
-        return Err(AppError::refused(
-            Code::InvalidStateTransition,
-            format!("this partnership link is {status}"),
-        )
-        .with_details(serde_json::json!({ "state": status })));
-    }
-    if crate::db::organizations::is_active_partnership(&mut *tx, p.provider_id, reseller).await? {
-        return Err(AppError::refused(
-            Code::Conflict,
-            "you are already in an active partnership with this provider",
-        ));
-    }
+    let reseller = may_accept(&mut tx, viewer, &p, now).await?;
     db::accept_partnership(&mut *tx, p.partnership_id, reseller, now).await?;
     audit::append(
         &mut *tx,
@@ -74,25 +48,14 @@ pub async fn accept(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<
 }
 
 pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
-    if viewer.read_only {
-        return Err(AppError::refused(Code::Forbidden, "this API token is read-only"));
-    }
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let p =
         db::partnership_by_id(&mut *tx, id, true).await?.ok_or_else(|| AppError::not_found("partnership"))?;
-    let party = viewer.partner_id().is_some_and(|me| me == p.provider_id || Some(me) == p.reseller_id);
-    if !party {
+    if !is_party(viewer, &p) {
         return Err(AppError::not_found("partnership"));
     }
-    if !viewer.has_role(Role::AdminAgent) {
-        return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the role ADMIN_AGENT"));
-    }
-    let status = p.status_at(now);
-    if status == "REMOVED" || status == "EXPIRED" {
-        return Err(AppError::refused(Code::InvalidStateTransition, format!("the partnership is {status}"))
-            .with_details(serde_json::json!({ "state": status })));
-    }
+    ensure_may_remove(viewer, p.provider_id, p.reseller_id, p.status_at(now))?;
     db::remove_partnership(&mut *tx, id, viewer.organization_id, now).await?;
     let mut event =
         audit::Event::new("partnership.removed", "ResellerPartnership", id).partner(p.provider_id);
@@ -102,4 +65,23 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()
     audit::append(&mut *tx, viewer.into(), now, event).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether the viewer takes part in the partnership (what it may not see is NOT_FOUND).
+pub fn is_party(viewer: &Viewer, p: &db::Partnership) -> bool {
+    viewer.partner_id().is_some_and(|me| me == p.provider_id || Some(me) == p.reseller_id)
+}
+
+/// Whether the viewer may accept this partnership link now (the rule, with what it needs read).
+pub async fn may_accept(
+    db: &mut sqlx::PgConnection,
+    viewer: &Viewer,
+    p: &db::Partnership,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Uuid> {
+    let already = match viewer.partner_id() {
+        Some(me) => crate::db::organizations::is_active_partnership(&mut *db, p.provider_id, me).await?,
+        None => false,
+    };
+    ensure_may_accept(viewer, p.status_at(now), already)
 }

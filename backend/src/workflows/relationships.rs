@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::db::{audit, delegated_admin, relationships as db, subscriptions};
 use crate::domain::access;
+use crate::domain::reseller_relationship::{Parties, ensure_may_preview_removal, ensure_may_remove};
 use crate::domain::*;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -19,22 +20,30 @@ pub struct RemovalPreview {
     pub released_subscriptions: Vec<(Uuid, String)>,
 }
 
-/// The customer's global admin and the partner's admin agent preview and remove it; the operator
-/// previews (it reads everything) but does not remove; whoever may not see the relationship
-/// learns nothing (NOT_FOUND), the parties' other roles are told why not.
-fn ensure_party(viewer: &Viewer, r: &db::Relationship, removing: bool) -> AppResult<()> {
+/// What the viewer may not see is NOT_FOUND, like a missing relationship.
+fn ensure_visible(viewer: &Viewer, r: &db::Relationship) -> AppResult<()> {
     if !access::may_see_reseller_relationship(viewer, r.partner_id, r.customer_id) {
         return Err(AppError::not_found("reseller relationship"));
     }
-    let customer_admin = viewer.customer_id() == Some(r.customer_id) && viewer.has_role(Role::GlobalAdmin);
-    let partner_admin = viewer.partner_id() == Some(r.partner_id) && viewer.has_role(Role::AdminAgent);
-    if customer_admin || partner_admin || (viewer.is_operator() && !removing) {
-        return Ok(());
-    }
-    Err(AppError::refused(
-        Code::Forbidden,
-        "removing a relationship needs the customer's GLOBAL_ADMIN or the partner's ADMIN_AGENT",
-    ))
+    Ok(())
+}
+
+fn parties(r: &db::Relationship) -> Parties<'_> {
+    Parties { partner_id: r.partner_id, customer_id: r.customer_id, status: &r.status }
+}
+
+/// Whether the viewer may remove the relationship now; `viewerCan.remove` asks this, and the
+/// removal asks the same rule over what it read under lock.
+pub async fn may_remove(
+    db: &mut PgConnection,
+    viewer: &Viewer,
+    r: &db::Relationship,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    // Who may not remove it at all is told so without reading its subscriptions.
+    ensure_may_remove(viewer, parties(r), &[])?;
+    let blocking = subscriptions::active_of_record(&mut *db, r.customer_id, r.partner_id, now).await?;
+    ensure_may_remove(viewer, parties(r), &blocking)
 }
 
 async fn preview_in(
@@ -42,13 +51,9 @@ async fn preview_in(
     viewer: &Viewer,
     r: db::Relationship,
     now: chrono::DateTime<chrono::Utc>,
-    removing: bool,
 ) -> AppResult<RemovalPreview> {
-    ensure_party(viewer, &r, removing)?;
-    if r.status != "ACTIVE" {
-        return Err(AppError::refused(Code::InvalidStateTransition, "the relationship is already removed")
-            .with_details(serde_json::json!({ "state": r.status })));
-    }
+    ensure_visible(viewer, &r)?;
+    ensure_may_preview_removal(viewer, parties(&r))?;
     // A reseller with another active row for this customer (through another provider) keeps
     // serving it: only this row goes, its rights and stages stay.
     let stays = db::has_other_active(&mut *tx, r.customer_id, r.partner_id, r.relationship_id).await?;
@@ -73,29 +78,19 @@ pub async fn preview(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<R
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let r = db::by_id(&mut *conn, id).await?.ok_or_else(|| AppError::not_found("reseller relationship"))?;
-    preview_in(&mut conn, viewer, r, now, false).await
+    preview_in(&mut conn, viewer, r, now).await
 }
 
 /// Removes the relationship and does what the preview said, in one transaction.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RemovalPreview> {
-    if viewer.read_only {
-        return Err(AppError::refused(Code::Forbidden, "this API token is read-only"));
-    }
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let r =
         db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("reseller relationship"))?;
-    let p = preview_in(&mut tx, viewer, r, now, true).await?;
-    if !p.blocking_subscriptions.is_empty() {
-        let names: Vec<&str> = p.blocking_subscriptions.iter().map(|(_, n)| n.as_str()).collect();
-        return Err(AppError::refused(
-            Code::ActiveSubscriptionsExist,
-            format!("the partner is partner of record on active subscriptions: {}", names.join(", ")),
-        )
-        .with_details(serde_json::json!({
-            "subscriptions": p.blocking_subscriptions.iter().map(|(id, n)| serde_json::json!({ "id": id, "friendlyName": n })).collect::<Vec<_>>()
-        })));
-    }
+    ensure_visible(viewer, &r)?;
+    ensure_may_remove(viewer, parties(&r), &[])?;
+    let p = preview_in(&mut tx, viewer, r, now).await?;
+    ensure_may_remove(viewer, parties(&p.relationship), &p.blocking_subscriptions)?;
     let (customer, partner) = (p.relationship.customer_id, p.relationship.partner_id);
     db::remove(&mut *tx, id, now).await?;
     for d in &p.ending_delegated_admin {

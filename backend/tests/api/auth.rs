@@ -81,9 +81,9 @@ async fn api_tokens_carry_the_owner_roles_and_show_the_secret_once(pool: PgPool)
     assert_eq!(viewer["viewer"]["roles"], json!(["ADMIN_AGENT"]));
     assert_eq!(viewer["viewer"]["tokenKind"], "API");
     // Listed without its secret.
-    let list = app.ok(&session, "{ apiTokens { name active } }", json!({})).await;
-    assert_eq!(list["apiTokens"], json!([{ "name": "billing export", "active": true }]));
-    let raw = app.gql(Some(&session), "{ apiTokens { secret } }", json!({})).await;
+    let list = app.ok(&session, "{ apiTokens { edges { node { name active } } } }", json!({})).await;
+    assert_eq!(nodes_of(&list["apiTokens"]), json!([{ "name": "billing export", "active": true }]));
+    let raw = app.gql(Some(&session), "{ apiTokens { edges { node { secret } } } }", json!({})).await;
     assert_eq!(code(&raw), "GRAPHQL_VALIDATION_FAILED");
     // Only a hash is stored.
     let stored: i64 =

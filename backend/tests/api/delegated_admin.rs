@@ -113,9 +113,11 @@ async fn terms_are_validated(pool: PgPool) {
         "display names are unique per partner"
     );
     let coho_admin = app.sign_in("globaladmin@cohowinery.demo").await;
-    let seen = app.ok(&coho_admin, "{ delegatedAdminRelationships { displayName } }", json!({})).await;
+    let seen = app
+        .ok(&coho_admin, "{ delegatedAdminRelationships { edges { node { displayName } } } }", json!({}))
+        .await;
     assert_eq!(
-        seen["delegatedAdminRelationships"],
+        nodes_of(&seen["delegatedAdminRelationships"]),
         json!([]),
         "a partner's draft is not the customer's business yet"
     );
@@ -177,9 +179,9 @@ async fn one_provisioning_holder_per_customer_and_service_unless_replaced(pool: 
         "support stays"
     );
     let northwind = app.sign_in("admin@northwind.demo").await;
-    let held = app.ok(&northwind, "{ delegatedAdminRelationships(filter: {status: ACTIVE}) { displayName roles services { name } } }", json!({})).await;
+    let held = app.ok(&northwind, "{ delegatedAdminRelationships(filter: {status: ACTIVE}) { edges { node { displayName roles services { name } } } } }", json!({})).await;
     assert_eq!(
-        held["delegatedAdminRelationships"],
+        nodes_of(&held["delegatedAdminRelationships"]),
         json!([{ "displayName": "Alpine provisioning", "roles": ["SUPPORT"], "services": [{ "name": "Office 365" }] }])
     );
     let replaced: i64 =
@@ -233,28 +235,35 @@ async fn relationships_expire_and_are_flagged_before(pool: PgPool) {
     let expiring = app
         .ok(
             &woodgrove,
-            "{ expiringDelegatedAdminRelationships(withinDays: 30) { displayName expiresSoon } }",
+            "{ expiringDelegatedAdminRelationships(withinDays: 30) { edges { node { displayName expiresSoon } } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        expiring["expiringDelegatedAdminRelationships"],
+        nodes_of(&expiring["expiringDelegatedAdminRelationships"]),
         json!([{ "displayName": "Woodgrove Office support", "expiresSoon": true }])
     );
     let none = app
-        .ok(&woodgrove, "{ expiringDelegatedAdminRelationships(withinDays: 7) { displayName } }", json!({}))
+        .ok(
+            &woodgrove,
+            "{ expiringDelegatedAdminRelationships(withinDays: 7) { edges { node { displayName } } } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(none["expiringDelegatedAdminRelationships"], json!([]));
+    assert_eq!(nodes_of(&none["expiringDelegatedAdminRelationships"]), json!([]));
     app.advance(Duration::days(21));
     let woodgrove = app.sign_in("globaladmin@woodgrove.demo").await;
     let all = app
         .ok(
             &woodgrove,
-            "{ delegatedAdminRelationships(filter: {status: EXPIRED}) { displayName } }",
+            "{ delegatedAdminRelationships(filter: {status: EXPIRED}) { edges { node { displayName } } } }",
             json!({}),
         )
         .await;
-    assert_eq!(all["delegatedAdminRelationships"], json!([{ "displayName": "Woodgrove Office support" }]));
+    assert_eq!(
+        nodes_of(&all["delegatedAdminRelationships"]),
+        json!([{ "displayName": "Woodgrove Office support" }])
+    );
     // Terminating what has expired is refused with its state.
     let id: uuid::Uuid = sqlx::query_scalar("select relationship_id from delegated_admin_relationship where display_name = 'Woodgrove Office support'")
         .fetch_one(&app.pool)

@@ -27,13 +27,14 @@ async fn deep_and_expensive_queries_are_refused_before_running(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let token = app.sign_in("operator@21vianet.demo").await;
     // customer { subscriptions { customer { … } } } nested past the depth limit of 16.
-    let mut deep = "name".to_owned();
-    for _ in 0..8 {
-        deep = format!("customer {{ subscriptions {{ {deep} }} }}");
+    let mut deep = "friendlyName".to_owned();
+    // Four levels of connections nest 20 deep: past the limit, within the parser's recursion limit.
+    for _ in 0..4 {
+        deep = format!("customer {{ subscriptions {{ edges {{ node {{ {deep} }} }} }} }}");
     }
     let deep = format!("{{ subscriptions {{ edges {{ node {{ {deep} }} }} }} }}");
     assert_eq!(code(&app.gql(Some(&token), &deep, json!({})).await), "QUERY_TOO_COMPLEX");
-    let wide = "{ customers(first: 100) { edges { node { subscriptions { offer { service { offers { name service { name offers { name billing } } } } } } } } } a: customers(first: 100) { edges { node { subscriptions { offer { service { offers { name service { name offers { name billing } } } } } } } } } }";
+    let wide = "{ customers(first: 100) { edges { node { subscriptions(first: 100) { edges { node { offer { service { offers { name service { name offers { name billing } } } } } } } } } } } a: customers(first: 100) { edges { node { subscriptions(first: 100) { edges { node { offer { service { offers { name service { name offers { name billing } } } } } } } } } } } }";
     assert_eq!(code(&app.gql(Some(&token), wide, json!({})).await), "QUERY_TOO_COMPLEX");
 }
 

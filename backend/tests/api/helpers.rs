@@ -158,3 +158,15 @@ pub async fn service_id(app: &TestApp, token: &str, name: &str) -> String {
 pub async fn scalar(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&app.pool).await.unwrap()
 }
+
+/// The nodes of a connection's `edges { node { … } }`, as a JSON array.
+pub fn nodes_of(connection: &Value) -> Value {
+    Value::Array(
+        connection["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a connection: {connection:#}"))
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect(),
+    )
+}

@@ -21,4 +21,5 @@ mod story;
 mod support;
 mod time_travel;
 mod trust;
+mod viewer_can;
 mod visibility;

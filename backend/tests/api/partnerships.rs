@@ -20,8 +20,10 @@ async fn providers_and_resellers_partner_and_part(pool: PgPool) {
     let tailspin_id = app.org_id("Tailspin Solutions").await;
 
     // Removing Tailspin's partnership keeps its customers, but Fabrikam can no longer name it.
-    let list = app.ok(&fabrikam, "{ partnerships { id status reseller { name } } }", json!({})).await;
-    let tailspin_partnership = list["partnerships"]
+    let list = app
+        .ok(&fabrikam, "{ partnerships { edges { node { id status reseller { name } } } } }", json!({}))
+        .await;
+    let tailspin_partnership = nodes_of(&list["partnerships"])
         .as_array()
         .unwrap()
         .iter()

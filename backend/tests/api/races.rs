@@ -77,8 +77,14 @@ async fn reset_coho(app: &TestApp) {
 }
 
 async fn coho_relationship(app: &TestApp, admin: &str) -> Value {
-    let rels = app.ok(admin, "{ resellerRelationships { id partner { name } } }", json!({})).await;
-    rels["resellerRelationships"]
+    let rels = app
+        .ok(
+            admin,
+            "{ resellerRelationships(first: 100) { edges { node { id partner { name } } } } }",
+            json!({}),
+        )
+        .await;
+    nodes_of(&rels["resellerRelationships"])
         .as_array()
         .unwrap()
         .iter()

@@ -40,9 +40,9 @@ async fn the_multi_channel_story(pool: PgPool) {
         .await;
     let code_ = created["createInvitation"]["invitation"]["code"].as_str().unwrap().to_owned();
     let northwind = app.sign_in("admin@northwind.demo").await;
-    let passed_on = app.ok(&northwind, "{ invitations { code } }", json!({})).await;
+    let passed_on = app.ok(&northwind, "{ invitations { edges { node { code } } } }", json!({})).await;
     assert_eq!(
-        passed_on["invitations"][0]["code"],
+        nodes_of(&passed_on["invitations"])[0]["code"],
         code_.as_str(),
         "the named reseller sees it to pass it on"
     );
@@ -147,12 +147,12 @@ async fn the_multi_channel_story(pool: PgPool) {
     let rels = app
         .ok(
             &admin,
-            "{ resellerRelationships(filter: {status: \"ACTIVE\"}) { id partner { name } kind } }",
+            "{ resellerRelationships(filter: {status: \"ACTIVE\"}) { edges { node { id partner { name } kind } } } }",
             json!({}),
         )
         .await;
     let rel = |name: &str| {
-        rels["resellerRelationships"]
+        nodes_of(&rels["resellerRelationships"])
             .as_array()
             .unwrap()
             .iter()

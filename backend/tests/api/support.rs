@@ -50,8 +50,10 @@ async fn the_support_partner_works_a_request_and_escalates_it_to_the_operator(po
     let escalated =
         app.ok(&tailspin, ESCALATE, json!({ "i": { "id": id, "comment": "Needs the operator" } })).await;
     assert_eq!(escalated["escalateSupportRequest"]["supportRequest"]["status"], "ESCALATED");
-    let seen = app.ok(&operator, "{ supportRequests(status: ESCALATED) { title } }", json!({})).await;
-    assert_eq!(seen["supportRequests"], json!([{ "title": "Mail is slow" }]));
+    let seen = app
+        .ok(&operator, "{ supportRequests(status: ESCALATED) { edges { node { title } } } }", json!({}))
+        .await;
+    assert_eq!(nodes_of(&seen["supportRequests"]), json!([{ "title": "Mail is slow" }]));
     let resolved = app
         .ok(&operator, UPDATE, json!({ "i": { "id": id, "status": "RESOLVED", "comment": "Fixed" } }))
         .await;

@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use std::sync::Arc;
 
 const READS: &str = "{ subscriptions(first: 100) { edges { node { id status effectiveStart commitmentEnd dataDeletionDate autoRenew servicePartners { stage partner { id } } } } } \
-    delegatedAdminRelationships { id status endsAt expiresSoon } invitations { id status } partnerships { id status } }";
+    delegatedAdminRelationships(first: 100) { edges { node { id status endsAt expiresSoon } } } invitations(first: 100) { edges { node { id status } } } partnerships(first: 100) { edges { node { id status } } } }";
 
 /// Puts every state the demo lacks into the database: drafts, requests awaiting approval and
 /// consent, auto-extending and GLOBAL_ADMIN relationships, pending invitations and links,

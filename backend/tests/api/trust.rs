@@ -20,8 +20,10 @@ async fn coho_removes_contoso(app: &TestApp) -> Value {
         .await
         .unwrap();
     let coho = app.sign_in("globaladmin@cohowinery.demo").await;
-    let rels = app.ok(&coho, "{ resellerRelationships { id partner { name } } }", json!({})).await;
-    let id = rels["resellerRelationships"]
+    let rels = app
+        .ok(&coho, "{ resellerRelationships { edges { node { id partner { name } } } } }", json!({}))
+        .await;
+    let id = nodes_of(&rels["resellerRelationships"])
         .as_array()
         .unwrap()
         .iter()
@@ -147,9 +149,9 @@ async fn a_pending_partnership_link_can_be_withdrawn_and_expires(pool: PgPool) {
     let code_ = second["invitePartnerReseller"]["partnership"]["code"].as_str().unwrap().to_owned();
     app.advance(Duration::days(31));
     let fabrikam = app.sign_in("admin@fabrikam.demo").await;
-    let list = app.ok(&fabrikam, "{ partnerships { status code } }", json!({})).await;
+    let list = app.ok(&fabrikam, "{ partnerships { edges { node { status code } } } }", json!({})).await;
     assert!(
-        list["partnerships"]
+        nodes_of(&list["partnerships"])
             .as_array()
             .unwrap()
             .iter()
@@ -170,16 +172,23 @@ async fn a_customer_user_reads_no_records_and_drafts_stay_the_partners(pool: PgP
     let app = TestApp::with_demo(pool).await;
     let user = app.sign_in("user@woodgrove.demo").await;
     let data = app
-        .ok(&user, "{ subscriptions { totalCount } auditEvents { edges { node { action } } } supportRequests { id } delegatedAdminRelationships { id } invitations { id } resellerRelationships { id } }", json!({}))
+        .ok(&user, "{ subscriptions { totalCount } auditEvents { edges { node { action } } } supportRequests { totalCount edges { node { id } } } delegatedAdminRelationships { totalCount edges { node { id } } } invitations { totalCount edges { node { id } } } resellerRelationships { totalCount edges { node { id } } } }", json!({}))
         .await;
     assert_eq!(data["subscriptions"]["totalCount"], 0);
     for list in ["supportRequests", "delegatedAdminRelationships", "invitations", "resellerRelationships"] {
-        assert_eq!(data[list], json!([]), "{list}");
+        assert_eq!(nodes_of(&data[list]), json!([]), "{list}");
+        assert_eq!(data[list]["totalCount"], 0, "{list}");
     }
     assert_eq!(data["auditEvents"]["edges"], json!([]));
     let op = app.sign_in("operator@21vianet.demo").await;
-    let all = app.ok(&op, "{ delegatedAdminRelationships { id customer { name } } }", json!({})).await;
-    let woodgrove_rel = all["delegatedAdminRelationships"]
+    let all = app
+        .ok(
+            &op,
+            "{ delegatedAdminRelationships(first: 100) { edges { node { id customer { name } } } } }",
+            json!({}),
+        )
+        .await;
+    let woodgrove_rel = nodes_of(&all["delegatedAdminRelationships"])
         .as_array()
         .unwrap()
         .iter()
@@ -238,8 +247,8 @@ async fn a_support_partner_stops_working_when_its_role_ends(pool: PgPool) {
     let refused =
         app.gql(Some(&tailspin), comment, json!({ "i": { "id": id, "comment": "still here" } })).await;
     assert!(matches!(code(&refused), "NOT_FOUND" | "DELEGATED_ROLE_REQUIRED"), "{refused}");
-    let listed = app.ok(&tailspin, "{ supportRequests { id } }", json!({})).await;
-    assert_eq!(listed["supportRequests"], json!([]));
+    let listed = app.ok(&tailspin, "{ supportRequests { edges { node { id } } } }", json!({})).await;
+    assert_eq!(nodes_of(&listed["supportRequests"]), json!([]));
 }
 
 #[sqlx::test(migrations = "../migrations")]
