@@ -1,7 +1,7 @@
 //! `/delegated-admin`: the delegated admin relationships the viewer takes part in, with the
-//! actions the API's `viewerCan` allows (and, where it allows none, why); a partner's draft form; a customer's grant form
-//! (with the conflict and the explicit replace); and what ends within 30 or 90 days beside
-//! subscription commitment ends.
+//! actions the API's `viewerCan` allows (and, where it allows none, why); a partner's draft
+//! form; a customer's grant form (with the conflict and the explicit replace); and what ends
+//! within 30 or 90 days beside subscription commitment ends.
 
 use crate::api::ApiError;
 use crate::components::{DraftForm, GrantForm, Offer, Pager, SignInForm, offer, refusals, show, use_pages};
