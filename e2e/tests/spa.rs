@@ -241,6 +241,8 @@ async fn a_customer_grants_delegated_admin_and_replaces_the_holder_explicitly() 
     // The customer hands Office 365 provisioning to Tailspin on the subscription.
     c.find(By::LinkText("Alpine Office 365 E1")).await?.click().await?;
     customer.wait_text("h2", "Provisioning and support partner").await?;
+    // The holders arrive with their own query, after the form.
+    customer.wait_text("#stage-partner", "Tailspin Solutions").await?;
     c.find(By::XPath("//select[@id='stage-partner']/option[normalize-space()='Tailspin Solutions']"))
         .await?
         .click()

@@ -1,12 +1,11 @@
 //! Ordering a subscription for a customer: a direct partner for its own customer, an indirect
 //! provider tagging one of its resellers, the operator online direct. Who may is the API's
-//! decision; a refusal is shown in words.
+//! decision (`Customer.viewerCan.orderSubscription`); a refusal is shown in its words.
 
 use crate::components::show;
 use crate::form::{checked, field_value};
 use crate::hooks::{use_mutation, use_node_refs, use_query};
 use crate::queries::*;
-use crate::text::name as api_name;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -18,7 +17,8 @@ pub struct OrderProps {
 
 #[function_component(OrderForm)]
 pub fn order_form(props: &OrderProps) -> Html {
-    let (state, _) = use_query::<OrderOptions>(order_options::Variables {});
+    let (state, _) =
+        use_query::<OrderOptions>(order_options::Variables { customer_id: props.customer_id.clone() });
     let create = use_mutation::<CreateSubscription>();
     let [offer, name, quantity, term, cycle, reseller, no_renewal] = use_node_refs();
     let order = {
@@ -68,21 +68,13 @@ pub fn order_form(props: &OrderProps) -> Html {
         })
     };
     let body = show(&*state, |d| {
-        let program = match &d.viewer.organization {
-            order_options::OrderOptionsViewerOrganization::Partner(p) => api_name(&p.program),
-            _ => String::new(),
-        };
-        match program.as_str() {
-            "CSP_INDIRECT_RESELLER" => {
-                return html! { <p class="muted">{ "Indirect resellers order through their indirect provider, which names them on the order." }</p> };
-            }
-            "ADVISOR" => {
-                return html! { <p class="muted">{ "The Advisor program is closed to new sales: join CSP to order." }</p> };
-            }
-            _ => {}
+        let can = &d.customer.viewer_can.order_subscription;
+        if !can.allowed {
+            return html! { <p class="muted">{ can.reason.clone().unwrap_or_default() }</p> };
         }
         let resellers: Vec<_> = d
             .partnerships
+            .nodes
             .iter()
             .filter(|p| p.status == "ACTIVE")
             .filter_map(|p| p.reseller.as_ref())

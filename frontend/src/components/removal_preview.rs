@@ -1,6 +1,6 @@
 //! What removing a reseller relationship would end, and what blocks it; removal only from here.
 
-use crate::components::show;
+use crate::components::{reason, show};
 use crate::hooks::{Load, use_mutation, use_query};
 use crate::queries::*;
 use crate::text::words;
@@ -52,6 +52,7 @@ pub fn removal_preview(props: &RemovalProps) -> Html {
     };
     let body = show(&*state, |d| {
         let p = &d.reseller_relationship_removal_preview;
+        let can = &p.relationship.viewer_can.remove;
         let names = |subs: &[String]| {
             if subs.is_empty() {
                 html! { <p class="muted">{ "None." }</p> }
@@ -74,7 +75,8 @@ pub fn removal_preview(props: &RemovalProps) -> Html {
             }
             <div class="actions">
                 <div class="action">
-                    <button onclick={remove.clone()} disabled={p.blocked} aria-describedby={p.blocked.then_some("removal-title")}>{ "Remove relationship" }</button>
+                    <button onclick={remove.clone()} disabled={!can.allowed} aria-describedby={(!can.allowed).then_some(if p.blocked { "removal-title" } else { "removal-why" })}>{ "Remove relationship" }</button>
+                    if !can.allowed && !p.blocked { <span id="removal-why">{ reason(can.reason.as_deref()) }</span> }
                 </div>
                 <div class="action"><button class="secondary" onclick={cancel.clone()}>{ "Keep it" }</button></div>
             </div>

@@ -18,7 +18,7 @@ fn status_words(status: &str) -> &str {
 
 #[derive(Properties, PartialEq)]
 pub struct RequestProps {
-    pub request: support_requests::SupportRequestsSupportRequests,
+    pub request: support_requests::SupportRequestsSupportRequestsNodes,
     pub reload: Callback<()>,
     pub outcome: Outcome,
 }

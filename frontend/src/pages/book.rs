@@ -1,7 +1,7 @@
 //! The multi-channel book, shown at `/` to partners and the operator: every customer served
 //! through any channel.
 
-use crate::components::{channel_badge, show};
+use crate::components::{Pager, channel_badge, show, use_pages};
 use crate::hooks::use_query;
 use crate::queries::{Book, book};
 use crate::route::Route;
@@ -12,43 +12,22 @@ use yew_router::prelude::*;
 #[function_component(BookPage)]
 pub fn book_page() -> Html {
     let search = use_state(String::new);
-    // Cursors of the pages before the current one, for "Previous".
-    let cursors = use_state(Vec::<Option<String>>::new);
-    let after = use_state(|| None::<String>);
+    let pages = use_pages();
     let (state, _) = use_query::<Book>(book::Variables {
         search: (!search.is_empty()).then(|| (*search).clone()),
         first: Some(20),
-        after: (*after).clone(),
+        after: pages.after(),
     });
     let on_search = {
-        let (search, after, cursors) = (search.clone(), after.clone(), cursors.clone());
+        let (search, pages) = (search.clone(), pages.clone());
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            cursors.set(Vec::new());
-            after.set(None);
+            pages.reset();
             search.set(input.value());
         })
     };
     let body = show(&*state, |data| {
         let c = &data.customers;
-        let next = {
-            let (after, cursors, end) = (after.clone(), cursors.clone(), c.page_info.end_cursor.clone());
-            Callback::from(move |_| {
-                let mut stack = (*cursors).clone();
-                stack.push((*after).clone());
-                cursors.set(stack);
-                after.set(end.clone());
-            })
-        };
-        let previous = {
-            let (after, cursors) = (after.clone(), cursors.clone());
-            Callback::from(move |_| {
-                let mut stack = (*cursors).clone();
-                let prev = stack.pop().flatten();
-                cursors.set(stack);
-                after.set(prev);
-            })
-        };
         if c.edges.is_empty() {
             return html! { <p class="muted">{ "No customers match." }</p> };
         }
@@ -78,10 +57,7 @@ pub fn book_page() -> Html {
                 }) }
                 </tbody>
             </table>
-            <div class="pager">
-                <button class="secondary" disabled={cursors.is_empty()} onclick={previous}>{ "Previous" }</button>
-                <button class="secondary" disabled={!c.page_info.has_next_page} onclick={next}>{ "Next" }</button>
-            </div>
+            <Pager pages={pages.clone()} has_next={c.page_info.has_next_page} end_cursor={c.page_info.end_cursor.clone()} />
             </>
         }
     });

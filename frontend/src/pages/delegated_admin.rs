@@ -1,13 +1,13 @@
 //! `/delegated-admin`: the delegated admin relationships the viewer takes part in, with the
-//! actions its side may take in their state; a partner's draft form; a customer's grant form
-//! (with the conflict and the explicit replace); and what ends within 30 or 90 days beside
-//! subscription commitment ends.
+//! actions the API's `viewerCan` allows (and, where it allows none, why); a partner's draft
+//! form; a customer's grant form (with the conflict and the explicit replace); and what ends
+//! within 30 or 90 days beside subscription commitment ends.
 
 use crate::api::ApiError;
-use crate::components::{DraftForm, GrantForm, SignInForm, show};
+use crate::components::{DraftForm, GrantForm, Offer, Pager, SignInForm, offer, refusals, show, use_pages};
 use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
-use crate::text::{date, name, words};
+use crate::text::{date, words};
 use yew::prelude::*;
 
 /// One mutation handle per relationship action.
@@ -37,7 +37,7 @@ fn use_actions() -> Actions {
 
 impl Actions {
     /// Runs one relationship action, by name.
-    fn send(&self, action: &'static str, id: String, then: impl FnOnce(Result<(), ApiError>) + 'static) {
+    fn send(&self, action: &str, id: String, then: impl FnOnce(Result<(), ApiError>) + 'static) {
         macro_rules! by_id {
             ($handle:ident, $m:ident) => {
                 self.$handle.send($m::Variables { input: $m::DelegatedAdminRelationshipIdInput { id } }, then)
@@ -71,41 +71,39 @@ impl Actions {
     }
 }
 
-/// The actions the viewer's side may take on a relationship in its state.
-fn actions_for(
-    status: &str,
-    own_partner: bool,
-    is_customer: bool,
-    auto_extend: bool,
-    global_admin: bool,
-) -> Vec<&'static str> {
-    match status {
-        "CREATED" if own_partner => {
-            vec!["Request approval", if auto_extend { "Auto-extend off" } else { "Auto-extend on" }, "Delete"]
-        }
-        "APPROVAL_PENDING" if is_customer => vec!["Approve", "Reject"],
-        "CONSENT_PENDING" if own_partner => vec!["Consent", "Reject"],
-        "ACTIVE" if own_partner && !global_admin => {
-            vec![if auto_extend { "Auto-extend off" } else { "Auto-extend on" }, "Terminate"]
-        }
-        "ACTIVE" | "APPROVAL_PENDING" | "CONSENT_PENDING" => vec!["Terminate"],
-        _ => vec![],
-    }
+/// The actions the API lets the viewer take on a relationship, in the order they are offered.
+fn offers(r: &delegated_admin::DelegatedAdminDelegatedAdminRelationshipsNodes) -> [Offer<'_>; 7] {
+    let c = &r.viewer_can;
+    let auto_extend = if r.auto_extend == "P180D" { "Auto-extend off" } else { "Auto-extend on" };
+    [
+        offer!("Request approval", c.request_approval),
+        offer!("Approve", c.approve),
+        offer!("Consent", c.consent),
+        offer!(auto_extend, c.set_auto_extend),
+        offer!("Reject", c.reject),
+        offer!("Delete", c.delete),
+        offer!("Terminate", c.terminate),
+    ]
 }
 
 #[function_component(DelegatedAdminPage)]
 pub fn delegated_admin_page() -> Html {
     let session = use_session();
     let within = use_state(|| 90i64);
-    let (state, reload) = use_query::<DelegatedAdmin>(delegated_admin::Variables { within_days: *within });
+    let pages = use_pages();
+    let (state, reload) = use_query::<DelegatedAdmin>(delegated_admin::Variables {
+        within_days: *within,
+        after: pages.after(),
+    });
     let actions = use_actions();
     let outcome = use_outcome();
     let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
     let is_customer = s.kind == "CUSTOMER";
-    let run = |action: &'static str, id: String| {
+    let run = |action: &str, id: String| {
+        let action = action.to_owned();
         let (actions, outcome, reload) = (actions.clone(), outcome.clone(), reload.clone());
         Callback::from(move |_| {
-            actions.send(action, id.clone(), outcome.then_reload(format!("{action}: done."), &reload));
+            actions.send(&action, id.clone(), outcome.then_reload(format!("{action}: done."), &reload));
         })
     };
     let on_within = {
@@ -116,7 +114,6 @@ pub fn delegated_admin_page() -> Html {
         })
     };
     let body = show(&*state, |d| {
-        let own_partner = |partner_id: &str| !is_customer && s.organization_id == partner_id;
         // Commitment ends inside the window, beside the relationships that end.
         let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
         let horizon = {
@@ -130,6 +127,7 @@ pub fn delegated_admin_page() -> Html {
         // Relationships and commitment ends together, soonest first.
         let mut ending: Vec<(String, String, bool)> = d
             .expiring_delegated_admin_relationships
+            .nodes
             .iter()
             .map(|r| {
                 let end = date(r.ends_at.as_deref().unwrap_or("")).to_owned();
@@ -153,14 +151,12 @@ pub fn delegated_admin_page() -> Html {
         ending.sort();
         html! {
             <>
-            if d.delegated_admin_relationships.is_empty() { <p class="muted">{ "No delegated admin relationships." }</p> }
+            if d.delegated_admin_relationships.nodes.is_empty() { <p class="muted">{ "No delegated admin relationships." }</p> }
             <table>
                 <caption class="sr-only">{ "Delegated admin relationships" }</caption>
                 <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ if is_customer { "Partner" } else { "Customer" } }</th><th scope="col">{ "Roles" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Ends" }</th><th scope="col">{ "Actions" }</th></tr></thead>
-                <tbody>{ for d.delegated_admin_relationships.iter().map(|r| {
-                    let status = name(&r.status);
-                    let global_admin = r.roles.iter().any(|x| matches!(x, delegated_admin::DelegatedRole::GLOBAL_ADMIN));
-                    let actions = actions_for(&status, own_partner(&r.partner.id), is_customer, r.auto_extend == "P180D", global_admin);
+                <tbody>{ for d.delegated_admin_relationships.nodes.iter().map(|r| {
+                    let offers = offers(r);
                     html! {
                         <tr class={classes!(r.expires_soon.then_some("expiring"))}>
                             <td>{ &r.display_name }<br/><span class="muted">{ words(&r.origin) }</span></td>
@@ -168,11 +164,15 @@ pub fn delegated_admin_page() -> Html {
                             <td>{ format!("{} · {}", r.roles.iter().map(words).collect::<Vec<_>>().join(", "), r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }</td>
                             <td>{ words(&r.status) }if r.expires_soon { <strong>{ " · expires soon" }</strong> }</td>
                             <td>{ r.ends_at.as_deref().map(date).unwrap_or_else(|| r.duration.as_str()) }{ if r.auto_extend == "P180D" { " (auto-extends)" } else { "" } }</td>
-                            <td>{ for actions.into_iter().map(|a| html! { <button class="secondary" onclick={run(a, r.id.clone())} aria-label={format!("{a}: {}", r.display_name)}>{ a }</button> }) }</td>
+                            <td>
+                                { for offers.iter().filter(|o| o.allowed).map(|o| html! { <button class="secondary" onclick={run(o.label, r.id.clone())} aria-label={format!("{}: {}", o.label, r.display_name)}>{ o.label }</button> }) }
+                                { refusals(&offers) }
+                            </td>
                         </tr>
                     }
                 }) }</tbody>
             </table>
+            <Pager pages={pages.clone()} has_next={d.delegated_admin_relationships.page_info.has_next_page} end_cursor={d.delegated_admin_relationships.page_info.end_cursor.clone()} />
             <h2 id="ending-title">{ format!("Ending within {} days", *within) }</h2>
             <label for="ending-window">{ "Window" }</label>
             <select id="ending-window" onchange={on_within.clone()}>
@@ -184,7 +184,7 @@ pub fn delegated_admin_page() -> Html {
             </ul>
             if is_customer {
                 <GrantForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
-            } else if s.roles.iter().any(|r| r == "ADMIN_AGENT") {
+            } else {
                 <DraftForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
             }
             </>

@@ -1,8 +1,8 @@
 //! `/invitations`: a partner's invitations: create one (with copy buttons for the link and
-//! email), list, revoke, change the message.
+//! email), list, revoke, change the message (as the API's `viewerCan` allows).
 
 use crate::api::ApiError;
-use crate::components::{CopyButton, MessageEditor, SignInForm, show};
+use crate::components::{CopyButton, MessageEditor, Pager, SignInForm, offer, refusals, show, use_pages};
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
 use crate::queries::*;
@@ -12,7 +12,8 @@ use yew::prelude::*;
 #[function_component(InvitationsPage)]
 pub fn invitations_page() -> Html {
     let session = use_session();
-    let (state, reload) = use_query::<Invitations>(invitations::Variables {});
+    let pages = use_pages();
+    let (state, reload) = use_query::<Invitations>(invitations::Variables { after: pages.after() });
     let create_invitation = use_mutation::<CreateInvitation>();
     let revoke_invitation = use_mutation::<RevokeInvitation>();
     let error = use_outcome();
@@ -92,9 +93,6 @@ pub fn invitations_page() -> Html {
             revoke_invitation.send(revoke_invitation::Variables { input }, error.error_then_reload(&reload));
         })
     };
-    // Only the creator changes or revokes an invitation; a named reseller sees it to pass it on.
-    let own_id = session.as_ref().map(|s| s.organization_id.clone()).unwrap_or_default();
-    let mine = |partner_id: &str| partner_id == own_id;
     let on_saved = {
         let (error, reload) = (error.clone(), reload.clone());
         Callback::from(move |r: Result<(), ApiError>| {
@@ -117,7 +115,7 @@ pub fn invitations_page() -> Html {
                     <label for="inv-reseller">{ "Indirect reseller (indirect providers)" }</label>
                     <select id="inv-reseller" ref={reseller.clone()}>
                         <option value="" selected=true>{ "None" }</option>
-                        { for d.partnerships.iter().filter(|p| p.status == "ACTIVE").filter_map(|p| p.reseller.as_ref()).map(|r| html! { <option value={r.id.clone()}>{ &r.name }</option> }) }
+                        { for d.partnerships.nodes.iter().filter(|p| p.status == "ACTIVE").filter_map(|p| p.reseller.as_ref()).map(|r| html! { <option value={r.id.clone()}>{ &r.name }</option> }) }
                     </select>
                     <fieldset>
                         <legend>{ "Delegated admin to ask for" }</legend>
@@ -137,10 +135,10 @@ pub fn invitations_page() -> Html {
                     <textarea id="inv-message" ref={message.clone()} />
                     <button type="submit">{ "Create invitation" }</button>
                 </form>
-                if d.invitations.is_empty() { <p class="muted">{ "No invitations yet." }</p> }
+                if d.invitations.nodes.is_empty() { <p class="muted">{ "No invitations yet." }</p> }
                 <table>
                     <thead><tr><th scope="col">{ "Created" }</th><th scope="col">{ "For" }</th><th scope="col">{ "Asks" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Link" }</th></tr></thead>
-                    <tbody>{ for d.invitations.iter().map(|i| html! {
+                    <tbody>{ for d.invitations.nodes.iter().map(|i| { let can = [offer!("Revoke", i.viewer_can.revoke), offer!("Edit message", i.viewer_can.update_message)]; html! {
                         <tr>
                             <td>{ date(&i.created_at) }<br/><span class="muted">{ format!("by {}", i.partner.name) }</span></td>
                             <td>{ i.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "any customer".into()) }
@@ -153,14 +151,18 @@ pub fn invitations_page() -> Html {
                                 <code class="link">{ &i.url }</code><br/>
                                 <CopyButton text={i.url.clone()} label="Copy link" />
                                 { " " }<CopyButton text={i.email_text.clone()} label="Copy email" />
-                                if i.status == "PENDING" && mine(&i.partner.id) {
+                                if can[0].allowed {
                                     { " " }<button class="secondary" onclick={revoke(i.id.clone())}>{ "Revoke" }</button>
+                                }
+                                if can[1].allowed {
                                     <MessageEditor id={i.id.clone()} message={i.message.clone()} on_saved={on_saved.clone()} />
                                 }
+                                { refusals(&can) }
                             </td>
                         </tr>
-                    }) }</tbody>
+                    } }) }</tbody>
                 </table>
+                <Pager pages={pages.clone()} has_next={d.invitations.page_info.has_next_page} end_cursor={d.invitations.page_info.end_cursor.clone()} />
                 </>
             }) }
             { error.view() }

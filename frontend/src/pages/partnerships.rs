@@ -1,7 +1,7 @@
-//! `/partnerships`: provider–reseller partnerships (invite, accept, remove), for indirect
-//! providers and indirect resellers.
+//! `/partnerships`: provider–reseller partnerships (invite, accept, remove as the API's
+//! `viewerCan` allows), for indirect providers and indirect resellers.
 
-use crate::components::{CopyButton, SignInForm, show};
+use crate::components::{CopyButton, Pager, SignInForm, offer, refusals, show, use_pages};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
@@ -16,7 +16,8 @@ fn link_code(text: &str) -> String {
 #[function_component(PartnershipsPage)]
 pub fn partnerships_page() -> Html {
     let session = use_session();
-    let (state, reload) = use_query::<Partnerships>(partnerships::Variables {});
+    let pages = use_pages();
+    let (state, reload) = use_query::<Partnerships>(partnerships::Variables { after: pages.after() });
     let invite_reseller = use_mutation::<InvitePartnerReseller>();
     let accept_partnership = use_mutation::<AcceptResellerPartnership>();
     let remove_partnership = use_mutation::<RemoveResellerPartnership>();
@@ -77,11 +78,11 @@ pub fn partnerships_page() -> Html {
                     <button type="submit">{ "Accept partnership" }</button>
                 </form>
             }
-            if d.partnerships.is_empty() { <p class="muted">{ "No partnerships yet." }</p> }
+            if d.partnerships.nodes.is_empty() { <p class="muted">{ "No partnerships yet." }</p> }
             <table>
                 <caption class="sr-only">{ "Partnerships" }</caption>
                 <thead><tr><th scope="col">{ "Provider" }</th><th scope="col">{ "Reseller" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Actions" }</th></tr></thead>
-                <tbody>{ for d.partnerships.iter().map(|p| html! {
+                <tbody>{ for d.partnerships.nodes.iter().map(|p| { let can = [offer!(if p.status == "PENDING" { "Withdraw" } else { "Remove" }, p.viewer_can.remove)]; html! {
                     <tr>
                         <td>{ &p.provider.name }</td>
                         <td>{ p.reseller.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "(link not used yet)".into()) }</td>
@@ -91,13 +92,15 @@ pub fn partnerships_page() -> Html {
                             if let Some(url) = &p.url {
                                 <code class="link">{ url }</code>{ " " }<CopyButton text={url.clone()} label="Copy link" />{ " " }
                             }
-                            if p.status != "REMOVED" {
-                                <button class="secondary" onclick={remove(p.id.clone())}>{ if p.status == "PENDING" { "Withdraw" } else { "Remove" } }</button>
+                            if can[0].allowed {
+                                <button class="secondary" onclick={remove(p.id.clone())}>{ can[0].label }</button>
                             }
+                            { refusals(&can) }
                         </td>
                     </tr>
-                }) }</tbody>
+                } }) }</tbody>
             </table>
+            <Pager pages={pages.clone()} has_next={d.partnerships.page_info.has_next_page} end_cursor={d.partnerships.page_info.end_cursor.clone()} />
             </>
         }
     });

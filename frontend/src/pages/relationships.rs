@@ -1,7 +1,7 @@
 //! `/relationships`: the reseller relationships the viewer is party to; removal always goes
-//! through its preview.
+//! through its preview, offered where the API's `viewerCan.previewRemoval` allows it.
 
-use crate::components::{RemovalPreview, SignInForm, show};
+use crate::components::{Pager, RemovalPreview, SignInForm, offer, refusals, show, use_pages};
 use crate::hooks::{use_outcome, use_query, use_session};
 use crate::queries::{ResellerRelationships, reseller_relationships};
 use crate::route::Route;
@@ -12,37 +12,49 @@ use yew_router::prelude::*;
 #[function_component(RelationshipsPage)]
 pub fn relationships_page() -> Html {
     let session = use_session();
+    let pages = use_pages();
     let (state, reload) = use_query::<ResellerRelationships>(reseller_relationships::Variables {
         filter: Some(reseller_relationships::ResellerRelationshipFilter {
             customer_id: None,
             partner_id: None,
             status: Some("ACTIVE".into()),
         }),
+        after: pages.after(),
     });
     let outcome = use_outcome();
     let removing = use_state(|| None::<String>);
     let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
     let body = show(&*state, |d| {
-        if d.reseller_relationships.is_empty() {
+        let list = &d.reseller_relationships;
+        if list.nodes.is_empty() {
             return html! { <p class="muted">{ "No active relationships." }</p> };
         }
         html! {
+            <>
             <table>
                 <caption class="sr-only">{ "Active reseller relationships" }</caption>
                 <thead><tr><th scope="col">{ "Customer" }</th><th scope="col">{ "Partner" }</th><th scope="col">{ "Kind" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Actions" }</th></tr></thead>
-                <tbody>{ for d.reseller_relationships.iter().map(|r| {
+                <tbody>{ for list.nodes.iter().map(|r| {
                     let open = { let (removing, id) = (removing.clone(), r.id.clone()); Callback::from(move |_| removing.set(Some(id.clone()))) };
+                    let can = [offer!("Remove…", r.viewer_can.preview_removal)];
                     html! {
                         <tr>
                             <td><Link<Route> to={Route::Customer { id: r.customer.id.clone() }}>{ &r.customer.name }</Link<Route>></td>
                             <td>{ &r.partner.name }</td>
                             <td>{ words(&r.kind) }{ r.indirect_provider.as_ref().map(|p| format!(" (through {})", p.name)).unwrap_or_default() }</td>
                             <td>{ date(&r.created_at) }</td>
-                            <td><button class="secondary" onclick={open} aria-label={format!("Remove {} from {}", r.partner.name, r.customer.name)}>{ "Remove…" }</button></td>
+                            <td>
+                                if can[0].allowed {
+                                    <button class="secondary" onclick={open} aria-label={format!("Remove {} from {}", r.partner.name, r.customer.name)}>{ can[0].label }</button>
+                                }
+                                { refusals(&can) }
+                            </td>
                         </tr>
                     }
                 }) }</tbody>
             </table>
+            <Pager pages={pages.clone()} has_next={list.page_info.has_next_page} end_cursor={list.page_info.end_cursor.clone()} />
+            </>
         }
     });
     let on_done = {

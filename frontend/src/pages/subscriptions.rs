@@ -2,7 +2,7 @@
 //! service and customer.
 
 use crate::components::SignInForm;
-use crate::components::{channel_badge, show};
+use crate::components::{Pager, channel_badge, show, use_pages};
 use crate::hooks::{Load, use_query, use_session};
 use crate::queries::{SubscriptionsList, subscriptions_list};
 use crate::route::Route;
@@ -48,21 +48,21 @@ pub fn subscriptions_page() -> Html {
     let status = use_state(String::new);
     let service = use_state(String::new);
     let customer = use_state(String::new);
-    let after = use_state(|| None::<String>);
+    let pages = use_pages();
     // The filters' choices, kept while the list reloads.
     let choices = use_state(|| (Vec::new(), Vec::new()));
     let (state, _) = use_query::<SubscriptionsList>(subscriptions_list::Variables {
         filter: Some(filter(&channel, &status, &service, &customer)),
-        after: (*after).clone(),
+        after: pages.after(),
     });
     if session.is_none() {
         return html! { <SignInForm /> };
     }
     let pick = |handle: UseStateHandle<String>| {
-        let after = after.clone();
+        let pages = pages.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            after.set(None);
+            pages.reset();
             handle.set(select.value());
         })
     };
@@ -105,8 +105,6 @@ pub fn subscriptions_page() -> Html {
             </div>
             { show(&*state, |d| {
                 let c = &d.subscriptions;
-                let next = { let (after, end) = (after.clone(), c.page_info.end_cursor.clone()); Callback::from(move |_| after.set(end.clone())) };
-                let first = { let after = after.clone(); Callback::from(move |_| after.set(None)) };
                 html! {
                     <>
                     <p class="muted">{ format!("{} subscriptions", c.total_count) }</p>
@@ -126,10 +124,7 @@ pub fn subscriptions_page() -> Html {
                             </tr>
                         } }) }</tbody>
                     </table>
-                    <div class="pager">
-                        <button class="secondary" disabled={after.is_none()} onclick={first}>{ "First page" }</button>
-                        <button class="secondary" disabled={!c.page_info.has_next_page} onclick={next}>{ "Next" }</button>
-                    </div>
+                    <Pager pages={pages.clone()} has_next={c.page_info.has_next_page} end_cursor={c.page_info.end_cursor.clone()} />
                     </>
                 }
             }) }

@@ -3,7 +3,7 @@
 //! operator.
 
 use crate::components::support_request::STATUSES;
-use crate::components::{SignInForm, SupportRequest, show};
+use crate::components::{Pager, SignInForm, SupportRequest, show, use_pages};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
@@ -24,8 +24,11 @@ fn status_filter(value: &str) -> Option<support_requests::SupportRequestStatus> 
 pub fn support_page() -> Html {
     let session = use_session();
     let filter = use_state(String::new);
-    let (state, reload) =
-        use_query::<SupportRequests>(support_requests::Variables { status: status_filter(&filter) });
+    let pages = use_pages();
+    let (state, reload) = use_query::<SupportRequests>(support_requests::Variables {
+        status: status_filter(&filter),
+        after: pages.after(),
+    });
     let open_request = use_mutation::<OpenSupportRequest>();
     let outcome = use_outcome();
     let (subscription, title, description) = (use_node_ref(), use_node_ref(), use_node_ref());
@@ -46,9 +49,10 @@ pub fn support_page() -> Html {
         })
     };
     let on_filter = {
-        let filter = filter.clone();
+        let (filter, pages) = (filter.clone(), pages.clone());
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            pages.reset();
             filter.set(select.value());
         })
     };
@@ -76,8 +80,9 @@ pub fn support_page() -> Html {
                     <button type="submit">{ "Open request" }</button>
                 </form>
             }
-            if d.support_requests.is_empty() { <p class="muted">{ "No support requests." }</p> }
-            { for d.support_requests.iter().map(|r| html! { <SupportRequest request={r.clone()} reload={reload.clone()} outcome={outcome.clone()} /> }) }
+            if d.support_requests.nodes.is_empty() { <p class="muted">{ "No support requests." }</p> }
+            { for d.support_requests.nodes.iter().map(|r| html! { <SupportRequest request={r.clone()} reload={reload.clone()} outcome={outcome.clone()} /> }) }
+            <Pager pages={pages.clone()} has_next={d.support_requests.page_info.has_next_page} end_cursor={d.support_requests.page_info.end_cursor.clone()} />
             </>
         }
     });

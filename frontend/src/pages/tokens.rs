@@ -73,10 +73,10 @@ pub fn tokens_page() -> Html {
             }
             { error.view() }
             { show(&*state, |d| html! {
-                if d.api_tokens.is_empty() { <p class="muted">{ "No API tokens yet." }</p> } else {
+                if d.api_tokens.nodes.is_empty() { <p class="muted">{ "No API tokens yet." }</p> } else {
                 <table>
                     <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Access" }</th><th scope="col">{ "Created" }</th><th scope="col">{ "Last used" }</th><th scope="col">{ "Status" }</th><th scope="col"></th></tr></thead>
-                    <tbody>{ for d.api_tokens.iter().map(|t| html! {
+                    <tbody>{ for d.api_tokens.nodes.iter().map(|t| html! {
                         <tr>
                             <td>{ t.name.clone().unwrap_or_default() }</td>
                             <td>{ if t.read_only { "read-only" } else { "read and write" } }</td>
