@@ -1,5 +1,5 @@
 //! Delegated admin relationships: granular, time-bound rights a customer gives a partner.
-//! This module owns the row shape and the reads; [`writes`] owns the changes.
+//! This module owns the row shape and the reads; `writes` owns the changes.
 
 mod writes;
 

@@ -1,5 +1,5 @@
 //! The demo data set: every channel, every role, the multi-channel cases. Built with [`Seeder`]
-//! (in [`seeder`]), which test fixtures and (later) benchmark data at any size use too.
+//! (in `seeder`), which test fixtures and (later) benchmark data at any size use too.
 //! [`load`] stays one function of about 280 lines on purpose: it is one coherent data set, read
 //! top to bottom next to README's table of demo sign-ins; cutting it up would scatter the ids
 //! and names that later steps refer to.

@@ -1,5 +1,5 @@
 //! Reseller relationships (customer to partner) and provider–reseller partnerships. This module
-//! owns the reseller relationships; [`partnerships`] owns the partnerships.
+//! owns the reseller relationships; `partnerships` owns the partnerships.
 
 mod partnerships;
 

@@ -1,5 +1,5 @@
 //! Delegated admin relationships in the API: the type, the filter and the queries; the mutations
-//! live in [`mutation`].
+//! live in `mutation`.
 
 mod mutation;
 

@@ -1,5 +1,5 @@
 //! Invitations (reseller relationship requests) in the API: the type and the queries; the
-//! mutations live in [`mutation`].
+//! mutations live in `mutation`.
 
 mod mutation;
 

@@ -1,7 +1,7 @@
 //! The delegated admin lifecycle: drafts, approval, the customer's own grants, consent,
 //! termination, auto-extension, and the one-exclusive-holder invariant. This module owns the
-//! terms, activation and the exclusive-holder checks; [`requests`] owns drafts and grants,
-//! [`transitions`] the moves between statuses.
+//! terms, activation and the exclusive-holder checks; `requests` owns drafts and grants,
+//! `transitions` the moves between statuses.
 
 mod requests;
 mod transitions;
