@@ -36,6 +36,12 @@ impl InvitationPreview {
     async fn status(&self, ctx: &Context<'_>) -> String {
         self.0.status_at(ctx.now()).as_str().to_owned()
     }
+    /// Whether the signed-in customer admin may accept or decline it now, and why not: the same
+    /// rules the two mutations apply (pending, addressed to this customer, not accepted by it
+    /// already, the named reseller still partnered).
+    async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::InvitationPermissions> {
+        super::permissions::invitation(ctx, &self.0).await
+    }
     /// The inviting partner.
     async fn partner(&self, ctx: &Context<'_>) -> GqlResult<Partner> {
         partner(ctx, self.0.partner_id).await

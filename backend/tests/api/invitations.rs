@@ -299,3 +299,33 @@ async fn no_response_changes_an_invitation_that_is_not_pending(pool: PgPool) {
         }
     }
 }
+
+/// The landing page shows Accept and Decline from the preview's `viewerCan`: it must agree with
+/// the mutations before and after an answer, and for a link any customer may use.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_previews_viewer_can_agrees_with_accepting(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let can = "query($c: String!) { invitationByCode(code: $c) { viewerCan { accept { allowed reasonCode } decline { allowed reasonCode } } } }";
+    let contoso = app.sign_in("sales@contoso.demo").await;
+    let admin = app.sign_in("globaladmin@proseware.demo").await;
+    let proseware = app.org_id("Proseware").await;
+    for audience in
+        [json!({ "audience": "CUSTOMER", "customerId": proseware }), json!({ "audience": "ANY_CUSTOMER" })]
+    {
+        let created = app.ok(&contoso, CREATE, json!({ "i": audience })).await;
+        let link = created["createInvitation"]["invitation"]["code"].as_str().unwrap().to_owned();
+        let before = app.ok(&admin, can, json!({ "c": link })).await;
+        assert_eq!(before["invitationByCode"]["viewerCan"]["accept"]["allowed"], true, "{audience}");
+        assert_eq!(before["invitationByCode"]["viewerCan"]["decline"]["allowed"], true, "{audience}");
+        app.ok(&admin, ACCEPT, json!({ "i": { "code": link } })).await;
+        // Accepted: a second accept fails, and the preview says so with the same code.
+        let again = app.gql(Some(&admin), ACCEPT, json!({ "i": { "code": link } })).await;
+        let after = app.ok(&admin, can, json!({ "c": link })).await;
+        assert_eq!(after["invitationByCode"]["viewerCan"]["accept"]["allowed"], false, "{audience}");
+        assert_eq!(
+            after["invitationByCode"]["viewerCan"]["accept"]["reasonCode"],
+            code(&again),
+            "{audience}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! `/invitations/:code`: the page a customer opens from an invitation link.
 
 use crate::api::ApiError;
-use crate::components::{show, sign_in_for};
+use crate::components::{offer, refusals, show, sign_in_for};
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::route::CodeProps;
@@ -56,7 +56,7 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
     };
     show(&*state, |data| {
         let i = &data.invitation_by_code;
-        let pending = i.status == "PENDING";
+        let can = &i.viewer_can;
         html! {
             <section class="card" aria-labelledby="inv-title">
                 <h1 id="inv-title">{ format!("{} invites you", i.partner.name) }</h1>
@@ -64,12 +64,15 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
                 <h2>{ "Accepting will" }</h2>
                 <ul>{ for i.changes.iter().map(|c| html! { <li>{ c }</li> }) }</ul>
                 <p class="muted">{ format!("Status: {} · expires {}", i.status.to_ascii_lowercase(), date(&i.expires_at)) }</p>
-                if pending {
+                if can.accept.allowed || can.decline.allowed {
                     <div class="actions">
-                        <button onclick={on_accept}>{ "Accept" }</button>
-                        <button class="secondary" onclick={on_decline}>{ "Decline" }</button>
+                        if can.accept.allowed { <button onclick={on_accept}>{ "Accept" }</button> }
+                        if can.decline.allowed {
+                            <button class="secondary" onclick={on_decline}>{ "Decline" }</button>
+                        }
                     </div>
                 }
+                { refusals(&[offer!("Accept", can.accept), offer!("Decline", can.decline)]) }
                 { outcome.view() }
             </section>
         }
