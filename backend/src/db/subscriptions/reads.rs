@@ -193,9 +193,21 @@ pub async fn visible_by_id(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Subscription>> {
+    one_visible(db, scope, id, now, "").await
+}
+
+/// One subscription by id within the scope, with `suffix` (a lock clause) after the filter.
+pub(super) async fn one_visible(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+    suffix: &'static str,
+) -> AppResult<Option<Subscription>> {
     let mut qb = select(now);
     qb.push(" s.subscription_id = ").push_bind(id).push(" and ");
     visibility::push_subscription_visible(&mut qb, scope, now);
+    qb.push(suffix);
     let row: Option<Row> = qb.build_query_as().fetch_optional(db).await?;
     row.map(Subscription::try_from).transpose()
 }

@@ -1,7 +1,6 @@
 //! Writes to one subscription: create, stage overrides, seats, auto-renew, suspend, reactivate, cancel.
 
-use super::{Row, Subscription, select};
-use crate::db::visibility;
+use super::Subscription;
 use crate::domain::access::Scope;
 use crate::domain::{
     AppResult, BillingCycle, LifecycleStage, PurchaseChannel, SubscriptionStatus, TermDuration,
@@ -108,12 +107,7 @@ pub async fn visible_for_update(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Subscription>> {
-    let mut qb = select(now);
-    qb.push(" s.subscription_id = ").push_bind(id).push(" and ");
-    visibility::push_subscription_visible(&mut qb, scope, now);
-    qb.push(" for update of s");
-    let row: Option<Row> = qb.build_query_as().fetch_optional(db).await?;
-    row.map(Subscription::try_from).transpose()
+    super::reads::one_visible(db, scope, id, now, " for update of s").await
 }
 
 pub async fn set_quantity(db: impl PgExecutor<'_>, id: Uuid, quantity: i32) -> AppResult<()> {
