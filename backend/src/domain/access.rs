@@ -187,20 +187,9 @@ pub fn ensure_may_create_user(viewer: &Viewer, roles: &[Role]) -> AppResult<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::TokenKind;
 
     fn viewer(kind: OrganizationKind, program: Option<PartnerProgram>, roles: &[Role]) -> Viewer {
-        Viewer {
-            user_id: Uuid::nil(),
-            organization_id: Uuid::from_u128(7),
-            organization_kind: kind,
-            partner_program: program,
-            roles: roles.to_vec(),
-            token_id: Uuid::nil(),
-            token_kind: TokenKind::Session,
-            read_only: false,
-            token_expires_at: None,
-        }
+        Viewer::for_test(kind, 7, program, roles)
     }
 
     #[test]

@@ -174,20 +174,10 @@ pub fn ensure_may_answer(viewer: &Viewer, a: Answer) -> AppResult<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{OrganizationKind, TokenKind};
+    use crate::domain::OrganizationKind;
 
     fn partner(program: PartnerProgram, role: Role) -> Viewer {
-        Viewer {
-            user_id: Uuid::nil(),
-            organization_id: Uuid::from_u128(3),
-            organization_kind: OrganizationKind::Partner,
-            partner_program: Some(program),
-            roles: vec![role],
-            token_id: Uuid::nil(),
-            token_kind: TokenKind::Session,
-            read_only: false,
-            token_expires_at: None,
-        }
+        Viewer::for_test(OrganizationKind::Partner, 3, Some(program), &[role])
     }
 
     #[test]

@@ -76,20 +76,10 @@ pub fn ensure_may_remove(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{OrganizationKind, TokenKind};
+    use crate::domain::OrganizationKind;
 
     fn partner(org: u128, program: PartnerProgram, role: Role) -> Viewer {
-        Viewer {
-            user_id: Uuid::nil(),
-            organization_id: Uuid::from_u128(org),
-            organization_kind: OrganizationKind::Partner,
-            partner_program: Some(program),
-            roles: vec![role],
-            token_id: Uuid::nil(),
-            token_kind: TokenKind::Session,
-            read_only: false,
-            token_expires_at: None,
-        }
+        Viewer::for_test(OrganizationKind::Partner, org, Some(program), &[role])
     }
 
     #[test]

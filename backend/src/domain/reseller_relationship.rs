@@ -65,20 +65,10 @@ fn ensure_active(r: Parties) -> AppResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{OrganizationKind, TokenKind};
+    use crate::domain::OrganizationKind;
 
     fn viewer(kind: OrganizationKind, org: u128, role: Role) -> Viewer {
-        Viewer {
-            user_id: Uuid::nil(),
-            organization_id: Uuid::from_u128(org),
-            organization_kind: kind,
-            partner_program: None,
-            roles: vec![role],
-            token_id: Uuid::nil(),
-            token_kind: TokenKind::Session,
-            read_only: false,
-            token_expires_at: None,
-        }
+        Viewer::for_test(kind, org, None, &[role])
     }
 
     const ACTIVE: Parties = Parties {

@@ -19,6 +19,29 @@ pub struct Viewer {
     pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+#[cfg(test)]
+impl Viewer {
+    /// A user of organization `org` signed in with a session, for the rules' unit tests.
+    pub fn for_test(
+        kind: OrganizationKind,
+        org: u128,
+        program: Option<PartnerProgram>,
+        roles: &[Role],
+    ) -> Viewer {
+        Viewer {
+            user_id: Uuid::nil(),
+            organization_id: Uuid::from_u128(org),
+            organization_kind: kind,
+            partner_program: program,
+            roles: roles.to_vec(),
+            token_id: Uuid::nil(),
+            token_kind: TokenKind::Session,
+            read_only: false,
+            token_expires_at: None,
+        }
+    }
+}
+
 impl Viewer {
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)

@@ -1,7 +1,7 @@
 //! Unit tests of the delegated admin rules: durations, parsing, transitions and auto-extension.
 
 use super::*;
-use crate::domain::{OrganizationKind, TokenKind};
+use crate::domain::OrganizationKind;
 
 #[test]
 fn durations() {
@@ -65,17 +65,7 @@ fn expiry_notices_at_30_7_and_1_days_each_once() {
 }
 
 fn viewer(kind: OrganizationKind, org: u128, role: Role) -> Viewer {
-    Viewer {
-        user_id: Uuid::nil(),
-        organization_id: Uuid::from_u128(org),
-        organization_kind: kind,
-        partner_program: None,
-        roles: vec![role],
-        token_id: Uuid::nil(),
-        token_kind: TokenKind::Session,
-        read_only: false,
-        token_expires_at: None,
-    }
+    Viewer::for_test(kind, org, None, &[role])
 }
 
 #[test]
