@@ -39,6 +39,7 @@ impl InvitationPreview {
     /// Whether the signed-in customer admin may accept or decline it now, and why not: the same
     /// rules the two mutations apply (pending, addressed to this customer, not accepted by it
     /// already, the named reseller still partnered).
+    #[graphql(complexity = "super::permissions::READS_COST + child_complexity")]
     async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::InvitationPermissions> {
         super::permissions::invitation(ctx, &self.0).await
     }

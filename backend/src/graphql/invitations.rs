@@ -154,6 +154,7 @@ impl Invitation {
         self.0.acceptances
     }
     /// What the signed-in user may do to this invitation, and why not where it may not.
+    #[graphql(complexity = "super::permissions::READS_COST + child_complexity")]
     async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::InvitationPermissions> {
         super::permissions::invitation(ctx, &self.0).await
     }

@@ -64,6 +64,7 @@ impl ResellerPartnership {
         self.0.removed_at
     }
     /// What the signed-in user may do to this partnership, and why not where it may not.
+    #[graphql(complexity = "super::permissions::READS_COST + child_complexity")]
     async fn viewer_can(&self, ctx: &Context<'_>) -> GqlResult<super::permissions::PartnershipPermissions> {
         super::permissions::partnership(ctx, &self.0).await
     }

@@ -76,6 +76,7 @@ impl ResellerRelationship {
         self.0.removed_at
     }
     /// What the signed-in user may do to this relationship, and why not where it may not.
+    #[graphql(complexity = "super::permissions::READS_COST + child_complexity")]
     async fn viewer_can(
         &self,
         ctx: &Context<'_>,

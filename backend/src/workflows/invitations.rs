@@ -138,7 +138,8 @@ pub async fn answer(
 ) -> AppResult<Uuid> {
     let customer = accepting_customer(viewer)?;
     let (mut reseller_still_partnered, mut accepted_already) = (true, false);
-    if accepting {
+    // Only a pending invitation is worth the reads (viewerCan asks this for every listed one).
+    if accepting && inv.status_at(now) == InvitationStatus::Pending {
         if let Some(reseller) = inv.indirect_reseller_id {
             reseller_still_partnered =
                 organizations::is_active_partnership(&mut *db, inv.partner_id, reseller).await?;

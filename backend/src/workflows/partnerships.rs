@@ -90,9 +90,12 @@ pub async fn may_accept(
     p: &db::Partnership,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Uuid> {
+    // Only a pending link is worth the read (viewerCan asks this for every listed one).
     let already = match viewer.partner_id() {
-        Some(me) => crate::db::organizations::is_active_partnership(&mut *db, p.provider_id, me).await?,
-        None => false,
+        Some(me) if p.status_at(now) == PartnershipStatus::Pending => {
+            crate::db::organizations::is_active_partnership(&mut *db, p.provider_id, me).await?
+        }
+        _ => false,
     };
     ensure_may_accept(viewer, p.status_at(now), already)
 }
