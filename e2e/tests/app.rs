@@ -15,6 +15,11 @@ async fn the_server_serves_the_app_graphiql_and_the_api() -> Result<()> {
         assert!(r.text().await?.contains("<title>Multichannel</title>"), "{route} serves the app");
     }
     assert_eq!(http.get(server.url("/missing.js")).send().await?.status(), 404);
+    // Browsers ask for /favicon.ico on every fresh load, of the app and of GraphiQL alike.
+    let icon = http.get(server.url("/favicon.ico")).send().await?;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/x-icon");
+    assert!(icon.bytes().await?.starts_with(&[0, 0, 1, 0]), "an ICO file");
     for asset in
         ["graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"]
     {
@@ -74,6 +79,11 @@ async fn graphiql_renders_offline_and_runs_a_query_with_the_signed_in_token() ->
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     browser.shot("04-graphiql-result").await?;
+
+    // And a way back to the app from GraphiQL.
+    d.find(By::LinkText("← Back to Multichannel")).await?.click().await?;
+    browser.wait_text("header", "Woodgrove Bank").await?;
+    assert!(!d.current_url().await?.path().starts_with("/graphiql"));
     browser.quit().await?;
     Ok(())
 }

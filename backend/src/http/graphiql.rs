@@ -11,10 +11,21 @@ const PAGE: &str = r##"<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Multichannel GraphiQL</title>
+  <link rel="icon" href="/favicon.ico">
   <link rel="stylesheet" href="/vendor/graphiql/graphiql.min.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <style>
+    html, body { height: 100%; margin: 0; }
+    body { display: flex; flex-direction: column; }
+    nav.back { display: flex; gap: 1rem; align-items: center; padding: .4rem 1rem; font: 14px system-ui, sans-serif; border-bottom: 1px solid #d9dee5; }
+    nav.back a { color: #0b5cad; font-weight: 600; text-decoration: none; }
+    #graphiql { flex: 1; min-height: 0; }
+  </style>
 </head>
 <body>
+  <nav class="back" aria-label="Multichannel">
+    <a href="/">← Back to Multichannel</a>
+    <span>GraphiQL: explore the API your token can see</span>
+  </nav>
   <div id="graphiql" role="main">Loading GraphiQL…</div>
   <script src="/vendor/graphiql/react.production.min.js"></script>
   <script src="/vendor/graphiql/react-dom.production.min.js"></script>

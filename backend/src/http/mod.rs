@@ -21,6 +21,7 @@ pub fn routes(state: AppState, static_dir: Option<PathBuf>) -> BoxEndpoint<'stat
             get(graphql::execute).post(graphql::execute.around(move |ep, req| limit_body(ep, req, max_body))),
         )
         .at("/graphiql", get(graphiql::page))
+        .at("/favicon.ico", get(favicon))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz));
     if let Some(dir) = static_dir {
@@ -28,6 +29,15 @@ pub fn routes(state: AppState, static_dir: Option<PathBuf>) -> BoxEndpoint<'stat
         route = route.at("/", spa.clone()).at("/*path", spa);
     }
     route.data(schema).data(state).with(Compression::new()).with(CatchPanic::new()).with(Tracing).boxed()
+}
+
+/// The app's icon, built into the binary so GraphiQL and the app have it without the SPA's files.
+#[poem::handler]
+fn favicon() -> Response {
+    Response::builder()
+        .content_type("image/x-icon")
+        .header(poem::http::header::CACHE_CONTROL, "public, max-age=86400")
+        .body(&include_bytes!("../../assets/favicon.ico")[..])
 }
 
 /// Reads at most `max` bytes of body (declared or streamed), answering 413 beyond that.
