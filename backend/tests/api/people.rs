@@ -2,7 +2,7 @@
 //! lower, hostile input, the same change twice at once, replayed codes.
 
 use crate::helpers::*;
-use multichannel::domain::mfa;
+use multichannel::domain::{Clock, mfa};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 

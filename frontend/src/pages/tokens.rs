@@ -55,7 +55,7 @@ pub fn tokens_page() -> Html {
         let (revoke_token, error, reload, secret) =
             (revoke_token.clone(), error.clone(), reload.clone(), secret.clone());
         Callback::from(move |_| {
-            if secret.as_ref().is_some_and(|(shown, _)| *shown == id) {
+            if (*secret).as_ref().is_some_and(|(shown, _)| *shown == id) {
                 secret.set(None);
             }
             let input = revoke_api_token::RevokeApiTokenInput { id: id.clone() };
@@ -63,7 +63,7 @@ pub fn tokens_page() -> Html {
         })
     };
     // Also gone when the list shows that token no longer active (revoked elsewhere).
-    let shown = secret.as_ref().filter(|(id, _)| match &*state {
+    let shown = (*secret).as_ref().filter(|(id, _)| match &*state {
         Load::Ready(d) => d.api_tokens.nodes.iter().all(|t| t.id != *id || t.active),
         _ => true,
     });
