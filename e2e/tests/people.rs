@@ -166,7 +166,10 @@ async fn an_admin_creates_a_user_changes_its_roles_and_deactivation_ends_its_ses
         .await?;
     let session = body["data"]["signIn"]["token"].as_str().context("the new user signs in")?.to_owned();
     let roles = "{ viewer { roles } }";
-    assert_eq!(server.graphql(Some(&session), roles, json!({})).await?["data"]["viewer"]["roles"], json!(["SALES_AGENT"]));
+    assert_eq!(
+        server.graphql(Some(&session), roles, json!({})).await?["data"]["viewer"]["roles"],
+        json!(["SALES_AGENT"])
+    );
 
     // Roles change in the row.
     let row = "//tr[contains(., 'newhire@contoso.demo')]";
@@ -194,7 +197,10 @@ async fn an_admin_creates_a_user_changes_its_roles_and_deactivation_ends_its_ses
             json!({ "i": { "email": "newhire@contoso.demo", "password": password } }),
         )
         .await?;
-    assert!(refused["errors"][0]["message"].as_str().unwrap_or_default().contains("deactivated"), "{refused}");
+    assert!(
+        refused["errors"][0]["message"].as_str().unwrap_or_default().contains("deactivated"),
+        "{refused}"
+    );
 
     // The admin's own row offers no Deactivate.
     browser.wait_text("//tr[contains(., 'admin@contoso.demo')]", "Another admin can deactivate you.").await?;
@@ -223,7 +229,9 @@ async fn the_token_form_offers_expiry_and_read_only_and_forgets_a_revoked_secret
     browser.shot("01-token-created").await?;
 
     // The token works, may only read, and ends in 30 days.
-    let me = server.graphql(Some(&secret), "{ viewer { readOnly } apiTokens { nodes { name expiresAt } } }", json!({})).await?;
+    let me = server
+        .graphql(Some(&secret), "{ viewer { readOnly } apiTokens { nodes { name expiresAt } } }", json!({}))
+        .await?;
     assert_eq!(me["data"]["viewer"]["readOnly"], true, "{me}");
     let expires = me["data"]["apiTokens"]["nodes"][0]["expiresAt"].as_str().unwrap_or_default().to_owned();
     let days = days_from_now(&expires)?;

@@ -64,7 +64,8 @@ impl ApiError {
             // in again") already says what to do.
             "UNAUTHENTICATED" => sentence(&self.message),
             "MFA_ENROLMENT_REQUIRED" => {
-                "Your organization requires multi-factor sign-in: set it up on your account page first.".to_owned()
+                "Your organization requires multi-factor sign-in: set it up on your account page first."
+                    .to_owned()
             }
             "FORBIDDEN" => format!("You are not allowed to do this: {}.", self.message),
             "NOT_FOUND" => "Not found, or not visible to your organization.".to_owned(),

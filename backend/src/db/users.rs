@@ -152,7 +152,9 @@ pub async fn set_deactivated(
     user_id: Uuid,
     at: Option<DateTime<Utc>>,
 ) -> AppResult<()> {
-    sqlx::query!("update app_user set deactivated_at = $2 where user_id = $1", user_id, at).execute(db).await?;
+    sqlx::query!("update app_user set deactivated_at = $2 where user_id = $1", user_id, at)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -186,7 +188,9 @@ pub async fn password_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<
 }
 
 pub async fn set_password_hash(db: impl PgExecutor<'_>, user_id: Uuid, hash: &str) -> AppResult<()> {
-    sqlx::query!("update app_user set password_hash = $2 where user_id = $1", user_id, hash).execute(db).await?;
+    sqlx::query!("update app_user set password_hash = $2 where user_id = $1", user_id, hash)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -285,9 +289,12 @@ pub async fn use_recovery_code(
 
 /// Turns multi-factor sign-in off for a user: secrets and recovery codes go.
 pub async fn remove_totp(db: &mut sqlx::PgConnection, user_id: Uuid) -> AppResult<()> {
-    sqlx::query!("update app_user set totp_secret = null, totp_pending_secret = null where user_id = $1", user_id)
-        .execute(&mut *db)
-        .await?;
+    sqlx::query!(
+        "update app_user set totp_secret = null, totp_pending_secret = null where user_id = $1",
+        user_id
+    )
+    .execute(&mut *db)
+    .await?;
     sqlx::query!("delete from recovery_code where user_id = $1", user_id).execute(&mut *db).await?;
     Ok(())
 }
@@ -300,10 +307,18 @@ pub async fn clear_enrol_only(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResu
     Ok(())
 }
 
-pub async fn set_mfa_required(db: impl PgExecutor<'_>, organization_id: Uuid, required: bool) -> AppResult<()> {
-    sqlx::query!("update organization set mfa_required = $2 where organization_id = $1", organization_id, required)
-        .execute(db)
-        .await?;
+pub async fn set_mfa_required(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    required: bool,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update organization set mfa_required = $2 where organization_id = $1",
+        organization_id,
+        required
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -147,7 +147,10 @@ mod tests {
         assert_eq!(codes.len(), RECOVERY_CODES);
         assert_ne!(codes[0], codes[1]);
         assert!(looks_like_recovery_code(&codes[0]));
-        assert_eq!(recovery_code_hash(&codes[0]), recovery_code_hash(&codes[0].to_uppercase().replace('-', " ")));
+        assert_eq!(
+            recovery_code_hash(&codes[0]),
+            recovery_code_hash(&codes[0].to_uppercase().replace('-', " "))
+        );
         assert!(!looks_like_recovery_code("123456"));
     }
 

@@ -266,7 +266,8 @@ impl ViewerMutation {
         }
         let client =
             ctx.data_opt::<crate::graphql::context::ClientAddress>().map(|c| c.0.as_str()).unwrap_or("");
-        let issued = auth::sign_in(state, &input.email, &input.password, input.code.as_deref(), client).await?;
+        let issued =
+            auth::sign_in(state, &input.email, &input.password, input.code.as_deref(), client).await?;
         let viewer = auth::authenticate(state, &issued.secret, state.clock.now())
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new session did not authenticate")))?;

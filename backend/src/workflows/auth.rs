@@ -152,7 +152,12 @@ pub async fn sign_in(
 /// Records an attempt as a failure before it is checked, refusing it with RATE_LIMITED when
 /// the email or the client address has failed too often lately. The caller takes the row back
 /// (`forget_sign_in_attempt`) when the attempt succeeds.
-pub async fn throttled_attempt(state: &AppState, email: &str, client: &str, now: DateTime<Utc>) -> AppResult<i64> {
+pub async fn throttled_attempt(
+    state: &AppState,
+    email: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
     let attempt = users::record_sign_in_failure(&state.pool, email, client, now).await?;
     let since = now - Duration::minutes(SIGN_IN_WINDOW_MINUTES);
     let (by_email, email_oldest, by_client, client_oldest) =

@@ -2,9 +2,7 @@
 
 use crate::AppState;
 use crate::db::{audit, organizations, relationships, users};
-use crate::domain::access::{
-    ensure_may_create_customer, ensure_may_join_csp, ensure_may_register_partner,
-};
+use crate::domain::access::{ensure_may_create_customer, ensure_may_join_csp, ensure_may_register_partner};
 use crate::domain::credentials::{check_password_strength, hash_password_blocking};
 use crate::domain::inputs::{CountryCode, Domain, Email, MpnId, Name};
 use crate::domain::*;

@@ -75,7 +75,9 @@ pub async fn create_user(state: &AppState, viewer: &Viewer, input: NewUser) -> A
 /// them (or deactivated it) since. Read again under the organization's lock.
 async fn ensure_still_admin(tx: &mut sqlx::PgConnection, viewer: &Viewer) -> AppResult<()> {
     let me = users::in_organization_for_update(&mut *tx, viewer.organization_id, viewer.user_id).await?;
-    if me.is_some_and(|m| m.deactivated_at.is_none() && m.roles.contains(&admin_role(viewer.organization_kind))) {
+    if me.is_some_and(|m| {
+        m.deactivated_at.is_none() && m.roles.contains(&admin_role(viewer.organization_kind))
+    }) {
         return Ok(());
     }
     Err(AppError::refused(Code::Forbidden, "you are no longer an admin of your organization"))
@@ -159,6 +161,10 @@ pub async fn reactivate(state: &AppState, viewer: &Viewer, user_id: Uuid) -> App
     Ok(())
 }
 
+fn user_key(viewer: &Viewer) -> String {
+    format!("user:{}", viewer.user_id)
+}
+
 /// Checks the viewer's password (throttled like sign-in, so a stolen session cannot guess it).
 async fn verify_own_password(state: &AppState, viewer: &Viewer, password: &str) -> AppResult<()> {
     let wrong = || AppError::refused(Code::Forbidden, "the current password is not right");
@@ -167,7 +173,9 @@ async fn verify_own_password(state: &AppState, viewer: &Viewer, password: &str) 
     }
     let now = state.clock.now();
     let user = users::by_id(&state.pool, viewer.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    let attempt = auth::throttled_attempt(state, &user.email, "", now).await?;
+    // Counted under the account's email (as sign-in is) and under the user, not a shared "no
+    // address" bucket that one user's mistakes would fill for everyone.
+    let attempt = auth::throttled_attempt(state, &user.email, &user_key(viewer), now).await?;
     let hash = users::password_hash(&state.pool, viewer.user_id).await?;
     if !auth::verify_password(state, password, &hash, attempt).await? {
         return Err(wrong());
@@ -266,7 +274,7 @@ pub async fn disable_mfa(
     match (password.filter(|p| !p.is_empty()), code.map(str::trim).filter(|c| !c.is_empty())) {
         (Some(p), _) => verify_own_password(state, viewer, p).await?,
         (None, Some(c)) => {
-            let attempt = auth::throttled_attempt(state, &current.email, "", now).await?;
+            let attempt = auth::throttled_attempt(state, &current.email, &user_key(viewer), now).await?;
             auth::check_second_factor(&mut tx, viewer.user_id, &secret, current.last_step, c, now).await?;
             users::forget_sign_in_attempt(&state.pool, attempt).await?;
         }
@@ -292,8 +300,11 @@ pub async fn set_mfa_required(state: &AppState, viewer: &Viewer, required: bool)
         return Ok(());
     }
     users::set_mfa_required(&mut *tx, viewer.organization_id, required).await?;
-    let ended =
-        if required { users::revoke_sessions_without_mfa(&mut *tx, viewer.organization_id, now).await? } else { 0 };
+    let ended = if required {
+        users::revoke_sessions_without_mfa(&mut *tx, viewer.organization_id, now).await?
+    } else {
+        0
+    };
     let action = if required { "organization.mfa_required" } else { "organization.mfa_optional" };
     let event = audit::Event::new(action, "Organization", viewer.organization_id)
         .details(serde_json::json!({ "sessionsEnded": ended }));

@@ -26,7 +26,8 @@ pub fn account_page() -> Html {
     }
 
     let on_change = {
-        let (change, outcome, current, new) = (change.clone(), password_outcome.clone(), current.clone(), new.clone());
+        let (change, outcome, current, new) =
+            (change.clone(), password_outcome.clone(), current.clone(), new.clone());
         Callback::from(move |e: SubmitEvent| {
             let input = change_password::ChangePasswordInput {
                 current_password: field_value(&current),
@@ -84,12 +85,21 @@ pub fn account_page() -> Html {
         })
     };
     let on_disable = {
-        let (disable, outcome, reload, password, recovery) =
-            (disable.clone(), mfa_outcome.clone(), reload.clone(), disable_password.clone(), recovery.clone());
+        let (disable, outcome, reload, password, recovery) = (
+            disable.clone(),
+            mfa_outcome.clone(),
+            reload.clone(),
+            disable_password.clone(),
+            recovery.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             let input = disable_mfa::DisableMfaInput { password: Some(field_value(&password)), code: None };
             recovery.set(None);
-            disable.submit(&e, disable_mfa::Variables { input }, outcome.then_reload("Multi-factor sign-in is off.", &reload));
+            disable.submit(
+                &e,
+                disable_mfa::Variables { input },
+                outcome.then_reload("Multi-factor sign-in is off.", &reload),
+            );
         })
     };
 
@@ -115,7 +125,7 @@ pub fn account_page() -> Html {
                 } else if let Some(en) = &*enrolment {
                     <p>{ "Scan this QR code with an authenticator app (or type the key), then enter the 6-digit code it shows." }</p>
                     <img src={en.qr_code.clone()} alt="QR code for your authenticator app" width="200" height="200" />
-                    <p>{ "Key: " }<code id="mfa-secret">{ &en.secret }</code></p>
+                    <p>{ "Key: " }<code id="mfa-secret" style="word-break: break-all">{ &en.secret }</code></p>
                     <form onsubmit={on_confirm.clone()} aria-label="Confirm multi-factor sign-in">
                         <label for="mfa-code">{ "Code from the app" }</label>
                         <input id="mfa-code" inputmode="numeric" autocomplete="one-time-code" maxlength="10" required=true ref={code.clone()} />

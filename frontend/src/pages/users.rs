@@ -48,7 +48,8 @@ pub fn users_page() -> Html {
     let kind_roles = roles_of(&s.kind);
 
     let on_create = {
-        let (create, outcome, reload, created) = (create.clone(), outcome.clone(), reload.clone(), created.clone());
+        let (create, outcome, reload, created) =
+            (create.clone(), outcome.clone(), reload.clone(), created.clone());
         let (email, display_name, role_boxes) = (email.clone(), display_name.clone(), role_boxes.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -90,13 +91,17 @@ pub fn users_page() -> Html {
         let toggle_required = {
             let (require, outcome, reload) = (require.clone(), outcome.clone(), reload.clone());
             Callback::from(move |_| {
-                let input = set_organization_mfa_required::SetOrganizationMfaRequiredInput { required: !required };
+                let input =
+                    set_organization_mfa_required::SetOrganizationMfaRequiredInput { required: !required };
                 let done = if required {
                     "Multi-factor sign-in is optional again."
                 } else {
                     "Multi-factor sign-in is now required: people without it set it up at their next sign-in."
                 };
-                require.send(set_organization_mfa_required::Variables { input }, outcome.then_reload(done, &reload));
+                require.send(
+                    set_organization_mfa_required::Variables { input },
+                    outcome.then_reload(done, &reload),
+                );
             })
         };
         html! {
@@ -212,7 +217,7 @@ pub fn users_page() -> Html {
                 if let Some((who, password)) = &*created {
                     <div class="card" role="status">
                         <p><strong>{ format!("First password for {who}, shown only now: hand it over safely.") }</strong></p>
-                        <p><code id="generated-password">{ password }</code></p>
+                        <p><code id="generated-password" style="word-break: break-all">{ password }</code></p>
                         <CopyButton text={password.clone()} label="Copy password" />
                     </div>
                 }
