@@ -105,6 +105,8 @@ async fn every_route_is_readable_on_a_390px_phone() -> Result<()> {
         visit("/support", "/support", "h1", "Support requests"),
         visit("/audit", "/audit", "table", "invitation.created"),
         visit("/tokens", "/tokens", "h1", "API tokens"),
+        visit("/users", "/users", "table", "sales@fabrikam.demo"),
+        visit("/account", "/account", "h2", "Change your password"),
     ];
     let customer_admin = [
         visit("/", "/", "h1", "Woodgrove Bank"),
@@ -117,6 +119,7 @@ async fn every_route_is_readable_on_a_390px_phone() -> Result<()> {
         ),
         visit("/delegated-admin", "/delegated-admin", "h1", "Delegated admin"),
         visit("/support", "/support", "h1", "Support requests"),
+        visit("/users", "/users", "table", "billing@woodgrove.demo"),
     ];
     let reseller = [visit(
         "/partnerships/:code",

@@ -19,6 +19,12 @@ pub struct Session {
     pub organization_id: String,
     pub kind: String,
     pub roles: Vec<String>,
+    /// The session may only enrol in multi-factor sign-in (the organization requires it).
+    #[serde(default)]
+    pub enrol_only: bool,
+    /// The person manages the organization's people (its admin).
+    #[serde(default)]
+    pub manages_users: bool,
 }
 
 impl Session {
@@ -54,7 +60,13 @@ impl ApiError {
     /// Words for the user, chosen by the stable code.
     pub fn words(&self) -> String {
         match self.code.as_str() {
-            "UNAUTHENTICATED" => format!("{} Please sign in again if this persists.", capital(&self.message)),
+            // One sentence: the API's reason ("wrong email or password", "the token is … sign
+            // in again") already says what to do.
+            "UNAUTHENTICATED" => sentence(&self.message),
+            "MFA_ENROLMENT_REQUIRED" => {
+                "Your organization requires multi-factor sign-in: set it up on your account page first."
+                    .to_owned()
+            }
             "FORBIDDEN" => format!("You are not allowed to do this: {}.", self.message),
             "NOT_FOUND" => "Not found, or not visible to your organization.".to_owned(),
             "INTERNAL" | "SERVICE_UNAVAILABLE" | "TIMEOUT" => {
@@ -64,6 +76,12 @@ impl ApiError {
             _ => capital(&self.message),
         }
     }
+}
+
+/// `s` as a sentence: capitalised, ending with a full stop.
+fn sentence(s: &str) -> String {
+    let s = capital(s.trim());
+    if s.ends_with(['.', '!', '?']) { s } else { s + "." }
 }
 
 /// `s` with its first letter in upper case (Unicode's full mapping: `ß` → `SS`). The browser's

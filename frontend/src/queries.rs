@@ -41,6 +41,10 @@ operations! {
     "queries/partnerships.graphql" =>
         [Partnerships, InvitePartnerReseller, AcceptResellerPartnership, RemoveResellerPartnership];
     "queries/relationships.graphql" => [ResellerRelationships, RemovalPreview, RemoveResellerRelationship];
+    "queries/people.graphql" =>
+        [Users, CreateUser, SetUserRoles, DeactivateUser, ReactivateUser, SetOrganizationMfaRequired];
+    "queries/account.graphql" =>
+        [Account, ChangePassword, BeginMfaEnrolment, ConfirmMfaEnrolment, DisableMfa];
     "queries/support.graphql" =>
         [SupportRequests, OpenSupportRequest, UpdateSupportRequest, EscalateSupportRequest];
 }

@@ -35,6 +35,10 @@ pub enum Route {
     Relationships,
     #[at("/support")]
     Support,
+    #[at("/users")]
+    Users,
+    #[at("/account")]
+    Account,
     #[not_found]
     #[at("/not-found")]
     NotFound,
@@ -61,6 +65,8 @@ pub fn switch(route: Route) -> Html {
         }
         Route::Relationships => html! { <relationships::RelationshipsPage /> },
         Route::Support => html! { <support::SupportPage /> },
+        Route::Users => html! { <users::UsersPage /> },
+        Route::Account => html! { <account::AccountPage /> },
         Route::NotFound => html! { <not_found::NotFound /> },
     }
 }

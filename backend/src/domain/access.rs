@@ -168,22 +168,6 @@ pub fn ensure_may_create_customer(
     Ok(())
 }
 
-/// Admins add users to their own organization, with roles of that organization's kind.
-pub fn ensure_may_create_user(viewer: &Viewer, roles: &[Role]) -> AppResult<()> {
-    ensure_may_write(viewer)?;
-    require_role(viewer, &[Role::OperatorAdmin, Role::AdminAgent, Role::GlobalAdmin], "creating users")?;
-    if roles.is_empty() {
-        return Err(AppError::bad_input("a user needs at least one role"));
-    }
-    if let Some(r) = roles.iter().find(|r| r.organization_kind() != viewer.organization_kind) {
-        return Err(AppError::bad_input(format!(
-            "the role {r} does not belong to a {} organization",
-            viewer.organization_kind
-        )));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,14 +222,5 @@ mod tests {
         let err =
             ensure_may_join_csp(&v, p, PartnerProgram::CspDirect, PartnerProgram::CspDirect).unwrap_err();
         assert_eq!(err.code(), Code::InvalidStateTransition);
-    }
-
-    #[test]
-    fn users_get_roles_of_their_organization_kind() {
-        let v = viewer(OrganizationKind::Customer, None, &[Role::GlobalAdmin]);
-        assert!(ensure_may_create_user(&v, &[Role::BillingAdmin]).is_ok());
-        assert_eq!(ensure_may_create_user(&v, &[Role::AdminAgent]).unwrap_err().code(), Code::BadUserInput);
-        let u = viewer(OrganizationKind::Customer, None, &[Role::User]);
-        assert_eq!(ensure_may_create_user(&u, &[Role::User]).unwrap_err().code(), Code::Forbidden);
     }
 }

@@ -29,6 +29,10 @@ pub enum Code {
     InvitationNotPending,
     DelegatedAdminConflict,
     ActiveSubscriptionsExist,
+    /// The password was right; the account also needs a TOTP or recovery code.
+    MfaCodeRequired,
+    /// The organization requires multi-factor sign-in and this session may only enrol.
+    MfaEnrolmentRequired,
     RateLimited,
     ServiceUnavailable,
     Timeout,
@@ -65,6 +69,8 @@ impl Code {
             Code::InvitationNotPending => "INVITATION_NOT_PENDING",
             Code::DelegatedAdminConflict => "DELEGATED_ADMIN_CONFLICT",
             Code::ActiveSubscriptionsExist => "ACTIVE_SUBSCRIPTIONS_EXIST",
+            Code::MfaCodeRequired => "MFA_CODE_REQUIRED",
+            Code::MfaEnrolmentRequired => "MFA_ENROLMENT_REQUIRED",
             Code::RateLimited => "RATE_LIMITED",
             Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Code::Timeout => "TIMEOUT",

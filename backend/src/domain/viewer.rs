@@ -17,6 +17,8 @@ pub struct Viewer {
     pub read_only: bool,
     /// When the token the request came with expires.
     pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A session that may only enrol in multi-factor sign-in (its organization requires it).
+    pub enrol_only: bool,
 }
 
 #[cfg(test)]
@@ -38,6 +40,7 @@ impl Viewer {
             token_kind: TokenKind::Session,
             read_only: false,
             token_expires_at: None,
+            enrol_only: false,
         }
     }
 }

@@ -22,8 +22,12 @@ pub struct RequestTime(pub DateTime<Utc>);
 pub trait RequestContext {
     fn state(&self) -> &AppState;
     fn now(&self) -> DateTime<Utc>;
-    /// The signed-in viewer, or UNAUTHENTICATED.
+    /// The signed-in viewer, or UNAUTHENTICATED (MFA_ENROLMENT_REQUIRED for a session that may
+    /// only enrol in multi-factor sign-in).
     fn viewer(&self) -> AppResult<&Viewer>;
+    /// The signed-in viewer, an enrol-only session included: for the few fields that session
+    /// needs (who it is, enrolment, signing out).
+    fn enrolling_viewer(&self) -> AppResult<&Viewer>;
     /// A viewer whose token may write, or FORBIDDEN.
     fn writer(&self) -> AppResult<&Viewer>;
     fn scope(&self) -> AppResult<Scope>;
@@ -39,6 +43,17 @@ impl RequestContext for Context<'_> {
     }
 
     fn viewer(&self) -> AppResult<&Viewer> {
+        let viewer = self.enrolling_viewer()?;
+        if viewer.enrol_only {
+            return Err(AppError::refused(
+                Code::MfaEnrolmentRequired,
+                "your organization requires multi-factor sign-in: set it up on your account page first",
+            ));
+        }
+        Ok(viewer)
+    }
+
+    fn enrolling_viewer(&self) -> AppResult<&Viewer> {
         match self.data_opt::<Auth>() {
             Some(Auth::Viewer(v)) => Ok(v),
             Some(Auth::Rejected) => Err(AppError::refused(

@@ -16,6 +16,7 @@ pub mod loaders;
 pub mod node;
 pub mod organizations;
 pub mod partnerships;
+pub mod people;
 pub mod permissions;
 pub mod prefetch;
 pub mod relationships;
@@ -40,6 +41,7 @@ pub struct Query(
     audit::AuditQuery,
     support::SupportQuery,
     partnerships::PartnershipsQuery,
+    people::PeopleQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -53,6 +55,7 @@ pub struct Mutation(
     relationships::RelationshipsMutation,
     support::SupportMutation,
     partnerships::PartnershipsMutation,
+    people::PeopleMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

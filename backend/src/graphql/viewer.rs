@@ -43,6 +43,18 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Whether the user may sign in (false once deactivated).
+    async fn active(&self) -> bool {
+        self.0.deactivated_at.is_none()
+    }
+    /// When the user was deactivated, if it is.
+    async fn deactivated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.deactivated_at
+    }
+    /// Whether the user signs in with a second factor (an authenticator app's code).
+    async fn mfa_enabled(&self) -> bool {
+        self.0.mfa_enabled
+    }
 }
 
 pub async fn load_organization(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<Organization> {
@@ -78,6 +90,23 @@ impl Viewer {
     /// Whether the token may only read.
     async fn read_only(&self) -> bool {
         self.0.read_only
+    }
+    /// True for a session that may only enrol in multi-factor sign-in (the organization
+    /// requires it): every other field and mutation answers MFA_ENROLMENT_REQUIRED until then.
+    async fn mfa_enrolment_required(&self) -> bool {
+        self.0.enrol_only
+    }
+    /// Whether the organization requires multi-factor sign-in of everyone.
+    async fn organization_requires_mfa(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        Ok(users::mfa(&ctx.state().pool, self.0.user_id).await?.organization_requires)
+    }
+    /// Unused recovery codes left (0 without multi-factor sign-in).
+    async fn recovery_codes_left(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        Ok(users::mfa(&ctx.state().pool, self.0.user_id).await?.unused_recovery_codes as i32)
+    }
+    /// Whether the viewer manages its organization's people (its admin).
+    async fn manages_users(&self) -> bool {
+        crate::domain::people::manages_users(&self.0)
     }
 }
 
@@ -128,7 +157,7 @@ pub struct ViewerQuery;
 impl ViewerQuery {
     /// The signed-in user, its organization and roles.
     async fn viewer(&self, ctx: &Context<'_>) -> GqlResult<Viewer> {
-        Ok(Viewer(ctx.viewer()?.clone()))
+        Ok(Viewer(ctx.enrolling_viewer()?.clone()))
     }
 
     /// The viewer's API tokens, newest first (secrets are never shown again).
@@ -159,6 +188,9 @@ pub struct SignInInput {
     pub email: String,
     /// The user's password.
     pub password: String,
+    /// With multi-factor sign-in: the authenticator app's 6-digit code or a recovery code.
+    /// Without it, when the account needs one, signIn answers MFA_CODE_REQUIRED.
+    pub code: Option<String>,
 }
 
 /// A new session.
@@ -234,7 +266,8 @@ impl ViewerMutation {
         }
         let client =
             ctx.data_opt::<crate::graphql::context::ClientAddress>().map(|c| c.0.as_str()).unwrap_or("");
-        let issued = auth::sign_in(state, &input.email, &input.password, client).await?;
+        let issued =
+            auth::sign_in(state, &input.email, &input.password, input.code.as_deref(), client).await?;
         let viewer = auth::authenticate(state, &issued.secret, state.clock.now())
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new session did not authenticate")))?;
@@ -247,7 +280,7 @@ impl ViewerMutation {
 
     /// End the session (or API token) this request is made with.
     async fn sign_out(&self, ctx: &Context<'_>) -> GqlResult<SignOutPayload> {
-        let viewer = ctx.viewer()?;
+        let viewer = ctx.enrolling_viewer()?;
         auth::sign_out(ctx.state(), viewer).await?;
         Ok(SignOutPayload { signed_out: true })
     }

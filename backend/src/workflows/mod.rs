@@ -8,6 +8,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod onboarding;
 pub mod partnerships;
+pub mod people;
 pub mod relationships;
 pub mod subscriptions;
 pub mod support;

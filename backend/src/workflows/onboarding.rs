@@ -1,10 +1,8 @@
-//! Enrolling partners, creating customer tenants and adding users.
+//! Enrolling partners and creating customer tenants (users: `people.rs`).
 
 use crate::AppState;
 use crate::db::{audit, organizations, relationships, users};
-use crate::domain::access::{
-    ensure_may_create_customer, ensure_may_create_user, ensure_may_join_csp, ensure_may_register_partner,
-};
+use crate::domain::access::{ensure_may_create_customer, ensure_may_join_csp, ensure_may_register_partner};
 use crate::domain::credentials::{check_password_strength, hash_password_blocking};
 use crate::domain::inputs::{CountryCode, Domain, Email, MpnId, Name};
 use crate::domain::*;
@@ -133,44 +131,6 @@ pub async fn create_customer(state: &AppState, viewer: &Viewer, input: NewCustom
         })),
     )
     .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-pub struct NewUser {
-    pub email: String,
-    pub display_name: String,
-    pub password: String,
-    pub roles: Vec<Role>,
-}
-
-/// An admin adds a user to its own organization.
-pub async fn create_user(state: &AppState, viewer: &Viewer, input: NewUser) -> AppResult<Uuid> {
-    ensure_may_create_user(viewer, &input.roles)?;
-    let email = Email::parse(&input.email)?;
-    let display_name = Name::parse(&input.display_name, "display name")?;
-    check_password_strength(&input.password).map_err(AppError::bad_input)?;
-    let hash = hash_password_blocking(&input.password).await?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let id = users::insert(
-        &mut tx,
-        viewer.organization_id,
-        email.as_str(),
-        display_name.as_str(),
-        &hash,
-        &input.roles,
-    )
-    .await?;
-    let roles: Vec<&str> = input.roles.iter().map(|r| r.as_str()).collect();
-    let mut event = audit::Event::new("user.created", "User", id)
-        .details(serde_json::json!({ "email": email.as_str(), "roles": roles }));
-    event = match viewer.organization_kind {
-        OrganizationKind::Customer => event.customer(viewer.organization_id),
-        OrganizationKind::Partner => event.partner(viewer.organization_id),
-        OrganizationKind::Operator => event,
-    };
-    audit::append(&mut *tx, viewer.into(), now, event).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -15,6 +15,7 @@ mod nodes;
 mod onboarding;
 mod operations;
 mod partnerships;
+mod people;
 mod properties;
 mod races;
 mod reads;

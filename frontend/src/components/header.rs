@@ -33,6 +33,12 @@ pub fn header() -> Html {
                 <span class="who" aria-label="Signed in as">
                     { &s.email }{ " · " }<strong>{ &s.organization }</strong>{ format!(" ({})", s.kind.to_ascii_lowercase()) }
                 </span>
+                if s.enrol_only {
+                <nav aria-label="Main">
+                    <Link<Route> to={Route::Account}>{ "Account" }</Link<Route>>
+                    <button class="secondary" onclick={sign_out.clone()}>{ "Sign out" }</button>
+                </nav>
+                } else {
                 <nav aria-label="Main">
                     <Link<Route> to={Route::Home}>{ if s.is_partner() { "My book" } else { "Home" } }</Link<Route>>
                     <Link<Route> to={Route::Subscriptions}>{ "Subscriptions" }</Link<Route>>
@@ -43,9 +49,12 @@ pub fn header() -> Html {
                     <Link<Route> to={Route::Support}>{ "Support" }</Link<Route>>
                     <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>
                     <Link<Route> to={Route::Tokens}>{ "API tokens" }</Link<Route>>
+                    if s.manages_users { <Link<Route> to={Route::Users}>{ "People" }</Link<Route>> }
+                    <Link<Route> to={Route::Account}>{ "Account" }</Link<Route>>
                     <a href="/graphiql">{ "GraphiQL" }</a>
                     <button class="secondary" onclick={sign_out}>{ "Sign out" }</button>
                 </nav>
+                }
             }
         </header>
     }

@@ -1,5 +1,6 @@
 //! The pages, one file per route (see `route.rs`), named after it.
 
+pub mod account;
 pub mod audit;
 pub mod book;
 pub mod customer;
@@ -16,3 +17,4 @@ pub mod subscription;
 pub mod subscriptions;
 pub mod support;
 pub mod tokens;
+pub mod users;

@@ -1,8 +1,9 @@
-//! `/tokens`: API tokens: create (the secret is shown once), list, revoke.
+//! `/tokens`: API tokens: create (with an expiry and read-only; the secret is shown once),
+//! list, revoke (a revoked token's secret leaves the screen).
 
 use crate::components::{CopyButton, SignInForm, show};
 use crate::form::{checked, field_value};
-use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
+use crate::hooks::{Load, use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::text::date;
 use yew::prelude::*;
@@ -13,33 +14,36 @@ pub fn tokens_page() -> Html {
     let (state, reload) = use_query::<ApiTokens>(api_tokens::Variables {});
     let create_token = use_mutation::<CreateApiToken>();
     let revoke_token = use_mutation::<RevokeApiToken>();
-    let secret = use_state(|| None::<String>);
+    // The secret just shown, with its token's id: it goes once that token is revoked.
+    let secret = use_state(|| None::<(String, String)>);
     let error = use_outcome();
     let name = use_node_ref();
     let read_only = use_node_ref();
+    let lifetime = use_node_ref();
     if session.is_none() {
         return html! { <SignInForm /> };
     }
     let create = {
-        let (create_token, secret, error, reload, name, read_only) = (
+        let (create_token, secret, error, reload, name, read_only, lifetime) = (
             create_token.clone(),
             secret.clone(),
             error.clone(),
             reload.clone(),
             name.clone(),
             read_only.clone(),
+            lifetime.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let input = create_api_token::CreateApiTokenInput {
                 name: field_value(&name),
-                expires_at: None,
+                expires_at: expiry(&field_value(&lifetime)),
                 read_only: checked(&read_only),
             };
             let (secret, error, reload) = (secret.clone(), error.clone(), reload.clone());
             create_token.run(create_api_token::Variables { input }, move |answer| match answer {
                 Ok(d) => {
-                    secret.set(Some(d.create_api_token.secret));
+                    secret.set(Some((d.create_api_token.api_token.id, d.create_api_token.secret)));
                     error.set_error(None);
                     reload.emit(());
                 }
@@ -48,12 +52,21 @@ pub fn tokens_page() -> Html {
         })
     };
     let revoke = |id: String| {
-        let (revoke_token, error, reload) = (revoke_token.clone(), error.clone(), reload.clone());
+        let (revoke_token, error, reload, secret) =
+            (revoke_token.clone(), error.clone(), reload.clone(), secret.clone());
         Callback::from(move |_| {
+            if (*secret).as_ref().is_some_and(|(shown, _)| *shown == id) {
+                secret.set(None);
+            }
             let input = revoke_api_token::RevokeApiTokenInput { id: id.clone() };
             revoke_token.send(revoke_api_token::Variables { input }, error.error_then_reload(&reload));
         })
     };
+    // Also gone when the list shows that token no longer active (revoked elsewhere).
+    let shown = (*secret).as_ref().filter(|(id, _)| match &*state {
+        Load::Ready(d) => d.api_tokens.nodes.iter().all(|t| t.id != *id || t.active),
+        _ => true,
+    });
     html! {
         <section aria-labelledby="tokens-title">
             <h1 id="tokens-title">{ "API tokens" }</h1>
@@ -61,10 +74,16 @@ pub fn tokens_page() -> Html {
             <form class="card narrow" onsubmit={create} aria-label="New API token">
                 <label for="token-name">{ "Name" }</label>
                 <input id="token-name" required=true maxlength="100" ref={name} />
-                <label><input type="checkbox" ref={read_only} class="check" />{ " Read-only" }</label>
+                <label for="token-expiry">{ "Expires after" }</label>
+                <select id="token-expiry" ref={lifetime}>
+                    { for LIFETIMES.iter().map(|(days, label)| html! {
+                        <option value={days.to_string()} selected={*days == DEFAULT_DAYS}>{ *label }</option>
+                    }) }
+                </select>
+                <label><input type="checkbox" ref={read_only} class="check" />{ " Read-only (it may query, never change anything)" }</label>
                 <button type="submit">{ "Create token" }</button>
             </form>
-            if let Some(s) = &*secret {
+            if let Some((_, s)) = shown {
                 <div class="card" role="status">
                     <p><strong>{ "Copy this secret now; it is not shown again:" }</strong></p>
                     <p><code id="token-secret">{ s }</code></p>
@@ -75,12 +94,13 @@ pub fn tokens_page() -> Html {
             { show(&*state, |d| html! {
                 if d.api_tokens.nodes.is_empty() { <p class="muted">{ "No API tokens yet." }</p> } else {
                 <table>
-                    <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Access" }</th><th scope="col">{ "Created" }</th><th scope="col">{ "Last used" }</th><th scope="col">{ "Status" }</th><th scope="col"></th></tr></thead>
+                    <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Access" }</th><th scope="col">{ "Created" }</th><th scope="col">{ "Expires" }</th><th scope="col">{ "Last used" }</th><th scope="col">{ "Status" }</th><th scope="col"></th></tr></thead>
                     <tbody>{ for d.api_tokens.nodes.iter().map(|t| html! {
                         <tr>
                             <td>{ t.name.clone().unwrap_or_default() }</td>
                             <td>{ if t.read_only { "read-only" } else { "read and write" } }</td>
                             <td>{ date(&t.created_at) }</td>
+                            <td>{ t.expires_at.as_deref().map(date).unwrap_or("never") }</td>
                             <td>{ t.last_used_at.as_deref().map(date).unwrap_or("never") }</td>
                             <td>{ if t.active { "active" } else if t.revoked_at.is_some() { "revoked" } else { "expired" } }</td>
                             <td>if t.active { <button class="secondary" onclick={revoke(t.id.clone())}>{ "Revoke" }</button> }</td>
@@ -91,4 +111,19 @@ pub fn tokens_page() -> Html {
             }) }
         </section>
     }
+}
+
+/// The lifetimes offered, in days (the API allows up to a year).
+const LIFETIMES: [(u32, &str); 5] =
+    [(7, "7 days"), (30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")];
+const DEFAULT_DAYS: u32 = 90;
+
+/// When a token of `days` (as the select's value) expires, as RFC 3339; `None` leaves the
+/// API's default. A year is a few minutes short of 365 days, so a slow clock or request never
+/// asks for more than the API allows.
+fn expiry(days: &str) -> Option<String> {
+    let days: f64 = days.parse().ok()?;
+    let margin = if days >= 365.0 { 10.0 * 60_000.0 } else { 0.0 };
+    let at = js_sys::Date::now() + days * 86_400_000.0 - margin;
+    Some(String::from(js_sys::Date::new(&at.into()).to_iso_string()))
 }

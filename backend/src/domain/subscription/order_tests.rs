@@ -14,6 +14,7 @@ fn partner(program: PartnerProgram) -> Viewer {
         token_kind: TokenKind::Session,
         read_only: false,
         token_expires_at: None,
+        enrol_only: false,
     }
 }
 

@@ -18,6 +18,7 @@ fn partner(id: Uuid, roles: &[Role]) -> Viewer {
         token_kind: TokenKind::Session,
         read_only: false,
         token_expires_at: None,
+        enrol_only: false,
     }
 }
 

@@ -1,13 +1,10 @@
-//! Onboarding mutations: enrolling partners, joining the CSP program, creating customers and users.
+//! Onboarding mutations: enrolling partners, joining the CSP program, creating customers (users: `graphql/people.rs`).
 
 use super::query::visible_organization;
 use super::{Customer, Partner};
-use crate::db::users;
-use crate::domain::AppError;
 use crate::graphql::context::RequestContext;
 use crate::graphql::error::GqlResult;
 use crate::graphql::ids::NodeType;
-use crate::graphql::viewer::User;
 use crate::graphql::{enums, ids};
 use crate::workflows::onboarding;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -76,26 +73,6 @@ pub struct CreateCustomerPayload {
     pub customer: Customer,
 }
 
-/// Add a user to the viewer's own organization.
-#[derive(InputObject)]
-pub struct CreateUserInput {
-    /// Email, used to sign in.
-    pub email: String,
-    /// Display name.
-    pub display_name: String,
-    /// First password (at least 12 characters).
-    pub password: String,
-    /// Roles, all of the organization's kind.
-    pub roles: Vec<enums::Role>,
-}
-
-/// The user created.
-#[derive(SimpleObject)]
-pub struct CreateUserPayload {
-    /// The new user.
-    pub user: User,
-}
-
 #[derive(Default)]
 pub struct OrganizationsMutation;
 
@@ -155,27 +132,5 @@ impl OrganizationsMutation {
         )
         .await?;
         Ok(CreateCustomerPayload { customer: Customer(visible_organization(ctx, id).await?) })
-    }
-
-    /// Add a user to your own organization (admins only).
-    async fn create_user(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Add a user to the viewer's own organization.")] input: CreateUserInput,
-    ) -> GqlResult<CreateUserPayload> {
-        let viewer = ctx.writer()?;
-        let id = onboarding::create_user(
-            ctx.state(),
-            viewer,
-            onboarding::NewUser {
-                email: input.email,
-                display_name: input.display_name,
-                password: input.password,
-                roles: input.roles.into_iter().map(Into::into).collect(),
-            },
-        )
-        .await?;
-        let user = users::by_id(&ctx.state().pool, id).await?.ok_or_else(|| AppError::not_found("user"))?;
-        Ok(CreateUserPayload { user: User(user) })
     }
 }
