@@ -41,14 +41,18 @@ fn filter(
     }
 }
 
+/// A select's options, the current value selected (so a reloaded URL shows its filter).
+fn options(current: &str, choices: &[(&'static str, &'static str)]) -> Html {
+    html! { for choices.iter().map(|(v, l)| html! { <option value={*v} selected={current == *v}>{ *l }</option> }) }
+}
+
 #[function_component(SubscriptionsPage)]
 pub fn subscriptions_page() -> Html {
     let session = use_session();
-    let channel = use_state(String::new);
-    let status = use_state(String::new);
-    let service = use_state(String::new);
-    let customer = use_state(String::new);
     let pages = use_pages();
+    let list = pages.list().clone();
+    let (channel, status, service, customer) =
+        (list.get("channel"), list.get("status"), list.get("service"), list.get("customer"));
     // The filters' choices, kept while the list reloads.
     let choices = use_state(|| (Vec::new(), Vec::new()));
     let (state, _) = use_query::<SubscriptionsList>(subscriptions_list::Variables {
@@ -58,12 +62,11 @@ pub fn subscriptions_page() -> Html {
     if session.is_none() {
         return html! { <SignInForm /> };
     }
-    let pick = |handle: UseStateHandle<String>| {
-        let pages = pages.clone();
+    let pick = |key: &'static str| {
+        let list = list.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            pages.reset();
-            handle.set(select.value());
+            list.set(key, &select.value());
         })
     };
     if let Load::Ready(d) = &*state {
@@ -81,25 +84,23 @@ pub fn subscriptions_page() -> Html {
             <h1 id="subs-title">{ "Subscriptions" }</h1>
             <div class="filters">
                 <div><label for="f-channel">{ "Channel" }</label>
-                <select id="f-channel" onchange={pick(channel.clone())}>
-                    <option value="" selected={channel.is_empty()}>{ "All" }</option><option value="ONLINE_DIRECT">{ "Online direct" }</option><option value="ADVISOR">{ "Advisor" }</option>
-                    <option value="CSP_DIRECT">{ "CSP direct" }</option><option value="CSP_INDIRECT">{ "CSP indirect" }</option>
+                <select id="f-channel" onchange={pick("channel")}>
+                    { options(&channel, &[("", "All"), ("ONLINE_DIRECT", "Online direct"), ("ADVISOR", "Advisor"), ("CSP_DIRECT", "CSP direct"), ("CSP_INDIRECT", "CSP indirect")]) }
                 </select></div>
                 <div><label for="f-status">{ "Status" }</label>
-                <select id="f-status" onchange={pick(status.clone())}>
-                    <option value="" selected={status.is_empty()}>{ "All" }</option><option value="ACTIVE">{ "Active" }</option><option value="SUSPENDED">{ "Suspended" }</option>
-                    <option value="PENDING">{ "Pending" }</option><option value="EXPIRED">{ "Expired" }</option><option value="DELETED">{ "Deleted" }</option>
+                <select id="f-status" onchange={pick("status")}>
+                    { options(&status, &[("", "All"), ("ACTIVE", "Active"), ("SUSPENDED", "Suspended"), ("PENDING", "Pending"), ("EXPIRED", "Expired"), ("DELETED", "Deleted")]) }
                 </select></div>
                 <div><label for="f-service">{ "Service" }</label>
-                <select id="f-service" onchange={pick(service.clone())}>
+                <select id="f-service" onchange={pick("service")}>
                     <option value="" selected={service.is_empty()}>{ "All" }</option>
-                    { for services.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*service == *id}>{ name }</option> }) }
+                    { for services.iter().map(|(id, name)| html! { <option value={id.clone()} selected={service == *id}>{ name }</option> }) }
                 </select></div>
                 if customers.len() > 1 || !customer.is_empty() {
                     <div><label for="f-customer">{ "Customer" }</label>
-                    <select id="f-customer" onchange={pick(customer.clone())}>
+                    <select id="f-customer" onchange={pick("customer")}>
                         <option value="" selected={customer.is_empty()}>{ "All" }</option>
-                        { for customers.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*customer == *id}>{ name }</option> }) }
+                        { for customers.iter().map(|(id, name)| html! { <option value={id.clone()} selected={customer == *id}>{ name }</option> }) }
                     </select></div>
                 }
             </div>

@@ -23,8 +23,8 @@ fn status_filter(value: &str) -> Option<support_requests::SupportRequestStatus> 
 #[function_component(SupportPage)]
 pub fn support_page() -> Html {
     let session = use_session();
-    let filter = use_state(String::new);
     let pages = use_pages();
+    let filter = pages.list().get("status");
     let (state, reload) = use_query::<SupportRequests>(support_requests::Variables {
         status: status_filter(&filter),
         after: pages.after(),
@@ -49,11 +49,10 @@ pub fn support_page() -> Html {
         })
     };
     let on_filter = {
-        let (filter, pages) = (filter.clone(), pages.clone());
+        let list = pages.list().clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            pages.reset();
-            filter.set(select.value());
+            list.set("status", &select.value());
         })
     };
     let body = show(&*state, |d| {
@@ -95,7 +94,7 @@ pub fn support_page() -> Html {
                     <label for="support-filter">{ "Status" }</label>
                     <select id="support-filter" onchange={on_filter}>
                         <option value="" selected={filter.is_empty()}>{ "All" }</option>
-                        { for STATUSES.iter().map(|(v, w)| html! { <option value={*v} selected={*filter == *v}>{ *w }</option> }) }
+                        { for STATUSES.iter().map(|(v, w)| html! { <option value={*v} selected={filter == *v}>{ *w }</option> }) }
                     </select>
                 </div>
             </div>
