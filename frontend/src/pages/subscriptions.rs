@@ -43,7 +43,10 @@ fn filter(
 
 /// A select's options, the current value selected (so a reloaded URL shows its filter).
 fn options(current: &str, choices: &[(&'static str, &'static str)]) -> Html {
-    html! { for choices.iter().map(|(v, l)| html! { <option value={*v} selected={current == *v}>{ *l }</option> }) }
+    choices
+        .iter()
+        .map(|(v, l)| html! { <option value={*v} selected={current == *v}>{ *l }</option> })
+        .collect()
 }
 
 #[function_component(SubscriptionsPage)]
