@@ -109,11 +109,6 @@ impl Pages {
         &self.list
     }
 
-    /// Back to the first page, keeping the filters.
-    pub fn reset(&self) {
-        self.list.go(self.list.with(AFTER, ""), false);
-    }
-
     fn before(&self) -> Vec<Option<String>> {
         match self.list.get_opt(BACK) {
             None => Vec::new(),

@@ -2,7 +2,7 @@
 //! service and customer.
 
 use crate::components::SignInForm;
-use crate::components::{Pager, channel_badge, show, use_pages};
+use crate::components::{ListState, Pager, SearchBox, SortHeader, channel_badge, show, use_pages};
 use crate::hooks::{Load, use_query, use_session};
 use crate::queries::{SubscriptionsList, subscriptions_list};
 use crate::route::Route;
@@ -16,10 +16,12 @@ fn filter(
     status: &str,
     service: &str,
     customer: &str,
+    search: Option<String>,
 ) -> subscriptions_list::SubscriptionFilter {
     use subscriptions_list::{PurchaseChannel as C, SubscriptionStatus as S};
     subscriptions_list::SubscriptionFilter {
         customer_id: (!customer.is_empty()).then(|| customer.to_owned()),
+        search,
         partner_id: None,
         stage: None,
         service_id: (!service.is_empty()).then(|| service.to_owned()),
@@ -49,6 +51,18 @@ fn options(current: &str, choices: &[(&'static str, &'static str)]) -> Html {
         .collect()
 }
 
+/// The order asked for in the URL (by name when none).
+fn order(list: &ListState) -> Option<subscriptions_list::SubscriptionOrder> {
+    use subscriptions_list::{OrderDirection as D, SubscriptionOrderField as F};
+    let (field, desc) = list.sort()?;
+    let field = match field.as_str() {
+        "seats" => F::QUANTITY,
+        "ordered" => F::CREATED_AT,
+        _ => F::NAME,
+    };
+    Some(subscriptions_list::SubscriptionOrder { field, direction: if desc { D::DESC } else { D::ASC } })
+}
+
 #[function_component(SubscriptionsPage)]
 pub fn subscriptions_page() -> Html {
     let session = use_session();
@@ -59,7 +73,8 @@ pub fn subscriptions_page() -> Html {
     // The filters' choices, kept while the list reloads.
     let choices = use_state(|| (Vec::new(), Vec::new()));
     let (state, _) = use_query::<SubscriptionsList>(subscriptions_list::Variables {
-        filter: Some(filter(&channel, &status, &service, &customer)),
+        filter: Some(filter(&channel, &status, &service, &customer, list.get_opt("q"))),
+        order_by: order(&list),
         after: pages.after(),
     });
     if session.is_none() {
@@ -85,6 +100,7 @@ pub fn subscriptions_page() -> Html {
     html! {
         <section aria-labelledby="subs-title">
             <h1 id="subs-title">{ "Subscriptions" }</h1>
+            <SearchBox list={list.clone()} id="subs-search" label="Search by name" />
             <div class="filters">
                 <div><label for="f-channel">{ "Channel" }</label>
                 <select id="f-channel" onchange={pick("channel")}>
@@ -114,7 +130,7 @@ pub fn subscriptions_page() -> Html {
                     <p class="muted">{ format!("{} subscriptions", c.total_count) }</p>
                     if c.edges.is_empty() { <p class="muted">{ "No subscriptions match." }</p> }
                     <table>
-                        <thead><tr><th scope="col">{ "Subscription" }</th><th scope="col">{ "Customer" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Seats" }</th><th scope="col">{ "Commitment end" }</th></tr></thead>
+                        <thead><tr><SortHeader list={list.clone()} label="Subscription" field="name" default=true /><th scope="col">{ "Customer" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Status" }</th><SortHeader list={list.clone()} label="Seats" field="seats" /><th scope="col">{ "Commitment end" }</th></tr></thead>
                         <tbody>{ for c.edges.iter().map(|e| { let n = &e.node; html! {
                             <tr>
                                 <td><Link<Route> to={Route::Subscription { id: n.id.clone() }}>{ &n.friendly_name }</Link<Route>><br/><span class="muted">{ &n.service.name }</span>

@@ -3,7 +3,7 @@
 //! operator.
 
 use crate::components::support_request::STATUSES;
-use crate::components::{Pager, SignInForm, SupportRequest, show, use_pages};
+use crate::components::{Pager, SearchBox, SignInForm, SupportRequest, show, use_pages};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
@@ -27,6 +27,7 @@ pub fn support_page() -> Html {
     let filter = pages.list().get("status");
     let (state, reload) = use_query::<SupportRequests>(support_requests::Variables {
         status: status_filter(&filter),
+        search: pages.list().get_opt("q"),
         after: pages.after(),
     });
     let open_request = use_mutation::<OpenSupportRequest>();
@@ -90,6 +91,7 @@ pub fn support_page() -> Html {
             <h1 id="support-title-h">{ "Support requests" }</h1>
             { outcome.view() }
             <div class="filters">
+                <div><SearchBox list={pages.list().clone()} id="support-search" label="Search by title" /></div>
                 <div>
                     <label for="support-filter">{ "Status" }</label>
                     <select id="support-filter" onchange={on_filter}>
