@@ -161,3 +161,53 @@ async fn partnerships_come_active_first_filtered_and_paged_in_every_order(pool: 
     let customer = app.sign_in("globaladmin@woodgrove.demo").await;
     assert_eq!(app.ok(&customer, PARTNERSHIPS, json!({})).await["partnerships"]["totalCount"], 0);
 }
+
+const SUBSCRIPTIONS: &str = "query($f: SubscriptionFilter, $o: SubscriptionOrder, $after: String) {
+    subscriptions(filter: $f, orderBy: $o, first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { id friendlyName quantity } } }";
+
+#[sqlx::test(migrations = "../migrations")]
+async fn subscriptions_sort_by_column_and_search_by_name_within_the_viewers_scope(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    for email in
+        ["admin@fabrikam.demo", "admin@contoso.demo", "operator@21vianet.demo", "billing@woodgrove.demo"]
+    {
+        let token = app.sign_in(email).await;
+        let visible = visible_subscription_names(&app, &token).await;
+        for order in [
+            json!({ "field": "QUANTITY", "direction": "DESC" }),
+            json!({ "field": "CREATED_AT" }),
+            json!({ "field": "NAME", "direction": "DESC" }),
+        ] {
+            let mut walked = Vec::new();
+            let mut after = Value::Null;
+            loop {
+                let data = app.ok(&token, SUBSCRIPTIONS, json!({ "o": order, "after": after })).await;
+                walked.extend(data["subscriptions"]["nodes"].as_array().unwrap().iter().cloned());
+                if data["subscriptions"]["pageInfo"]["hasNextPage"] != true {
+                    break;
+                }
+                after = data["subscriptions"]["pageInfo"]["endCursor"].clone();
+            }
+            let mut names: Vec<String> =
+                walked.iter().map(|n| n["friendlyName"].as_str().unwrap().to_owned()).collect();
+            if order["field"] == "QUANTITY" {
+                let q: Vec<i64> = walked.iter().map(|n| n["quantity"].as_i64().unwrap()).collect();
+                assert!(q.windows(2).all(|w| w[0] >= w[1]), "{email}: {q:?}");
+            }
+            names.sort();
+            let mut expected = visible.clone();
+            expected.sort();
+            assert_eq!(names, expected, "{email} in {order}: the same rows as the default list, once each");
+        }
+        // The search narrows within what the viewer sees, never beyond it.
+        let found = app.ok(&token, "query($f: SubscriptionFilter) { subscriptions(filter: $f, first: 100) { nodes { friendlyName } } }", json!({ "f": { "search": "woodgrove" } })).await;
+        for n in found["subscriptions"]["nodes"].as_array().unwrap() {
+            let name = n["friendlyName"].as_str().unwrap();
+            assert!(
+                name.to_lowercase().contains("woodgrove") && visible.iter().any(|v| v == name),
+                "{email}: {name}"
+            );
+        }
+    }
+}
