@@ -20,11 +20,19 @@ pub struct AuditEvent {
     pub details: serde_json::Value,
 }
 
+/// A search over actions: the codes whose words match, or a code containing the text.
+#[derive(Debug, Clone)]
+pub struct ActionSearch {
+    pub codes: Vec<String>,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub customer_id: Option<Uuid>,
     pub partner_id: Option<Uuid>,
     pub action: Option<String>,
+    pub search: Option<ActionSearch>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
@@ -79,6 +87,15 @@ pub async fn page(
     }
     if let Some(a) = &f.action {
         qb.push(" and action = ").push_bind(a.clone());
+    }
+    if let Some(search) = &f.search {
+        let pattern =
+            format!("%{}%", search.text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        qb.push(" and (action = any(")
+            .push_bind(search.codes.clone())
+            .push(") or action ilike ")
+            .push_bind(pattern)
+            .push(")");
     }
     if let Some(from) = f.from {
         qb.push(" and occurred_at >= ").push_bind(from);

@@ -229,6 +229,8 @@ pub struct ListFilter {
     pub customer_id: Option<Uuid>,
     /// The status at `now` (a pending one past its expiry is EXPIRED).
     pub status: Option<InvitationStatus>,
+    /// Part of the message or of the named customer's or reseller's name, ignoring case.
+    pub search: Option<String>,
 }
 
 fn push_list(qb: &mut sqlx::QueryBuilder<sqlx::Postgres>, filter: &ListFilter, now: DateTime<Utc>) {
@@ -251,6 +253,14 @@ fn push_list(qb: &mut sqlx::QueryBuilder<sqlx::Postgres>, filter: &ListFilter, n
             .push_bind(now)
             .push(" then 'EXPIRED' else i.status end) = ")
             .push_bind(*s);
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", super::escape_like(search));
+        qb.push(" and (i.message ilike ")
+            .push_bind(pattern.clone())
+            .push(" or exists (select 1 from organization o where o.organization_id in (i.customer_id, i.indirect_reseller_id) and o.name ilike ")
+            .push_bind(pattern)
+            .push("))");
     }
 }
 

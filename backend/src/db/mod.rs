@@ -162,3 +162,8 @@ fn constraint_refusal(constraint: Option<&str>) -> Option<AppError> {
     let (_, code, message) = REFUSED_BY.iter().find(|(name, _, _)| *name == constraint)?;
     Some(AppError::refused(*code, *message))
 }
+
+/// `s` as a literal inside an `ilike` pattern (its `%`, `_` and `\\` match themselves).
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

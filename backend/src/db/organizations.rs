@@ -151,11 +151,7 @@ fn push_customer_filter(
 /// The `ilike` pattern of a non-blank search.
 fn search_pattern(filter: &CustomerFilter) -> Option<String> {
     let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-    Some(format!("%{}%", escape_like(search)))
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    Some(format!("%{}%", crate::db::escape_like(search)))
 }
 
 fn push_after(qb: &mut QueryBuilder<Postgres>, after: &Option<After>) {
@@ -235,7 +231,7 @@ fn push_partner_filter(qb: &mut QueryBuilder<Postgres>, filter: &PartnerFilter) 
         qb.push(" and p.mpn_id = ").push_bind(mpn.clone());
     }
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        qb.push(" and o.name ilike ").push_bind(format!("%{}%", escape_like(search)));
+        qb.push(" and o.name ilike ").push_bind(format!("%{}%", crate::db::escape_like(search)));
     }
 }
 

@@ -109,3 +109,103 @@ pub fn push_after_time(
     }
     Ok(())
 }
+
+/// One key of a list's sort order: an SQL expression that is never null, the type its cursor
+/// text is cast back to, and its direction.
+#[derive(Debug, Clone, Copy)]
+pub struct SortKey {
+    pub expr: &'static str,
+    pub cast: &'static str,
+    pub descending: bool,
+}
+
+/// Separates the keys' values inside one cursor key (a control character no value contains).
+const KEY_SEPARATOR: char = '\u{1f}';
+
+/// A cursor key carrying each sort key's value, so the next page starts after this row in the
+/// order asked for.
+pub fn cursor_key(values: &[String]) -> String {
+    values.join(&KEY_SEPARATOR.to_string())
+}
+
+/// `order by k1 [desc], …, id [desc]`: the id breaks ties in the last key's direction, so when
+/// every key runs one way an index on (…, keys, id) serves the page in either direction.
+pub fn push_order_by(qb: &mut QueryBuilder<Postgres>, keys: &[SortKey], id: &str) {
+    qb.push(" order by ");
+    for key in keys {
+        qb.push(format!("{}{}, ", key.expr, if key.descending { " desc" } else { "" }));
+    }
+    let last_desc = keys.last().is_some_and(|k| k.descending);
+    qb.push(format!("{id}{}", if last_desc { " desc" } else { "" }));
+}
+
+/// The rows after the cursor in the order of [`push_order_by`], as ` and (…)`. A cursor of
+/// another order (another number of keys, or a value that is not of its type) is bad input.
+pub fn push_after_keys(
+    qb: &mut QueryBuilder<Postgres>,
+    keys: &[SortKey],
+    id: &str,
+    page: &PageRequest,
+) -> AppResult<()> {
+    let Some(after) = &page.after else { return Ok(()) };
+    let values: Vec<&str> = after.key.split(KEY_SEPARATOR).collect();
+    if values.len() != keys.len() {
+        return Err(AppError::bad_input("after is not a cursor of this list in this order"));
+    }
+    for (key, value) in keys.iter().zip(&values) {
+        check_value(key.cast, value)?;
+    }
+    let last_desc = keys.last().is_some_and(|k| k.descending);
+    if keys.iter().all(|k| k.descending == last_desc) {
+        // One direction: a row comparison, which an index range scan answers.
+        qb.push(" and (");
+        for key in keys {
+            qb.push(format!("{}, ", key.expr));
+        }
+        qb.push(format!("{id}) {} (", if last_desc { "<" } else { ">" }));
+        for (key, value) in keys.iter().zip(&values) {
+            qb.push_bind(value.to_string()).push(format!("::{}, ", key.cast));
+        }
+        qb.push_bind(after.id).push(")");
+        return Ok(());
+    }
+    // Mixed directions: "a later first key, or the same first key and a later rest".
+    qb.push(" and (");
+    for i in 0..=keys.len() {
+        if i > 0 {
+            qb.push(" or ");
+        }
+        qb.push("(true");
+        for (key, value) in keys.iter().zip(&values).take(i) {
+            qb.push(format!(" and {} = ", key.expr))
+                .push_bind(value.to_string())
+                .push(format!("::{}", key.cast));
+        }
+        match keys.get(i) {
+            Some(key) => {
+                let op = if key.descending { "<" } else { ">" };
+                qb.push(format!(" and {} {op} ", key.expr))
+                    .push_bind(values[i].to_string())
+                    .push(format!("::{}", key.cast));
+            }
+            None => {
+                qb.push(format!(" and {id} {} ", if last_desc { "<" } else { ">" })).push_bind(after.id);
+            }
+        }
+        qb.push(")");
+    }
+    qb.push(")");
+    Ok(())
+}
+
+/// A cursor value must parse as its key's type, so a forged cursor is bad input, not a
+/// database error.
+fn check_value(cast: &str, value: &str) -> AppResult<()> {
+    let ok = match cast {
+        "int" | "bigint" => value.parse::<i64>().is_ok(),
+        "timestamptz" => parse_time_key(value).is_ok(),
+        "date" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
+        _ => !value.contains('\0'),
+    };
+    if ok { Ok(()) } else { Err(AppError::bad_input("after is not a cursor of this list in this order")) }
+}

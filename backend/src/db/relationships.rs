@@ -194,6 +194,7 @@ pub async fn page(
     customer_id: Option<Uuid>,
     partner_id: Option<Uuid>,
     status: Option<RelationshipStatus>,
+    search: Option<&str>,
     page: &super::page::PageRequest,
 ) -> AppResult<super::page::Page<Relationship>> {
     let after = page.after.as_ref().map(|a| super::page::parse_time_key(&a.key)).transpose()?;
@@ -202,6 +203,8 @@ pub async fn page(
            and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
            and ($4::text is null or status = $4)
            and ($5::timestamptz is null or (created_at, relationship_id) > ($5, $6))
+           and ($8::text is null or exists (select 1 from organization o
+                where o.organization_id in (customer_id, partner_id) and o.name ilike $8))
          order by created_at, relationship_id limit $7",
         party,
         customer_id,
@@ -210,6 +213,7 @@ pub async fn page(
         after,
         page.after.as_ref().map(|a| a.id),
         page.fetch_limit(),
+        search_pattern(search),
     )
     .fetch_all(db)
     .await?;
@@ -223,20 +227,30 @@ pub async fn count(
     customer_id: Option<Uuid>,
     partner_id: Option<Uuid>,
     status: Option<RelationshipStatus>,
+    search: Option<&str>,
 ) -> AppResult<super::page::Count> {
     let n = sqlx::query_scalar!(
         r#"select count(*) as "n!" from (select 1 from reseller_relationship
            where ($1::uuid is null or customer_id = $1 or partner_id = $1)
              and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
              and ($4::text is null or status = $4)
+             and ($6::text is null or exists (select 1 from organization o
+                  where o.organization_id in (customer_id, partner_id) and o.name ilike $6))
            limit $5) n"#,
         party,
         customer_id,
         partner_id,
         status as _,
         super::page::COUNT_LIMIT + 1,
+        search_pattern(search),
     )
     .fetch_one(db)
     .await?;
     Ok(super::page::Count::from_bounded(n))
+}
+
+/// The `ilike` pattern of a non-blank search over the customer's or the partner's name.
+fn search_pattern(search: Option<&str>) -> Option<String> {
+    let search = search.map(str::trim).filter(|s| !s.is_empty())?;
+    Some(format!("%{}%", super::escape_like(search)))
 }

@@ -107,11 +107,13 @@ pub async fn page(
     db: impl PgExecutor<'_>,
     scope: Scope,
     status: Option<&str>,
+    search: Option<&str>,
     page: &super::page::PageRequest,
     now: DateTime<Utc>,
 ) -> AppResult<super::page::Page<SupportRequest>> {
     let mut qb = QueryBuilder::<Postgres>::new(SELECT);
     push_visible(&mut qb, scope, status, now);
+    push_search(&mut qb, search);
     super::page::push_after_time(&mut qb, "r.created_at", "r.support_request_id", true, page)?;
     qb.push(" order by r.created_at desc, r.support_request_id limit ").push_bind(page.fetch_limit());
     let rows = qb.build_query_as().fetch_all(db).await?;
@@ -123,13 +125,22 @@ pub async fn count(
     db: impl PgExecutor<'_>,
     scope: Scope,
     status: Option<&str>,
+    search: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<super::page::Count> {
     let mut qb = QueryBuilder::<Postgres>::new("select count(*) from (select 1 from support_request r");
     push_visible(&mut qb, scope, status, now);
+    push_search(&mut qb, search);
     qb.push(" limit ").push_bind(super::page::COUNT_LIMIT + 1).push(") n");
     let n: i64 = qb.build_query_scalar().fetch_one(db).await?;
     Ok(super::page::Count::from_bounded(n))
+}
+
+/// Part of the title, ignoring case.
+fn push_search(qb: &mut QueryBuilder<Postgres>, search: Option<&str>) {
+    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        qb.push(" and r.title ilike ").push_bind(format!("%{}%", super::escape_like(search)));
+    }
 }
 
 /// One request by id, if [`visible`] would list it.

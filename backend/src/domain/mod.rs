@@ -2,6 +2,7 @@
 //! No SQL, HTTP or GraphQL here; the other layers call these rules and never restate them.
 
 pub mod access;
+pub mod audit;
 pub mod clock;
 pub mod credentials;
 pub mod delegated_admin;

@@ -4,11 +4,13 @@ use super::context::RequestContext;
 use super::error::GqlResult;
 use super::ids::{self, NodeType};
 use super::loaders::Loaders;
+use super::node::Node;
 use super::organizations::Organization;
+use super::viewer::User;
 use crate::db::audit_query as db;
-use crate::domain::AppError;
+use crate::domain::{self, AppError};
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, InputObject, Json, Object};
+use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// One recorded change.
@@ -54,10 +56,163 @@ impl AuditEvent {
     async fn partner_id(&self) -> Option<ID> {
         self.0.partner_id.map(|p| ids::encode(NodeType::Partner, p))
     }
-    /// Details of the change.
+    /// Details of the change, as recorded (ids are raw uuids; `fields` reads them in words).
     async fn details(&self) -> Json<serde_json::Value> {
         Json(self.0.details.clone())
     }
+    /// What happened, in words, e.g. "Invitation accepted".
+    async fn action_label(&self) -> String {
+        domain::audit::action_label(&self.0.action)
+    }
+    /// The person who acted, when the viewer may read that person (its own organization's
+    /// people; the operator everyone). Null for the system's own jobs and for other
+    /// organizations' people, whose organization `actorOrganization` names.
+    async fn actor(&self, ctx: &Context<'_>) -> GqlResult<Option<User>> {
+        let Some(id) = self.0.actor_user_id else { return Ok(None) };
+        let viewer = ctx.viewer()?;
+        if !viewer.is_operator() && self.0.actor_organization_id != Some(viewer.organization_id) {
+            return Ok(None);
+        }
+        let user = crate::db::users::by_id(&ctx.state().pool, id).await?;
+        Ok(user.filter(|u| viewer.is_operator() || u.organization_id == viewer.organization_id).map(User))
+    }
+    /// The changed object, named, when the viewer may read it.
+    async fn subject(&self, ctx: &Context<'_>) -> Option<AuditTarget> {
+        let kind = NodeType::parse(&self.0.subject_type)?;
+        target(ctx, kind, self.0.subject_id).await
+    }
+    /// The subject's kind in words, e.g. "Subscription".
+    async fn subject_label(&self) -> String {
+        subject_words(&self.0.subject_type)
+    }
+    /// The customer concerned, named, when the viewer may read it.
+    async fn customer(&self, ctx: &Context<'_>) -> Option<AuditTarget> {
+        target(ctx, NodeType::Customer, self.0.customer_id?).await
+    }
+    /// The details as labelled fields, in the order recorded; an id becomes the name of what
+    /// it names, with a link target, when the viewer may read it (else "not visible to you").
+    async fn fields(&self, ctx: &Context<'_>) -> Vec<AuditField> {
+        let serde_json::Value::Object(details) = &self.0.details else { return Vec::new() };
+        let mut fields = Vec::new();
+        for (key, value) in details {
+            let (label, names) = domain::audit::detail_label(key);
+            match (names, value) {
+                (_, serde_json::Value::Null) => {}
+                (Some(names), serde_json::Value::String(_) | serde_json::Value::Array(_)) => {
+                    let ids: Vec<uuid::Uuid> = match value {
+                        serde_json::Value::Array(items) => items.iter().filter_map(as_uuid).collect(),
+                        one => as_uuid(one).into_iter().collect(),
+                    };
+                    if ids.is_empty() {
+                        fields.push(AuditField {
+                            label: label.clone(),
+                            value: in_words(value),
+                            target: None,
+                        });
+                    }
+                    for id in ids {
+                        let found = target(ctx, node_type(names), id).await;
+                        let value = found
+                            .as_ref()
+                            .map_or_else(|| "not visible to you".to_owned(), |t| t.name.clone());
+                        fields.push(AuditField { label: label.clone(), value, target: found });
+                    }
+                }
+                _ => fields.push(AuditField { label, value: in_words(value), target: None }),
+            }
+        }
+        fields
+    }
+}
+
+/// One labelled detail of an audit event.
+#[derive(SimpleObject)]
+pub struct AuditField {
+    /// What the value is, in words, e.g. "Quantity".
+    pub label: String,
+    /// The value in words (the name of the thing, where it names one).
+    pub value: String,
+    /// The thing the value names, when the viewer may read it.
+    pub target: Option<AuditTarget>,
+}
+
+/// A thing an audit event names, which the viewer may read.
+#[derive(SimpleObject, Clone)]
+pub struct AuditTarget {
+    /// Its global id (`node(id:)` reads it).
+    pub id: ID,
+    /// Its type, e.g. `Subscription`.
+    pub kind: String,
+    /// Its name, e.g. a subscription's friendly name.
+    pub name: String,
+}
+
+fn as_uuid(v: &serde_json::Value) -> Option<uuid::Uuid> {
+    v.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok())
+}
+
+fn node_type(names: domain::audit::Names) -> NodeType {
+    use domain::audit::Names;
+    match names {
+        Names::Customer => NodeType::Customer,
+        Names::Partner => NodeType::Partner,
+        Names::Subscription => NodeType::Subscription,
+        Names::Service => NodeType::Service,
+        Names::DelegatedAdminRelationship => NodeType::DelegatedAdminRelationship,
+    }
+}
+
+/// "DelegatedAdminRelationship" → "Delegated admin relationship".
+fn subject_words(t: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in t.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out.replace("Api", "API")
+}
+
+/// A recorded value in words: codes such as `CSP_INDIRECT` lower case with spaces, lists
+/// joined, yes/no for flags.
+fn in_words(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s)
+            if !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+        {
+            s.replace('_', " ").to_lowercase()
+        }
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+        serde_json::Value::Array(items) => items.iter().map(in_words).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The thing of this kind and id, named, if the viewer may read it: the same rule as
+/// `node(id:)`, so the log never names what the viewer could not open.
+async fn target(ctx: &Context<'_>, kind: NodeType, id: uuid::Uuid) -> Option<AuditTarget> {
+    let global = ids::encode(kind, id);
+    let node = super::node::resolve(ctx, &global).await.ok()?;
+    let name = match &node {
+        Node::Operator(o) => o.0.name.clone(),
+        Node::Partner(o) => o.0.name.clone(),
+        Node::Customer(o) => o.0.name.clone(),
+        Node::User(u) => u.0.display_name.clone(),
+        Node::Subscription(s) => s.0.friendly_name.clone(),
+        Node::Service(s) => s.0.name.clone(),
+        Node::Offer(o) => o.0.name.clone(),
+        Node::ApiToken(t) => t.0.name.clone().unwrap_or_else(|| "API token".to_owned()),
+        Node::DelegatedAdminRelationship(d) => d.0.display_name.clone(),
+        Node::Invitation(i) => format!("Invitation of {}", i.0.created_at.format("%Y-%m-%d")),
+        Node::ResellerRelationship(_) => "Reseller relationship".to_owned(),
+        Node::ResellerPartnership(_) => "Reseller partnership".to_owned(),
+        Node::SupportRequest(r) => r.0.title.clone(),
+    };
+    Some(AuditTarget { id: global, kind: format!("{kind:?}"), name })
 }
 
 /// Narrows the audit log.
@@ -69,6 +224,10 @@ pub struct AuditEventFilter {
     pub partner_id: Option<ID>,
     /// Only this action, e.g. `invitation.accepted`.
     pub action: Option<String>,
+    /// Actions whose words contain every word given, ignoring case: "invitation" finds every
+    /// invitation event, "seats" the seat changes (also matches part of the action code).
+    /// At most 100 characters.
+    pub search: Option<String>,
     /// From this time (inclusive).
     pub from: Option<DateTime<Utc>>,
     /// Until this time (exclusive).
@@ -103,6 +262,7 @@ impl AuditQuery {
             customer_id: ids::decode_opt(f.customer_id.as_ref(), &[NodeType::Customer])?,
             partner_id: ids::decode_opt(f.partner_id.as_ref(), &[NodeType::Partner])?,
             action: f.action,
+            search: search(f.search)?,
             from: f.from,
             to: f.to,
         };
@@ -114,4 +274,18 @@ impl AuditQuery {
             rows.into_iter().map(|e| Edge::new(e.audit_event_id.to_string(), AuditEvent(e))).collect();
         Ok(super::connection::Described(connection))
     }
+}
+
+/// The search's action codes, or None when it is blank.
+fn search(text: Option<String>) -> GqlResult<Option<db::ActionSearch>> {
+    let Some(text) = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if text.chars().count() > domain::audit::MAX_SEARCH_CHARS || text.contains('\0') {
+        return Err(AppError::bad_input(format!(
+            "the search must be at most {} characters, without NUL",
+            domain::audit::MAX_SEARCH_CHARS
+        ))
+        .into());
+    }
+    let codes = domain::audit::actions_matching(&text).into_iter().map(str::to_owned).collect();
+    Ok(Some(db::ActionSearch { codes, text }))
 }

@@ -206,3 +206,33 @@ pub enum InvitationAudience {
     /// One named customer; single use.
     Customer,
 }
+
+/// The status of a provider–reseller partnership.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::PartnershipStatus")]
+pub enum PartnershipStatus {
+    /// A link the reseller has not accepted yet, still working.
+    Pending,
+    /// Accepted: the reseller sells through the provider.
+    Active,
+    /// Removed by either side.
+    Removed,
+    /// A link nobody accepted before it expired.
+    Expired,
+}
+
+/// Which way a list runs.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum OrderDirection {
+    /// Smallest (or earliest, or A) first.
+    #[default]
+    Asc,
+    /// Largest (or latest, or Z) first.
+    Desc,
+}
+
+impl OrderDirection {
+    pub fn descending(self) -> bool {
+        self == OrderDirection::Desc
+    }
+}

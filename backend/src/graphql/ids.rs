@@ -43,7 +43,8 @@ impl NodeType {
         }
     }
 
-    fn parse(s: &str) -> Option<NodeType> {
+    /// The type named `s` (as in a global id, or an audit event's subject type).
+    pub(crate) fn parse(s: &str) -> Option<NodeType> {
         Some(match s {
             "Operator" => NodeType::Operator,
             "Partner" => NodeType::Partner,

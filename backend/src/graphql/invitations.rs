@@ -167,6 +167,9 @@ pub struct InvitationFilter {
     pub status: Option<String>,
     /// Only those addressed to this customer.
     pub customer_id: Option<ID>,
+    /// Part of the message or of the named customer's or reseller's name, ignoring case (at
+    /// most 100 characters).
+    pub search: Option<String>,
 }
 
 #[derive(Default)]
@@ -197,7 +200,11 @@ impl InvitationsQuery {
             f.status.as_deref().map(|s| s.parse::<crate::domain::InvitationStatus>()).transpose().map_err(
                 |_| AppError::bad_input("status: PENDING, ACCEPTED, DECLINED, REVOKED or EXPIRED"),
             )?;
-        let filter = db::ListFilter { organization: viewer.party(), customer_id: customer, status };
+        if f.search.as_deref().is_some_and(|s| s.chars().count() > 100 || s.contains('\0')) {
+            return Err(AppError::bad_input("the search must be at most 100 characters, without NUL").into());
+        }
+        let filter =
+            db::ListFilter { organization: viewer.party(), customer_id: customer, status, search: f.search };
         let page = db::page(&ctx.state().pool, &filter, &request, now).await?;
         Ok(connection::build(
             page,

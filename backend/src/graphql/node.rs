@@ -76,7 +76,7 @@ impl NodeQuery {
 }
 
 /// One object by global id under the viewer's visibility; NOT_FOUND when missing or hidden.
-async fn resolve(ctx: &Context<'_>, id: &ID) -> GqlResult<Node> {
+pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> GqlResult<Node> {
     let viewer = ctx.viewer()?;
     let (t, uuid) = ids::decode_any(id)?;
     let not_found = || AppError::not_found("node");

@@ -2,12 +2,13 @@
 
 use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
+use super::enums::{OrderDirection, PartnershipStatus};
 use super::error::GqlResult;
 use super::ids::{self, NodeType};
 use super::loaders::Loaders;
 use super::organizations::Partner;
 use crate::db::relationships as db;
-use crate::domain::{AppError, PartnershipStatus};
+use crate::domain::AppError;
 use crate::workflows::partnerships as workflows;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -35,12 +36,13 @@ impl ResellerPartnership {
     /// The code of the link the provider sends (shown to the provider while pending).
     async fn code(&self, ctx: &Context<'_>) -> Option<String> {
         let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
-        (mine && self.0.status_at(ctx.now()) == PartnershipStatus::Pending).then(|| self.0.code.clone())
+        (mine && self.0.status_at(ctx.now()) == crate::domain::PartnershipStatus::Pending)
+            .then(|| self.0.code.clone())
     }
     /// The link to send to the reseller, while pending.
     async fn url(&self, ctx: &Context<'_>) -> Option<String> {
         let mine = ctx.viewer().ok().and_then(|v| v.partner_id()) == Some(self.0.provider_id);
-        (mine && self.0.status_at(ctx.now()) == PartnershipStatus::Pending)
+        (mine && self.0.status_at(ctx.now()) == crate::domain::PartnershipStatus::Pending)
             .then(|| format!("{}/partnerships/{}", ctx.state().public_url, self.0.code))
     }
     /// PENDING, ACTIVE, REMOVED or EXPIRED (a link nobody accepted within 30 days).
@@ -75,13 +77,16 @@ pub struct PartnershipsQuery;
 
 #[Object]
 impl PartnershipsQuery {
-    /// The viewer's provider–reseller partnerships (all, for the operator), newest first.
+    /// The viewer's provider–reseller partnerships (all, for the operator): by default active
+    /// ones first, then links still waiting, then ended ones, newest first within each.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn partnerships(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<PartnershipFilter>,
+        #[graphql(desc = "The order (default: by status, active first).")] order_by: Option<PartnershipOrder>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
+        #[graphql(desc = "The endCursor of the previous page (of the same order).")] after: Option<String>,
     ) -> GqlResult<CountedConnection<ResellerPartnership>> {
         let viewer = ctx.viewer()?;
         let request = connection::page_request(first, after)?;
@@ -89,15 +94,63 @@ impl PartnershipsQuery {
             return Ok(connection::empty());
         }
         let party = viewer.party();
-        let page = db::partnerships_page(&ctx.state().pool, party, &request).await?;
+        let now = ctx.now();
+        let filter = db::PartnershipFilter { status: filter.and_then(|f| f.status).map(Into::into) };
+        let order = order_by.unwrap_or(PartnershipOrder {
+            field: PartnershipOrderField::Status,
+            direction: OrderDirection::Asc,
+        });
+        let field = match order.field {
+            PartnershipOrderField::Status => db::PartnershipOrder::Status,
+            PartnershipOrderField::CreatedAt => db::PartnershipOrder::CreatedAt,
+        };
+        let page = db::partnerships_page(
+            &ctx.state().pool,
+            party,
+            &filter,
+            (field, order.direction.descending()),
+            &request,
+            now,
+        )
+        .await?;
         Ok(connection::build(
             page,
             &request,
-            CountQuery::deferred(move |pool| async move { db::partnerships_count(&pool, party).await }),
-            |p| (crate::db::page::time_key(p.created_at), p.partnership_id),
+            CountQuery::deferred(move |pool| {
+                let filter = filter.clone();
+                async move { db::partnerships_count(&pool, party, &filter, now).await }
+            }),
+            |p| (db::partnership_cursor_key(p, field, now), p.partnership_id),
             ResellerPartnership,
         ))
     }
+}
+
+/// Narrows the partnerships list.
+#[derive(InputObject, Default)]
+pub struct PartnershipFilter {
+    /// Only partnerships in this status now (a pending link past its expiry reads EXPIRED).
+    pub status: Option<PartnershipStatus>,
+}
+
+/// What the partnerships list is ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+pub enum PartnershipOrderField {
+    /// Active first, then pending links, then removed or expired ones (ASC); newest first
+    /// within each.
+    Status,
+    /// When the link was created.
+    CreatedAt,
+}
+
+/// The order of the partnerships list.
+#[derive(InputObject, Clone, Copy)]
+pub struct PartnershipOrder {
+    /// The column.
+    pub field: PartnershipOrderField,
+    /// Which way.
+    #[graphql(default)]
+    pub direction: OrderDirection,
 }
 
 /// A partnership by id, if the viewer may see it (the same rule as the list: its two parties

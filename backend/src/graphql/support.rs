@@ -103,6 +103,9 @@ impl SupportQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only those in this status.")] status: Option<SupportRequestStatus>,
+        #[graphql(desc = "Part of the title, ignoring case (at most 100 characters).")] search: Option<
+            String,
+        >,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<SupportRequest>> {
@@ -110,11 +113,17 @@ impl SupportQuery {
         let now = ctx.now();
         let request = connection::page_request(first, after)?;
         let status = status.map(|s| SupportStatus::from(s).as_str());
-        let page = db::page(&ctx.state().pool, scope, status, &request, now).await?;
+        if search.as_deref().is_some_and(|s| s.chars().count() > 100 || s.contains('\0')) {
+            return Err(AppError::bad_input("the search must be at most 100 characters, without NUL").into());
+        }
+        let page = db::page(&ctx.state().pool, scope, status, search.as_deref(), &request, now).await?;
         Ok(connection::build(
             page,
             &request,
-            CountQuery::deferred(move |pool| async move { db::count(&pool, scope, status, now).await }),
+            CountQuery::deferred(move |pool| {
+                let search = search.clone();
+                async move { db::count(&pool, scope, status, search.as_deref(), now).await }
+            }),
             |r| (crate::db::page::time_key(r.created_at), r.support_request_id),
             SupportRequest,
         ))

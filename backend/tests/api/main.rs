@@ -11,6 +11,7 @@ mod helpers;
 mod http;
 mod invitations;
 mod jobs;
+mod lists;
 mod nodes;
 mod onboarding;
 mod operations;

@@ -22,7 +22,7 @@ pub use grant_form::GrantForm;
 pub use header::Header;
 pub use message_editor::MessageEditor;
 pub use order_form::OrderForm;
-pub use pager::{Pager, use_pages};
+pub use pager::{ListState, Pager, SearchBox, SortHeader, use_pages};
 pub(crate) use reason::offer;
 pub use reason::{Offer, reason, refusals};
 pub use removal_preview::RemovalPreview;

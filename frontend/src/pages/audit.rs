@@ -1,53 +1,99 @@
-//! `/audit`: the audit log, newest first, filtered by action.
+//! `/audit`: the audit log, newest first, searched by what happened in words; each event's
+//! details as labelled fields, linking to the things they name.
 
-use crate::components::{SignInForm, show};
+use crate::components::{Pager, SearchBox, SignInForm, show, use_pages};
 use crate::hooks::{use_query, use_session};
 use crate::queries::{AuditLog, audit_log};
+use crate::route::Route;
 use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// Where a thing the log names opens, if it has a page.
+fn route_of(kind: &str, id: &str) -> Option<Route> {
+    Some(match kind {
+        "Subscription" => Route::Subscription { id: id.to_owned() },
+        "Customer" => Route::Customer { id: id.to_owned() },
+        "Invitation" => Route::Invitations,
+        "DelegatedAdminRelationship" => Route::DelegatedAdmin,
+        "ResellerRelationship" => Route::Relationships,
+        "ResellerPartnership" => Route::Partnerships,
+        "SupportRequest" => Route::Support,
+        "ApiToken" => Route::Tokens,
+        _ => return None,
+    })
+}
+
+/// A thing's name, as a link to its page when it has one.
+fn named(kind: &str, id: &str, name: &str) -> Html {
+    match route_of(kind, id) {
+        Some(route) => html! { <Link<Route> to={route}>{ name }</Link<Route>> },
+        None => html! { { name } },
+    }
+}
+
+fn details(e: &audit_log::AuditLogAuditEventsEdgesNode) -> Html {
+    html! {
+        <dl class="details">
+            <dt>{ &e.subject_label }</dt>
+            <dd>{ match &e.subject {
+                Some(s) => named(&s.kind, &s.id, &s.name),
+                None => html! { <span class="muted">{ "not visible to you" }</span> },
+            } }</dd>
+            if let Some(c) = &e.customer {
+                if e.subject.as_ref().map(|s| s.id != c.id).unwrap_or(true) {
+                    <dt>{ "Customer" }</dt><dd>{ named(&c.kind, &c.id, &c.name) }</dd>
+                }
+            }
+            { for e.fields.iter().map(|f| html! {
+                <>
+                <dt>{ &f.label }</dt>
+                <dd>{ match &f.target {
+                    Some(t) => named(&t.kind, &t.id, &f.value),
+                    None => html! { { &f.value } },
+                } }</dd>
+                </>
+            }) }
+        </dl>
+    }
+}
 
 #[function_component(AuditPage)]
 pub fn audit_page() -> Html {
     let session = use_session();
-    let action = use_state(String::new);
-    let after = use_state(|| None::<String>);
+    let pages = use_pages();
     let (state, _) = use_query::<AuditLog>(audit_log::Variables {
-        action: (!action.is_empty()).then(|| (*action).clone()),
-        after: (*after).clone(),
+        search: pages.list().get_opt("q"),
+        after: pages.after(),
     });
     if session.is_none() {
         return html! { <SignInForm /> };
     }
-    let on_action = {
-        let (action, after) = (action.clone(), after.clone());
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            after.set(None);
-            action.set(input.value().trim().to_owned());
-        })
-    };
     html! {
         <section aria-labelledby="audit-title">
             <h1 id="audit-title">{ "Audit log" }</h1>
-            <label for="audit-action">{ "Action (e.g. invitation.accepted)" }</label>
-            <input id="audit-action" onchange={on_action} value={(*action).clone()} />
+            <SearchBox list={pages.list().clone()} id="audit-search" label="Search what happened (e.g. invitation, seats, suspended)" />
             { show(&*state, |d| {
                 let c = &d.audit_events;
-                let next = { let (after, end) = (after.clone(), c.page_info.end_cursor.clone()); Callback::from(move |_| after.set(end.clone())) };
                 html! {
                     <>
-                    if c.edges.is_empty() { <p class="muted">{ "No events." }</p> }
+                    if c.edges.is_empty() { <p class="muted">{ "No events match." }</p> }
                     <table>
-                        <thead><tr><th scope="col">{ "When" }</th><th scope="col">{ "Action" }</th><th scope="col">{ "By" }</th><th scope="col">{ "Details" }</th></tr></thead>
-                        <tbody>{ for c.edges.iter().map(|e| html! {
+                        <thead><tr><th scope="col">{ "When" }</th><th scope="col">{ "What happened" }</th><th scope="col">{ "By" }</th><th scope="col">{ "Details" }</th></tr></thead>
+                        <tbody>{ for c.edges.iter().map(|e| { let n = &e.node; html! {
                             <tr>
-                                <td>{ e.node.occurred_at.replace('T', " ").chars().take(19).collect::<String>() }</td>
-                                <td><code>{ &e.node.action }</code></td>
-                                <td>{ e.node.actor_organization.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "system".into()) }</td>
-                                <td><code class="details">{ e.node.details.to_string() }</code></td>
+                                <td>{ n.occurred_at.replace('T', " ").chars().take(16).collect::<String>() }</td>
+                                <td>{ &n.action_label }<br/><span class="muted"><code>{ &n.action }</code></span></td>
+                                <td>{ match (&n.actor, &n.actor_organization) {
+                                    (Some(p), Some(o)) => html! { <>{ &p.display_name }<br/><span class="muted">{ &o.name }</span></> },
+                                    (None, Some(o)) => html! { { &o.name } },
+                                    (Some(p), None) => html! { { &p.display_name } },
+                                    (None, None) => html! { <span class="muted">{ "the system" }</span> },
+                                } }</td>
+                                <td>{ details(n) }</td>
                             </tr>
-                        }) }</tbody>
+                        } }) }</tbody>
                     </table>
-                    <button class="secondary" disabled={!c.page_info.has_next_page} onclick={next}>{ "Older" }</button>
+                    <Pager pages={pages.clone()} has_next={c.page_info.has_next_page} end_cursor={c.page_info.end_cursor.clone()} />
                     </>
                 }
             }) }

@@ -1,7 +1,7 @@
 //! The multi-channel book, shown at `/` to partners and the operator: every customer served
 //! through any channel.
 
-use crate::components::{Pager, channel_badge, show, use_pages};
+use crate::components::{Pager, SearchBox, channel_badge, show, use_pages};
 use crate::hooks::use_query;
 use crate::queries::{Book, book};
 use crate::route::Route;
@@ -11,21 +11,12 @@ use yew_router::prelude::*;
 
 #[function_component(BookPage)]
 pub fn book_page() -> Html {
-    let search = use_state(String::new);
     let pages = use_pages();
     let (state, _) = use_query::<Book>(book::Variables {
-        search: (!search.is_empty()).then(|| (*search).clone()),
+        search: pages.list().get_opt("q"),
         first: Some(20),
         after: pages.after(),
     });
-    let on_search = {
-        let (search, pages) = (search.clone(), pages.clone());
-        Callback::from(move |e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            pages.reset();
-            search.set(input.value());
-        })
-    };
     let body = show(&*state, |data| {
         let c = &data.customers;
         if c.edges.is_empty() {
@@ -64,8 +55,7 @@ pub fn book_page() -> Html {
     html! {
         <section aria-labelledby="book-title">
             <h1 id="book-title">{ "Customers" }</h1>
-            <label for="search">{ "Search by name or domain" }</label>
-            <input id="search" type="search" value={(*search).clone()} oninput={on_search} />
+            <SearchBox list={pages.list().clone()} id="search" label="Search by name or domain" />
             { body }
         </section>
     }

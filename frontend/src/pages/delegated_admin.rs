@@ -89,12 +89,10 @@ fn offers(r: &delegated_admin::DelegatedAdminDelegatedAdminRelationshipsNodes) -
 #[function_component(DelegatedAdminPage)]
 pub fn delegated_admin_page() -> Html {
     let session = use_session();
-    let within = use_state(|| 90i64);
     let pages = use_pages();
-    let (state, reload) = use_query::<DelegatedAdmin>(delegated_admin::Variables {
-        within_days: *within,
-        after: pages.after(),
-    });
+    let within = if pages.list().get("within") == "30" { 30i64 } else { 90 };
+    let (state, reload) =
+        use_query::<DelegatedAdmin>(delegated_admin::Variables { within_days: within, after: pages.after() });
     let actions = use_actions();
     let outcome = use_outcome();
     let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
@@ -107,10 +105,10 @@ pub fn delegated_admin_page() -> Html {
         })
     };
     let on_within = {
-        let within = within.clone();
+        let list = pages.list().clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            within.set(select.value().parse().unwrap_or(90));
+            list.set("within", &select.value());
         })
     };
     let body = show(&*state, |d| {
@@ -118,7 +116,7 @@ pub fn delegated_admin_page() -> Html {
         let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
         let horizon = {
             let t = js_sys::Date::new_0();
-            t.set_time(t.get_time() + *within as f64 * 86_400_000.0);
+            t.set_time(t.get_time() + within as f64 * 86_400_000.0);
             t.to_iso_string().as_string().unwrap_or_default()
         };
         let ending_subscriptions = d.subscriptions.edges.iter().map(|e| &e.node).filter(|n| {
@@ -173,11 +171,11 @@ pub fn delegated_admin_page() -> Html {
                 }) }</tbody>
             </table>
             <Pager pages={pages.clone()} has_next={d.delegated_admin_relationships.page_info.has_next_page} end_cursor={d.delegated_admin_relationships.page_info.end_cursor.clone()} />
-            <h2 id="ending-title">{ format!("Ending within {} days", *within) }</h2>
+            <h2 id="ending-title">{ format!("Ending within {} days", within) }</h2>
             <label for="ending-window">{ "Window" }</label>
             <select id="ending-window" onchange={on_within.clone()}>
-                <option value="30" selected={*within == 30}>{ "30 days" }</option>
-                <option value="90" selected={*within == 90}>{ "90 days" }</option>
+                <option value="30" selected={within == 30}>{ "30 days" }</option>
+                <option value="90" selected={within == 90}>{ "90 days" }</option>
             </select>
             <ul aria-labelledby="ending-title" class="ending">
                 { for ending.into_iter().map(|(_, text, soon)| html! { <li class={classes!(soon.then_some("expiring"))}>{ text }</li> }) }

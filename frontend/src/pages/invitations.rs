@@ -2,7 +2,9 @@
 //! email), list, revoke, change the message (as the API's `viewerCan` allows).
 
 use crate::api::ApiError;
-use crate::components::{CopyButton, MessageEditor, Pager, SignInForm, offer, refusals, show, use_pages};
+use crate::components::{
+    CopyButton, MessageEditor, Pager, SearchBox, SignInForm, offer, refusals, show, use_pages,
+};
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
 use crate::queries::*;
@@ -13,7 +15,10 @@ use yew::prelude::*;
 pub fn invitations_page() -> Html {
     let session = use_session();
     let pages = use_pages();
-    let (state, reload) = use_query::<Invitations>(invitations::Variables { after: pages.after() });
+    let (state, reload) = use_query::<Invitations>(invitations::Variables {
+        after: pages.after(),
+        search: pages.list().get_opt("q"),
+    });
     let create_invitation = use_mutation::<CreateInvitation>();
     let revoke_invitation = use_mutation::<RevokeInvitation>();
     let error = use_outcome();
@@ -135,7 +140,8 @@ pub fn invitations_page() -> Html {
                     <textarea id="inv-message" ref={message.clone()} />
                     <button type="submit">{ "Create invitation" }</button>
                 </form>
-                if d.invitations.nodes.is_empty() { <p class="muted">{ "No invitations yet." }</p> }
+                <SearchBox list={pages.list().clone()} id="inv-search" label="Search invitations (customer, reseller or message)" />
+                if d.invitations.nodes.is_empty() { <p class="muted">{ "No invitations match." }</p> }
                 <table>
                     <thead><tr><th scope="col">{ "Created" }</th><th scope="col">{ "For" }</th><th scope="col">{ "Asks" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Link" }</th></tr></thead>
                     <tbody>{ for d.invitations.nodes.iter().map(|i| { let can = [offer!("Revoke", i.viewer_can.revoke), offer!("Edit message", i.viewer_can.update_message)]; html! {

@@ -1,7 +1,9 @@
 //! `/partnerships`: provider–reseller partnerships (invite, accept, remove as the API's
 //! `viewerCan` allows), for indirect providers and indirect resellers.
 
-use crate::components::{CopyButton, Pager, SignInForm, offer, refusals, show, use_pages};
+use crate::components::{
+    CopyButton, ListState, Pager, SignInForm, SortHeader, offer, refusals, show, use_pages,
+};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
@@ -13,11 +15,34 @@ fn link_code(text: &str) -> String {
     text.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("").to_owned()
 }
 
+/// The list's filter and order, from the URL.
+fn variables(list: &ListState, after: Option<String>) -> partnerships::Variables {
+    use partnerships::{OrderDirection as D, PartnershipOrderField as F, PartnershipStatus as S};
+    let status = match list.get("status").as_str() {
+        "ACTIVE" => Some(S::ACTIVE),
+        "PENDING" => Some(S::PENDING),
+        "EXPIRED" => Some(S::EXPIRED),
+        "REMOVED" => Some(S::REMOVED),
+        _ => None,
+    };
+    let order_by = list.sort().map(|(field, desc)| partnerships::PartnershipOrder {
+        field: if field == "created" { F::CREATED_AT } else { F::STATUS },
+        direction: if desc { D::DESC } else { D::ASC },
+    });
+    partnerships::Variables { after, filter: Some(partnerships::PartnershipFilter { status }), order_by }
+}
+
+/// A count as words ("1 partnership", "at least 1000 partnerships").
+fn counted(n: i64, exact: bool) -> String {
+    let noun = if n == 1 { "partnership" } else { "partnerships" };
+    if exact { format!("{n} {noun}") } else { format!("at least {n} {noun}") }
+}
+
 #[function_component(PartnershipsPage)]
 pub fn partnerships_page() -> Html {
     let session = use_session();
     let pages = use_pages();
-    let (state, reload) = use_query::<Partnerships>(partnerships::Variables { after: pages.after() });
+    let (state, reload) = use_query::<Partnerships>(variables(pages.list(), pages.after()));
     let invite_reseller = use_mutation::<InvitePartnerReseller>();
     let accept_partnership = use_mutation::<AcceptResellerPartnership>();
     let remove_partnership = use_mutation::<RemoveResellerPartnership>();
@@ -55,6 +80,15 @@ pub fn partnerships_page() -> Html {
             remove_partnership.send(remove_reseller_partnership::Variables { input }, done)
         })
     };
+    let list = pages.list().clone();
+    let status = list.get("status");
+    let pick_status = {
+        let list = list.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            list.set("status", &select.value());
+        })
+    };
     let body = show(&*state, |d| {
         let program = match &d.viewer.organization {
             partnerships::PartnershipsViewerOrganization::Partner(p) => name(&p.program),
@@ -78,10 +112,22 @@ pub fn partnerships_page() -> Html {
                     <button type="submit">{ "Accept partnership" }</button>
                 </form>
             }
-            if d.partnerships.nodes.is_empty() { <p class="muted">{ "No partnerships yet." }</p> }
+            <div class="filters">
+                <div><label for="f-partnership-status">{ "Status" }</label>
+                <select id="f-partnership-status" onchange={pick_status.clone()}>
+                    { for [("", "All (active first)"), ("ACTIVE", "Active"), ("PENDING", "Link not used yet"), ("EXPIRED", "Link expired"), ("REMOVED", "Removed")].into_iter().map(|(v, l)| html! {
+                        <option value={v} selected={status == v}>{ l }</option>
+                    }) }
+                </select></div>
+            </div>
+            <p class="muted">{ counted(d.partnerships.total_count, d.partnerships.total_count_precision == partnerships::CountPrecision::EXACT) }</p>
+            if d.partnerships.nodes.is_empty() { <p class="muted">{ "No partnerships match." }</p> }
             <table>
                 <caption class="sr-only">{ "Partnerships" }</caption>
-                <thead><tr><th scope="col">{ "Provider" }</th><th scope="col">{ "Reseller" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                <thead><tr><th scope="col">{ "Provider" }</th><th scope="col">{ "Reseller" }</th>
+                    <SortHeader list={list.clone()} label="Status" field="status" default=true />
+                    <SortHeader list={list.clone()} label="Since" field="created" />
+                    <th scope="col">{ "Actions" }</th></tr></thead>
                 <tbody>{ for d.partnerships.nodes.iter().map(|p| { let can = [offer!(if p.status == "PENDING" { "Withdraw" } else { "Remove" }, p.viewer_can.remove)]; html! {
                     <tr>
                         <td>{ &p.provider.name }</td>

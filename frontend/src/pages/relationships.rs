@@ -1,7 +1,7 @@
 //! `/relationships`: the reseller relationships the viewer is party to; removal always goes
 //! through its preview, offered where the API's `viewerCan.previewRemoval` allows it.
 
-use crate::components::{Pager, RemovalPreview, SignInForm, offer, refusals, show, use_pages};
+use crate::components::{Pager, RemovalPreview, SearchBox, SignInForm, offer, refusals, show, use_pages};
 use crate::hooks::{use_outcome, use_query, use_session};
 use crate::queries::{ResellerRelationships, reseller_relationships};
 use crate::route::Route;
@@ -18,6 +18,7 @@ pub fn relationships_page() -> Html {
             customer_id: None,
             partner_id: None,
             status: Some("ACTIVE".into()),
+            search: pages.list().get_opt("q"),
         }),
         after: pages.after(),
     });
@@ -27,7 +28,7 @@ pub fn relationships_page() -> Html {
     let body = show(&*state, |d| {
         let list = &d.reseller_relationships;
         if list.nodes.is_empty() {
-            return html! { <p class="muted">{ "No active relationships." }</p> };
+            return html! { <p class="muted">{ "No active relationships match." }</p> };
         }
         html! {
             <>
@@ -77,6 +78,7 @@ pub fn relationships_page() -> Html {
             if let Some(id) = &*removing {
                 <RemovalPreview key={id.clone()} id={id.clone()} {on_done} {on_cancel} />
             }
+            <SearchBox list={pages.list().clone()} id="rel-search" label="Search by customer or partner name" />
             { body }
         </section>
     }

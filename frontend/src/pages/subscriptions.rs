@@ -2,7 +2,7 @@
 //! service and customer.
 
 use crate::components::SignInForm;
-use crate::components::{Pager, channel_badge, show, use_pages};
+use crate::components::{ListState, Pager, SearchBox, SortHeader, channel_badge, show, use_pages};
 use crate::hooks::{Load, use_query, use_session};
 use crate::queries::{SubscriptionsList, subscriptions_list};
 use crate::route::Route;
@@ -16,10 +16,12 @@ fn filter(
     status: &str,
     service: &str,
     customer: &str,
+    search: Option<String>,
 ) -> subscriptions_list::SubscriptionFilter {
     use subscriptions_list::{PurchaseChannel as C, SubscriptionStatus as S};
     subscriptions_list::SubscriptionFilter {
         customer_id: (!customer.is_empty()).then(|| customer.to_owned()),
+        search,
         partner_id: None,
         stage: None,
         service_id: (!service.is_empty()).then(|| service.to_owned()),
@@ -41,29 +43,48 @@ fn filter(
     }
 }
 
+/// A select's options, the current value selected (so a reloaded URL shows its filter).
+fn options(current: &str, choices: &[(&'static str, &'static str)]) -> Html {
+    choices
+        .iter()
+        .map(|(v, l)| html! { <option value={*v} selected={current == *v}>{ *l }</option> })
+        .collect()
+}
+
+/// The order asked for in the URL (by name when none).
+fn order(list: &ListState) -> Option<subscriptions_list::SubscriptionOrder> {
+    use subscriptions_list::{OrderDirection as D, SubscriptionOrderField as F};
+    let (field, desc) = list.sort()?;
+    let field = match field.as_str() {
+        "seats" => F::QUANTITY,
+        "ordered" => F::CREATED_AT,
+        _ => F::NAME,
+    };
+    Some(subscriptions_list::SubscriptionOrder { field, direction: if desc { D::DESC } else { D::ASC } })
+}
+
 #[function_component(SubscriptionsPage)]
 pub fn subscriptions_page() -> Html {
     let session = use_session();
-    let channel = use_state(String::new);
-    let status = use_state(String::new);
-    let service = use_state(String::new);
-    let customer = use_state(String::new);
     let pages = use_pages();
+    let list = pages.list().clone();
+    let (channel, status, service, customer) =
+        (list.get("channel"), list.get("status"), list.get("service"), list.get("customer"));
     // The filters' choices, kept while the list reloads.
     let choices = use_state(|| (Vec::new(), Vec::new()));
     let (state, _) = use_query::<SubscriptionsList>(subscriptions_list::Variables {
-        filter: Some(filter(&channel, &status, &service, &customer)),
+        filter: Some(filter(&channel, &status, &service, &customer, list.get_opt("q"))),
+        order_by: order(&list),
         after: pages.after(),
     });
     if session.is_none() {
         return html! { <SignInForm /> };
     }
-    let pick = |handle: UseStateHandle<String>| {
-        let pages = pages.clone();
+    let pick = |key: &'static str| {
+        let list = list.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            pages.reset();
-            handle.set(select.value());
+            list.set(key, &select.value());
         })
     };
     if let Load::Ready(d) = &*state {
@@ -79,27 +100,26 @@ pub fn subscriptions_page() -> Html {
     html! {
         <section aria-labelledby="subs-title">
             <h1 id="subs-title">{ "Subscriptions" }</h1>
+            <SearchBox list={list.clone()} id="subs-search" label="Search by name" />
             <div class="filters">
                 <div><label for="f-channel">{ "Channel" }</label>
-                <select id="f-channel" onchange={pick(channel.clone())}>
-                    <option value="" selected={channel.is_empty()}>{ "All" }</option><option value="ONLINE_DIRECT">{ "Online direct" }</option><option value="ADVISOR">{ "Advisor" }</option>
-                    <option value="CSP_DIRECT">{ "CSP direct" }</option><option value="CSP_INDIRECT">{ "CSP indirect" }</option>
+                <select id="f-channel" onchange={pick("channel")}>
+                    { options(&channel, &[("", "All"), ("ONLINE_DIRECT", "Online direct"), ("ADVISOR", "Advisor"), ("CSP_DIRECT", "CSP direct"), ("CSP_INDIRECT", "CSP indirect")]) }
                 </select></div>
                 <div><label for="f-status">{ "Status" }</label>
-                <select id="f-status" onchange={pick(status.clone())}>
-                    <option value="" selected={status.is_empty()}>{ "All" }</option><option value="ACTIVE">{ "Active" }</option><option value="SUSPENDED">{ "Suspended" }</option>
-                    <option value="PENDING">{ "Pending" }</option><option value="EXPIRED">{ "Expired" }</option><option value="DELETED">{ "Deleted" }</option>
+                <select id="f-status" onchange={pick("status")}>
+                    { options(&status, &[("", "All"), ("ACTIVE", "Active"), ("SUSPENDED", "Suspended"), ("PENDING", "Pending"), ("EXPIRED", "Expired"), ("DELETED", "Deleted")]) }
                 </select></div>
                 <div><label for="f-service">{ "Service" }</label>
-                <select id="f-service" onchange={pick(service.clone())}>
+                <select id="f-service" onchange={pick("service")}>
                     <option value="" selected={service.is_empty()}>{ "All" }</option>
-                    { for services.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*service == *id}>{ name }</option> }) }
+                    { for services.iter().map(|(id, name)| html! { <option value={id.clone()} selected={service == *id}>{ name }</option> }) }
                 </select></div>
                 if customers.len() > 1 || !customer.is_empty() {
                     <div><label for="f-customer">{ "Customer" }</label>
-                    <select id="f-customer" onchange={pick(customer.clone())}>
+                    <select id="f-customer" onchange={pick("customer")}>
                         <option value="" selected={customer.is_empty()}>{ "All" }</option>
-                        { for customers.iter().map(|(id, name)| html! { <option value={id.clone()} selected={*customer == *id}>{ name }</option> }) }
+                        { for customers.iter().map(|(id, name)| html! { <option value={id.clone()} selected={customer == *id}>{ name }</option> }) }
                     </select></div>
                 }
             </div>
@@ -110,7 +130,7 @@ pub fn subscriptions_page() -> Html {
                     <p class="muted">{ format!("{} subscriptions", c.total_count) }</p>
                     if c.edges.is_empty() { <p class="muted">{ "No subscriptions match." }</p> }
                     <table>
-                        <thead><tr><th scope="col">{ "Subscription" }</th><th scope="col">{ "Customer" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Seats" }</th><th scope="col">{ "Commitment end" }</th></tr></thead>
+                        <thead><tr><SortHeader list={list.clone()} label="Subscription" field="name" default=true /><th scope="col">{ "Customer" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Status" }</th><SortHeader list={list.clone()} label="Seats" field="seats" /><th scope="col">{ "Commitment end" }</th></tr></thead>
                         <tbody>{ for c.edges.iter().map(|e| { let n = &e.node; html! {
                             <tr>
                                 <td><Link<Route> to={Route::Subscription { id: n.id.clone() }}>{ &n.friendly_name }</Link<Route>><br/><span class="muted">{ &n.service.name }</span>

@@ -3,7 +3,7 @@
 //! operator.
 
 use crate::components::support_request::STATUSES;
-use crate::components::{Pager, SignInForm, SupportRequest, show, use_pages};
+use crate::components::{Pager, SearchBox, SignInForm, SupportRequest, show, use_pages};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
@@ -23,10 +23,11 @@ fn status_filter(value: &str) -> Option<support_requests::SupportRequestStatus> 
 #[function_component(SupportPage)]
 pub fn support_page() -> Html {
     let session = use_session();
-    let filter = use_state(String::new);
     let pages = use_pages();
+    let filter = pages.list().get("status");
     let (state, reload) = use_query::<SupportRequests>(support_requests::Variables {
         status: status_filter(&filter),
+        search: pages.list().get_opt("q"),
         after: pages.after(),
     });
     let open_request = use_mutation::<OpenSupportRequest>();
@@ -49,11 +50,10 @@ pub fn support_page() -> Html {
         })
     };
     let on_filter = {
-        let (filter, pages) = (filter.clone(), pages.clone());
+        let list = pages.list().clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            pages.reset();
-            filter.set(select.value());
+            list.set("status", &select.value());
         })
     };
     let body = show(&*state, |d| {
@@ -91,11 +91,12 @@ pub fn support_page() -> Html {
             <h1 id="support-title-h">{ "Support requests" }</h1>
             { outcome.view() }
             <div class="filters">
+                <div><SearchBox list={pages.list().clone()} id="support-search" label="Search by title" /></div>
                 <div>
                     <label for="support-filter">{ "Status" }</label>
                     <select id="support-filter" onchange={on_filter}>
                         <option value="" selected={filter.is_empty()}>{ "All" }</option>
-                        { for STATUSES.iter().map(|(v, w)| html! { <option value={*v} selected={*filter == *v}>{ *w }</option> }) }
+                        { for STATUSES.iter().map(|(v, w)| html! { <option value={*v} selected={filter == *v}>{ *w }</option> }) }
                     </select>
                 </div>
             </div>

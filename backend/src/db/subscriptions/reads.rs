@@ -1,7 +1,9 @@
 //! Scoped reads of subscriptions: filters, pages, counts, reads by id and per-customer lists.
 
 use super::{PROVISIONING_OVERRIDE, Row, SUPPORT_OVERRIDE, Subscription, columns, convert, select};
-use crate::db::page::{COUNT_LIMIT, Count, Page, PageRequest};
+use crate::db::page::{
+    COUNT_LIMIT, Count, Page, PageRequest, SortKey, push_after_keys, push_order_by, time_key,
+};
 use crate::db::visibility;
 use crate::db::visibility::PartnerWay;
 use crate::domain::access::Scope;
@@ -21,6 +23,37 @@ pub struct SubscriptionFilter {
     pub partner_id: Option<Uuid>,
     /// Alone: subscriptions whose stage is served by someone other than the channel's default.
     pub stage: Option<LifecycleStage>,
+    /// Part of the friendly name, ignoring case.
+    pub search: Option<String>,
+}
+
+/// What the subscriptions list is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubscriptionOrder {
+    #[default]
+    Name,
+    Quantity,
+    CreatedAt,
+}
+
+impl SubscriptionOrder {
+    fn key(self, descending: bool) -> SortKey {
+        let (expr, cast) = match self {
+            SubscriptionOrder::Name => ("s.friendly_name", "text"),
+            SubscriptionOrder::Quantity => ("s.quantity", "int"),
+            SubscriptionOrder::CreatedAt => ("s.created_at", "timestamptz"),
+        };
+        SortKey { expr, cast, descending }
+    }
+
+    /// The cursor key of a row in this order.
+    pub fn cursor_key(self, s: &Subscription) -> String {
+        match self {
+            SubscriptionOrder::Name => s.friendly_name.clone(),
+            SubscriptionOrder::Quantity => s.facts.quantity.to_string(),
+            SubscriptionOrder::CreatedAt => time_key(s.created_at),
+        }
+    }
 }
 
 fn stage_partner_expr(stage: LifecycleStage) -> String {
@@ -58,6 +91,9 @@ fn push_narrowing(qb: &mut QueryBuilder<Postgres>, f: &SubscriptionFilter) {
     if let Some(id) = f.service_id {
         qb.push(" and s.service_id = ").push_bind(id);
     }
+    if let Some(search) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        qb.push(" and s.friendly_name ilike ").push_bind(format!("%{}%", crate::db::escape_like(search)));
+    }
     match (f.partner_id, f.stage) {
         (Some(partner), Some(stage)) => {
             qb.push(format!(" and {} = ", stage_partner_expr(stage))).push_bind(partner);
@@ -80,6 +116,9 @@ fn push_narrowing(qb: &mut QueryBuilder<Postgres>, f: &SubscriptionFilter) {
     }
 }
 
+/// The page's order: its key, then the id.
+type Order = (SubscriptionOrder, bool);
+
 fn push_after(qb: &mut QueryBuilder<Postgres>, page: &PageRequest) {
     if let Some(after) = &page.after {
         qb.push(" and (s.friendly_name, s.subscription_id) > (")
@@ -97,8 +136,10 @@ fn partner_page(
     partner_id: Uuid,
     filter: &SubscriptionFilter,
     page: &PageRequest,
+    (order, descending): Order,
     now: DateTime<Utc>,
-) -> QueryBuilder<Postgres> {
+) -> AppResult<QueryBuilder<Postgres>> {
+    let keys = [order.key(descending)];
     let mut qb = QueryBuilder::new("with clock(now) as (select ");
     qb.push_bind(now).push("::timestamptz) select * from (");
     for (i, way) in PartnerWay::ALL.into_iter().enumerate() {
@@ -108,13 +149,16 @@ fn partner_page(
         qb.push(format!("(select {} from subscription s cross join clock where ", columns()));
         push_way(&mut qb, way, partner_id, now);
         push_narrowing(&mut qb, filter);
-        push_after(&mut qb, page);
-        qb.push(" order by s.friendly_name, s.subscription_id limit ")
-            .push_bind(page.fetch_limit())
-            .push(")");
+        push_after_keys(&mut qb, &keys, "s.subscription_id", page)?;
+        push_order_by(&mut qb, &keys, "s.subscription_id");
+        qb.push(" limit ").push_bind(page.fetch_limit()).push(")");
     }
-    qb.push(") page order by friendly_name, subscription_id limit ").push_bind(page.fetch_limit());
-    qb
+    qb.push(") page");
+    // The union's columns are the row's, without the table alias.
+    let outer = [SortKey { expr: keys[0].expr.trim_start_matches("s."), ..keys[0] }];
+    push_order_by(&mut qb, &outer, "subscription_id");
+    qb.push(" limit ").push_bind(page.fetch_limit());
+    Ok(qb)
 }
 
 pub async fn page(
@@ -122,17 +166,20 @@ pub async fn page(
     scope: Scope,
     filter: &SubscriptionFilter,
     page: &PageRequest,
+    order: Order,
     now: DateTime<Utc>,
 ) -> AppResult<Page<Subscription>> {
     let mut qb = match scope {
         Scope::Partner { partner_id } if filter.customer_id.is_none() => {
-            partner_page(partner_id, filter, page, now)
+            partner_page(partner_id, filter, page, order, now)?
         }
         _ => {
+            let keys = [order.0.key(order.1)];
             let mut qb = select(now);
             push_filter(&mut qb, scope, filter, now);
-            push_after(&mut qb, page);
-            qb.push(" order by s.friendly_name, s.subscription_id limit ").push_bind(page.fetch_limit());
+            push_after_keys(&mut qb, &keys, "s.subscription_id", page)?;
+            push_order_by(&mut qb, &keys, "s.subscription_id");
+            qb.push(" limit ").push_bind(page.fetch_limit());
             qb
         }
     };

@@ -21,6 +21,8 @@ pub struct ResellerRelationshipFilter {
     pub partner_id: Option<ID>,
     /// ACTIVE or REMOVED.
     pub status: Option<String>,
+    /// Part of the customer's or the partner's name, ignoring case (at most 100 characters).
+    pub search: Option<String>,
 }
 
 #[derive(Default)]
@@ -55,13 +57,22 @@ impl RelationshipsQuery {
             .map(|s| s.parse::<domain::RelationshipStatus>())
             .transpose()
             .map_err(|_| domain::AppError::bad_input("status: ACTIVE or REMOVED"))?;
+        let search = f.search;
+        if search.as_deref().is_some_and(|s| s.chars().count() > 100 || s.contains('\0')) {
+            return Err(domain::AppError::bad_input(
+                "the search must be at most 100 characters, without NUL",
+            )
+            .into());
+        }
         let party = viewer.party();
-        let page = db::page(&ctx.state().pool, party, customer, partner, status, &request).await?;
+        let page = db::page(&ctx.state().pool, party, customer, partner, status, search.as_deref(), &request)
+            .await?;
         Ok(connection::build(
             page,
             &request,
-            CountQuery::deferred(move |pool| async move {
-                db::count(&pool, party, customer, partner, status).await
+            CountQuery::deferred(move |pool| {
+                let search = search.clone();
+                async move { db::count(&pool, party, customer, partner, status, search.as_deref()).await }
             }),
             |r| (crate::db::page::time_key(r.created_at), r.relationship_id),
             ResellerRelationship,

@@ -1,0 +1,192 @@
+//! The audit log's words: each action code and each detail key has one label, so the log reads
+//! as sentences and a search for "invitation" or "seats" finds the events a person means.
+
+/// Every action code the workflows append, with its words. A code missing here still reads (see
+/// [`action_label`]); add it here so people find it by its words.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("api_token.created", "API token created"),
+    ("api_token.revoked", "API token revoked"),
+    ("customer.created", "Customer created"),
+    ("delegated_admin.activated", "Delegated admin rights active"),
+    ("delegated_admin.approval_requested", "Delegated admin approval requested"),
+    ("delegated_admin.approved", "Delegated admin rights approved"),
+    ("delegated_admin.auto_extend_changed", "Delegated admin auto-extension changed"),
+    ("delegated_admin.consented", "Delegated admin consent given"),
+    ("delegated_admin.created", "Delegated admin request drafted"),
+    ("delegated_admin.deleted", "Delegated admin draft deleted"),
+    ("delegated_admin.expired", "Delegated admin rights expired"),
+    ("delegated_admin.expiring", "Delegated admin rights expiring soon"),
+    ("delegated_admin.extended", "Delegated admin rights extended"),
+    ("delegated_admin.granted", "Delegated admin rights granted"),
+    ("delegated_admin.rejected", "Delegated admin request rejected"),
+    ("delegated_admin.role_replaced", "Delegated admin role replaced"),
+    ("delegated_admin.terminated", "Delegated admin rights terminated"),
+    ("delegated_admin.updated", "Delegated admin request changed"),
+    ("invitation.accepted", "Invitation accepted"),
+    ("invitation.created", "Invitation created"),
+    ("invitation.declined", "Invitation declined"),
+    ("invitation.expired", "Invitation expired"),
+    ("invitation.message_changed", "Invitation message changed"),
+    ("invitation.revoked", "Invitation revoked"),
+    ("partner.joined_csp", "Partner joined the CSP program"),
+    ("partner.registered", "Partner registered"),
+    ("partnership.accepted", "Reseller partnership accepted"),
+    ("partnership.expired", "Reseller partnership link expired"),
+    ("partnership.invited", "Reseller partnership link created"),
+    ("partnership.removed", "Reseller partnership removed"),
+    ("reseller_relationship.removed", "Reseller relationship removed"),
+    ("session.created", "Signed in"),
+    ("session.ended", "Signed out"),
+    ("subscription.auto_renew_changed", "Subscription auto-renewal changed"),
+    ("subscription.cancelled", "Subscription cancelled"),
+    ("subscription.created", "Subscription ordered"),
+    ("subscription.deleted", "Subscription deleted"),
+    ("subscription.expired", "Subscription expired"),
+    ("subscription.quantity_changed", "Subscription quantity changed"),
+    ("subscription.reactivated", "Subscription reactivated"),
+    ("subscription.renewed", "Subscription renewed"),
+    ("subscription.seats_assigned", "Seats assigned"),
+    ("subscription.seats_unassigned", "Seats unassigned"),
+    ("subscription.service_partner_assigned", "Service partner assigned"),
+    ("subscription.suspended", "Subscription suspended"),
+    ("support_request.commented", "Support request commented"),
+    ("support_request.escalated", "Support request escalated"),
+    ("support_request.opened", "Support request opened"),
+    ("support_request.resolved", "Support request resolved"),
+    ("support_request.updated", "Support request updated"),
+    ("user.created", "User created"),
+];
+
+/// The words of an action code: its label, or for a code not listed the code itself in words
+/// ("user.deactivated" → "User deactivated").
+pub fn action_label(code: &str) -> String {
+    match ACTIONS.iter().find(|(c, _)| *c == code) {
+        Some((_, label)) => (*label).to_owned(),
+        None => sentence(&code.replace(['.', '_'], " ")),
+    }
+}
+
+/// The longest search a person types into the log's filter.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// The action codes whose words (or code) contain every word of `search`, ignoring case:
+/// "invitation" finds all invitation events, "seats assigned" both seat events.
+pub fn actions_matching(search: &str) -> Vec<&'static str> {
+    let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
+    ACTIONS
+        .iter()
+        .filter(|(code, label)| {
+            let hay = format!("{} {}", label.to_lowercase(), code.replace(['.', '_'], " "));
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .map(|(code, _)| *code)
+        .collect()
+}
+
+/// Where a detail names a thing, the kind of thing it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    Customer,
+    Partner,
+    Subscription,
+    Service,
+    DelegatedAdminRelationship,
+}
+
+/// The label of a detail key, and the kind of thing its ids name (if any). Unknown keys read
+/// as words from their camel case ("retryAfter" → "Retry after").
+pub fn detail_label(key: &str) -> (String, Option<Names>) {
+    let known = match key {
+        "friendlyName" => ("Subscription name", None),
+        "offer" => ("Offer", None),
+        "quantity" => ("Quantity", None),
+        "channel" => ("Channel", None),
+        "commitmentEnd" => ("Commitment ends", None),
+        "effectiveStart" => ("Term starts", None),
+        "automatic" => ("Automatic", None),
+        "reason" => ("Reason", None),
+        "kind" | "relationshipKind" => ("Relationship", None),
+        "status" => ("Status", None),
+        "email" => ("Email", None),
+        "roles" => ("Roles", None),
+        "name" => ("Name", None),
+        "mpnId" => ("MPN id", None),
+        "program" => ("Program", None),
+        "from" => ("From", None),
+        "to" => ("To", None),
+        "primaryDomain" => ("Primary domain", None),
+        "country" => ("Country", None),
+        "readOnly" => ("Read-only", None),
+        "expiresAt" => ("Expires", None),
+        "bootstrap" => ("Created at setup", None),
+        "indirectResellerId" => ("Indirect reseller", Some(Names::Partner)),
+        "partnerId" | "resellerId" | "providerId" => ("Partner", Some(Names::Partner)),
+        "customerId" => ("Customer", Some(Names::Customer)),
+        "subscriptionId" => ("Subscription", Some(Names::Subscription)),
+        "subscriptions" | "subscriptionsReleased" => ("Subscriptions affected", Some(Names::Subscription)),
+        "serviceId" => ("Service", Some(Names::Service)),
+        "replacedBy" => ("Replaced by", Some(Names::DelegatedAdminRelationship)),
+        "terminated" | "delegatedAdminEnded" => {
+            ("Delegated admin rights ended", Some(Names::DelegatedAdminRelationship))
+        }
+        "relationshipId" => ("Delegated admin relationship", Some(Names::DelegatedAdminRelationship)),
+        _ => return (sentence(&split_camel(key)), None),
+    };
+    (known.0.to_owned(), known.1)
+}
+
+/// "retryAfterSeconds" → "retry after seconds".
+fn split_camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_uppercase() {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// First letter upper case.
+fn sentence(s: &str) -> String {
+    let mut chars = s.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_labels_are_words() {
+        let mut codes: Vec<&str> = ACTIONS.iter().map(|(c, _)| *c).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), ACTIONS.len());
+        assert!(ACTIONS.iter().all(|(_, l)| !l.contains('.') && !l.contains('_')));
+    }
+
+    #[test]
+    fn searches_words_and_codes() {
+        let found = actions_matching("invitation");
+        assert!(found.contains(&"invitation.accepted") && found.contains(&"invitation.revoked"));
+        assert!(!found.contains(&"subscription.created"));
+        assert!(actions_matching("SEATS assigned").contains(&"subscription.seats_assigned"));
+        assert_eq!(actions_matching("accepted invitation"), ["invitation.accepted"]);
+        assert!(actions_matching("ordered").contains(&"subscription.created"));
+        assert!(actions_matching("zzz").is_empty());
+    }
+
+    #[test]
+    fn unknown_codes_and_keys_read_as_words() {
+        assert_eq!(action_label("invitation.accepted"), "Invitation accepted");
+        assert_eq!(action_label("user.deactivated"), "User deactivated");
+        assert_eq!(detail_label("retryAfterSeconds").0, "Retry after seconds");
+        assert_eq!(detail_label("serviceId"), ("Service".to_owned(), Some(Names::Service)));
+    }
+}
