@@ -78,6 +78,7 @@ async fn a_reopened_invitation_says_what_became_of_it(pool: PgPool) {
     // Expired.
     let (_, expiring) = any_customer_link(&app, &contoso).await;
     app.advance(Duration::days(91));
+    let proseware = app.sign_in("globaladmin@proseware.demo").await;
     let p = app.ok(&proseware, PREVIEW, json!({ "c": expiring })).await;
     assert_eq!(p["invitationByCode"]["status"], "EXPIRED");
 }
@@ -187,6 +188,7 @@ async fn an_unused_partnership_link_expires_after_30_days(pool: PgPool) {
     let p = &invited["invitePartnerReseller"]["partnership"];
     let (id, code_) = (p["id"].clone(), p["code"].as_str().unwrap().to_owned());
     app.advance(Duration::days(30));
+    let fabrikam = app.sign_in("admin@fabrikam.demo").await;
     let status = app
         .ok(
             &fabrikam,
