@@ -97,11 +97,11 @@ pub fn invitations_page() -> Html {
     {
         let (created, new_row, scrolled) = (created.clone(), new_row.clone(), scrolled.clone());
         use_effect(move || {
-            if let (Some(id), Some(row)) = (&*created, new_row.cast::<web_sys::Element>()) {
-                if scrolled.borrow().as_ref() != Some(id) {
-                    row.scroll_into_view();
-                    *scrolled.borrow_mut() = Some(id.clone());
-                }
+            if let (Some(id), Some(row)) = (&*created, new_row.cast::<web_sys::Element>())
+                && scrolled.borrow().as_ref() != Some(id)
+            {
+                row.scroll_into_view();
+                *scrolled.borrow_mut() = Some(id.clone());
             }
         });
     }
