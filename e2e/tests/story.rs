@@ -22,9 +22,9 @@ async fn the_multi_channel_story_in_three_browsers() -> Result<()> {
     provider.choose("inv-service", "Office 365").await?;
     provider.fill("inv-message", "Northwind will run your Office 365.").await?;
     provider.click_button("Create invitation").await?;
-    provider.wait_text("table", "relationship + provisioning for P1Y").await?;
+    provider.wait_text("table", "relationship + provisioning for Office 365").await?;
     provider.shot("01-invitation-created").await?;
-    let row = "//tr[contains(., 'via Northwind Resellers') and contains(., 'provisioning for P1Y')]";
+    let row = "//tr[contains(., 'via Northwind Resellers') and contains(., 'provisioning for Office 365')]";
     let url = provider.element(By::XPath(format!("{row}//code"))).await?.text().await?;
     let path = format!("/invitations/{}", url.rsplit('/').next().unwrap());
 

@@ -22,6 +22,8 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    pub declined_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
     pub acceptances: i64,
 }
 
@@ -41,7 +43,7 @@ macro_rules! select_invitations {
             r#"select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id,
                    i.message, i.delegated_roles as "delegated_roles: Vec<DelegatedRole>", i.delegated_service_ids,
                    i.delegated_duration, i.delegated_auto_extend, i.status as "status: InvitationStatus",
-                   i.created_at, i.expires_at, i.accepted_at,
+                   i.created_at, i.expires_at, i.accepted_at, i.declined_at, i.revoked_at,
                    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id)
                        as "acceptances!"
                from invitation i "# + $rest
@@ -53,7 +55,7 @@ macro_rules! select_invitations {
 /// The same column list for statements the viewer's filter builds.
 const SELECT: &str = "select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id, \
     i.message, i.delegated_roles, i.delegated_service_ids, i.delegated_duration, i.delegated_auto_extend, i.status, \
-    i.created_at, i.expires_at, i.accepted_at, \
+    i.created_at, i.expires_at, i.accepted_at, i.declined_at, i.revoked_at, \
     (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id) as acceptances \
     from invitation i ";
 
@@ -190,6 +192,22 @@ pub async fn has_accepted(db: impl PgExecutor<'_>, id: Uuid, customer_id: Uuid) 
         customer_id,
     )
     .fetch_one(db)
+    .await?)
+}
+
+/// When this customer accepted the invitation, if it did (a link for any customer stays
+/// pending for others, so the invitation's own status does not say).
+pub async fn accepted_by_at(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    customer_id: Uuid,
+) -> AppResult<Option<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar!(
+        "select accepted_at from invitation_acceptance where invitation_id = $1 and customer_id = $2",
+        id,
+        customer_id,
+    )
+    .fetch_optional(db)
     .await?)
 }
 

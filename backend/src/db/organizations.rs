@@ -125,6 +125,21 @@ pub async fn visible_by_id(
     Ok(row.map(Organization::from))
 }
 
+/// Of the given customer ids, those visible in `scope` (per row: the ids are few, a page's).
+pub async fn visible_customer_ids(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "select o.organization_id from organization o where o.kind = 'CUSTOMER' and o.organization_id = any(",
+    );
+    qb.push_bind(ids.to_vec()).push(") and ");
+    visibility::push_customer_visible(&mut qb, scope, "o.organization_id", now);
+    Ok(qb.build_query_scalar().fetch_all(db).await?)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
     /// Case-insensitive match on name or primary domain.

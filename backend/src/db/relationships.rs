@@ -62,7 +62,7 @@ pub async fn insert_active_partnership(
         reseller_id,
         new_link_code(),
         at,
-        at + chrono::Duration::days(crate::domain::PARTNERSHIP_LINK_DAYS),
+        crate::domain::partnership::link_expiry(at),
     )
     .fetch_one(db)
     .await?)

@@ -2,7 +2,7 @@
 //! who may accept them.
 
 use super::error::{AppError, AppResult, Code};
-use super::{InvitationStatus, PartnerProgram, PartnershipStatus, RelationshipKind, Role, Viewer};
+use super::{InvitationStatus, PartnerProgram, RelationshipKind, Role, Viewer};
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
@@ -60,17 +60,23 @@ pub fn status_at(
     if stored == InvitationStatus::Pending && expires_at <= now { InvitationStatus::Expired } else { stored }
 }
 
-/// A partnership link's status at `now`: a pending link past its expiry is EXPIRED.
-pub fn partnership_status_at(
-    stored: PartnershipStatus,
-    expires_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> PartnershipStatus {
-    if stored == PartnershipStatus::Pending && expires_at <= now {
-        PartnershipStatus::Expired
-    } else {
-        stored
-    }
+/// What an invitation is to the customer that opens its link: ACCEPTED once this customer
+/// accepted it (a link for any customer stays PENDING for the others), else its status now.
+pub fn status_for_customer(status_now: InvitationStatus, accepted_by_it: bool) -> InvitationStatus {
+    if accepted_by_it { InvitationStatus::Accepted } else { status_now }
+}
+
+/// Who may see an invitation's link (its code, URL and ready-made email): the inviting partner,
+/// the reseller named on it (which passes it on) and the operator. A customer that accepted a
+/// link for any customer takes part in it but must not be handed the link to pass around.
+pub fn may_see_link(viewer: &Viewer, inviter: Uuid, reseller: Option<Uuid>) -> bool {
+    viewer.is_operator() || viewer.partner_id().is_some_and(|me| me == inviter || Some(me) == reseller)
+}
+
+/// Who may see how many customers accepted: the inviting partner and the operator; not the
+/// customers that accepted (nor the reseller passing it on).
+pub fn may_see_acceptances(viewer: &Viewer, inviter: Uuid) -> bool {
+    viewer.is_operator() || viewer.partner_id() == Some(inviter)
 }
 
 /// When an invitation created at `now` expires: as asked (within 90 days), else in 90 days.
@@ -187,14 +193,33 @@ mod tests {
         assert_eq!(status_at(InvitationStatus::Pending, expires, before), InvitationStatus::Pending);
         assert_eq!(status_at(InvitationStatus::Pending, expires, expires), InvitationStatus::Expired);
         assert_eq!(status_at(InvitationStatus::Accepted, expires, expires), InvitationStatus::Accepted);
-        assert_eq!(
-            partnership_status_at(PartnershipStatus::Pending, expires, expires),
-            PartnershipStatus::Expired
+    }
+
+    #[test]
+    fn a_customer_sees_the_link_it_accepted_as_accepted() {
+        use InvitationStatus::*;
+        assert_eq!(status_for_customer(Pending, true), Accepted);
+        assert_eq!(status_for_customer(Pending, false), Pending);
+        assert_eq!(status_for_customer(Revoked, false), Revoked);
+    }
+
+    #[test]
+    fn only_the_inviter_and_its_reseller_see_the_link() {
+        let inviter = Uuid::from_u128(3);
+        let me = partner(PartnerProgram::CspDirect, Role::SalesAgent);
+        assert!(may_see_link(&me, inviter, None));
+        assert!(may_see_acceptances(&me, inviter));
+        let reseller = Viewer::for_test(
+            OrganizationKind::Partner,
+            4,
+            Some(PartnerProgram::CspIndirectReseller),
+            &[Role::AdminAgent],
         );
-        assert_eq!(
-            partnership_status_at(PartnershipStatus::Active, expires, expires),
-            PartnershipStatus::Active
-        );
+        assert!(may_see_link(&reseller, inviter, Some(Uuid::from_u128(4))));
+        assert!(!may_see_acceptances(&reseller, inviter));
+        let customer = customer_admin(8);
+        assert!(!may_see_link(&customer, inviter, None));
+        assert!(!may_see_acceptances(&customer, inviter));
     }
 
     #[test]

@@ -24,4 +24,4 @@ pub use error::{AppError, AppResult, Code};
 pub use viewer::Viewer;
 
 /// A provider's partnership link works this many days, then expires unused.
-pub const PARTNERSHIP_LINK_DAYS: i64 = 30;
+pub use partnership::LINK_DAYS as PARTNERSHIP_LINK_DAYS;

@@ -3,7 +3,31 @@
 
 use super::error::{AppError, AppResult, Code};
 use super::{PartnerProgram, PartnershipStatus, Role, Viewer};
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
+
+/// A provider's partnership link works this many days after it was made, then expires unused,
+/// so links nobody took do not pile up as open invitations.
+pub const LINK_DAYS: i64 = 30;
+
+/// When a link made at `created_at` stops working.
+pub fn link_expiry(created_at: DateTime<Utc>) -> DateTime<Utc> {
+    created_at + Duration::days(LINK_DAYS)
+}
+
+/// A partnership's status at `now`: a link still pending [`LINK_DAYS`] after it was made is
+/// EXPIRED (the background job writes it down later; readers must not wait for it).
+pub fn status_at(
+    stored: PartnershipStatus,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> PartnershipStatus {
+    if stored == PartnershipStatus::Pending && link_expiry(created_at) <= now {
+        PartnershipStatus::Expired
+    } else {
+        stored
+    }
+}
 
 /// The viewer's partner, if the viewer is the admin agent of a partner in `program`.
 pub fn admin_of(viewer: &Viewer, program: PartnerProgram, what: &str) -> AppResult<Uuid> {
@@ -29,12 +53,19 @@ pub fn ensure_may_accept(
     already_partnered: bool,
 ) -> AppResult<Uuid> {
     let reseller = admin_of(viewer, PartnerProgram::CspIndirectReseller, "accepts partnerships")?;
-    if status != PartnershipStatus::Pending {
-        return Err(AppError::refused(
-            Code::InvalidStateTransition,
-            format!("this partnership link is {status}"),
-        )
-        .with_details(serde_json::json!({ "state": status.as_str() })));
+    let why = match status {
+        PartnershipStatus::Pending => None,
+        PartnershipStatus::Expired => Some(format!(
+            "this partnership link expired unused {LINK_DAYS} days after it was made; ask the provider for a new one"
+        )),
+        PartnershipStatus::Removed => {
+            Some("this partnership was removed; ask the provider for a new link".to_owned())
+        }
+        PartnershipStatus::Active => Some("this partnership link was already used".to_owned()),
+    };
+    if let Some(why) = why {
+        return Err(AppError::refused(Code::InvalidStateTransition, why)
+            .with_details(serde_json::json!({ "state": status.as_str() })));
     }
     if already_partnered {
         return Err(AppError::refused(
@@ -97,6 +128,24 @@ mod tests {
         assert_eq!(code(&stranger, PartnershipStatus::Active), Code::Forbidden);
         assert_eq!(code(&p_admin, PartnershipStatus::Removed), Code::InvalidStateTransition);
         assert_eq!(code(&p_admin, PartnershipStatus::Expired), Code::InvalidStateTransition);
+    }
+
+    #[test]
+    fn an_unused_link_expires_30_days_after_it_was_made() {
+        let made = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+        let due = made + Duration::days(30);
+        assert_eq!(
+            status_at(PartnershipStatus::Pending, made, due - Duration::seconds(1)),
+            PartnershipStatus::Pending
+        );
+        assert_eq!(status_at(PartnershipStatus::Pending, made, due), PartnershipStatus::Expired);
+        assert_eq!(status_at(PartnershipStatus::Active, made, due), PartnershipStatus::Active);
+        assert_eq!(link_expiry(made), due);
+        let r_admin = partner(2, PartnerProgram::CspIndirectReseller, Role::AdminAgent);
+        let refused = ensure_may_accept(&r_admin, status_at(PartnershipStatus::Pending, made, due), false);
+        let refused = refused.unwrap_err();
+        assert_eq!(refused.code(), Code::InvalidStateTransition);
+        assert!(refused.describe().contains("expired"), "{}", refused.describe());
     }
 
     #[test]

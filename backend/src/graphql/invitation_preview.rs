@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 /// What a customer's global admin sees before accepting: who asks for what, and what
 /// accepting will change.
-pub struct InvitationPreview(pub db::Invitation);
+pub struct InvitationPreview(pub db::Invitation, tokio::sync::OnceCell<Option<DateTime<Utc>>>);
 
 #[derive(SimpleObject)]
 /// A relationship accepting creates.
@@ -25,6 +25,22 @@ pub struct PreviewRelationship {
     pub kind: enums::RelationshipKind,
 }
 
+impl InvitationPreview {
+    pub fn new(inv: db::Invitation) -> Self {
+        InvitationPreview(inv, tokio::sync::OnceCell::new())
+    }
+
+    /// When the viewing customer accepted it; read once per request and object.
+    async fn accepted_by_viewer(&self, ctx: &Context<'_>) -> GqlResult<Option<DateTime<Utc>>> {
+        let Some(customer) = ctx.viewer()?.customer_id() else { return Ok(None) };
+        let at = self
+            .1
+            .get_or_try_init(|| db::accepted_by_at(&ctx.state().pool, self.0.invitation_id, customer))
+            .await?;
+        Ok(*at)
+    }
+}
+
 /// An invitation seen through its link by the customer's global admin.
 #[Object]
 impl InvitationPreview {
@@ -32,9 +48,25 @@ impl InvitationPreview {
     async fn code(&self) -> &str {
         &self.0.code
     }
-    /// The status now.
-    async fn status(&self, ctx: &Context<'_>) -> String {
-        self.0.status_at(ctx.now()).as_str().to_owned()
+    /// The status now, for the customer viewing it: PENDING (it may still answer), ACCEPTED
+    /// (this customer accepted it, even when the link stays open for other customers),
+    /// DECLINED, REVOKED or EXPIRED.
+    async fn status(&self, ctx: &Context<'_>) -> GqlResult<String> {
+        let accepted = self.accepted_by_viewer(ctx).await?.is_some();
+        let status = domain::invitation::status_for_customer(self.0.status_at(ctx.now()), accepted);
+        Ok(status.as_str().to_owned())
+    }
+    /// When the customer viewing it accepted it (null if it did not).
+    async fn accepted_at(&self, ctx: &Context<'_>) -> GqlResult<Option<DateTime<Utc>>> {
+        self.accepted_by_viewer(ctx).await
+    }
+    /// When it was declined (a single-customer invitation).
+    async fn declined_at(&self) -> Option<DateTime<Utc>> {
+        self.0.declined_at
+    }
+    /// When the inviting partner revoked it.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
     }
     /// Whether the signed-in customer admin may accept or decline it now, and why not: the same
     /// rules the two mutations apply (pending, addressed to this customer, not accepted by it

@@ -41,6 +41,20 @@ fn url(ctx: &Context<'_>, inv: &db::Invitation) -> String {
 /// A partner's request to a customer for a reseller relationship, with a fixed link.
 pub struct Invitation(pub db::Invitation);
 
+impl Invitation {
+    fn sees_link(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let viewer = ctx.viewer()?;
+        Ok(crate::domain::invitation::may_see_link(viewer, self.0.partner_id, self.0.indirect_reseller_id))
+    }
+}
+
+/// The names of the services an invitation's delegated rights would cover, joined for a sentence.
+pub(super) async fn service_names(ctx: &Context<'_>, inv: &db::Invitation) -> GqlResult<String> {
+    let names: Vec<String> =
+        services(ctx, &inv.delegated_service_ids).await?.into_iter().map(|s| s.0.name).collect();
+    Ok(names.join(", "))
+}
+
 /// An invitation (reseller relationship request), as its creator and named reseller see it.
 #[Object]
 impl Invitation {
@@ -48,16 +62,21 @@ impl Invitation {
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Invitation, self.0.invitation_id)
     }
-    /// The code in the link.
-    async fn code(&self) -> &str {
-        &self.0.code
+    /// The code in the link; null for those who may not pass the link on (only the inviting
+    /// partner, the reseller named on it and the operator see it).
+    async fn code(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        Ok(self.sees_link(ctx)?.then_some(self.0.code.as_str()))
     }
-    /// The link the customer opens; it never changes.
-    async fn url(&self, ctx: &Context<'_>) -> String {
-        url(ctx, &self.0)
+    /// The link the customer opens; it never changes. Null for those who may not pass it on.
+    async fn url(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        Ok(self.sees_link(ctx)?.then(|| url(ctx, &self.0)))
     }
-    /// A ready-to-send email: the editable message, then the fixed link.
-    async fn email_text(&self, ctx: &Context<'_>) -> GqlResult<String> {
+    /// A ready-to-send email: the editable message, who asks for what (the service and the
+    /// named reseller included), then the fixed link. Null for those who may not pass it on.
+    async fn email_text(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        if !self.sees_link(ctx)? {
+            return Ok(None);
+        }
         let inviter = partner(ctx, self.0.partner_id).await?;
         let mut text = String::new();
         if !self.0.message.trim().is_empty() {
@@ -68,11 +87,24 @@ impl Invitation {
             "{} invites you to a reseller relationship on the partner center operated by 21Vianet.\n",
             inviter.0.name
         ));
-        if !self.0.delegated_roles.is_empty() {
+        if let Some(r) = self.0.indirect_reseller_id {
             text.push_str(&format!(
-                "It asks for delegated admin rights ({}) for {}.\n",
+                "{} would be your indirect reseller, through {}.\n",
+                partner(ctx, r).await?.0.name,
+                inviter.0.name
+            ));
+        }
+        if !self.0.delegated_roles.is_empty() {
+            let holder = match self.0.indirect_reseller_id {
+                Some(r) => partner(ctx, r).await?.0.name,
+                None => inviter.0.name.clone(),
+            };
+            text.push_str(&format!(
+                "It asks for delegated admin rights ({}) for {} for {}, held by {}.\n",
                 self.0.delegated_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
-                self.0.delegated_duration.as_deref().unwrap_or("")
+                service_names(ctx, &self.0).await?,
+                self.0.delegated_duration.as_deref().unwrap_or(""),
+                holder
             ));
         }
         text.push_str(&format!(
@@ -80,7 +112,7 @@ impl Invitation {
             url(ctx, &self.0),
             self.0.expires_at.format("%Y-%m-%d")
         ));
-        Ok(text)
+        Ok(Some(text))
     }
     /// The status now (a pending invitation past its expiry is EXPIRED).
     async fn status(&self, ctx: &Context<'_>) -> String {
@@ -149,9 +181,12 @@ impl Invitation {
     async fn accepted_at(&self) -> Option<DateTime<Utc>> {
         self.0.accepted_at
     }
-    /// How many customers accepted it.
-    async fn acceptance_count(&self) -> i64 {
-        self.0.acceptances
+    /// How many customers accepted it; only the inviting partner and the operator see it (null
+    /// for the others).
+    async fn acceptance_count(&self, ctx: &Context<'_>) -> GqlResult<Option<i64>> {
+        let viewer = ctx.viewer()?;
+        Ok(crate::domain::invitation::may_see_acceptances(viewer, self.0.partner_id)
+            .then_some(self.0.acceptances))
     }
     /// What the signed-in user may do to this invitation, and why not where it may not.
     #[graphql(complexity = "super::permissions::READS_COST + child_complexity")]
@@ -226,6 +261,6 @@ impl InvitationsQuery {
         #[graphql(desc = "The code at the end of the invitation's link.")] code: String,
     ) -> GqlResult<InvitationPreview> {
         let viewer = ctx.viewer()?;
-        Ok(InvitationPreview(workflows::by_code_for_customer(ctx.state(), viewer, &code).await?))
+        Ok(InvitationPreview::new(workflows::by_code_for_customer(ctx.state(), viewer, &code).await?))
     }
 }

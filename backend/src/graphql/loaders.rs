@@ -194,6 +194,24 @@ impl Loader<Uuid> for CustomerDelegatedAdminLoader {
     }
 }
 
+/// Which customers the viewer may see (its scope), so an object reached through another that
+/// stays visible (a removed relationship, say) does not show the customer behind it.
+pub struct VisibleCustomersLoader {
+    pool: PgPool,
+    scope: Scope,
+    now: DateTime<Utc>,
+}
+
+impl Loader<Uuid> for VisibleCustomersLoader {
+    type Value = ();
+    type Error = async_graphql::Error;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let ids =
+            organizations::visible_customer_ids(&self.pool, self.scope, keys, self.now).await.map_err(gql)?;
+        Ok(ids.into_iter().map(|id| (id, ())).collect())
+    }
+}
+
 /// All loaders of one request. They cache for the request's lifetime: prefetching relies on
 /// it, and one request must not see an object twice in two states.
 pub struct Loaders {
@@ -209,6 +227,8 @@ pub struct Loaders {
     pub customer_subscription_pages: Option<DataLoader<CustomerSubscriptionPagesLoader, HashMapCache>>,
     /// Absent for anonymous requests.
     pub customer_channel_counts: Option<DataLoader<CustomerChannelCountsLoader, HashMapCache>>,
+    /// Absent for anonymous requests.
+    pub visible_customers: Option<DataLoader<VisibleCustomersLoader, HashMapCache>>,
     /// Present when the viewer is a partner.
     pub viewer_delegated_roles: Option<DataLoader<ViewerDelegatedRolesLoader, HashMapCache>>,
 }
@@ -256,6 +276,13 @@ impl Loaders {
             customer_channel_counts: scope.map(|scope| {
                 DataLoader::with_cache(
                     CustomerChannelCountsLoader { pool: pool.clone(), scope, now },
+                    spawn,
+                    HashMapCache::default(),
+                )
+            }),
+            visible_customers: scope.map(|scope| {
+                DataLoader::with_cache(
+                    VisibleCustomersLoader { pool: pool.clone(), scope, now },
                     spawn,
                     HashMapCache::default(),
                 )

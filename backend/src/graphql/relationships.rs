@@ -39,10 +39,15 @@ impl ResellerRelationship {
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::ResellerRelationship, self.0.relationship_id)
     }
-    /// The customer.
-    async fn customer(&self, ctx: &Context<'_>) -> GqlResult<Customer> {
-        let org = ctx.data_unchecked::<Loaders>().organizations.load_one(self.0.customer_id).await?;
-        Ok(Customer(org.ok_or_else(|| AppError::not_found("customer"))?))
+    /// The customer, if the viewer may still see it: a partner whose relationship was removed
+    /// keeps the relationship in its history but no longer sees the customer (null).
+    async fn customer(&self, ctx: &Context<'_>) -> GqlResult<Option<Customer>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let Some(visible) = &loaders.visible_customers else { return Ok(None) };
+        if visible.load_one(self.0.customer_id).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(loaders.organizations.load_one(self.0.customer_id).await?.map(Customer))
     }
     /// The partner.
     async fn partner(&self, ctx: &Context<'_>) -> GqlResult<Partner> {

@@ -12,7 +12,7 @@ pub async fn invite(state: &AppState, viewer: &Viewer) -> AppResult<Uuid> {
     let provider = admin_of(viewer, PartnerProgram::CspIndirectProvider, "invites resellers")?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let expires_at = now + chrono::Duration::days(PARTNERSHIP_LINK_DAYS);
+    let expires_at = crate::domain::partnership::link_expiry(now);
     let mut inserted = None;
     // A fresh code on a collision with an existing one (128 random bits: in practice never).
     for _ in 0..LINK_CODE_ATTEMPTS {

@@ -9,6 +9,7 @@ mod errors;
 mod fuzz;
 mod helpers;
 mod http;
+mod invitation_states;
 mod invitations;
 mod jobs;
 mod lists;

@@ -222,10 +222,18 @@ async fn walk(app: &TestApp, kind: &Kind) -> (usize, usize) {
             for probe in kind.probes {
                 // Read afresh: an earlier probe may have changed (or deleted) it.
                 let body = app.gql(Some(&token), &read, json!({ "id": id })).await;
-                let node = &body["data"]["node"];
+                let mut node = body["data"]["node"].clone();
                 if node.is_null() {
                     break;
                 }
+                // A customer no longer reads an invitation's code (it may not pass the link on);
+                // it answers with the link it was sent, which the operator reads here.
+                if kind.name == "Invitation" && node["code"].is_null() {
+                    let operator = app.sign_in("operator@21vianet.demo").await;
+                    let seen = app.ok(&operator, &read, json!({ "id": id })).await;
+                    node["code"] = seen["node"]["code"].clone();
+                }
+                let node = &node;
                 let promised = &node["viewerCan"][probe.field];
                 let got = app.gql(Some(&token), probe.operation, (probe.variables)(node)).await;
                 let context = format!(

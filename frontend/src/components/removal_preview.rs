@@ -62,7 +62,7 @@ pub fn removal_preview(props: &RemovalProps) -> Html {
         };
         html! {
             <>
-            <h2 id="removal-title" tabindex="-1" ref={heading.clone()}>{ format!("Remove {} ({}) from {}?", p.relationship.partner.name, words(&p.relationship.kind), p.relationship.customer.name) }</h2>
+            <h2 id="removal-title" tabindex="-1" ref={heading.clone()}>{ format!("Remove {} ({}) from {}?", p.relationship.partner.name, words(&p.relationship.kind), p.relationship.customer.as_ref().map(|c| c.name.as_str()).unwrap_or("the customer")) }</h2>
             if p.blocked {
                 <p class="error" role="alert">{ "Removal is blocked: the partner is partner of record on active subscriptions. Cancel them or move them first." }</p>
                 { names(&p.blocking_subscriptions.iter().map(|s| s.friendly_name.clone()).collect::<Vec<_>>()) }

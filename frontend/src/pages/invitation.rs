@@ -57,24 +57,68 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
     show(&*state, |data| {
         let i = &data.invitation_by_code;
         let can = &i.viewer_can;
-        html! {
-            <section class="card" aria-labelledby="inv-title">
-                <h1 id="inv-title">{ format!("{} invites you", i.partner.name) }</h1>
-                if !i.message.is_empty() { <blockquote>{ &i.message }</blockquote> }
-                <h2>{ "Accepting will" }</h2>
-                <ul>{ for i.changes.iter().map(|c| html! { <li>{ c }</li> }) }</ul>
-                <p class="muted">{ format!("Status: {} · expires {}", i.status.to_ascii_lowercase(), date(&i.expires_at)) }</p>
-                if can.accept.allowed || can.decline.allowed {
-                    <div class="actions">
-                        if can.accept.allowed { <button onclick={on_accept}>{ "Accept" }</button> }
-                        if can.decline.allowed {
-                            <button class="secondary" onclick={on_decline}>{ "Decline" }</button>
-                        }
-                    </div>
-                }
-                { refusals(&[offer!("Accept", can.accept), offer!("Decline", can.decline)]) }
-                { outcome.view() }
-            </section>
+        let partner = &i.partner.name;
+        // A closed invitation does not read like one: its state, when, and what is left to do.
+        let closed = |title: String, what: String, next: Html| {
+            html! {
+                <section class="card" aria-labelledby="inv-title">
+                    <h1 id="inv-title">{ title }</h1>
+                    <p role="status">{ what }</p>
+                    { next }
+                </section>
+            }
+        };
+        let ask_again = html! { <p>{ format!("If you still want to work with {partner}, ask them for a new invitation.") }</p> };
+        let when = |at: &Option<String>| at.as_deref().map(date).unwrap_or("an earlier date").to_owned();
+        match i.status.as_str() {
+            "ACCEPTED" => closed(
+                "Invitation accepted".into(),
+                format!("You accepted this invitation from {partner} on {}.", when(&i.accepted_at)),
+                html! { <p><Link<Route> to={Route::Relationships}>{ format!("See your relationship with {partner}") }</Link<Route>></p> },
+            ),
+            "DECLINED" => closed(
+                "Invitation declined".into(),
+                format!(
+                    "Your organization declined this invitation from {partner} on {}.",
+                    when(&i.declined_at)
+                ),
+                ask_again,
+            ),
+            "REVOKED" => closed(
+                "Invitation revoked".into(),
+                format!(
+                    "This invitation was revoked by {partner} on {}; it can no longer be accepted.",
+                    when(&i.revoked_at)
+                ),
+                ask_again,
+            ),
+            "EXPIRED" => closed(
+                "Invitation expired".into(),
+                format!(
+                    "This invitation from {partner} expired on {}; it can no longer be accepted.",
+                    date(&i.expires_at)
+                ),
+                ask_again,
+            ),
+            _ => html! {
+                <section class="card" aria-labelledby="inv-title">
+                    <h1 id="inv-title">{ format!("{partner} invites you") }</h1>
+                    if !i.message.is_empty() { <blockquote>{ &i.message }</blockquote> }
+                    <h2>{ "Accepting will" }</h2>
+                    <ul>{ for i.changes.iter().map(|c| html! { <li>{ c }</li> }) }</ul>
+                    <p>{ format!("Waiting for your answer · the link works until {}", date(&i.expires_at)) }</p>
+                    if can.accept.allowed || can.decline.allowed {
+                        <div class="actions">
+                            if can.accept.allowed { <button onclick={on_accept.clone()}>{ "Accept" }</button> }
+                            if can.decline.allowed {
+                                <button class="secondary" onclick={on_decline.clone()}>{ "Decline" }</button>
+                            }
+                        </div>
+                    }
+                    { refusals(&[offer!("Accept", can.accept), offer!("Decline", can.decline)]) }
+                    { outcome.view() }
+                </section>
+            },
         }
     })
 }

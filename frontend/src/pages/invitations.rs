@@ -11,6 +11,78 @@ use crate::queries::*;
 use crate::text::{date, words};
 use yew::prelude::*;
 
+/// What is missing from a partly filled delegated-rights section: it is completed or cleared,
+/// never silently dropped.
+#[derive(Clone, PartialEq)]
+struct FieldError {
+    /// The id of the field to fix (it gets focus and `aria-invalid`).
+    field: &'static str,
+    message: String,
+}
+
+/// Days in an ISO-8601 duration of years, months, weeks and days, as the API counts them
+/// (`domain::delegated_admin::RelationshipDuration`); `None` when it is not one.
+fn duration_days(value: &str) -> Option<i64> {
+    let v = value.trim().to_ascii_uppercase();
+    let rest = v.strip_prefix('P').filter(|r| !r.is_empty())?;
+    let (mut days, mut number, mut last) = (0i64, String::new(), 0);
+    for c in rest.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let (order, factor) = match c {
+            'Y' => (1, 365),
+            'M' => (2, 30),
+            'W' => (3, 7),
+            'D' => (4, 1),
+            _ => return None,
+        };
+        if number.is_empty() || order <= last || number.len() > 4 {
+            return None;
+        }
+        days += number.parse::<i64>().ok()? * factor;
+        number.clear();
+        last = order;
+    }
+    number.is_empty().then_some(days)
+}
+
+/// The delegated-rights section's problem, if it is partly filled: a duration or auto-extension
+/// without a role, or roles with a duration the API would refuse.
+fn delegated_section_error(roles: usize, duration: &str, auto_extend: bool) -> Option<FieldError> {
+    if roles == 0 {
+        return (!duration.trim().is_empty() || auto_extend).then(|| FieldError {
+            field: "inv-role-provisioning",
+            message: "Delegated admin: tick at least one role, or clear the duration and auto-extend to ask for no delegated rights.".into(),
+        });
+    }
+    if duration.trim().is_empty() {
+        return None; // the placeholder's one year
+    }
+    match duration_days(duration) {
+        Some(d) if (1..=730).contains(&d) => None,
+        _ => Some(FieldError {
+            field: "inv-duration",
+            message: format!(
+                "Duration: “{}” is not a duration from 1 day to 2 years; write e.g. P90D (90 days), P6M (6 months) or P1Y (1 year).",
+                duration.trim()
+            ),
+        }),
+    }
+}
+
+/// Focuses the field with `id` (the one to fix).
+fn focus(id: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+    if let Some(e) = element {
+        let _ = e.focus();
+    }
+}
+
 #[function_component(InvitationsPage)]
 pub fn invitations_page() -> Html {
     let session = use_session();
@@ -22,6 +94,22 @@ pub fn invitations_page() -> Html {
     let create_invitation = use_mutation::<CreateInvitation>();
     let revoke_invitation = use_mutation::<RevokeInvitation>();
     let error = use_outcome();
+    let field_error = use_state_eq(|| None::<FieldError>);
+    // The invitation just created: its row is highlighted and brought into view once listed.
+    let created = use_state_eq(|| None::<String>);
+    let new_row = use_node_ref();
+    let scrolled = use_mut_ref(|| None::<String>);
+    {
+        let (created, new_row, scrolled) = (created.clone(), new_row.clone(), scrolled.clone());
+        use_effect(move || {
+            if let (Some(id), Some(row)) = (&*created, new_row.cast::<web_sys::Element>())
+                && scrolled.borrow().as_ref() != Some(id)
+            {
+                row.scroll_into_view();
+                *scrolled.borrow_mut() = Some(id.clone());
+            }
+        });
+    }
     let [
         customer,
         reseller,
@@ -38,6 +126,7 @@ pub fn invitations_page() -> Html {
     }
     let create = {
         let (create_invitation, error, reload) = (create_invitation.clone(), error.clone(), reload.clone());
+        let (field_error, created) = (field_error.clone(), created.clone());
         let refs = (
             customer.clone(),
             reseller.clone(),
@@ -58,6 +147,14 @@ pub fn invitations_page() -> Html {
             }
             if checked(sup) {
                 roles.push(create_invitation::DelegatedRole::SUPPORT);
+            }
+            e.prevent_default();
+            let problem = delegated_section_error(roles.len(), &field_value(duration), checked(auto_extend));
+            field_error.set(problem.clone());
+            if let Some(p) = problem {
+                error.set_error(None);
+                focus(p.field);
+                return;
             }
             let delegated_admin =
                 (!roles.is_empty()).then(|| create_invitation::InvitationDelegatedAdminInput {
@@ -81,14 +178,23 @@ pub fn invitations_page() -> Html {
                 message: field_value(message),
                 expires_at,
             };
-            let (error, reload) = (error.clone(), reload.clone());
-            let done = move |r: Result<(), ApiError>| {
-                if r.is_ok() {
+            let (error, reload, created) = (error.clone(), reload.clone(), created.clone());
+            let form: Option<web_sys::HtmlFormElement> = e.target_dyn_into();
+            create_invitation.run(create_invitation::Variables { input }, move |r| match r {
+                Ok(d) => {
+                    // A fresh form for the next one; the new row is highlighted below.
+                    if let Some(f) = form {
+                        f.reset();
+                    }
+                    created.set(Some(d.create_invitation.invitation.id));
+                    error.set(Ok(
+                        "Invitation created. Its link is ready to copy in the highlighted row of the list."
+                            .into(),
+                    ));
                     reload.emit(());
                 }
-                error.set_error(r.err());
-            };
-            create_invitation.submit(&e, create_invitation::Variables { input }, done);
+                Err(e) => error.set(Err(e)),
+            });
         })
     };
     let revoke = |id: String| {
@@ -105,6 +211,9 @@ pub fn invitations_page() -> Html {
             reload.emit(());
         })
     };
+    let role_invalid =
+        field_error.as_ref().is_some_and(|f| f.field == "inv-role-provisioning").then_some("true");
+    let duration_invalid = field_error.as_ref().is_some_and(|f| f.field == "inv-duration").then_some("true");
     html! {
         <section aria-labelledby="inv-list-title">
             <h1 id="inv-list-title">{ "Invitations" }</h1>
@@ -122,41 +231,50 @@ pub fn invitations_page() -> Html {
                         <option value="" selected=true>{ "None" }</option>
                         { for d.partnerships.nodes.iter().filter(|p| p.status == "ACTIVE").filter_map(|p| p.reseller.as_ref()).map(|r| html! { <option value={r.id.clone()}>{ &r.name }</option> }) }
                     </select>
-                    <fieldset>
-                        <legend>{ "Delegated admin to ask for" }</legend>
-                        <label><input type="checkbox" ref={roles_provisioning.clone()} class="check" />{ " Provisioning" }</label>
-                        <label><input type="checkbox" ref={roles_support.clone()} class="check" />{ " Support" }</label>
+                    <fieldset aria-describedby={field_error.is_some().then_some("inv-delegated-error")}>
+                        <legend>{ "Delegated admin to ask for (optional: tick a role to ask)" }</legend>
+                        <label><input id="inv-role-provisioning" type="checkbox" ref={roles_provisioning.clone()} class="check" aria-invalid={role_invalid} />{ " Provisioning" }</label>
+                        <label><input type="checkbox" ref={roles_support.clone()} class="check" aria-invalid={role_invalid} />{ " Support" }</label>
                         <label for="inv-service">{ "Service" }</label>
                         <select id="inv-service" ref={service.clone()}>
                             { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
                         </select>
                         <label for="inv-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
-                        <input id="inv-duration" placeholder="P1Y" ref={duration.clone()} />
+                        <input id="inv-duration" placeholder="P1Y" ref={duration.clone()} aria-invalid={duration_invalid} />
                         <label><input type="checkbox" ref={auto_extend.clone()} class="check" />{ " Auto-extend by 180 days" }</label>
+                        if let Some(f) = &*field_error {
+                            <p class="error" id="inv-delegated-error" role="alert">{ &f.message }</p>
+                        }
                     </fieldset>
                     <label for="inv-expires">{ "Link expires on (at most 90 days; empty: in 90 days)" }</label>
                     <input id="inv-expires" type="date" ref={expires.clone()} />
                     <label for="inv-message">{ "Message" }</label>
                     <textarea id="inv-message" ref={message.clone()} />
                     <button type="submit">{ "Create invitation" }</button>
+                    // The outcome stays at the form, where the eye is, and is announced.
+                    <div class="form-outcome" aria-live="polite">{ error.view() }</div>
                 </form>
                 <SearchBox list={pages.list().clone()} id="inv-search" label="Search invitations (customer, reseller or message)" />
                 if d.invitations.nodes.is_empty() { <p class="muted">{ "No invitations match." }</p> }
                 <table>
                     <thead><tr><th scope="col">{ "Created" }</th><th scope="col">{ "For" }</th><th scope="col">{ "Asks" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Link" }</th></tr></thead>
-                    <tbody>{ for d.invitations.nodes.iter().map(|i| { let can = [offer!("Revoke", i.viewer_can.revoke), offer!("Edit message", i.viewer_can.update_message)]; html! {
-                        <tr>
+                    <tbody>{ for d.invitations.nodes.iter().map(|i| { let can = [offer!("Revoke", i.viewer_can.revoke), offer!("Edit message", i.viewer_can.update_message)]; let is_new = created.as_deref() == Some(i.id.as_str()); html! {
+                        <tr class={classes!(is_new.then_some("highlight"))} ref={if is_new { new_row.clone() } else { NodeRef::default() }} aria-label={is_new.then_some("Just created")}>
                             <td>{ date(&i.created_at) }<br/><span class="muted">{ format!("by {}", i.partner.name) }</span></td>
                             <td>{ i.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "any customer".into()) }
                                 { i.indirect_reseller.as_ref().map(|r| format!(" · via {}", r.name)).unwrap_or_default() }
                                 if !i.message.is_empty() { <br/><span class="muted">{ format!("“{}”", i.message) }</span> }</td>
-                            <td>{ if i.delegated_roles.is_empty() { "relationship".to_owned() } else {
-                                format!("relationship + {} for {}", i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "), i.delegated_duration.clone().unwrap_or_default()) } }</td>
-                            <td>{ format!("{} · {} accepted · expires {}", i.status.to_ascii_lowercase(), i.acceptance_count, date(&i.expires_at)) }</td>
+                            <td>{ asks(i) }</td>
+                            <td>{ status_line(i) }</td>
                             <td>
-                                <code class="link">{ &i.url }</code><br/>
-                                <CopyButton text={i.url.clone()} label="Copy link" />
-                                { " " }<CopyButton text={i.email_text.clone()} label="Copy email" />
+                                // Only a link that can still be accepted is offered for sending.
+                                if let (true, Some(url), Some(email)) = (i.status == "PENDING", &i.url, &i.email_text) {
+                                    <code class="link">{ url }</code><br/>
+                                    <CopyButton text={url.clone()} label="Copy link" />
+                                    { " " }<CopyButton text={email.clone()} label="Copy email" />
+                                } else if i.status != "PENDING" {
+                                    <span class="muted">{ "The link no longer works." }</span>
+                                }
                                 if can[0].allowed {
                                     { " " }<button class="secondary" onclick={revoke(i.id.clone())}>{ "Revoke" }</button>
                                 }
@@ -171,7 +289,30 @@ pub fn invitations_page() -> Html {
                 <Pager pages={pages.clone()} has_next={d.invitations.page_info.has_next_page} end_cursor={d.invitations.page_info.end_cursor.clone()} />
                 </>
             }) }
-            { error.view() }
         </section>
+    }
+}
+
+/// What an invitation asks for, naming the service its delegated rights would cover.
+fn asks(i: &invitations::InvitationsInvitationsNodes) -> String {
+    if i.delegated_roles.is_empty() {
+        return "relationship".to_owned();
+    }
+    let services: Vec<&str> = i.delegated_services.iter().map(|s| s.name.as_str()).collect();
+    format!(
+        "relationship + {} for {} for {}",
+        i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "),
+        services.join(", "),
+        i.delegated_duration.clone().unwrap_or_default()
+    )
+}
+
+/// The state in words, with what it depends on: when it ends or ended, and how many accepted.
+fn status_line(i: &invitations::InvitationsInvitationsNodes) -> String {
+    let accepted = i.acceptance_count.map(|n| format!(" · {n} accepted")).unwrap_or_default();
+    match i.status.as_str() {
+        "PENDING" => format!("pending{accepted} · expires {}", date(&i.expires_at)),
+        "EXPIRED" => format!("expired {}{accepted}", date(&i.expires_at)),
+        other => format!("{}{accepted}", other.to_ascii_lowercase()),
     }
 }

@@ -40,13 +40,17 @@ pub fn relationships_page() -> Html {
                     let can = [offer!("Remove…", r.viewer_can.preview_removal)];
                     html! {
                         <tr>
-                            <td><Link<Route> to={Route::Customer { id: r.customer.id.clone() }}>{ &r.customer.name }</Link<Route>></td>
+                            <td>{ match &r.customer {
+                                Some(c) => html! { <Link<Route> to={Route::Customer { id: c.id.clone() }}>{ &c.name }</Link<Route>> },
+                                // A removed relationship no longer shows its customer to the partner.
+                                None => html! { <span class="muted">{ "a former customer (no longer visible)" }</span> },
+                            } }</td>
                             <td>{ &r.partner.name }</td>
                             <td>{ words(&r.kind) }{ r.indirect_provider.as_ref().map(|p| format!(" (through {})", p.name)).unwrap_or_default() }</td>
                             <td>{ date(&r.created_at) }</td>
                             <td>
                                 if can[0].allowed {
-                                    <button class="secondary" onclick={open} aria-label={format!("Remove {} from {}", r.partner.name, r.customer.name)}>{ can[0].label }</button>
+                                    <button class="secondary" onclick={open} aria-label={format!("Remove {} from {}", r.partner.name, r.customer.as_ref().map(|c| c.name.as_str()).unwrap_or("the customer"))}>{ can[0].label }</button>
                                 }
                                 { refusals(&can) }
                             </td>

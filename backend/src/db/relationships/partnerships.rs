@@ -37,7 +37,7 @@ pub struct Partnership {
 impl Partnership {
     /// The status at `now`: a pending link past its expiry reads EXPIRED before the job writes it.
     pub fn status_at(&self, now: DateTime<Utc>) -> PartnershipStatus {
-        crate::domain::invitation::partnership_status_at(self.status, self.expires_at, now)
+        crate::domain::partnership::status_at(self.status, self.created_at, now)
     }
 }
 

@@ -97,7 +97,7 @@ async fn response(ctx: &Context<'_>, code: &str) -> GqlResult<InvitationResponse
     let viewer = ctx.viewer()?;
     let inv = db::by_code(&ctx.state().pool, code).await?.ok_or_else(|| AppError::not_found("invitation"))?;
     let customer = crate::graphql::organizations::visible_organization(ctx, viewer.organization_id).await?;
-    Ok(InvitationResponsePayload { invitation: InvitationPreview(inv), customer: Customer(customer) })
+    Ok(InvitationResponsePayload { invitation: InvitationPreview::new(inv), customer: Customer(customer) })
 }
 
 #[derive(Default)]
