@@ -13,10 +13,10 @@ pub fn admin_of(viewer: &Viewer, program: PartnerProgram, what: &str) -> AppResu
     match (viewer.partner_id(), viewer.partner_program) {
         (Some(p), Some(prog)) if prog == program && viewer.has_role(Role::AdminAgent) => Ok(p),
         (Some(_), Some(prog)) if prog == program => {
-            Err(AppError::refused(Code::Forbidden, format!("{what} needs the role ADMIN_AGENT")))
+            Err(AppError::refused(Code::Forbidden, format!("{what} needs the admin agent role")))
         }
         _ => {
-            Err(AppError::refused(Code::Forbidden, format!("only a {program} partner's admin agent {what}")))
+            Err(AppError::refused(Code::Forbidden, format!("only an {} partner's admin agent {what}", program.program_words())))
         }
     }
 }
@@ -32,7 +32,7 @@ pub fn ensure_may_accept(
     if status != PartnershipStatus::Pending {
         return Err(AppError::refused(
             Code::InvalidStateTransition,
-            format!("this partnership link is {status}"),
+            format!("this partnership link is {}", status.words()),
         )
         .with_details(serde_json::json!({ "state": status.as_str() })));
     }
@@ -64,10 +64,10 @@ pub fn ensure_may_remove(
         ));
     }
     if !viewer.has_role(Role::AdminAgent) {
-        return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the role ADMIN_AGENT"));
+        return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the admin agent role"));
     }
     if matches!(status, PartnershipStatus::Removed | PartnershipStatus::Expired) {
-        return Err(AppError::refused(Code::InvalidStateTransition, format!("the partnership is {status}"))
+        return Err(AppError::refused(Code::InvalidStateTransition, format!("the partnership is {}", status.words()))
             .with_details(serde_json::json!({ "state": status.as_str() })));
     }
     Ok(())

@@ -79,6 +79,16 @@ impl Viewer {
     async fn read_only(&self) -> bool {
         self.0.read_only
     }
+    /// Whether the viewer's role reads its organization's records (subscriptions,
+    /// relationships, delegated admin, invitations, support requests, audit events). A
+    /// customer's USER reads only its organization's basics.
+    async fn reads_records(&self) -> bool {
+        domain::access::reads_records(&self.0)
+    }
+    /// What the viewer may do that concerns no one object yet, and why not where it may not.
+    async fn can(&self) -> GqlResult<super::permissions::ViewerPermissions> {
+        super::permissions::viewer(&self.0)
+    }
 }
 
 /// A token for a third party calling the API as its owner.
