@@ -12,7 +12,11 @@ use thirtyfour::prelude::*;
 async fn subscription_id(server: &Server, email: &str, name: &str) -> Result<String> {
     let token = server.sign_in(email).await?;
     let body = server
-        .graphql(Some(&token), "{ subscriptions(first: 100) { edges { node { id friendlyName } } } }", json!({}))
+        .graphql(
+            Some(&token),
+            "{ subscriptions(first: 100) { edges { node { id friendlyName } } } }",
+            json!({}),
+        )
         .await?;
     body["data"]["subscriptions"]["edges"]
         .as_array()
@@ -110,7 +114,7 @@ async fn drastic_actions_ask_first_and_numbers_are_checked_at_their_field() -> R
     // Escape changes nothing.
     escape(&browser).await?;
     ensure!(!dialog_open(&browser).await?, "Escape closes the dialog");
-    let line = browser.element(By::XPath("//h1/following-sibling::p[1]".into())).await?.text().await?;
+    let line = browser.element(By::XPath("//h1/following-sibling::p[1]")).await?.text().await?;
     ensure!(line.contains("active"), "still active after Escape: {line}");
     ensure!(browser.driver().find_all(By::Css("[role=status].ok")).await?.is_empty(), "nothing was done");
     // Confirming acts.
@@ -120,7 +124,7 @@ async fn drastic_actions_ask_first_and_numbers_are_checked_at_their_field() -> R
     browser.wait_text("dl", "Data deleted on").await?;
 
     // "Cancel subscription", not "Cancel"; it says the subscription is deleted at once.
-    ensure!(browser.driver().find_all(By::XPath("//button[normalize-space()='Cancel']".into())).await?.is_empty());
+    ensure!(browser.driver().find_all(By::XPath("//button[normalize-space()='Cancel']")).await?.is_empty());
     browser.click_button("Cancel subscription").await?;
     browser.wait_text("dialog[open]", "deleted at once").await?;
     browser.shot("03-cancel-asks").await?;
@@ -130,8 +134,8 @@ async fn drastic_actions_ask_first_and_numbers_are_checked_at_their_field() -> R
 
     // Finding 4: the order form checks the quantity before anything is sent.
     browser.open(&server, "/").await?;
-    browser.driver().find(By::LinkText("Woodgrove Bank")).await?.click().await?;
-    browser.element(By::XPath("//summary[contains(., 'Order a subscription')]".into())).await?.click().await?;
+    browser.element(By::LinkText("Woodgrove Bank")).await?.click().await?;
+    browser.element(By::XPath("//summary[contains(., 'Order a subscription')]")).await?.click().await?;
     browser.fill("order-name", "Woodgrove too many seats").await?;
     browser.fill("order-quantity", "99999999999").await?;
     browser.click_button("Order").await?;
@@ -170,7 +174,11 @@ async fn the_customer_admin_confirms_terminations_and_reads_terms_and_dates() ->
     browser.wait_text(row, "active").await?;
     browser.wait_text(row, "expires soon").await?;
     // Terms: the role's name explains itself a click away.
-    browser.element(By::XPath(format!("{row}//details[contains(@class, 'term')]/summary"))).await?.click().await?;
+    browser
+        .element(By::XPath(format!("{row}//details[contains(@class, 'term')]/summary")))
+        .await?
+        .click()
+        .await?;
     browser.wait_text(row, "open and work support requests").await?;
     browser.shot("01-term-explained").await?;
 
@@ -241,7 +249,8 @@ async fn long_text_has_limits_with_counters_and_wraps() -> Result<()> {
     browser.wait_text("#support-description-too-long", "Too long: 5000 characters, at most 4000").await?;
     browser.click_button("Open request").await?;
     browser.shot("01-too-long").await?;
-    let listed = server.graphql(Some(&token), "{ supportRequests(first: 50) { nodes { title } } }", json!({})).await?;
+    let listed =
+        server.graphql(Some(&token), "{ supportRequests(first: 50) { nodes { title } } }", json!({})).await?;
     ensure!(!listed.to_string().contains("A pasted log"), "a too-long request was sent: {listed}");
 
     // A long unbroken word is accepted and wraps: the page is never wider than the window.
@@ -273,7 +282,7 @@ async fn a_customer_user_is_shown_what_its_role_may_do() -> Result<()> {
     let page = browser.element(By::Tag("main")).await?.text().await?;
     ensure!(!page.contains("No delegated admin relationships"), "{page}");
     ensure!(
-        browser.driver().find_all(By::XPath("//button[normalize-space()='Grant']".into())).await?.is_empty(),
+        browser.driver().find_all(By::XPath("//button[normalize-space()='Grant']")).await?.is_empty(),
         "a user is offered Grant"
     );
     browser.shot("01-user-delegated-admin").await?;
@@ -284,7 +293,7 @@ async fn a_customer_user_is_shown_what_its_role_may_do() -> Result<()> {
     browser.open(&server, "/relationships").await?;
     browser.wait_text("main", "does not show reseller relationships").await?;
     ensure!(
-        browser.driver().find_all(By::XPath("//button[contains(., 'Remove')]".into())).await?.is_empty(),
+        browser.driver().find_all(By::XPath("//button[contains(., 'Remove')]")).await?.is_empty(),
         "a user is offered Remove"
     );
     browser.shot("02-user-relationships").await?;

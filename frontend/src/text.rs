@@ -167,7 +167,10 @@ pub const TERMS: &[(&str, &str)] = &[
     ),
     ("BILLING_ADMIN", "Billing admin: a customer's user who reads its subscriptions."),
     ("USER", "User: a customer's user who reads only its organization's basics."),
-    ("OPERATOR_ADMIN", "Operator admin: 21Vianet, the operator; sells online direct, enrols partners, reads everything."),
+    (
+        "OPERATOR_ADMIN",
+        "Operator admin: 21Vianet, the operator; sells online direct, enrols partners, reads everything.",
+    ),
     (
         "CSP_DIRECT",
         "CSP direct: a partner that buys from the operator and sells to its customers itself; it is the partner of record.",

@@ -57,8 +57,11 @@ pub struct RelationshipDuration {
 
 impl RelationshipDuration {
     pub fn parse(value: &str) -> AppResult<RelationshipDuration> {
-        let bad =
-            || AppError::bad_input(format!("{value:?} is not a duration from 1 day to 2 years (ISO-8601, e.g. P90D, P1Y)"));
+        let bad = || {
+            AppError::bad_input(format!(
+                "{value:?} is not a duration from 1 day to 2 years (ISO-8601, e.g. P90D, P1Y)"
+            ))
+        };
         let v = value.trim().to_ascii_uppercase();
         let rest = v.strip_prefix('P').ok_or_else(bad)?;
         if rest.is_empty() || rest.contains('T') {

@@ -42,10 +42,10 @@ pub fn check_text(value: &str, field: &str, min: usize, max: usize, multiline: b
     }
     let n = value.chars().count();
     if n > max {
-        return Err(AppError::bad_input(format!(
-            "{field} is too long: {n} characters, at most {max}"
-        ))
-        .with_details(serde_json::json!({ "field": field, "reason": "TOO_LONG", "max": max, "given": n })));
+        return Err(AppError::bad_input(format!("{field} is too long: {n} characters, at most {max}"))
+            .with_details(
+                serde_json::json!({ "field": field, "reason": "TOO_LONG", "max": max, "given": n }),
+            ));
     }
     if min > 0 && (n < min || value.chars().all(is_invisible)) {
         return Err(AppError::bad_input(format!("{field} must have {min} to {max} visible characters")));

@@ -15,9 +15,10 @@ pub fn admin_of(viewer: &Viewer, program: PartnerProgram, what: &str) -> AppResu
         (Some(_), Some(prog)) if prog == program => {
             Err(AppError::refused(Code::Forbidden, format!("{what} needs the admin agent role")))
         }
-        _ => {
-            Err(AppError::refused(Code::Forbidden, format!("only an {} partner's admin agent {what}", program.program_words())))
-        }
+        _ => Err(AppError::refused(
+            Code::Forbidden,
+            format!("only an {} partner's admin agent {what}", program.program_words()),
+        )),
     }
 }
 
@@ -67,8 +68,11 @@ pub fn ensure_may_remove(
         return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the admin agent role"));
     }
     if matches!(status, PartnershipStatus::Removed | PartnershipStatus::Expired) {
-        return Err(AppError::refused(Code::InvalidStateTransition, format!("the partnership is {}", status.words()))
-            .with_details(serde_json::json!({ "state": status.as_str() })));
+        return Err(AppError::refused(
+            Code::InvalidStateTransition,
+            format!("the partnership is {}", status.words()),
+        )
+        .with_details(serde_json::json!({ "state": status.as_str() })));
     }
     Ok(())
 }

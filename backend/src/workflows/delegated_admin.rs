@@ -91,7 +91,10 @@ async fn rival_holders(
         names.dedup();
         return Err(AppError::refused(
             Code::DelegatedAdminConflict,
-            format!("{} already holds provisioning or global admin rights for this service", names.join(", ")),
+            format!(
+                "{} already holds provisioning or global admin rights for this service",
+                names.join(", ")
+            ),
         )
         .with_details(serde_json::json!({
             "holders": rivals.iter().map(|h| serde_json::json!({

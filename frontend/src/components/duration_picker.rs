@@ -28,7 +28,9 @@ pub fn duration_picker(props: &DurationProps) -> Html {
     let iso = if custom { format!("P{}{}", *amount, *unit) } else { (*choice).clone() };
     let on_choice = {
         let choice = choice.clone();
-        Callback::from(move |e: Event| choice.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            choice.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())
+        })
     };
     let on_amount = {
         let amount = amount.clone();
@@ -39,7 +41,9 @@ pub fn duration_picker(props: &DurationProps) -> Html {
     };
     let on_unit = {
         let unit = unit.clone();
-        Callback::from(move |e: Event| unit.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            unit.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())
+        })
     };
     let id = props.id.to_string();
     html! {

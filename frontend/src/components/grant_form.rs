@@ -58,7 +58,8 @@ pub fn grant_form(props: &FormProps) -> Html {
     };
     let d = &props.data;
     // Only partners that may hold rights are offered; the others are named, with why.
-    let (able, unable): (Vec<_>, Vec<_>) = d.partners.edges.iter().map(|e| &e.node).partition(|p| p.can_hold_delegated_admin);
+    let (able, unable): (Vec<_>, Vec<_>) =
+        d.partners.edges.iter().map(|e| &e.node).partition(|p| p.can_hold_delegated_admin);
     html! {
         <form class="card" onsubmit={grant} aria-label="Grant delegated admin">
             <h2>{ "Grant delegated admin to a partner" }</h2>

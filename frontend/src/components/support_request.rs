@@ -1,11 +1,11 @@
 //! One support request: what it is about, its comments, and the form that works it; and the
 //! statuses a request goes through.
 
+use crate::components::TextField;
 use crate::form::field_value;
 use crate::hooks::{Outcome, use_mutation};
 use crate::queries::*;
 use crate::route::Route;
-use crate::components::TextField;
 use crate::text::{date, limits};
 use yew::prelude::*;
 use yew_router::prelude::*;

@@ -35,7 +35,11 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 }
             };
             let n = value.chars().count();
-            target.set(if n > max { format!("At most {max} characters: shorten it by {}.", n - max) } else { String::new() });
+            target.set(if n > max {
+                format!("At most {max} characters: shorten it by {}.", n - max)
+            } else {
+                String::new()
+            });
             length.set(n);
         })
     };
@@ -44,9 +48,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
         let (length, node) = (length.clone(), props.node_ref.clone());
         use_effect_with((), move |_| {
             let form = node.cast::<web_sys::HtmlElement>().and_then(|e| e.closest("form").ok().flatten());
-            let listener = form.map(|f| {
-                gloo_events_listener(&f, move || length.set(0))
-            });
+            let listener = form.map(|f| gloo_events_listener(&f, move || length.set(0)));
             move || drop(listener)
         });
     }

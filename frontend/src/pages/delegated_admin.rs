@@ -11,8 +11,8 @@ use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::route::Route;
 use crate::text::{date, date_after, duration, name, words};
-use yew_router::prelude::*;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// One mutation handle per relationship action.
 #[derive(Clone)]
@@ -105,7 +105,11 @@ fn drastic(label: &str, r: &Relationship, is_customer: bool) -> Option<(String, 
                 r.partner.name,
                 date_after(&r.duration),
                 duration(&r.duration),
-                if r.auto_extend == "P180D" { ", then extends itself by 180 days at a time until turned off" } else { "" }
+                if r.auto_extend == "P180D" {
+                    ", then extends itself by 180 days at a time until turned off"
+                } else {
+                    ""
+                }
             ),
             "Yes, approve",
         )),
@@ -135,7 +139,9 @@ fn ends(r: &Relationship) -> String {
         "REJECTED" => "never started (rejected)".to_owned(),
         "EXPIRED" => format!("ended {}", r.ends_at.as_deref().map(date).unwrap_or("")),
         _ => match r.ends_at.as_deref() {
-            Some(end) => format!("{}{}", date(end), if r.auto_extend == "P180D" { " (auto-extends)" } else { "" }),
+            Some(end) => {
+                format!("{}{}", date(end), if r.auto_extend == "P180D" { " (auto-extends)" } else { "" })
+            }
             None => format!(
                 "{} after approval{}",
                 duration(&r.duration),

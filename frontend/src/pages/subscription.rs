@@ -165,8 +165,14 @@ pub fn subscription_page(props: &IdProps) -> Html {
     }
     // Runs one change, then shows what happened and reloads.
     let act = |label: &'static str, change: Change| {
-        let (changes, id, outcome, reload, seats, seats_error) =
-            (changes.clone(), props.id.clone(), outcome.clone(), reload.clone(), seats.clone(), seats_error.clone());
+        let (changes, id, outcome, reload, seats, seats_error) = (
+            changes.clone(),
+            props.id.clone(),
+            outcome.clone(),
+            reload.clone(),
+            seats.clone(),
+            seats_error.clone(),
+        );
         Callback::from(move |_| {
             // A bad number is said next to the field, and nothing is sent.
             let n = match seats_for(change, &seats) {
