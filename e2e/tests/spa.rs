@@ -45,6 +45,7 @@ async fn a_partner_works_its_book_and_a_customer_accepts_an_invitation() -> Resu
     partner.wait_text(".reason", "partner of record").await?;
     assert!(partner.button("Assign seats").await?.is_enabled().await?);
     partner.shot("04-subscription").await?;
+    partner.fill("seats", "1").await?;
     partner.click_button("Assign seats").await?;
     partner.wait_text("[role=status]", "Assign seats: done.").await?;
     partner.wait_text("dl", "76 assigned of 80").await?;

@@ -43,6 +43,21 @@ pub fn text_field(props: &TextFieldProps) -> Html {
             length.set(n);
         })
     };
+    // The starting value is written once (and again when it changes), not on every render: a
+    // value given at each render would undo what the person is typing.
+    {
+        let (length, node) = (length.clone(), props.node_ref.clone());
+        use_effect_with(props.value.clone(), move |value| {
+            if let Some(v) = value {
+                if let Some(t) = node.cast::<web_sys::HtmlTextAreaElement>() {
+                    t.set_value(v);
+                } else if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
+                    i.set_value(v);
+                }
+                length.set(v.chars().count());
+            }
+        });
+    }
     // A reset form empties the field: the counter follows.
     {
         let (length, node) = (length.clone(), props.node_ref.clone());
@@ -60,10 +75,10 @@ pub fn text_field(props: &TextFieldProps) -> Html {
         <label for={id.clone()}>{ &props.label }</label>
         if props.multiline {
             <textarea id={id.clone()} ref={props.node_ref.clone()} required={props.required} {oninput}
-                value={props.value.clone()} aria-describedby={described} aria-invalid={over.then_some("true")} />
+                aria-describedby={described} aria-invalid={over.then_some("true")} />
         } else {
             <input id={id.clone()} ref={props.node_ref.clone()} required={props.required} {oninput}
-                value={props.value.clone()} aria-describedby={described} aria-invalid={over.then_some("true")} />
+                aria-describedby={described} aria-invalid={over.then_some("true")} />
         }
         <span id={count_id} class={classes!("counter", over.then_some("error"))}>{ format!("{} / {}", *length, props.max) }</span>
         if over {
