@@ -124,7 +124,7 @@ pub fn date_after(iso: &str) -> String {
 /// The API's limits on free text, in characters (the same numbers as the API's
 /// `domain/inputs.rs` `limits`; the API refuses longer text whatever the form does).
 pub mod limits {
-    pub const NAME: usize = 200;
+    pub const FRIENDLY_NAME: usize = 100;
     pub const TITLE: usize = 200;
     pub const DESCRIPTION: usize = 4000;
     pub const COMMENT: usize = 4000;

@@ -7,6 +7,8 @@ use super::error::{AppError, AppResult};
 pub mod limits {
     /// Names of organizations, people and subscriptions.
     pub const NAME: usize = 200;
+    /// A subscription's friendly name.
+    pub const FRIENDLY_NAME: usize = 100;
     /// A support request's title.
     pub const TITLE: usize = 200;
     /// A support request's description.

@@ -116,7 +116,7 @@ pub fn order_form(props: &OrderProps) -> Html {
                     }) }
                 </select>
                 <label for="order-name">{ "Name" }</label>
-                <input id="order-name" required=true maxlength={crate::text::limits::NAME.to_string()} ref={name.clone()} />
+                <input id="order-name" required=true maxlength={crate::text::limits::FRIENDLY_NAME.to_string()} ref={name.clone()} />
                 <label for="order-quantity">{ "Quantity (seats)" }</label>
                 <input id="order-quantity" type="number" inputmode="numeric" ref={quantity_field.clone()}
                     aria-invalid={quantity_error.is_some().then_some("true")} aria-describedby={quantity_error.is_some().then_some("order-quantity-error")} />
