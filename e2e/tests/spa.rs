@@ -45,6 +45,7 @@ async fn a_partner_works_its_book_and_a_customer_accepts_an_invitation() -> Resu
     partner.wait_text(".reason", "partner of record").await?;
     assert!(partner.button("Assign seats").await?.is_enabled().await?);
     partner.shot("04-subscription").await?;
+    partner.fill("seats", "1").await?;
     partner.click_button("Assign seats").await?;
     partner.wait_text("[role=status]", "Assign seats: done.").await?;
     partner.wait_text("dl", "76 assigned of 80").await?;
@@ -54,7 +55,7 @@ async fn a_partner_works_its_book_and_a_customer_accepts_an_invitation() -> Resu
     d.find(By::LinkText("Subscriptions")).await?.click().await?;
     partner.wait_text("p", "2 subscriptions").await?;
     d.find(By::XPath("//select[@id='f-channel']/option[@value='CSP_INDIRECT']")).await?.click().await?;
-    partner.wait_text("p", "1 subscriptions").await?;
+    partner.wait_text("p", "1 subscription").await?;
     partner.wait_text("table", "Woodgrove Power BI Pro").await?;
     partner.shot("06-subscriptions-filtered").await?;
     partner.quit().await?;
@@ -128,6 +129,7 @@ async fn api_tokens_and_invitations_are_managed_in_the_app() -> Result<()> {
     let works = server.graphql(Some(&secret), "{ viewer { organization { name } } }", json!({})).await?;
     assert_eq!(works["data"]["viewer"]["organization"]["name"], "Fabrikam Distribution");
     browser.click_button("Revoke").await?;
+    browser.click_button("Yes, revoke").await?;
     browser.wait_text("table", "revoked").await?;
     let refused = server.graphql(Some(&secret), "{ viewer { organization { name } } }", json!({})).await?;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
@@ -206,7 +208,7 @@ async fn a_customer_grants_delegated_admin_and_replaces_the_holder_explicitly() 
     };
     // The customer hears of the conflict when it grants, and nothing is stored.
     grant("Tailspin provisioning", false).await?;
-    customer.wait_text("[role=alert]", "Northwind Resellers already holds PROVISIONING").await?;
+    customer.wait_text("[role=alert]", "Northwind Resellers already holds provisioning").await?;
     customer.shot("01-conflict").await?;
 
     c.refresh().await?;
@@ -268,7 +270,7 @@ async fn a_partner_drafts_delegated_admin_and_the_customer_approves_it() -> Resu
     let form = "//form[@aria-label='Draft a delegated admin relationship']";
     partner.tick(form, "Support").await?;
     partner.tick(form, "Azure").await?;
-    partner.fill("draft-duration", "P90D").await?;
+    partner.choose("draft-duration", "90 days").await?;
     partner.click_button("Save draft").await?;
     partner.wait_text("[role=status]", "Draft saved").await?;
     let row = "//tr[contains(., 'Woodgrove Azure operations')]";
@@ -293,6 +295,7 @@ async fn a_partner_drafts_delegated_admin_and_the_customer_approves_it() -> Resu
     customer.sign_in("globaladmin@woodgrove.demo", DEMO_PASSWORD).await?;
     customer.wait_text(row, "approval pending").await?;
     customer.click_in("tr", "Woodgrove Azure operations", "Approve").await?;
+    customer.click_button("Yes, approve").await?;
     customer.wait_text("[role=status]", "Approve: done.").await?;
     customer.wait_text(row, "active").await?;
     customer.shot("01-approved").await?;
@@ -307,6 +310,7 @@ async fn a_partner_drafts_delegated_admin_and_the_customer_approves_it() -> Resu
     partner.driver().refresh().await?;
     partner.wait_text(row, "active").await?;
     partner.click_in("tr", "Woodgrove Azure operations", "Terminate").await?;
+    partner.click_button("Yes, terminate").await?;
     partner.wait_text(row, "terminated").await?;
     partner.shot("03-terminated").await?;
     partner.quit().await?;

@@ -148,7 +148,7 @@ const REFUSED_BY: &[(&str, Code, &str)] = &[
     (
         "delegated_admin_exclusive_holder",
         Code::DelegatedAdminConflict,
-        "another partner became the PROVISIONING or GLOBAL_ADMIN holder for this service at the same time",
+        "another partner came to hold provisioning or global admin rights for this service at the same time",
     ),
     (
         "subscription_assigned_within_quantity",

@@ -71,8 +71,8 @@ fn require_role(viewer: &Viewer, allowed: &[Role], what: &str) -> AppResult<()> 
     if viewer.has_any_role(allowed) {
         return Ok(());
     }
-    let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
-    Err(AppError::refused(Code::Forbidden, format!("{what} requires the role {}", names.join(" or "))))
+    let names: Vec<String> = allowed.iter().map(|r| r.words()).collect();
+    Err(AppError::refused(Code::Forbidden, format!("{what} requires the {} role", names.join(" or "))))
 }
 
 /// Enrolling partners is the operator's job.
@@ -102,13 +102,13 @@ pub fn ensure_may_join_csp(
     if !(own_admin || viewer.has_role(Role::OperatorAdmin)) {
         return Err(AppError::refused(
             Code::Forbidden,
-            "joining CSP requires the partner's ADMIN_AGENT or the operator",
+            "joining CSP requires the partner's admin agent or the operator",
         ));
     }
     if current != PartnerProgram::Advisor {
         return Err(AppError::refused(
             Code::InvalidStateTransition,
-            format!("the partner is already in {current}, not ADVISOR"),
+            format!("the partner is already in the {} program, not Advisor", current.program_words()),
         )
         .with_details(serde_json::json!({ "state": current.as_str() })));
     }
@@ -118,7 +118,10 @@ pub fn ensure_may_join_csp(
     if !viewer.has_role(Role::OperatorAdmin) && target != PartnerProgram::CspIndirectReseller {
         return Err(AppError::refused(
             Code::Forbidden,
-            format!("joining as {target} is the operator's decision; you may join as CSP_INDIRECT_RESELLER"),
+            format!(
+                "joining as {} is the operator's decision; you may join as an indirect reseller",
+                target.program_words()
+            ),
         ));
     }
     Ok(())

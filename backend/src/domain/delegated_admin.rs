@@ -57,8 +57,11 @@ pub struct RelationshipDuration {
 
 impl RelationshipDuration {
     pub fn parse(value: &str) -> AppResult<RelationshipDuration> {
-        let bad =
-            || AppError::bad_input(format!("{value:?} is not a duration from P1D to P2Y (e.g. P90D, P1Y)"));
+        let bad = || {
+            AppError::bad_input(format!(
+                "{value:?} is not a duration from 1 day to 2 years (ISO-8601, e.g. P90D, P1Y)"
+            ))
+        };
         let v = value.trim().to_ascii_uppercase();
         let rest = v.strip_prefix('P').ok_or_else(bad)?;
         if rest.is_empty() || rest.contains('T') {
@@ -99,13 +102,26 @@ pub fn parse_auto_extend(value: &str, roles: &[DelegatedRole]) -> AppResult<&'st
         _ => return Err(AppError::bad_input("autoExtend is P0D or P180D")),
     };
     if v == AUTO_EXTENDING && roles.contains(&DelegatedRole::GlobalAdmin) {
-        return Err(AppError::bad_input("relationships with GLOBAL_ADMIN cannot auto-extend"));
+        return Err(AppError::bad_input("relationships with the global admin role cannot auto-extend"));
     }
     Ok(v)
 }
 
+/// A customer grants rights to a partner directly: its global admin only (through a token that
+/// may write). Answers the customer. The grant mutation and `viewer.can.grantDelegatedAdmin`
+/// both ask this.
+pub fn ensure_may_grant(viewer: &Viewer) -> AppResult<Uuid> {
+    super::access::ensure_may_write(viewer)?;
+    viewer.customer_id().filter(|_| viewer.has_role(Role::GlobalAdmin)).ok_or_else(|| {
+        AppError::refused(
+            Code::CustomerGlobalAdminRequired,
+            "only the customer's global admin grants delegated admin rights",
+        )
+    })
+}
+
 pub fn parse_display_name(value: &str) -> AppResult<String> {
-    super::inputs::parse_line(value, "displayName", 50)
+    super::inputs::parse_line(value, "displayName", super::inputs::limits::DISPLAY_NAME)
 }
 
 pub fn parse_roles(roles: &[DelegatedRole]) -> AppResult<Vec<DelegatedRole>> {
@@ -220,11 +236,11 @@ pub fn decide(viewer: &Viewer, r: &Stored, t: Transition, now: DateTime<Utc>) ->
     };
     if !side_ok {
         let who = match t {
-            Transition::Approve => "the customer's GLOBAL_ADMIN",
+            Transition::Approve => "the customer's global admin",
             Transition::Reject | Transition::Terminate => {
-                "the customer's GLOBAL_ADMIN or the partner's ADMIN_AGENT"
+                "the customer's global admin or the partner's admin agent"
             }
-            _ => "the partner's ADMIN_AGENT",
+            _ => "the partner's admin agent",
         };
         return Err(AppError::refused(Code::Forbidden, format!("only {who} may do this")));
     }
@@ -244,7 +260,7 @@ pub fn decide(viewer: &Viewer, r: &Stored, t: Transition, now: DateTime<Utc>) ->
     next.ok_or_else(|| {
         AppError::refused(
             Code::InvalidStateTransition,
-            format!("not possible while the relationship is {state}"),
+            format!("not possible while the relationship is {}", state.words()),
         )
         .with_details(serde_json::json!({ "state": state.as_str() }))
     })

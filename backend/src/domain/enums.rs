@@ -16,6 +16,12 @@ macro_rules! text_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
+
+            /// The value as words for messages people read: `GLOBAL_ADMIN` → "global admin"
+            /// (codes stay in `as_str`, for machines).
+            pub fn words(self) -> String {
+                self.as_str().to_ascii_lowercase().replace('_', " ")
+            }
         }
 
         impl FromStr for $name {
@@ -60,6 +66,22 @@ text_enum!(
 impl PartnerProgram {
     pub fn is_csp(self) -> bool {
         self != PartnerProgram::Advisor
+    }
+
+    /// Whether a partner in this program may hold delegated admin rights: CSP partners only
+    /// (an Advisor must join CSP first).
+    pub fn may_hold_delegated_admin(self) -> bool {
+        self.is_csp()
+    }
+
+    /// The program as people name it: "indirect reseller", not `CSP_INDIRECT_RESELLER`.
+    pub fn program_words(self) -> &'static str {
+        match self {
+            PartnerProgram::CspDirect => "CSP direct",
+            PartnerProgram::CspIndirectProvider => "indirect provider",
+            PartnerProgram::CspIndirectReseller => "indirect reseller",
+            PartnerProgram::Advisor => "Advisor",
+        }
     }
 }
 
@@ -216,6 +238,13 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>().unwrap(), *role);
         }
         assert!("online_direct".parse::<PurchaseChannel>().is_err());
+    }
+
+    #[test]
+    fn values_read_as_words() {
+        assert_eq!(Role::GlobalAdmin.words(), "global admin");
+        assert_eq!(SubscriptionStatus::Active.words(), "active");
+        assert_eq!(PartnerProgram::CspIndirectReseller.program_words(), "indirect reseller");
     }
 
     #[test]

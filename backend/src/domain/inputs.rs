@@ -2,6 +2,27 @@
 
 use super::error::{AppError, AppResult};
 
+/// How long each kind of free text may be, in characters. The web app's forms show the same
+/// numbers (`frontend/src/text.rs` `limits`), so a person sees the limit before the API refuses.
+pub mod limits {
+    /// Names of organizations, people and subscriptions.
+    pub const NAME: usize = 200;
+    /// A subscription's friendly name.
+    pub const FRIENDLY_NAME: usize = 100;
+    /// A support request's title.
+    pub const TITLE: usize = 200;
+    /// A support request's description.
+    pub const DESCRIPTION: usize = 4000;
+    /// A comment on a support request.
+    pub const COMMENT: usize = 4000;
+    /// An invitation's message.
+    pub const MESSAGE: usize = 1000;
+    /// A delegated admin relationship's display name.
+    pub const DISPLAY_NAME: usize = 50;
+    /// An API token's name.
+    pub const TOKEN_NAME: usize = 100;
+}
+
 /// Characters that show nothing: whitespace, zero-width and bidirectional format characters.
 fn is_invisible(c: char) -> bool {
     c.is_whitespace()
@@ -18,11 +39,15 @@ pub fn check_text(value: &str, field: &str, min: usize, max: usize, multiline: b
         return Err(AppError::bad_input(format!(
             "{field} contains a control character (U+{:04X}); remove it",
             c as u32
-        )));
+        ))
+        .with_details(serde_json::json!({ "field": field, "reason": "CONTROL_CHARACTER" })));
     }
     let n = value.chars().count();
     if n > max {
-        return Err(AppError::bad_input(format!("{field} has at most {max} characters ({n} given)")));
+        return Err(AppError::bad_input(format!("{field} is too long: {n} characters, at most {max}"))
+            .with_details(
+                serde_json::json!({ "field": field, "reason": "TOO_LONG", "max": max, "given": n }),
+            ));
     }
     if min > 0 && (n < min || value.chars().all(is_invisible)) {
         return Err(AppError::bad_input(format!("{field} must have {min} to {max} visible characters")));
@@ -47,7 +72,7 @@ pub struct Name(String);
 
 impl Name {
     pub fn parse(value: &str, what: &str) -> AppResult<Name> {
-        trimmed(value, what, 200).map(Name)
+        trimmed(value, what, limits::NAME).map(Name)
     }
     pub fn as_str(&self) -> &str {
         &self.0

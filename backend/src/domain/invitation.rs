@@ -34,7 +34,7 @@ pub fn ensure_may_invite(viewer: &Viewer, reseller: Option<Uuid>, reseller_partn
     if !viewer.has_any_role(&[Role::AdminAgent, Role::SalesAgent]) {
         return Err(AppError::refused(
             Code::Forbidden,
-            "creating invitations needs the role ADMIN_AGENT or SALES_AGENT",
+            "creating invitations needs the admin agent or sales agent role",
         ));
     }
     if reseller.is_some() {
@@ -128,7 +128,7 @@ pub fn ensure_may_change(viewer: &Viewer, inviter: Uuid, status: InvitationStatu
         ));
     }
     if !viewer.has_any_role(&[Role::AdminAgent, Role::SalesAgent]) {
-        return Err(AppError::refused(Code::Forbidden, "this needs the role ADMIN_AGENT or SALES_AGENT"));
+        return Err(AppError::refused(Code::Forbidden, "this needs the admin agent or sales agent role"));
     }
     ensure_pending(status)
 }
@@ -138,7 +138,7 @@ pub fn ensure_pending(status: InvitationStatus) -> AppResult<()> {
     if status == InvitationStatus::Pending {
         return Ok(());
     }
-    Err(AppError::refused(Code::InvitationNotPending, format!("this invitation is {status}"))
+    Err(AppError::refused(Code::InvitationNotPending, format!("this invitation is {}", status.words()))
         .with_details(serde_json::json!({ "state": status.as_str() })))
 }
 

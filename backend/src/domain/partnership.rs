@@ -37,11 +37,12 @@ pub fn admin_of(viewer: &Viewer, program: PartnerProgram, what: &str) -> AppResu
     match (viewer.partner_id(), viewer.partner_program) {
         (Some(p), Some(prog)) if prog == program && viewer.has_role(Role::AdminAgent) => Ok(p),
         (Some(_), Some(prog)) if prog == program => {
-            Err(AppError::refused(Code::Forbidden, format!("{what} needs the role ADMIN_AGENT")))
+            Err(AppError::refused(Code::Forbidden, format!("{what} needs the admin agent role")))
         }
-        _ => {
-            Err(AppError::refused(Code::Forbidden, format!("only a {program} partner's admin agent {what}")))
-        }
+        _ => Err(AppError::refused(
+            Code::Forbidden,
+            format!("only an {} partner's admin agent {what}", program.program_words()),
+        )),
     }
 }
 
@@ -95,11 +96,14 @@ pub fn ensure_may_remove(
         ));
     }
     if !viewer.has_role(Role::AdminAgent) {
-        return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the role ADMIN_AGENT"));
+        return Err(AppError::refused(Code::Forbidden, "removing a partnership needs the admin agent role"));
     }
     if matches!(status, PartnershipStatus::Removed | PartnershipStatus::Expired) {
-        return Err(AppError::refused(Code::InvalidStateTransition, format!("the partnership is {status}"))
-            .with_details(serde_json::json!({ "state": status.as_str() })));
+        return Err(AppError::refused(
+            Code::InvalidStateTransition,
+            format!("the partnership is {}", status.words()),
+        )
+        .with_details(serde_json::json!({ "state": status.as_str() })));
     }
     Ok(())
 }

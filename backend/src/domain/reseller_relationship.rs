@@ -50,7 +50,7 @@ fn ensure_side(viewer: &Viewer, r: Parties, removing: bool) -> AppResult<()> {
     }
     Err(AppError::refused(
         Code::Forbidden,
-        "removing a relationship needs the customer's GLOBAL_ADMIN or the partner's ADMIN_AGENT",
+        "removing a relationship needs the customer's global admin or the partner's admin agent",
     ))
 }
 

@@ -169,7 +169,7 @@ pub fn decide(
         };
         return Err(Refusal {
             code,
-            message: format!("not possible while the subscription is {}", sub.status),
+            message: format!("not possible while the subscription is {}", sub.status.words()),
             details: Some(serde_json::json!({ "state": sub.status.as_str() })),
         });
     }
@@ -225,9 +225,10 @@ pub fn decide(
             if of_record || (own_partner.is_some() && holds(roles_serving(LifecycleStage::Provisioning))) {
                 require_roles(viewer, SEAT_ROLES)?;
             } else {
+                let what = if action == A::AssignSeats { "assigning" } else { "unassigning" };
                 return refuse(
                     Code::DelegatedRoleRequired,
-                    "assigning seats needs delegated PROVISIONING for this service",
+                    format!("{what} seats needs delegated provisioning rights for this service"),
                 );
             }
             if enough { Ok(()) } else { refuse(code, msg) }
@@ -243,7 +244,7 @@ pub fn decide(
             }
             refuse(
                 Code::DelegatedRoleRequired,
-                "opening a support request needs delegated SUPPORT for this service",
+                "opening a support request needs delegated support rights for this service",
             )
         }
         A::AssignServicePartner => {
@@ -264,8 +265,8 @@ fn require_roles(viewer: &Viewer, roles: &[Role]) -> Result<(), Refusal> {
     if viewer.has_any_role(roles) {
         return Ok(());
     }
-    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    refuse(Code::Forbidden, format!("this needs the role {}", names.join(" or ")))
+    let names: Vec<String> = roles.iter().map(|r| r.words()).collect();
+    refuse(Code::Forbidden, format!("this needs the {} role", names.join(" or ")))
 }
 
 /// The delegated roles that let a partner serve a stage.

@@ -33,7 +33,7 @@ fn side(viewer: &Viewer, p: &Parties) -> AppResult<Side> {
         if !p.support_partner_serves {
             return Err(AppError::refused(
                 Code::DelegatedRoleRequired,
-                "you no longer serve support on this subscription (your SUPPORT role ended)",
+                "you no longer serve support on this subscription (your delegated support rights ended)",
             ));
         }
         return if viewer.has_any_role(crate::domain::subscription::SUPPORT_ROLES) {
@@ -41,7 +41,7 @@ fn side(viewer: &Viewer, p: &Parties) -> AppResult<Side> {
         } else {
             Err(AppError::refused(
                 Code::Forbidden,
-                "working support requests needs ADMIN_AGENT or HELPDESK_AGENT",
+                "working support requests needs the admin agent or helpdesk agent role",
             ))
         };
     }
@@ -77,7 +77,7 @@ pub fn decide(viewer: &Viewer, p: &Parties, to: Option<SupportStatus>) -> AppRes
 fn transition(from: SupportStatus) -> AppError {
     AppError::refused(
         Code::InvalidStateTransition,
-        format!("not possible while the request is {}", from.as_str()),
+        format!("not possible while the request is {}", from.words()),
     )
     .with_details(serde_json::json!({ "state": from.as_str() }))
 }

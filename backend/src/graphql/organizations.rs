@@ -97,6 +97,11 @@ impl Partner {
     async fn program(&self) -> GqlResult<enums::PartnerProgram> {
         Ok(self.details()?.program.into())
     }
+    /// Whether the partner may hold delegated admin rights (a customer may grant it rights):
+    /// CSP partners may; an Advisor must join CSP first.
+    async fn can_hold_delegated_admin(&self) -> GqlResult<bool> {
+        Ok(self.details()?.program.may_hold_delegated_admin())
+    }
     /// Whether the partner was an Advisor before it joined CSP (history is kept).
     async fn former_advisor(&self) -> GqlResult<bool> {
         Ok(self.details()?.former_advisor)

@@ -203,6 +203,21 @@ pub async fn reseller_relationship(
     Ok(ResellerRelationshipPermissions { preview_removal, remove })
 }
 
+/// What the viewer may do that concerns no one object yet; each answer agrees with the matching
+/// mutation.
+#[derive(SimpleObject)]
+pub struct ViewerPermissions {
+    /// Grant delegated admin rights to a partner (`grantDelegatedAdmin`): a customer's global
+    /// admin.
+    pub grant_delegated_admin: Permission,
+}
+
+pub fn viewer(viewer: &domain::Viewer) -> GqlResult<ViewerPermissions> {
+    Ok(ViewerPermissions {
+        grant_delegated_admin: permission(domain::delegated_admin::ensure_may_grant(viewer))?,
+    })
+}
+
 /// What the viewer may do for a customer; each answer agrees with the matching mutation.
 #[derive(SimpleObject)]
 pub struct CustomerPermissions {

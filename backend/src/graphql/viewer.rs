@@ -107,6 +107,15 @@ impl Viewer {
     /// Whether the viewer manages its organization's people (its admin).
     async fn manages_users(&self) -> bool {
         crate::domain::people::manages_users(&self.0)
+    /// Whether the viewer's role reads its organization's records (subscriptions,
+    /// relationships, delegated admin, invitations, support requests, audit events). A
+    /// customer's USER reads only its organization's basics.
+    async fn reads_records(&self) -> bool {
+        domain::access::reads_records(&self.0)
+    }
+    /// What the viewer may do that concerns no one object yet, and why not where it may not.
+    async fn can(&self) -> GqlResult<super::permissions::ViewerPermissions> {
+        super::permissions::viewer(&self.0)
     }
 }
 

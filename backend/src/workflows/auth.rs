@@ -292,7 +292,8 @@ pub async fn create_api_token(
 ) -> AppResult<IssuedToken> {
     ensure_may_write(viewer)?;
     let now = state.clock.now();
-    let name = crate::domain::inputs::parse_line(&input.name, "name", 100)?;
+    let name =
+        crate::domain::inputs::parse_line(&input.name, "name", crate::domain::inputs::limits::TOKEN_NAME)?;
     let name = name.as_str();
     let expires_at = api_token_expiry(viewer, input.expires_at, now)?;
     let secret = new_secret("mct");

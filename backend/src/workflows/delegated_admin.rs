@@ -91,7 +91,10 @@ async fn rival_holders(
         names.dedup();
         return Err(AppError::refused(
             Code::DelegatedAdminConflict,
-            format!("{} already holds PROVISIONING or GLOBAL_ADMIN for this service", names.join(", ")),
+            format!(
+                "{} already holds provisioning or global admin rights for this service",
+                names.join(", ")
+            ),
         )
         .with_details(serde_json::json!({
             "holders": rivals.iter().map(|h| serde_json::json!({
@@ -110,7 +113,7 @@ async fn ensure_partner_in_csp(tx: &mut PgConnection, partner_id: Uuid) -> AppRe
         .and_then(|o| o.partner)
         .map(|p| p.program)
         .ok_or_else(|| AppError::not_found("partner"))?;
-    if !program.is_csp() {
+    if !program.may_hold_delegated_admin() {
         return Err(AppError::refused(
             Code::AdvisorNotInCsp,
             "an Advisor must join CSP to hold delegated admin rights",

@@ -23,7 +23,7 @@ pub struct NewInvitation {
 }
 
 fn check_message(message: &str) -> AppResult<()> {
-    crate::domain::inputs::check_text(message, "message", 0, 2000, true)
+    crate::domain::inputs::check_text(message, "message", 0, crate::domain::inputs::limits::MESSAGE, true)
 }
 
 pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> AppResult<Uuid> {

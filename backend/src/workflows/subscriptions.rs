@@ -275,8 +275,9 @@ pub async fn create(state: &AppState, viewer: &Viewer, order: NewOrder) -> AppRe
         .pop()
         .ok_or_else(|| AppError::not_found("offer"))?;
     let name = Name::parse(&order.friendly_name, "friendly name")?;
-    if name.as_str().chars().count() > 100 {
-        return Err(AppError::bad_input("a friendly name has at most 100 characters"));
+    let most = crate::domain::inputs::limits::FRIENDLY_NAME;
+    if name.as_str().chars().count() > most {
+        return Err(AppError::bad_input(format!("a friendly name has at most {most} characters")));
     }
     if !(1..=1_000_000).contains(&order.quantity) {
         return Err(AppError::bad_input("the quantity must be between 1 and 1,000,000"));

@@ -17,9 +17,15 @@ pub async fn open(
     title: &str,
     description: &str,
 ) -> AppResult<Uuid> {
-    let title = crate::domain::inputs::parse_line(title, "title", 200)?;
+    let title = crate::domain::inputs::parse_line(title, "title", crate::domain::inputs::limits::TITLE)?;
     let title = title.as_str();
-    crate::domain::inputs::check_text(description, "description", 0, 10_000, true)?;
+    crate::domain::inputs::check_text(
+        description,
+        "description",
+        0,
+        crate::domain::inputs::limits::DESCRIPTION,
+        true,
+    )?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let sub = subscriptions::visible_for_update(&mut *tx, Scope::of(viewer), subscription_id, now)
@@ -85,7 +91,13 @@ pub async fn update(
         return Err(AppError::bad_input("give a status or a comment"));
     }
     if let Some(c) = comment {
-        crate::domain::inputs::check_text(c.trim(), "comment", 1, 10_000, true)?;
+        crate::domain::inputs::check_text(
+            c.trim(),
+            "comment",
+            1,
+            crate::domain::inputs::limits::COMMENT,
+            true,
+        )?;
     }
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;

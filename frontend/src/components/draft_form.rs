@@ -2,6 +2,7 @@
 //! then requests approval.
 
 use crate::components::grant_form::FormProps;
+use crate::components::{DurationPicker, term_title};
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{use_mutation, use_node_refs};
 use crate::queries::*;
@@ -60,12 +61,13 @@ pub fn draft_form(props: &FormProps) -> Html {
                 { for d.customers.edges.iter().enumerate().map(|(i, e)| html! { <option value={e.node.id.clone()} selected={i == 0}>{ &e.node.name }</option> }) }
             </select>
             <label for="draft-name">{ "Name (unique among yours, up to 50 characters)" }</label>
-            <input id="draft-name" required=true maxlength="50" ref={name} />
+            <input id="draft-name" required=true maxlength={crate::text::limits::DISPLAY_NAME.to_string()} ref={name} />
             <fieldset>
                 <legend>{ "Roles" }</legend>
                 { for roles.iter().zip(role_refs.iter()).map(|((_, label), r)| html! {
                     <label><input type="checkbox" ref={r.clone()} class="check" />{ format!(" {label}") }</label>
                 }) }
+                <div class="terms-help">{ for roles.iter().map(|(code, _)| term_title(code)) }</div>
             </fieldset>
             <fieldset>
                 <legend>{ "Services" }</legend>
@@ -73,8 +75,7 @@ pub fn draft_form(props: &FormProps) -> Html {
                     <label><input type="checkbox" ref={r.clone()} class="check" />{ format!(" {}", s.name) }</label>
                 }) }
             </fieldset>
-            <label for="draft-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
-            <input id="draft-duration" placeholder="P1Y" ref={duration} />
+            <DurationPicker id="draft-duration" label="For how long" default="P1Y" node_ref={duration} />
             <label><input type="checkbox" ref={auto_extend} class="check" />{ " Auto-extend by 180 days (not with global admin)" }</label>
             <button type="submit">{ "Save draft" }</button>
         </form>

@@ -1,5 +1,6 @@
 //! The customer grants delegated admin to another partner; it waits for the partner's consent.
 
+use crate::components::{DurationPicker, term_title};
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{Outcome, use_mutation, use_node_refs};
 use crate::queries::*;
@@ -56,26 +57,33 @@ pub fn grant_form(props: &FormProps) -> Html {
         })
     };
     let d = &props.data;
+    // Only partners that may hold rights are offered; the others are named, with why.
+    let (able, unable): (Vec<_>, Vec<_>) =
+        d.partners.edges.iter().map(|e| &e.node).partition(|p| p.can_hold_delegated_admin);
     html! {
         <form class="card" onsubmit={grant} aria-label="Grant delegated admin">
             <h2>{ "Grant delegated admin to a partner" }</h2>
             <label for="grant-partner">{ "Partner" }</label>
             <select id="grant-partner" ref={partner}>
-                { for d.partners.edges.iter().enumerate().map(|(i, e)| html! { <option value={e.node.id.clone()} selected={i == 0}>{ &e.node.name }</option> }) }
+                { for able.iter().enumerate().map(|(i, p)| html! { <option value={p.id.clone()} selected={i == 0}>{ &p.name }</option> }) }
             </select>
+            if !unable.is_empty() {
+                <p class="muted" id="grant-partner-note">{ format!("Not offered: {} — an Advisor must join CSP before it can receive delegated admin rights.",
+                    unable.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")) }</p>
+            }
             <label for="grant-name">{ "Name" }</label>
-            <input id="grant-name" required=true maxlength="50" ref={name} />
+            <input id="grant-name" required=true maxlength={crate::text::limits::DISPLAY_NAME.to_string()} ref={name} />
             <fieldset>
                 <legend>{ "Roles" }</legend>
                 <label><input type="checkbox" ref={provisioning} class="check" />{ " Provisioning" }</label>
                 <label><input type="checkbox" ref={support} class="check" />{ " Support" }</label>
+                <div class="terms-help">{ term_title("PROVISIONING") }{ term_title("SUPPORT") }</div>
             </fieldset>
             <label for="grant-service">{ "Service" }</label>
             <select id="grant-service" ref={service}>
                 { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
             </select>
-            <label for="grant-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
-            <input id="grant-duration" placeholder="P180D" ref={duration} />
+            <DurationPicker id="grant-duration" label="For how long" default="P180D" node_ref={duration} />
             <label><input type="checkbox" ref={replace} class="check" />{ " Replace the current provisioning partner for this service" }</label>
             <button type="submit">{ "Grant" }</button>
         </form>

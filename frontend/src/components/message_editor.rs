@@ -35,8 +35,8 @@ pub fn message_editor(props: &MessageProps) -> Html {
         <details>
             <summary>{ "Edit message" }</summary>
             <form onsubmit={save}>
-                <label for={field.clone()}>{ "Message (the link stays the same)" }</label>
-                <textarea id={field} ref={text} value={props.message.clone()} />
+                <crate::components::TextField id={field} label="Message (the link stays the same)" max={crate::text::limits::MESSAGE}
+                    multiline=true node_ref={text} value={props.message.clone()} />
                 <button type="submit">{ "Save message" }</button>
             </form>
         </details>

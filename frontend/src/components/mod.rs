@@ -1,8 +1,10 @@
 //! Pieces shared by pages, and the parts a page is built from: one file each.
 
 pub mod badges;
+pub mod confirm;
 pub mod copy_button;
 pub mod draft_form;
+pub mod duration_picker;
 pub mod grant_form;
 pub mod header;
 pub mod message_editor;
@@ -14,10 +16,14 @@ pub mod show;
 pub mod sign_in_form;
 pub mod stage_assignment;
 pub mod support_request;
+pub mod term;
+pub mod text_field;
 
 pub use badges::{channel_badge, stage};
+pub use confirm::ConfirmButton;
 pub use copy_button::CopyButton;
 pub use draft_form::DraftForm;
+pub use duration_picker::DurationPicker;
 pub use grant_form::GrantForm;
 pub use header::Header;
 pub use message_editor::MessageEditor;
@@ -30,3 +36,5 @@ pub use show::show;
 pub use sign_in_form::{SignInForm, sign_in_for};
 pub use stage_assignment::StageAssignment;
 pub use support_request::SupportRequest;
+pub use term::{term, term_title, terms};
+pub use text_field::TextField;

@@ -8,6 +8,21 @@ use crate::hooks::{use_mutation, use_node_refs, use_query};
 use crate::queries::*;
 use yew::prelude::*;
 
+/// The most seats one order may have (the API takes 32-bit numbers; no order is near this).
+const MAX_QUANTITY: i64 = 1_000_000;
+
+/// The quantity typed, or what is wrong with it, in words.
+fn quantity(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("Enter the number of seats to order.".to_owned());
+    }
+    match text.parse::<i64>() {
+        Ok(n) if (1..=MAX_QUANTITY).contains(&n) => Ok(n),
+        _ => Err(format!("Enter a whole number of seats from 1 to {MAX_QUANTITY}.")),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct OrderProps {
     pub customer_id: String,
@@ -20,14 +35,15 @@ pub fn order_form(props: &OrderProps) -> Html {
     let (state, _) =
         use_query::<OrderOptions>(order_options::Variables { customer_id: props.customer_id.clone() });
     let create = use_mutation::<CreateSubscription>();
-    let [offer, name, quantity, term, cycle, reseller, no_renewal] = use_node_refs();
+    let [offer, name, quantity_field, term, cycle, reseller, no_renewal] = use_node_refs();
+    let quantity_error = use_state_eq(|| None::<String>);
     let order = {
-        let (create, done, customer_id) =
-            (create.clone(), props.on_ordered.clone(), props.customer_id.clone());
+        let (create, done, customer_id, quantity_error) =
+            (create.clone(), props.on_ordered.clone(), props.customer_id.clone(), quantity_error.clone());
         let refs = (
             offer.clone(),
             name.clone(),
-            quantity.clone(),
+            quantity_field.clone(),
             term.clone(),
             cycle.clone(),
             reseller.clone(),
@@ -36,13 +52,25 @@ pub fn order_form(props: &OrderProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let form = e.target_dyn_into::<web_sys::HtmlFormElement>();
-            let (offer, name, quantity, term, cycle, reseller, no_renewal) = &refs;
+            let (offer, name, quantity_field, term, cycle, reseller, no_renewal) = &refs;
+            // A bad quantity is said next to the field; nothing is sent.
+            let seats = match quantity(&field_value(quantity_field)) {
+                Ok(n) => n,
+                Err(why) => {
+                    quantity_error.set(Some(why));
+                    if let Some(i) = quantity_field.cast::<web_sys::HtmlElement>() {
+                        let _ = i.focus();
+                    }
+                    return;
+                }
+            };
+            quantity_error.set(None);
             use create_subscription::{BillingCycle as B, TermDuration as T};
             let input = create_subscription::CreateSubscriptionInput {
                 customer_id: customer_id.clone(),
                 offer_id: field_value(offer),
                 friendly_name: field_value(name),
-                quantity: field_value(quantity).parse().unwrap_or(1),
+                quantity: seats,
                 term_duration: match field_value(term).as_str() {
                     "P1M" => T::P1M,
                     "P3Y" => T::P3Y,
@@ -88,9 +116,11 @@ pub fn order_form(props: &OrderProps) -> Html {
                     }) }
                 </select>
                 <label for="order-name">{ "Name" }</label>
-                <input id="order-name" required=true maxlength="100" ref={name.clone()} />
-                <label for="order-quantity">{ "Quantity" }</label>
-                <input id="order-quantity" type="number" min="1" required=true placeholder="1" ref={quantity.clone()} />
+                <input id="order-name" required=true maxlength={crate::text::limits::FRIENDLY_NAME.to_string()} ref={name.clone()} />
+                <label for="order-quantity">{ "Quantity (seats)" }</label>
+                <input id="order-quantity" type="number" inputmode="numeric" ref={quantity_field.clone()}
+                    aria-invalid={quantity_error.is_some().then_some("true")} aria-describedby={quantity_error.is_some().then_some("order-quantity-error")} />
+                if let Some(e) = &*quantity_error { <p class="error field-error" id="order-quantity-error" role="alert">{ e }</p> }
                 <label for="order-term">{ "Term" }</label>
                 <select id="order-term" ref={term.clone()}>
                     <option value="P1M">{ "1 month" }</option>

@@ -1,11 +1,12 @@
 //! One support request: what it is about, its comments, and the form that works it; and the
 //! statuses a request goes through.
 
+use crate::components::TextField;
 use crate::form::field_value;
 use crate::hooks::{Outcome, use_mutation};
 use crate::queries::*;
 use crate::route::Route;
-use crate::text::date;
+use crate::text::{date, limits};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -78,6 +79,8 @@ pub fn support_request(props: &RequestProps) -> Html {
                 { " · " }
                 if let Some(s) = &r.subscription {
                     <Link<Route> to={Route::Subscription { id: s.id.clone() }}>{ &s.friendly_name }</Link<Route>>
+                } else {
+                    <span class="muted">{ "a subscription you cannot see" }</span>
                 }
                 { format!(" · worked by {}", r.support_partner.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into())) }
             </p>
@@ -89,8 +92,7 @@ pub fn support_request(props: &RequestProps) -> Html {
             }
             if r.status != "RESOLVED" {
                 <form onsubmit={update}>
-                    <label for={field("comment")}>{ "Comment" }</label>
-                    <textarea id={field("comment")} ref={comment} />
+                    <TextField id={field("comment")} label="Comment" max={limits::COMMENT} multiline=true node_ref={comment} />
                     <label for={field("status")}>{ "Status" }</label>
                     <select id={field("status")} ref={status}>
                         <option value="" selected=true>{ "Keep as it is" }</option>

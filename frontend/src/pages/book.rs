@@ -5,7 +5,7 @@ use crate::components::{Pager, SearchBox, channel_badge, show, use_pages};
 use crate::hooks::use_query;
 use crate::queries::{Book, book};
 use crate::route::Route;
-use crate::text::{name, words};
+use crate::text::{count, name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -24,7 +24,7 @@ pub fn book_page() -> Html {
         }
         html! {
             <>
-            <p class="muted">{ format!("{} customers", c.total_count) }</p>
+            <p class="muted">{ count(c.total_count, "customer") }</p>
             <table>
                 <caption class="sr-only">{ "Customers" }</caption>
                 <thead><tr><th scope="col">{ "Customer" }</th><th scope="col">{ "Relationship" }</th><th scope="col">{ "Delegated roles" }</th><th scope="col">{ "Subscriptions by channel" }</th></tr></thead>
@@ -37,9 +37,9 @@ pub fn book_page() -> Html {
                             <td>{ n.viewer_relationship_kinds.iter().map(words).collect::<Vec<_>>().join(", ") }</td>
                             <td>{ for n.viewer_delegated_admin_relationships.iter().map(|d| html! {
                                 <div class={classes!(d.expires_soon.then_some("expiring"))}>
-                                    { d.roles.iter().map(words).collect::<Vec<_>>().join(", ") }
+                                    { crate::components::terms(d.roles.iter().map(name).collect::<Vec<_>>().iter().map(String::as_str)) }
                                     { format!(" · {}", d.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }
-                                    if d.expires_soon { <strong>{ " · expires soon" }</strong> }
+                                    if d.expires_soon { <strong class="expiring-note">{ " · ⚠ expires soon" }</strong> }
                                 </div>
                             }) }</td>
                             <td>{ for n.subscription_counts.iter().map(|c| html! { <span class="count">{ channel_badge(&name(&c.channel)) }{ format!(" {}", c.count) }</span> }) }</td>

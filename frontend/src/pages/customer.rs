@@ -1,7 +1,7 @@
 //! `/customers/:id`: a customer's channel map, and the order form (or why the viewer may not
 //! order).
 
-use crate::components::{OrderForm, SignInForm, channel_badge, show, stage};
+use crate::components::{OrderForm, SignInForm, channel_badge, show, stage, terms};
 use crate::hooks::{use_outcome, use_query, use_session};
 use crate::queries::{ChannelMap, channel_map};
 use crate::route::IdProps;
@@ -59,12 +59,18 @@ pub fn customer_page(props: &IdProps) -> Html {
                 <ul class="partners">{ for m.partners.iter().map(|p| html! {
                     <li>
                         <strong>{ &p.partner.name }</strong>
-                        { if p.relationship_kinds.is_empty() { " · delegated rights only".to_owned() } else { format!(" · {}", p.relationship_kinds.iter().map(words).collect::<Vec<_>>().join(", ")) } }
+                        if p.relationship_kinds.is_empty() { { " · delegated rights only" } } else { { " · " }{ terms(p.relationship_kinds.iter().map(name).collect::<Vec<_>>().iter().map(String::as_str)) } }
                         <ul>{ for p.delegated_admin_relationships.iter().map(|d| html! {
                             <li class={classes!(d.expires_soon.then_some("expiring"))}>
-                                { format!("{} — {} for {} ({})", d.display_name, d.roles.iter().map(words).collect::<Vec<_>>().join(", "),
-                                    d.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", "), words(&d.status)) }
-                                { d.ends_at.as_ref().map(|e| format!(", ends {}", date(e))).unwrap_or_default() }
+                                { format!("{} — ", d.display_name) }{ terms(d.roles.iter().map(name).collect::<Vec<_>>().iter().map(String::as_str)) }
+                                { format!(" for {} ({})", d.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", "), words(&d.status)) }
+                                { match (name(&d.status).as_str(), &d.terminated_at, &d.ends_at) {
+                                    ("TERMINATED", Some(t), _) => format!(", ended {}", date(t)),
+                                    ("EXPIRED", _, Some(e)) => format!(", ended {}", date(e)),
+                                    (_, _, Some(e)) => format!(", ends {}", date(e)),
+                                    _ => String::new(),
+                                } }
+                                if d.expires_soon { <strong class="expiring-note">{ " ⚠ expires soon" }</strong> }
                             </li>
                         }) }</ul>
                     </li>

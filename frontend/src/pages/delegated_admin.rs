@@ -4,11 +4,15 @@
 //! within 30 or 90 days beside subscription commitment ends.
 
 use crate::api::ApiError;
-use crate::components::{DraftForm, GrantForm, Offer, Pager, SignInForm, offer, refusals, show, use_pages};
+use crate::components::{
+    ConfirmButton, DraftForm, GrantForm, Offer, Pager, SignInForm, offer, refusals, show, terms, use_pages,
+};
 use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
-use crate::text::{date, words};
+use crate::route::Route;
+use crate::text::{date, date_after, duration, name, words};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// One mutation handle per relationship action.
 #[derive(Clone)]
@@ -86,6 +90,67 @@ fn offers(r: &delegated_admin::DelegatedAdminDelegatedAdminRelationshipsNodes) -
     ]
 }
 
+type Relationship = delegated_admin::DelegatedAdminDelegatedAdminRelationshipsNodes;
+
+/// The actions that need a confirmation, and what the dialog says: the question, the
+/// consequence in words, and the confirming button.
+fn drastic(label: &str, r: &Relationship, is_customer: bool) -> Option<(String, String, &'static str)> {
+    let roles = r.roles.iter().map(words).collect::<Vec<_>>().join(", ");
+    let services = r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ");
+    match label {
+        "Approve" => Some((
+            format!("Approve \"{}\"?", r.display_name),
+            format!(
+                "{} gets {roles} rights for {services} in your organization until {} ({} from today){}.",
+                r.partner.name,
+                date_after(&r.duration),
+                duration(&r.duration),
+                if r.auto_extend == "P180D" {
+                    ", then extends itself by 180 days at a time until turned off"
+                } else {
+                    ""
+                }
+            ),
+            "Yes, approve",
+        )),
+        "Terminate" => Some((
+            format!("Terminate \"{}\"?", r.display_name),
+            if is_customer {
+                format!(
+                    "The {roles} rights of {} for {services} end now: it can no longer act on these services, and any stage it served falls back to the partner of record. This cannot be undone.",
+                    r.partner.name
+                )
+            } else {
+                format!(
+                    "Your {roles} rights for {services} at {} end now: you can no longer act on these services there. This cannot be undone.",
+                    r.customer.name
+                )
+            },
+            "Yes, terminate",
+        )),
+        _ => None,
+    }
+}
+
+/// When the relationship ends (or ended), in words.
+fn ends(r: &Relationship) -> String {
+    match name(&r.status).as_str() {
+        "TERMINATED" => format!("ended {}", r.terminated_at.as_deref().map(date).unwrap_or("")),
+        "REJECTED" => "never started (rejected)".to_owned(),
+        "EXPIRED" => format!("ended {}", r.ends_at.as_deref().map(date).unwrap_or("")),
+        _ => match r.ends_at.as_deref() {
+            Some(end) => {
+                format!("{}{}", date(end), if r.auto_extend == "P180D" { " (auto-extends)" } else { "" })
+            }
+            None => format!(
+                "{} after approval{}",
+                duration(&r.duration),
+                if r.auto_extend == "P180D" { " (auto-extends)" } else { "" }
+            ),
+        },
+    }
+}
+
 #[function_component(DelegatedAdminPage)]
 pub fn delegated_admin_page() -> Html {
     let session = use_session();
@@ -112,6 +177,15 @@ pub fn delegated_admin_page() -> Html {
         })
     };
     let body = show(&*state, |d| {
+        // A role that reads no records (a customer's user) is told so, not shown an empty list.
+        if !d.viewer.reads_records {
+            return html! {
+                <div class="card">
+                    <p>{ "Your role (user) does not show delegated admin relationships: it reads only your organization's basics. A global admin or billing admin sees them, and only a global admin grants or ends them." }</p>
+                    <p><Link<Route> to={Route::Customer { id: d.viewer.organization.id.clone() }}>{ format!("The channel map of {}", d.viewer.organization.name) }</Link<Route>>{ " shows which partners hold rights today." }</p>
+                </div>
+            };
+        }
         // Commitment ends inside the window, beside the relationships that end.
         let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
         let horizon = {
@@ -131,8 +205,9 @@ pub fn delegated_admin_page() -> Html {
                 let end = date(r.ends_at.as_deref().unwrap_or("")).to_owned();
                 let extends =
                     if r.auto_extend == "P180D" { ", extends by 180 days unless turned off" } else { "" };
+                let soon = if r.expires_soon { " — expires soon" } else { "" };
                 let text = format!(
-                    "{end} — delegated admin \"{}\" ({} / {}){extends}",
+                    "{end} — delegated admin \"{}\" ({} / {}){extends}{soon}",
                     r.display_name, r.partner.name, r.customer.name
                 );
                 (end, text, r.expires_soon)
@@ -159,11 +234,17 @@ pub fn delegated_admin_page() -> Html {
                         <tr class={classes!(r.expires_soon.then_some("expiring"))}>
                             <td>{ &r.display_name }<br/><span class="muted">{ words(&r.origin) }</span></td>
                             <td>{ if is_customer { r.partner.name.clone() } else { r.customer.name.clone() } }</td>
-                            <td>{ format!("{} · {}", r.roles.iter().map(words).collect::<Vec<_>>().join(", "), r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }</td>
-                            <td>{ words(&r.status) }if r.expires_soon { <strong>{ " · expires soon" }</strong> }</td>
-                            <td>{ r.ends_at.as_deref().map(date).unwrap_or_else(|| r.duration.as_str()) }{ if r.auto_extend == "P180D" { " (auto-extends)" } else { "" } }</td>
+                            <td>{ terms(r.roles.iter().map(name).collect::<Vec<_>>().iter().map(String::as_str)) }{ format!(" · {}", r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }</td>
+                            <td>{ words(&r.status) }if r.expires_soon { <strong class="expiring-note">{ " ⚠ expires soon" }</strong> }</td>
+                            <td>{ ends(r) }</td>
                             <td>
-                                { for offers.iter().filter(|o| o.allowed).map(|o| html! { <button class="secondary" onclick={run(o.label, r.id.clone())} aria-label={format!("{}: {}", o.label, r.display_name)}>{ o.label }</button> }) }
+                                { for offers.iter().filter(|o| o.allowed).map(|o| match drastic(o.label, r, is_customer) {
+                                    Some((ask, consequence, confirm)) => html! {
+                                        <ConfirmButton class={classes!("secondary")} label={o.label.to_owned()} title={ask} {consequence} confirm={confirm}
+                                            onconfirm={run(o.label, r.id.clone())} aria_label={AttrValue::from(format!("{}: {}", o.label, r.display_name))} />
+                                    },
+                                    None => html! { <button class="secondary" onclick={run(o.label, r.id.clone())} aria-label={format!("{}: {}", o.label, r.display_name)}>{ o.label }</button> },
+                                }) }
                                 { refusals(&offers) }
                             </td>
                         </tr>
@@ -178,10 +259,14 @@ pub fn delegated_admin_page() -> Html {
                 <option value="90" selected={within == 90}>{ "90 days" }</option>
             </select>
             <ul aria-labelledby="ending-title" class="ending">
-                { for ending.into_iter().map(|(_, text, soon)| html! { <li class={classes!(soon.then_some("expiring"))}>{ text }</li> }) }
+                { for ending.into_iter().map(|(_, text, soon)| html! { <li class={classes!(soon.then_some("expiring"))}>if soon { <span aria-hidden="true">{ "⚠ " }</span> }{ text }</li> }) }
             </ul>
             if is_customer {
-                <GrantForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
+                if d.viewer.can.grant_delegated_admin.allowed {
+                    <GrantForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
+                } else {
+                    <p class="muted">{ format!("Granting rights to a partner is not offered here: {}.", d.viewer.can.grant_delegated_admin.reason.clone().unwrap_or_default()) }</p>
+                }
             } else {
                 <DraftForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
             }

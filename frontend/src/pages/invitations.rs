@@ -276,7 +276,9 @@ pub fn invitations_page() -> Html {
                                     <span class="muted">{ "The link no longer works." }</span>
                                 }
                                 if can[0].allowed {
-                                    { " " }<button class="secondary" onclick={revoke(i.id.clone())}>{ "Revoke" }</button>
+                                    { " " }<crate::components::ConfirmButton class={classes!("secondary")} label="Revoke" title="Revoke this invitation?"
+                                        consequence={format!("The link stops working now: {} Relationships already accepted through it stay. This cannot be undone.", i.customer.as_ref().map(|c| format!("{} can no longer accept it.", c.name)).unwrap_or_else(|| "no customer can accept it any more.".into()))}
+                                        confirm="Yes, revoke" onconfirm={revoke(i.id.clone())} />
                                 }
                                 if can[1].allowed {
                                     <MessageEditor id={i.id.clone()} message={i.message.clone()} on_saved={on_saved.clone()} />

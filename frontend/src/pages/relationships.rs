@@ -1,11 +1,11 @@
 //! `/relationships`: the reseller relationships the viewer is party to; removal always goes
 //! through its preview, offered where the API's `viewerCan.previewRemoval` allows it.
 
-use crate::components::{Pager, RemovalPreview, SearchBox, SignInForm, offer, refusals, show, use_pages};
+use crate::components::{Pager, RemovalPreview, SearchBox, SignInForm, offer, refusals, show, term, use_pages};
 use crate::hooks::{use_outcome, use_query, use_session};
 use crate::queries::{ResellerRelationships, reseller_relationships};
 use crate::route::Route;
-use crate::text::{date, words};
+use crate::text::{date, name};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -26,6 +26,9 @@ pub fn relationships_page() -> Html {
     let removing = use_state(|| None::<String>);
     let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
     let body = show(&*state, |d| {
+        if !d.viewer.reads_records {
+            return html! { <p class="card">{ "Your role (user) does not show reseller relationships: it reads only your organization's basics. Your organization's global admin sees them and removes them; the channel map shows your partners." }</p> };
+        }
         let list = &d.reseller_relationships;
         if list.nodes.is_empty() {
             return html! { <p class="muted">{ "No active relationships match." }</p> };
@@ -46,7 +49,7 @@ pub fn relationships_page() -> Html {
                                 None => html! { <span class="muted">{ "a former customer (no longer visible)" }</span> },
                             } }</td>
                             <td>{ &r.partner.name }</td>
-                            <td>{ words(&r.kind) }{ r.indirect_provider.as_ref().map(|p| format!(" (through {})", p.name)).unwrap_or_default() }</td>
+                            <td>{ term(&name(&r.kind)) }{ r.indirect_provider.as_ref().map(|p| format!(" (through {})", p.name)).unwrap_or_default() }</td>
                             <td>{ date(&r.created_at) }</td>
                             <td>
                                 if can[0].allowed {

@@ -2,12 +2,12 @@
 //! disabled with the API's reason.
 
 use crate::api::ApiError;
-use crate::components::{SignInForm, StageAssignment, channel_badge, show, stage};
+use crate::components::{ConfirmButton, SignInForm, StageAssignment, channel_badge, show, stage};
 use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::route::IdProps;
 use crate::route::Route;
-use crate::text::{date, name, words};
+use crate::text::{date, date_in_days, duration, name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -96,7 +96,7 @@ impl Changes {
 
 /// One action button: enabled when `viewerCan` allows it, else disabled with its reason shown.
 fn action(label: &str, allowed: bool, reason: &Option<String>, onclick: Callback<MouseEvent>) -> Html {
-    let id = format!("why-{}", label.to_ascii_lowercase().replace(' ', "-"));
+    let id = why_id(label);
     html! {
         <div class="action">
             <button {onclick} disabled={!allowed} aria-describedby={(!allowed).then(|| id.clone())}>{ label }</button>
@@ -104,6 +104,52 @@ fn action(label: &str, allowed: bool, reason: &Option<String>, onclick: Callback
         </div>
     }
 }
+
+fn why_id(label: &str) -> String {
+    format!("why-{}", label.to_ascii_lowercase().replace(' ', "-"))
+}
+
+/// A drastic action: as [`action`], acting only once confirmed; `ask` is the dialog's question,
+/// `consequence` what will happen, `confirm` its button.
+fn drastic(
+    label: &str,
+    allowed: bool,
+    reason: &Option<String>,
+    (ask, consequence, confirm): (String, String, &str),
+    onconfirm: Callback<MouseEvent>,
+) -> Html {
+    let id = why_id(label);
+    html! {
+        <div class="action">
+            <ConfirmButton label={label.to_owned()} title={ask} consequence={consequence} confirm={confirm.to_owned()}
+                {onconfirm} disabled={!allowed} aria_describedby={(!allowed).then(|| AttrValue::from(id.clone()))} />
+            if !allowed { <span class="reason" id={id}>{ reason.clone().unwrap_or_default() }</span> }
+        </div>
+    }
+}
+
+/// The number in the seats field for a change that takes one, or what is wrong with it.
+fn seats_for(change: Change, field: &NodeRef) -> Result<i64, String> {
+    if !matches!(change, Change::AssignSeats | Change::UnassignSeats | Change::Quantity) {
+        return Ok(0);
+    }
+    let text = field.cast::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(if matches!(change, Change::Quantity) {
+            "Enter the new quantity in the Seats field.".to_owned()
+        } else {
+            "Enter the number of seats.".to_owned()
+        });
+    }
+    match text.parse::<i64>() {
+        Ok(n) if (1..=MAX_SEATS).contains(&n) => Ok(n),
+        _ => Err(format!("Enter a whole number of seats from 1 to {MAX_SEATS}.")),
+    }
+}
+
+/// The most seats one change may name (the API takes 32-bit numbers; no subscription is near).
+const MAX_SEATS: i64 = 1_000_000;
 
 #[function_component(SubscriptionPage)]
 pub fn subscription_page(props: &IdProps) -> Html {
@@ -113,25 +159,60 @@ pub fn subscription_page(props: &IdProps) -> Html {
     let changes = use_changes();
     let outcome = use_outcome();
     let seats = use_node_ref();
+    let seats_error = use_state_eq(|| None::<String>);
     if session.is_none() {
         return html! { <SignInForm /> };
     }
     // Runs one change, then shows what happened and reloads.
     let act = |label: &'static str, change: Change| {
-        let (changes, id, outcome, reload, seats) =
-            (changes.clone(), props.id.clone(), outcome.clone(), reload.clone(), seats.clone());
+        let (changes, id, outcome, reload, seats, seats_error) = (
+            changes.clone(),
+            props.id.clone(),
+            outcome.clone(),
+            reload.clone(),
+            seats.clone(),
+            seats_error.clone(),
+        );
         Callback::from(move |_| {
-            let n = seats
-                .cast::<web_sys::HtmlInputElement>()
-                .and_then(|i| i.value().parse::<i64>().ok())
-                .unwrap_or(1);
+            // A bad number is said next to the field, and nothing is sent.
+            let n = match seats_for(change, &seats) {
+                Ok(n) => n,
+                Err(why) => {
+                    seats_error.set(Some(why));
+                    if let Some(i) = seats.cast::<web_sys::HtmlElement>() {
+                        let _ = i.focus();
+                    }
+                    return;
+                }
+            };
+            seats_error.set(None);
             changes.send(change, id.clone(), n, outcome.then_reload(format!("{label}: done."), &reload));
         })
     };
     let body = show(&*state, |data| {
         let s = &data.subscription;
         let can = &s.viewer_can;
-        let seat_count = html! { <><label for="seats">{ "Seats" }</label><input id="seats" type="number" min="1" placeholder="1" ref={seats.clone()} /></> };
+        let seat_count = html! {
+            <>
+            <label for="seats">{ "Seats" }</label>
+            <input id="seats" type="number" inputmode="numeric" ref={seats.clone()}
+                aria-invalid={seats_error.is_some().then_some("true")} aria-describedby={seats_error.is_some().then_some("seats-error")} />
+            if let Some(e) = &*seats_error { <p class="error field-error" id="seats-error" role="alert">{ e }</p> }
+            </>
+        };
+        let suspend_words = (
+            format!("Suspend {}?", s.friendly_name),
+            format!(
+                "The customer's users lose access now, and its data will be deleted on {} (in 60 days) unless the subscription is reactivated before then.",
+                date_in_days(60)
+            ),
+            "Yes, suspend",
+        );
+        let cancel_words = (
+            format!("Cancel {}?", s.friendly_name),
+            "It is cancelled now: it becomes deleted at once, and it cannot be reactivated. This cannot be undone.".to_owned(),
+            "Yes, cancel the subscription",
+        );
         html! {
             <section aria-labelledby="sub-title">
                 <p><Link<Route> to={Route::Customer { id: s.customer.id.clone() }}>{ format!("← {}", s.customer.name) }</Link<Route>></p>
@@ -141,7 +222,7 @@ pub fn subscription_page(props: &IdProps) -> Html {
                     <dt>{ "Partner of record" }</dt><dd>{ s.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</dd>
                     if let Some(r) = &s.indirect_reseller { <dt>{ "Indirect reseller" }</dt><dd>{ &r.name }</dd> }
                     <dt>{ "Seats" }</dt><dd>{ format!("{} assigned of {} ({} free)", s.assigned_seats, s.quantity, s.available_seats) }</dd>
-                    <dt>{ "Term" }</dt><dd>{ format!("{}, {} to {}, auto-renew {}", name(&s.term_duration), s.effective_start, s.commitment_end, if s.auto_renew { "on" } else { "off" }) }</dd>
+                    <dt>{ "Term" }</dt><dd>{ format!("{}, {} to {}, auto-renew {}", duration(&name(&s.term_duration)), s.effective_start, s.commitment_end, if s.auto_renew { "on" } else { "off" }) }</dd>
                     if let Some(d) = &s.data_deletion_date { <dt>{ "Data deleted on" }</dt><dd class="warning">{ date(d) }</dd> }
                     { for s.service_partners.iter().map(|p| html! { <><dt>{ format!("{} partner", words(&p.stage)) }</dt><dd>{ stage(&p.partner.as_ref().map(|x| x.name.clone()), p.served_by_operator, p.delegated) }</dd></> }) }
                 </dl>
@@ -152,9 +233,9 @@ pub fn subscription_page(props: &IdProps) -> Html {
                     { action("Unassign seats", can.unassign_seats.allowed, &can.unassign_seats.reason, act("Unassign seats", Change::UnassignSeats)) }
                     { action("Set quantity", can.change_quantity.allowed, &can.change_quantity.reason, act("Set quantity", Change::Quantity)) }
                     { action(if s.auto_renew { "Turn auto-renew off" } else { "Turn auto-renew on" }, can.set_auto_renew.allowed, &can.set_auto_renew.reason, act("Auto-renew", Change::AutoRenew(!s.auto_renew))) }
-                    { action("Suspend", can.suspend.allowed, &can.suspend.reason, act("Suspend", Change::Suspend)) }
+                    { drastic("Suspend", can.suspend.allowed, &can.suspend.reason, suspend_words, act("Suspend", Change::Suspend)) }
                     { action("Reactivate", can.reactivate.allowed, &can.reactivate.reason, act("Reactivate", Change::Reactivate)) }
-                    { action("Cancel", can.cancel.allowed, &can.cancel.reason, act("Cancel", Change::Cancel)) }
+                    { drastic("Cancel subscription", can.cancel.allowed, &can.cancel.reason, cancel_words, act("Cancel subscription", Change::Cancel)) }
                 </div>
                 if can.open_support_request.allowed {
                     <p><Link<Route> to={Route::Support}>{ "Open a support request" }</Link<Route>></p>

@@ -3,10 +3,11 @@
 //! operator.
 
 use crate::components::support_request::STATUSES;
-use crate::components::{Pager, SearchBox, SignInForm, SupportRequest, show, use_pages};
+use crate::components::{Pager, SearchBox, SignInForm, SupportRequest, TextField, show, use_pages};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
+use crate::text::limits;
 use yew::prelude::*;
 
 fn status_filter(value: &str) -> Option<support_requests::SupportRequestStatus> {
@@ -57,6 +58,11 @@ pub fn support_page() -> Html {
         })
     };
     let body = show(&*state, |d| {
+        if !d.viewer.reads_records {
+            return html! {
+                <p class="card">{ "Your role (user) does not show support requests: it reads only your organization's basics. Your organization's global admin opens and follows them." }</p>
+            };
+        }
         let openable: Vec<_> = d
             .subscriptions
             .edges
@@ -73,10 +79,8 @@ pub fn support_page() -> Html {
                     <select id="support-subscription" ref={subscription.clone()}>
                         { for openable.iter().enumerate().map(|(i, n)| html! { <option value={n.id.clone()} selected={i == 0}>{ format!("{} ({})", n.friendly_name, n.customer.name) }</option> }) }
                     </select>
-                    <label for="support-title">{ "Title" }</label>
-                    <input id="support-title" required=true maxlength="200" ref={title.clone()} />
-                    <label for="support-description">{ "What is wrong" }</label>
-                    <textarea id="support-description" ref={description.clone()} />
+                    <TextField id="support-title" label="Title" max={limits::TITLE} required=true node_ref={title.clone()} />
+                    <TextField id="support-description" label="What is wrong" max={limits::DESCRIPTION} multiline=true node_ref={description.clone()} />
                     <button type="submit">{ "Open request" }</button>
                 </form>
             }

@@ -103,7 +103,9 @@ pub fn tokens_page() -> Html {
                             <td>{ t.expires_at.as_deref().map(date).unwrap_or("never") }</td>
                             <td>{ t.last_used_at.as_deref().map(date).unwrap_or("never") }</td>
                             <td>{ if t.active { "active" } else if t.revoked_at.is_some() { "revoked" } else { "expired" } }</td>
-                            <td>if t.active { <button class="secondary" onclick={revoke(t.id.clone())}>{ "Revoke" }</button> }</td>
+                            <td>if t.active { <crate::components::ConfirmButton class={classes!("secondary")} label="Revoke" title={format!("Revoke the token \"{}\"?", t.name.clone().unwrap_or_default())}
+                                consequence="It stops working now: any program calling the API with it is refused from the next request. This cannot be undone."
+                                confirm="Yes, revoke" onconfirm={revoke(t.id.clone())} /> }</td>
                         </tr>
                     }) }</tbody>
                 </table>

@@ -56,7 +56,7 @@ pub async fn create_draft(
     let partner = viewer.partner_id().filter(|_| viewer.has_role(Role::AdminAgent)).ok_or_else(|| {
         AppError::refused(
             Code::Forbidden,
-            "only a partner's ADMIN_AGENT drafts delegated admin relationships",
+            "only a partner's admin agent drafts delegated admin relationships",
         )
     })?;
     if viewer.partner_program.is_some_and(|p| !p.is_csp()) {
@@ -108,13 +108,7 @@ pub async fn grant(
     terms: &Terms,
     replace_existing: bool,
 ) -> AppResult<Uuid> {
-    ensure_may_write(viewer)?;
-    let customer = viewer.customer_id().filter(|_| viewer.has_role(Role::GlobalAdmin)).ok_or_else(|| {
-        AppError::refused(
-            Code::CustomerGlobalAdminRequired,
-            "only the customer's global admin grants delegated rights",
-        )
-    })?;
+    let customer = rules::ensure_may_grant(viewer)?;
     let t = parse_terms(terms)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
@@ -124,10 +118,10 @@ pub async fn grant(
         .filter(|o| o.kind == OrganizationKind::Partner);
     let program =
         partner.and_then(|p| p.partner).map(|p| p.program).ok_or_else(|| AppError::not_found("partner"))?;
-    if !program.is_csp() {
+    if !program.may_hold_delegated_admin() {
         return Err(AppError::refused(
             Code::AdvisorNotInCsp,
-            "an Advisor must join CSP to receive delegated rights",
+            "an Advisor must join CSP to receive delegated admin rights",
         ));
     }
     catalog::ensure_services_exist(&mut *tx, &t.service_ids).await?;
