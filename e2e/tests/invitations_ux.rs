@@ -132,22 +132,27 @@ async fn the_invitations_form_answers_where_it_is_asked() -> Result<()> {
     let copy = d.find_all(By::XPath(format!("{revoked_row}//button[normalize-space()='Copy link']"))).await?;
     assert!(copy.is_empty(), "Copy link offered on a revoked invitation");
 
-    // A duration with no role: refused in words at the field, nothing created.
-    browser.fill("inv-duration", "abc").await?;
+    // Auto-extension with no role: refused in words at the field, nothing created.
+    let form = "//form[@aria-label='New invitation']";
+    browser.tick(form, "Auto-extend").await?;
     browser.click_button("Create invitation").await?;
     browser.wait_text("#inv-delegated-error", "tick at least one role").await?;
-    // With a role, the duration itself must make sense.
-    browser.tick("//form[@aria-label='New invitation']", "Support").await?;
+    // With a role, a custom length must make sense (1 day to 2 years), and is picked, not typed as ISO.
+    browser.tick(form, "Support").await?;
+    browser.choose("inv-duration", "Another length…").await?;
+    let amount = d.find(By::Id("inv-duration-amount")).await?;
+    amount.clear().await?;
+    amount.send_keys("30").await?;
+    browser.choose("inv-duration-unit", "years").await?;
     browser.click_button("Create invitation").await?;
-    browser.wait_text("#inv-delegated-error", "is not a duration").await?;
+    browser.wait_text("#inv-delegated-error", "30 years is not a length from 1 day to 2 years").await?;
     let field = d.find(By::Id("inv-duration")).await?;
     assert_eq!(field.attr("aria-invalid").await?.as_deref(), Some("true"));
     browser.shot("01-incomplete-delegated-rights").await?;
     assert_eq!(count().await?, before, "a half-filled section created nothing");
 
     // Completed: the success shows at the form, announced, and the new row is brought into view.
-    field.clear().await?;
-    field.send_keys("P6M").await?;
+    browser.choose("inv-duration", "180 days").await?;
     browser.choose("inv-service", "Office 365").await?;
     browser.fill("inv-message", "Scroll me into view").await?;
     browser.click_button("Create invitation").await?;

@@ -107,6 +107,7 @@ impl Viewer {
     /// Whether the viewer manages its organization's people (its admin).
     async fn manages_users(&self) -> bool {
         crate::domain::people::manages_users(&self.0)
+    }
     /// Whether the viewer's role reads its organization's records (subscriptions,
     /// relationships, delegated admin, invitations, support requests, audit events). A
     /// customer's USER reads only its organization's basics.

@@ -17,6 +17,9 @@ pub struct DurationProps {
     pub default: AttrValue,
     /// The hidden field holding the chosen ISO-8601 duration, for the form to read.
     pub node_ref: NodeRef,
+    /// Marks the choice invalid (the form found a problem with it).
+    #[prop_or_default]
+    pub invalid: bool,
 }
 
 #[function_component(DurationPicker)]
@@ -46,17 +49,18 @@ pub fn duration_picker(props: &DurationProps) -> Html {
         })
     };
     let id = props.id.to_string();
+    let invalid = props.invalid.then_some("true");
     html! {
         <div class="duration">
             <label for={id.clone()}>{ &props.label }</label>
-            <select id={id.clone()} onchange={on_choice}>
+            <select id={id.clone()} onchange={on_choice} aria-invalid={invalid}>
                 { for CHOICES.iter().map(|c| html! { <option value={*c} selected={*choice == *c}>{ duration(c) }</option> }) }
                 <option value="custom" selected={custom}>{ "Another length…" }</option>
             </select>
             if custom {
                 <div class="custom-duration">
                     <label for={format!("{id}-amount")} class="sr-only">{ "How many" }</label>
-                    <input id={format!("{id}-amount")} type="number" min="1" max="730" value={amount.to_string()} oninput={on_amount} />
+                    <input id={format!("{id}-amount")} type="number" min="1" max="730" value={amount.to_string()} oninput={on_amount} aria-invalid={invalid} />
                     <label for={format!("{id}-unit")} class="sr-only">{ "Unit" }</label>
                     <select id={format!("{id}-unit")} onchange={on_unit}>
                         <option value="D" selected={*unit == "D"}>{ "days" }</option>

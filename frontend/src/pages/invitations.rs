@@ -3,7 +3,7 @@
 
 use crate::api::ApiError;
 use crate::components::{
-    CopyButton, MessageEditor, Pager, SearchBox, SignInForm, offer, refusals, show, use_pages,
+    CopyButton, DurationPicker, MessageEditor, Pager, SearchBox, SignInForm, offer, refusals, show, use_pages,
 };
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
@@ -48,25 +48,22 @@ fn duration_days(value: &str) -> Option<i64> {
     number.is_empty().then_some(days)
 }
 
-/// The delegated-rights section's problem, if it is partly filled: a duration or auto-extension
-/// without a role, or roles with a duration the API would refuse.
+/// The delegated-rights section's problem, if it is partly filled: auto-extension without a
+/// role, or roles with a custom duration the API would refuse.
 fn delegated_section_error(roles: usize, duration: &str, auto_extend: bool) -> Option<FieldError> {
     if roles == 0 {
-        return (!duration.trim().is_empty() || auto_extend).then(|| FieldError {
+        return auto_extend.then(|| FieldError {
             field: "inv-role-provisioning",
-            message: "Delegated admin: tick at least one role, or clear the duration and auto-extend to ask for no delegated rights.".into(),
+            message: "Delegated admin: tick at least one role, or untick auto-extend to ask for no delegated rights.".into(),
         });
-    }
-    if duration.trim().is_empty() {
-        return None; // the placeholder's one year
     }
     match duration_days(duration) {
         Some(d) if (1..=730).contains(&d) => None,
         _ => Some(FieldError {
             field: "inv-duration",
             message: format!(
-                "Duration: “{}” is not a duration from 1 day to 2 years; write e.g. P90D (90 days), P6M (6 months) or P1Y (1 year).",
-                duration.trim()
+                "How long: {} is not a length from 1 day to 2 years.",
+                crate::text::duration(duration.trim())
             ),
         }),
     }
@@ -213,7 +210,7 @@ pub fn invitations_page() -> Html {
     };
     let role_invalid =
         field_error.as_ref().is_some_and(|f| f.field == "inv-role-provisioning").then_some("true");
-    let duration_invalid = field_error.as_ref().is_some_and(|f| f.field == "inv-duration").then_some("true");
+    let duration_invalid = field_error.as_ref().is_some_and(|f| f.field == "inv-duration");
     html! {
         <section aria-labelledby="inv-list-title">
             <h1 id="inv-list-title">{ "Invitations" }</h1>
@@ -239,8 +236,7 @@ pub fn invitations_page() -> Html {
                         <select id="inv-service" ref={service.clone()}>
                             { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
                         </select>
-                        <label for="inv-duration">{ "Duration (ISO-8601, P1D to P2Y)" }</label>
-                        <input id="inv-duration" placeholder="P1Y" ref={duration.clone()} aria-invalid={duration_invalid} />
+                        <DurationPicker id="inv-duration" label="How long the rights last" default="P1Y" node_ref={duration.clone()} invalid={duration_invalid} />
                         <label><input type="checkbox" ref={auto_extend.clone()} class="check" />{ " Auto-extend by 180 days" }</label>
                         if let Some(f) = &*field_error {
                             <p class="error" id="inv-delegated-error" role="alert">{ &f.message }</p>
@@ -305,7 +301,7 @@ fn asks(i: &invitations::InvitationsInvitationsNodes) -> String {
         "relationship + {} for {} for {}",
         i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "),
         services.join(", "),
-        i.delegated_duration.clone().unwrap_or_default()
+        i.delegated_duration.as_deref().map(crate::text::duration).unwrap_or_default()
     )
 }
 

@@ -1,7 +1,9 @@
 //! `/relationships`: the reseller relationships the viewer is party to; removal always goes
 //! through its preview, offered where the API's `viewerCan.previewRemoval` allows it.
 
-use crate::components::{Pager, RemovalPreview, SearchBox, SignInForm, offer, refusals, show, term, use_pages};
+use crate::components::{
+    Pager, RemovalPreview, SearchBox, SignInForm, offer, refusals, show, term, use_pages,
+};
 use crate::hooks::{use_outcome, use_query, use_session};
 use crate::queries::{ResellerRelationships, reseller_relationships};
 use crate::route::Route;
