@@ -274,11 +274,22 @@ fn push_list(qb: &mut sqlx::QueryBuilder<sqlx::Postgres>, filter: &ListFilter, n
     }
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = format!("%{}%", super::escape_like(search));
+        // A customer's name matches only where the viewer may read it (the operator, the customer
+        // itself, a partner in an active relationship with it): a search must not answer
+        // yes/no about a name the row hides.
         qb.push(" and (i.message ilike ")
             .push_bind(pattern.clone())
-            .push(" or exists (select 1 from organization o where o.organization_id in (i.customer_id, i.indirect_reseller_id) and o.name ilike ")
+            .push(" or exists (select 1 from organization o where o.organization_id = i.indirect_reseller_id and o.name ilike ")
+            .push_bind(pattern.clone())
+            .push(") or (exists (select 1 from organization o where o.organization_id = i.customer_id and o.name ilike ")
             .push_bind(pattern)
-            .push("))");
+            .push(") and (")
+            .push_bind(filter.organization)
+            .push("::uuid is null or i.customer_id = ")
+            .push_bind(filter.organization)
+            .push(" or exists (select 1 from reseller_relationship rr where rr.customer_id = i.customer_id and rr.status = 'ACTIVE' and rr.partner_id = ")
+            .push_bind(filter.organization)
+            .push("))))");
     }
 }
 

@@ -202,7 +202,8 @@ pub fn push_after_keys(
 /// database error.
 fn check_value(cast: &str, value: &str) -> AppResult<()> {
     let ok = match cast {
-        "int" | "bigint" => value.parse::<i64>().is_ok(),
+        "int" => value.parse::<i32>().is_ok(),
+        "bigint" => value.parse::<i64>().is_ok(),
         "timestamptz" => parse_time_key(value).is_ok(),
         "date" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
         _ => !value.contains('\0'),

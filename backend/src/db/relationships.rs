@@ -204,7 +204,9 @@ pub async fn page(
            and ($4::text is null or status = $4)
            and ($5::timestamptz is null or (created_at, relationship_id) > ($5, $6))
            and ($8::text is null or exists (select 1 from organization o
-                where o.organization_id in (customer_id, partner_id) and o.name ilike $8))
+                where o.name ilike $8 and (o.organization_id = partner_id
+                  -- a removed relationship's customer is hidden from the partner: so is a match on its name
+                  or (o.organization_id = customer_id and (status = 'ACTIVE' or $1::uuid is null or customer_id = $1)))))
          order by created_at, relationship_id limit $7",
         party,
         customer_id,
@@ -235,7 +237,9 @@ pub async fn count(
              and ($2::uuid is null or customer_id = $2) and ($3::uuid is null or partner_id = $3)
              and ($4::text is null or status = $4)
              and ($6::text is null or exists (select 1 from organization o
-                  where o.organization_id in (customer_id, partner_id) and o.name ilike $6))
+                  where o.name ilike $6 and (o.organization_id = partner_id
+                  -- a removed relationship's customer is hidden from the partner: so is a match on its name
+                  or (o.organization_id = customer_id and (status = 'ACTIVE' or $1::uuid is null or customer_id = $1)))))
            limit $5) n"#,
         party,
         customer_id,

@@ -228,12 +228,20 @@ pub async fn set_pending_totp(db: impl PgExecutor<'_>, user_id: Uuid, secret: &[
 
 /// Makes the pending secret the user's, with `step` as the last code used; false when there
 /// was no pending enrolment (or one was confirmed meanwhile).
-pub async fn confirm_totp(db: impl PgExecutor<'_>, user_id: Uuid, step: i64) -> AppResult<bool> {
+/// Only the secret the code was checked against is installed: a second enrolment begun meanwhile
+/// makes this one fail rather than switch secrets under it.
+pub async fn confirm_totp(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    step: i64,
+    checked: &[u8],
+) -> AppResult<bool> {
     let done = sqlx::query!(
         "update app_user set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_last_step = $2
-         where user_id = $1 and totp_pending_secret is not null and totp_secret is null",
+         where user_id = $1 and totp_pending_secret = $3 and totp_secret is null",
         user_id,
         step,
+        checked,
     )
     .execute(db)
     .await?;
@@ -437,7 +445,10 @@ pub async fn viewer_by_secret_hash(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(Viewer, Option<DateTime<Utc>>)>> {
     let row = sqlx::query!(
-        r#"select t.token_id, t.kind as "kind: TokenKind", t.read_only, t.last_used_at, t.enrol_only,
+        // Enrol-only is decided at every check too, so a token issued before (or while) the
+        // organization came to require multi-factor sign-in cannot outlive that rule.
+        r#"select t.token_id, t.kind as "kind: TokenKind", t.read_only, t.last_used_at,
+               (t.enrol_only or (o.mfa_required and u.totp_secret is null)) as "enrol_only!",
                t.expires_at as "expires_at?", u.user_id, u.organization_id,
                o.kind as "organization_kind: OrganizationKind", p.program as "program?: PartnerProgram",
                array(select role from user_role r where r.user_id = u.user_id order by role)

@@ -110,12 +110,22 @@ impl AuditEvent {
                             target: None,
                         });
                     }
-                    for id in ids {
+                    // Each id is one read; a long list (a bulk release) names the first few and
+                    // counts the rest, so one page cannot cost thousands of statements.
+                    let more = ids.len().saturating_sub(MAX_IDS_NAMED);
+                    for id in ids.into_iter().take(MAX_IDS_NAMED) {
                         let found = target(ctx, node_type(names), id).await;
                         let value = found
                             .as_ref()
                             .map_or_else(|| "not visible to you".to_owned(), |t| t.name.clone());
                         fields.push(AuditField { label: label.clone(), value, target: found });
+                    }
+                    if more > 0 {
+                        fields.push(AuditField {
+                            label: label.clone(),
+                            value: format!("and {more} more"),
+                            target: None,
+                        });
                     }
                 }
                 _ => fields.push(AuditField { label, value: in_words(value), target: None }),
@@ -124,6 +134,9 @@ impl AuditEvent {
         fields
     }
 }
+
+/// How many ids of one detail are looked up and named.
+const MAX_IDS_NAMED: usize = 10;
 
 /// One labelled detail of an audit event.
 #[derive(SimpleObject)]

@@ -30,7 +30,8 @@ pub async fn execute(
         },
     };
     let scope = match &auth {
-        Auth::Viewer(v) => Some(Scope::of(v)),
+        // An enrol-only session reads nothing, so it gets no scope-bearing loaders either.
+        Auth::Viewer(v) if !v.enrol_only => Some(Scope::of(v)),
         _ => None,
     };
     let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();

@@ -87,8 +87,14 @@ pub async fn sign_in(
     let mut found = None;
     for (id, hash) in candidates {
         if verify_password(state, password, hash, attempt).await? && id.is_some() {
-            found = id;
-            break;
+            // A deactivated account with the same email and password must not hide an active one.
+            let active = id.is_some_and(|(_, off)| !off);
+            if found.is_none() || active {
+                found = id;
+            }
+            if active {
+                break;
+            }
         }
     }
     let Some((user_id, deactivated)) = found else {

@@ -236,7 +236,7 @@ pub async fn confirm_mfa_enrolment(state: &AppState, viewer: &Viewer, code: &str
     let step = mfa::accepted_step(&pending, code, now.timestamp(), current.last_step)?.ok_or_else(|| {
         AppError::bad_input("that code does not match; check the app's clock and enter the newest code")
     })?;
-    if !users::confirm_totp(&mut *tx, viewer.user_id, step).await? {
+    if !users::confirm_totp(&mut *tx, viewer.user_id, step, &pending).await? {
         return Err(AppError::refused(Code::Conflict, "enrolment changed meanwhile; start again"));
     }
     let codes = mfa::new_recovery_codes();

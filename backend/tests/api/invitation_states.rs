@@ -168,7 +168,26 @@ async fn a_partner_whose_relationship_was_removed_no_longer_reads_the_customer(p
         !removed.is_empty() || seen["errors"].is_null(),
         "the partner no longer sees the relationship at all"
     );
-    // Coho still sees its own side.
+    // Nor does a search answer yes or no about its name, in the list or its count.
+    let search = |q: &str| {
+        format!(
+            "{{ resellerRelationships(filter: {{ status: \"REMOVED\", search: \"{q}\" }}) {{ totalCount nodes {{ id }} }} }}"
+        )
+    };
+    let hit = app.ok(&contoso, &search("Coho"), json!({})).await;
+    assert_eq!(hit["resellerRelationships"]["totalCount"], 0, "the hidden name matched: {hit}");
+    assert_eq!(hit["resellerRelationships"]["nodes"].as_array().map(Vec::len), Some(0), "{hit}");
+    let partner = app.ok(&contoso, &search("Contoso"), json!({})).await;
+    assert!(
+        partner["resellerRelationships"]["nodes"].as_array().unwrap().iter().any(|r| r["id"] == id),
+        "its own name still finds it: {partner}"
+    );
+    // Coho still sees its own side, and finds it by its own name.
+    let mine = app.ok(&coho, &search("Coho"), json!({})).await;
+    assert!(
+        mine["resellerRelationships"]["nodes"].as_array().unwrap().iter().any(|r| r["id"] == id),
+        "{mine}"
+    );
     let own = app
         .ok(
             &coho,

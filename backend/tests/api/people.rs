@@ -359,6 +359,13 @@ async fn an_organization_requiring_mfa_enrols_everyone_first(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let admin = app.sign_in("globaladmin@woodgrove.demo").await;
     let billing_before = app.sign_in("billing@woodgrove.demo").await;
+    // A machine token the billing admin made before the rule came.
+    let machine = app
+        .ok(&billing_before, "mutation { createApiToken(input: {name: \"export\"}) { secret } }", json!({}))
+        .await["createApiToken"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let refused = app.gql(Some(&admin), REQUIRE, json!({ "i": { "required": true } })).await;
     assert_eq!(code(&refused), "INVALID_STATE_TRANSITION", "the admin enrols first");
     enrol(&app, &admin).await;
@@ -374,6 +381,23 @@ async fn an_organization_requiring_mfa_enrols_everyone_first(pool: PgPool) {
         .gql(Some(&restricted), "mutation { createApiToken(input: {name: \"dodge\"}) { secret } }", json!({}))
         .await;
     assert_eq!(code(&token), "MFA_ENROLMENT_REQUIRED", "no API token to get around it");
+    // Nor one made before: it too may only enrol until its owner has.
+    let old = app.gql(Some(&machine), "{ subscriptions(first: 5) { totalCount } }", json!({})).await;
+    assert_eq!(code(&old), "MFA_ENROLMENT_REQUIRED", "{old:#}");
+    let more = app
+        .gql(Some(&machine), "mutation { createApiToken(input: {name: \"renewal\"}) { secret } }", json!({}))
+        .await;
+    assert_eq!(code(&more), "MFA_ENROLMENT_REQUIRED");
+    // Counts through the organization read nothing either (no loaders for a restricted session).
+    let counts = app
+        .gql(
+            Some(&restricted),
+            "{ viewer { organization { ... on Customer { subscriptionCounts { count } } } } }",
+            json!({}),
+        )
+        .await;
+    let seen = counts.pointer("/data/viewer/organization/subscriptionCounts").and_then(Value::as_array);
+    assert!(seen.is_none_or(|a| a.is_empty()), "{counts:#}");
     app.ok(&restricted, "{ viewer { mfaEnrolmentRequired user { email } } }", json!({})).await;
     enrol(&app, &restricted).await;
     app.ok(&restricted, "{ subscriptions(first: 5) { totalCount } }", json!({})).await;

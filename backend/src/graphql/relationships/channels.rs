@@ -166,6 +166,7 @@ pub async fn viewer_delegated_admin(
 }
 
 pub async fn subscription_counts(ctx: &Context<'_>, customer: Uuid) -> GqlResult<Vec<ChannelCount>> {
+    ctx.viewer()?;
     let loaders = ctx.data_unchecked::<Loaders>();
     let Some(loader) = &loaders.customer_channel_counts else { return Ok(Vec::new()) };
     let counts = loader.load_one(customer).await?.unwrap_or_default();
