@@ -41,7 +41,7 @@ async fn a_reseller_leaves_and_rejoins_a_provider_through_its_link() -> Result<(
     // The link works once.
     reseller.open(&server, &path).await?;
     reseller.click_button("Accept partnership").await?;
-    reseller.wait_text("[role=alert]", "This partnership link is active").await?;
+    reseller.wait_text("[role=alert]", "This partnership link was already used").await?;
     reseller.quit().await?;
     provider.quit().await?;
     Ok(())

@@ -240,6 +240,7 @@ async fn the_token_form_offers_expiry_and_read_only_and_forgets_a_revoked_secret
 
     // Revoking it takes the secret off the screen.
     browser.click_in("tr", "nightly export", "Revoke").await?;
+    browser.click_button("Yes, revoke").await?;
     wait_gone(&browser, By::Id("token-secret"), "the revoked token's secret").await?;
     browser.wait_text("//tr[contains(., 'nightly export')]", "revoked").await?;
     browser.shot("02-token-revoked").await?;
