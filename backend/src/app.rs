@@ -22,6 +22,8 @@ pub struct AppState {
     pub passwords: crate::hasher::PasswordVerifier,
     /// Verified tokens, dropped on every instance when they change (see `auth_cache`).
     pub tokens: crate::auth_cache::TokenCache,
+    /// This instance's fan-out of the change feed to live subscribers (see `feed::hub`).
+    pub feed: crate::feed::FeedHub,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             public_url: "http://127.0.0.1:8080".to_owned(),
             passwords: crate::hasher::PasswordVerifier::new(2, 16),
             tokens: crate::auth_cache::TokenCache::default(),
+            feed: crate::feed::FeedHub::default(),
         }
     }
 
@@ -66,8 +69,9 @@ impl Application {
             .unwrap_or_else(|| format!("http://{}", config.listen))
             .trim_end_matches('/')
             .to_owned();
-        // Until its listener runs, the token cache stays off.
-        tokio::spawn(state.tokens.clone().listen_forever(state.pool.clone()));
+        // One listener per instance feeds live subscribers and keeps the token cache; until it
+        // runs, the token cache stays off.
+        tokio::spawn(state.feed.clone().run_forever(state.pool.clone(), state.tokens.clone()));
         if config.demo {
             crate::workflows::bootstrap::load_demo_once(&state, &config.demo_password).await?;
         }

@@ -9,8 +9,6 @@
 use crate::domain::Viewer;
 use chrono::{DateTime, Utc};
 use moka::sync::Cache;
-use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -83,34 +81,10 @@ impl TokenCache {
         self.0.entries.invalidate_all();
     }
 
-    fn set_listening(&self, on: bool) {
+    /// Whether `auth_changed` is heard (the feed's listener says so, see `feed::hub`).
+    pub(crate) fn set_listening(&self, on: bool) {
         self.forget_all();
         self.0.listening.store(on, Ordering::Release);
         self.forget_all();
-    }
-
-    /// Listens for `auth_changed` for as long as the server runs, reconnecting after errors.
-    pub async fn listen_forever(self, pool: PgPool) {
-        loop {
-            match PgListener::connect_with(&pool).await {
-                Ok(mut listener) => match listener.listen(CHANNEL).await {
-                    Ok(()) => {
-                        self.set_listening(true);
-                        tracing::debug!("token cache: listening for {CHANNEL}");
-                        // `try_recv` answers None when the connection was lost.
-                        while let Ok(Some(_)) = listener.try_recv().await {
-                            self.forget_all();
-                        }
-                        tracing::warn!(
-                            "token cache: lost the {CHANNEL} listener; not caching until it is back"
-                        );
-                    }
-                    Err(e) => tracing::warn!(error = %e, "token cache: LISTEN failed"),
-                },
-                Err(e) => tracing::warn!(error = %e, "token cache: cannot connect the listener"),
-            }
-            self.set_listening(false);
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
     }
 }

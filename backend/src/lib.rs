@@ -6,6 +6,7 @@ pub mod auth_cache;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod feed;
 pub mod graphql;
 pub mod hasher;
 pub mod http;

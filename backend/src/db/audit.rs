@@ -1,5 +1,6 @@
 //! The append-only audit log: one event per change, written in the change's transaction.
 
+use crate::domain::feed::EventType;
 use crate::domain::{AppResult, Viewer};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
@@ -72,8 +73,8 @@ pub async fn append(
 ) -> AppResult<i64> {
     Ok(sqlx::query_scalar!(
         "insert into audit_event (occurred_at, actor_user_id, actor_organization_id, action, subject_type,
-            subject_id, customer_id, partner_id, other_partner_ids, details)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning audit_event_id",
+            subject_id, customer_id, partner_id, other_partner_ids, details, event_type)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning audit_event_id",
         at,
         actor.user_id,
         actor.organization_id,
@@ -84,6 +85,8 @@ pub async fn append(
         e.partner_id,
         &e.other_partner_ids,
         e.details,
+        // An action in the feed makes the row an event of the outbox (migration 11).
+        EventType::of_action(e.action).map(EventType::code),
     )
     .fetch_one(db)
     .await?)

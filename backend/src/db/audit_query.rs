@@ -49,32 +49,7 @@ pub async fn page(
         "select audit_event_id, occurred_at, actor_user_id, actor_organization_id, action, subject_type, subject_id, \
          customer_id, partner_id, details from audit_event where ",
     );
-    // Visibility: the operator all; a partner the events it took part in; a customer those about it.
-    match scope {
-        Scope::Everything => {
-            qb.push("true");
-        }
-        Scope::Partner { partner_id } => {
-            qb.push("(partner_id = ")
-                .push_bind(partner_id)
-                .push(" or actor_organization_id = ")
-                .push_bind(partner_id)
-                .push(" or ")
-                .push_bind(partner_id)
-                .push(" = any(other_partner_ids))");
-        }
-        // A customer's USER reads only its organization's basics, not its records.
-        Scope::Customer { subscriptions: false, .. } => {
-            qb.push("false");
-        }
-        Scope::Customer { customer_id, .. } => {
-            qb.push("(customer_id = ")
-                .push_bind(customer_id)
-                .push(" or actor_organization_id = ")
-                .push_bind(customer_id)
-                .push(")");
-        }
-    }
+    super::visibility::push_event_visible(&mut qb, scope);
     if let Some(c) = f.customer_id {
         qb.push(" and customer_id = ").push_bind(c);
     }

@@ -8,6 +8,7 @@ pub mod delegated_admin;
 pub mod delegated_admin_expiry;
 pub mod delegated_admin_list;
 pub mod demo;
+pub mod feed;
 pub mod invitations;
 pub mod organizations;
 pub mod page;

@@ -23,8 +23,10 @@ pub struct NewRelationship {
 
 /// Creates the relationship, or reactivates a removed one: one row per customer, partner and
 /// kind, so concurrent callers meet on the key and end with one relationship.
-pub async fn upsert_active(db: impl PgExecutor<'_>, r: &NewRelationship) -> AppResult<()> {
-    sqlx::query!(
+/// Makes the relationship active; answers its id when it was created or came back from
+/// REMOVED (so the caller records that), None when it was already active.
+pub async fn upsert_active(db: impl PgExecutor<'_>, r: &NewRelationship) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!(
         "insert into reseller_relationship (customer_id, partner_id, kind, indirect_provider_id, status,
             origin, invitation_id, created_at)
          values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7)
@@ -34,7 +36,9 @@ pub async fn upsert_active(db: impl PgExecutor<'_>, r: &NewRelationship) -> AppR
                origin = case when reseller_relationship.status = 'REMOVED'
                              then excluded.origin else reseller_relationship.origin end,
                invitation_id = case when reseller_relationship.status = 'REMOVED'
-                             then excluded.invitation_id else reseller_relationship.invitation_id end",
+                             then excluded.invitation_id else reseller_relationship.invitation_id end
+           where reseller_relationship.status <> 'ACTIVE'
+         returning relationship_id",
         r.customer_id,
         r.partner_id,
         r.kind as _,
@@ -43,9 +47,8 @@ pub async fn upsert_active(db: impl PgExecutor<'_>, r: &NewRelationship) -> AppR
         r.invitation_id,
         r.at,
     )
-    .execute(db)
-    .await?;
-    Ok(())
+    .fetch_optional(db)
+    .await?)
 }
 
 /// An accepted provider–reseller partnership (for seeding; the invite flow makes PENDING ones).

@@ -284,3 +284,33 @@ pub fn push_subscription_visible_set(qb: &mut QueryBuilder<Postgres>, scope: Sco
     }
     qb.push(")");
 }
+
+/// The audit events (and so the feed's events) a viewer may read: the operator all; a partner
+/// those it took part in; a customer those about it, unless its role reads no records. The
+/// rule is `domain::feed::may_receive`; the feed tests compare the two on every combination.
+pub fn push_event_visible(qb: &mut QueryBuilder<Postgres>, scope: Scope) {
+    match scope {
+        Scope::Everything => {
+            qb.push("true");
+        }
+        Scope::Partner { partner_id } => {
+            qb.push("(partner_id = ")
+                .push_bind(partner_id)
+                .push(" or actor_organization_id = ")
+                .push_bind(partner_id)
+                .push(" or ")
+                .push_bind(partner_id)
+                .push(" = any(other_partner_ids))");
+        }
+        Scope::Customer { subscriptions: false, .. } => {
+            qb.push("false");
+        }
+        Scope::Customer { customer_id, .. } => {
+            qb.push("(customer_id = ")
+                .push_bind(customer_id)
+                .push(" or actor_organization_id = ")
+                .push_bind(customer_id)
+                .push(")");
+        }
+    }
+}

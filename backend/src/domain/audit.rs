@@ -34,6 +34,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("partnership.expired", "Reseller partnership link expired"),
     ("partnership.invited", "Reseller partnership link created"),
     ("partnership.removed", "Reseller partnership removed"),
+    ("reseller_relationship.created", "Reseller relationship created"),
     ("reseller_relationship.removed", "Reseller relationship removed"),
     ("session.created", "Signed in"),
     ("session.ended", "Signed out"),
@@ -55,6 +56,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("support_request.resolved", "Support request resolved"),
     ("support_request.updated", "Support request updated"),
     ("user.created", "User created"),
+    ("webhook_endpoint.created", "Webhook endpoint created"),
+    ("webhook_endpoint.deleted", "Webhook endpoint deleted"),
+    ("webhook_endpoint.disabled", "Webhook endpoint disabled"),
+    ("webhook_endpoint.secret_rotated", "Webhook signing secret rotated"),
+    ("webhook_endpoint.updated", "Webhook endpoint changed"),
 ];
 
 /// The words of an action code: its label, or for a code not listed the code itself in words

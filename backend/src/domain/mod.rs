@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod delegated_admin;
 pub mod enums;
 pub mod error;
+pub mod feed;
 pub mod inputs;
 pub mod invitation;
 pub mod mfa;

@@ -68,13 +68,7 @@ impl AuditEvent {
     /// people; the operator everyone). Null for the system's own jobs and for other
     /// organizations' people, whose organization `actorOrganization` names.
     async fn actor(&self, ctx: &Context<'_>) -> GqlResult<Option<User>> {
-        let Some(id) = self.0.actor_user_id else { return Ok(None) };
-        let viewer = ctx.viewer()?;
-        if !viewer.is_operator() && self.0.actor_organization_id != Some(viewer.organization_id) {
-            return Ok(None);
-        }
-        let user = crate::db::users::by_id(&ctx.state().pool, id).await?;
-        Ok(user.filter(|u| viewer.is_operator() || u.organization_id == viewer.organization_id).map(User))
+        visible_actor(ctx, self.0.actor_user_id, self.0.actor_organization_id).await
     }
     /// The changed object, named, when the viewer may read it.
     async fn subject(&self, ctx: &Context<'_>) -> Option<AuditTarget> {
@@ -301,4 +295,20 @@ fn search(text: Option<String>) -> GqlResult<Option<db::ActionSearch>> {
     }
     let codes = domain::audit::actions_matching(&text).into_iter().map(str::to_owned).collect();
     Ok(Some(db::ActionSearch { codes, text }))
+}
+
+/// The person who acted, when the viewer may read that person: its own organization's people,
+/// and for the operator everyone (the audit log and the feed both name actors so).
+pub(crate) async fn visible_actor(
+    ctx: &Context<'_>,
+    user_id: Option<uuid::Uuid>,
+    organization_id: Option<uuid::Uuid>,
+) -> GqlResult<Option<User>> {
+    let Some(id) = user_id else { return Ok(None) };
+    let viewer = ctx.viewer()?;
+    if !viewer.is_operator() && organization_id != Some(viewer.organization_id) {
+        return Ok(None);
+    }
+    let user = crate::db::users::by_id(&ctx.state().pool, id).await?;
+    Ok(user.filter(|u| viewer.is_operator() || u.organization_id == viewer.organization_id).map(User))
 }

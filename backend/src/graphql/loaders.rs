@@ -297,4 +297,31 @@ impl Loaders {
             },
         }
     }
+
+    /// The same loaders, caching nothing: for a WebSocket connection, whose requests must not
+    /// see what an earlier one read.
+    pub fn without_cache(self) -> Loaders {
+        self.organizations.enable_all_cache(false);
+        self.services.enable_all_cache(false);
+        self.offers.enable_all_cache(false);
+        self.service_offers.enable_all_cache(false);
+        self.customer_relationships.enable_all_cache(false);
+        self.customer_delegated_admin.enable_all_cache(false);
+        if let Some(l) = &self.customer_subscriptions {
+            l.enable_all_cache(false);
+        }
+        if let Some(l) = &self.customer_subscription_pages {
+            l.enable_all_cache(false);
+        }
+        if let Some(l) = &self.customer_channel_counts {
+            l.enable_all_cache(false);
+        }
+        if let Some(l) = &self.visible_customers {
+            l.enable_all_cache(false);
+        }
+        if let Some(l) = &self.viewer_delegated_roles {
+            l.enable_all_cache(false);
+        }
+        self
+    }
 }

@@ -8,6 +8,7 @@ pub mod context;
 pub mod delegated_admin;
 pub mod enums;
 pub mod error;
+pub mod feed;
 pub mod ids;
 pub mod invitation_preview;
 pub mod invitations;
@@ -25,7 +26,7 @@ pub mod support;
 pub mod viewer;
 
 use crate::AppState;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 /// Reads: the viewer, organizations, subscriptions and the catalogue.
 #[derive(MergedObject, Default)]
@@ -42,6 +43,7 @@ pub struct Query(
     support::SupportQuery,
     partnerships::PartnershipsQuery,
     people::PeopleQuery,
+    feed::FeedQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -56,14 +58,16 @@ pub struct Mutation(
     support::SupportMutation,
     partnerships::PartnershipsMutation,
     people::PeopleMutation,
+    feed::FeedMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Live: the change feed over WebSocket (`Subscription` is the domain's word for what customers buy).
+pub type AppSchema = Schema<Query, Mutation, feed::Live>;
 
 /// The schema with its limits; checked before any resolver runs.
 pub fn schema(state: AppState) -> AppSchema {
     let limits = state.limits.clone();
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), feed::Live)
         .extension(limits::Limits { max_depth: limits.max_depth, max_complexity: limits.max_complexity })
         .limit_recursive_depth(32)
         .limit_directives(20)
@@ -73,5 +77,5 @@ pub fn schema(state: AppState) -> AppSchema {
 
 /// The SDL of the schema, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), feed::Live).finish().sdl()
 }

@@ -3,6 +3,7 @@
 mod graphiql;
 mod graphql;
 mod health;
+mod live;
 mod spa;
 
 use crate::AppState;
@@ -18,7 +19,8 @@ pub fn routes(state: AppState, static_dir: Option<PathBuf>) -> BoxEndpoint<'stat
     let mut route = Route::new()
         .at(
             "/graphql",
-            get(graphql::execute).post(graphql::execute.around(move |ep, req| limit_body(ep, req, max_body))),
+            get(poem::endpoint::make(get_graphql))
+                .post(graphql::execute.around(move |ep, req| limit_body(ep, req, max_body))),
         )
         .at("/graphiql", get(graphiql::page))
         .at("/favicon.ico", get(favicon))
@@ -29,6 +31,14 @@ pub fn routes(state: AppState, static_dir: Option<PathBuf>) -> BoxEndpoint<'stat
         route = route.at("/", spa.clone()).at("/*path", spa);
     }
     route.data(schema).data(state).with(Compression::new()).with(CatchPanic::new()).with(Tracing).boxed()
+}
+
+/// `GET /graphql`: a WebSocket upgrade for live events, else a query in the URL.
+async fn get_graphql(req: Request) -> poem::Result<Response> {
+    if live::wants_upgrade(&req) {
+        return live::upgrade(req).await;
+    }
+    Ok(graphql::execute.call(req).await?.into_response())
 }
 
 /// The app's icon, built into the binary so GraphiQL and the app have it without the SPA's files.

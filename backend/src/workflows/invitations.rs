@@ -195,14 +195,16 @@ pub async fn accept(
         at: now,
     };
     let kind = relationship_kind(inviter.program);
-    relationships::upsert_active(&mut *tx, &relationship(inv.partner_id, kind, None)).await?;
+    super::relationships::make_active(&mut tx, viewer.into(), &relationship(inv.partner_id, kind, None))
+        .await?;
     let mut event = audit::Event::new("invitation.accepted", "Invitation", inv.invitation_id)
         .customer(customer)
         .partner(inv.partner_id)
         .details(serde_json::json!({ "relationshipKind": kind.as_str() }));
     if let Some(reseller) = inv.indirect_reseller_id {
-        relationships::upsert_active(
-            &mut *tx,
+        super::relationships::make_active(
+            &mut tx,
+            viewer.into(),
             &relationship(reseller, RelationshipKind::IndirectReseller, Some(inv.partner_id)),
         )
         .await?;

@@ -109,11 +109,12 @@ pub async fn create_customer(state: &AppState, viewer: &Viewer, input: NewCustom
         invitation_id: None,
         at: now,
     };
-    relationships::upsert_active(&mut *tx, &relationship(partner_id, kind, None)).await?;
+    super::relationships::make_active(&mut tx, viewer.into(), &relationship(partner_id, kind, None)).await?;
     let mut event = audit::Event::new("customer.created", "Customer", id).customer(id).partner(partner_id);
     if let Some(reseller) = input.indirect_reseller_id {
-        relationships::upsert_active(
-            &mut *tx,
+        super::relationships::make_active(
+            &mut tx,
+            viewer.into(),
             &relationship(reseller, RelationshipKind::IndirectReseller, Some(partner_id)),
         )
         .await?;

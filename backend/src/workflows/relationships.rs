@@ -133,3 +133,23 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Re
     tx.commit().await?;
     Ok(p)
 }
+
+/// Makes a reseller relationship active in the caller's transaction and, when that created it
+/// (or brought it back from removal), records `reseller_relationship.created` for the feed.
+pub(crate) async fn make_active(
+    tx: &mut PgConnection,
+    actor: audit::Actor,
+    r: &db::NewRelationship,
+) -> AppResult<()> {
+    if let Some(id) = db::upsert_active(&mut *tx, r).await? {
+        let mut e = audit::Event::new("reseller_relationship.created", "ResellerRelationship", id)
+            .customer(r.customer_id)
+            .partner(r.partner_id)
+            .details(serde_json::json!({ "relationshipKind": r.kind.as_str() }));
+        if let Some(provider) = r.indirect_provider_id {
+            e = e.also_partner(provider);
+        }
+        audit::append(&mut *tx, actor, r.at, e).await?;
+    }
+    Ok(())
+}

@@ -22,7 +22,7 @@ struct Instance {
 impl Instance {
     async fn start(app: &TestApp) -> Instance {
         let state = AppState::new(app.pool.clone()).with_clock(Arc::new(app.clock.clone()));
-        tokio::spawn(state.tokens.clone().listen_forever(app.pool.clone()));
+        tokio::spawn(state.feed.clone().run_forever(app.pool.clone(), state.tokens.clone()));
         let deadline = Instant::now() + Duration::from_secs(10);
         while !state.tokens.is_listening() {
             assert!(Instant::now() < deadline, "the token cache never started listening");

@@ -91,7 +91,8 @@ impl<'c> Seeder<'c> {
                 at: self.now,
             },
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     pub async fn subscription(&mut self, s: Sub<'_>) -> AppResult<Uuid> {
