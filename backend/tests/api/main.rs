@@ -6,6 +6,7 @@ mod auth;
 mod connections;
 mod delegated_admin;
 mod errors;
+mod feed;
 mod fuzz;
 mod helpers;
 mod http;
