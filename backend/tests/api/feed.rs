@@ -450,3 +450,42 @@ async fn unread_counts_and_hostile_arguments(pool: PgPool) {
     let anonymous = app.gql(None, unread, json!({})).await;
     assert_eq!(code(&anonymous), "UNAUTHENTICATED");
 }
+
+/// A transaction that appends several events notifies once, with its xid (not once per row).
+#[sqlx::test(migrations = "../migrations")]
+async fn one_notification_per_transaction(pool: PgPool) {
+    let app = TestApp::with_demo(pool.clone()).await;
+    let contoso = partner_uuid(&app.pool, "Contoso Cloud Direct").await;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(multichannel::feed::hub::CHANNEL).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    for _ in 0..3 {
+        append(&mut tx, contoso).await;
+    }
+    // An audited action that is not an event (a sign-in) notifies nothing.
+    audit::append(
+        &mut *tx,
+        Actor::SYSTEM,
+        chrono::Utc::now(),
+        audit::Event::new("session.created", "User", Uuid::new_v4()),
+    )
+    .await
+    .unwrap();
+    let xid: String =
+        sqlx::query_scalar("select pg_current_xact_id()::text").fetch_one(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let n = tokio::time::timeout(Duration::from_secs(5), listener.recv()).await.unwrap().unwrap();
+    assert_eq!(n.payload(), xid);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), listener.recv()).await.is_err(),
+        "a second notification for the same transaction"
+    );
+    let events: i64 = sqlx::query_scalar(
+        "select count(*) from audit_event where xid = $1::xid8 and event_type is not null",
+    )
+    .bind(&xid)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(events, 3);
+}
