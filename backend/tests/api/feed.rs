@@ -419,7 +419,11 @@ async fn unread_counts_and_hostile_arguments(pool: PgPool) {
     let own = app.ok(&contoso, unread, json!({})).await["unreadEventCount"].as_i64().unwrap();
     let newest = app.ok(&sales, "{ events(last: 1) { edges { cursor } } }", json!({})).await;
     let cursor = newest["events"]["edges"][0]["cursor"].as_str().unwrap().to_owned();
+    // Marking seen is not a change of sign-ins: no instance drops its token cache for it.
+    let mut auth = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
+    auth.listen("auth_changed").await.unwrap();
     assert_eq!(app.ok(&sales, mark, json!({ "c": cursor })).await["markEventsSeen"], 0);
+    assert!(tokio::time::timeout(Duration::from_millis(300), auth.recv()).await.is_err(), "auth_changed was sent");
     assert_eq!(app.ok(&sales, unread, json!({})).await["unreadEventCount"], 0);
     assert_eq!(app.ok(&contoso, unread, json!({})).await["unreadEventCount"].as_i64().unwrap(), own);
     // A customer's USER reads no records, so no events either.
