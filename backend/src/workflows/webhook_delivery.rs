@@ -81,7 +81,10 @@ pub async fn dispatch(state: &AppState) -> AppResult<usize> {
             let code = e.event_type.code();
             let mut payload = None;
             for t in &targets {
-                let wanted = e.cursor.xid > t.created_xid
+                // An endpoint is not told about itself (it was disabled when that happened).
+                let about_itself = e.subject_type == "WebhookEndpoint" && e.subject_id == t.id;
+                let wanted = !about_itself
+                    && e.cursor.xid > t.created_xid
                     && (t.event_types.is_empty() || t.event_types.iter().any(|c| c == code))
                     && may_receive(&scope_of(t.kind, t.organization_id), &e.concerns);
                 if !wanted {

@@ -28,3 +28,4 @@ mod time_travel;
 mod trust;
 mod viewer_can;
 mod visibility;
+mod webhooks;
