@@ -29,3 +29,4 @@ mod time_travel;
 mod trust;
 mod viewer_can;
 mod visibility;
+mod webhooks;
