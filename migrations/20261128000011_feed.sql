@@ -6,9 +6,14 @@
 -- read. Each row keeps the id of its transaction (xid8), and readers read only rows below
 -- pg_snapshot_xmin(pg_current_snapshot()): every transaction below it has ended, so nothing
 -- can still appear behind the cursor.
-alter table audit_event add column xid xid8 not null default pg_current_xact_id();
+--
+-- The default is set after the column is added, so existing rows (none of them events) keep a
+-- null xid and the table is not rewritten under an exclusive lock.
+alter table audit_event add column xid xid8;
+alter table audit_event alter column xid set default pg_current_xact_id();
 alter table audit_event add column event_type text;
 alter table audit_event add constraint audit_event_event_type check (event_type ~ '^[a-z_]+\.[a-z_]+$');
+alter table audit_event add constraint audit_event_event_has_xid check (event_type is null or xid is not null);
 create index audit_event_feed on audit_event (xid, audit_event_id) where event_type is not null;
 
 -- One notification per transaction, not per row: identical notifications of one transaction
@@ -23,9 +28,11 @@ end $$;
 create trigger feed_notify after insert on audit_event
     for each row when (new.event_type is not null) execute function feed_notify();
 
--- What a user has seen of the feed (the notifications menu counts the rest), as an event id.
+-- What a user has seen of the feed (the notifications menu counts the rest).
 -- A table of its own: an update of app_user tells every instance that sign-ins changed.
+-- The cursor of the newest event seen, in the feed's own order.
 create table feed_seen (
     user_id uuid primary key references app_user (user_id) on delete cascade,
-    seen_through bigint not null check (seen_through >= 0)
+    seen_xid bigint not null check (seen_xid >= 0),
+    seen_id bigint not null check (seen_id >= 0)
 );

@@ -87,10 +87,11 @@ pub async fn read(db: impl PgExecutor<'_>, scope: Option<Scope>, q: &Query) -> A
         qb.push(" and ");
         super::visibility::push_event_visible(&mut qb, scope);
     }
-    if !q.types.is_empty() {
-        let codes: Vec<&str> = q.types.iter().map(|t| t.code()).collect();
-        qb.push(" and event_type = any(").push_bind(codes).push(")");
-    }
+    // Only types this build knows (a newer instance may write more): filtered here, not after
+    // the limit, so a short batch always means "nothing more".
+    let types = if q.types.is_empty() { EventType::ALL } else { q.types.as_slice() };
+    let codes: Vec<&str> = types.iter().map(|t| t.code()).collect();
+    qb.push(" and event_type = any(").push_bind(codes).push(")");
     if let Some(c) = q.after {
         qb.push(" and (xid, audit_event_id) > (")
             .push_bind(c.xid.to_string())
@@ -124,40 +125,54 @@ pub async fn head(db: impl PgExecutor<'_>) -> AppResult<Cursor> {
     Ok(row.map(|r| Cursor { xid: r.xid, id: r.audit_event_id }).unwrap_or(Cursor::START))
 }
 
-/// How many events under `scope`, not caused by `user_id`, came after event `seen_through`;
+/// How many readable events under `scope`, not caused by `user_id`, came after `seen`;
 /// counted up to `cap`.
 pub async fn unread(
     db: impl PgExecutor<'_>,
     scope: Scope,
     user_id: Uuid,
-    seen_through: i64,
+    seen: Cursor,
     cap: i64,
 ) -> AppResult<i64> {
     let mut qb = QueryBuilder::<Postgres>::new(
-        "select count(*) from (select 1 from audit_event where event_type is not null and audit_event_id > ",
+        "select count(*) from (select 1 from audit_event where event_type is not null \
+         and xid < pg_snapshot_xmin(pg_current_snapshot()) and (xid, audit_event_id) > (",
     );
-    qb.push_bind(seen_through).push(" and actor_user_id is distinct from ").push_bind(user_id).push(" and ");
+    qb.push_bind(seen.xid.to_string())
+        .push("::xid8, ")
+        .push_bind(seen.id)
+        .push(") and actor_user_id is distinct from ")
+        .push_bind(user_id)
+        .push(" and event_type = any(")
+        .push_bind(EventType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>())
+        .push(") and ");
     super::visibility::push_event_visible(&mut qb, scope);
     qb.push(" limit ").push_bind(cap).push(") x");
     Ok(qb.build_query_scalar::<i64>().fetch_one(db).await?)
 }
 
-/// Marks the feed read through event `through` for a user (never moves back).
-pub async fn mark_seen(db: impl PgExecutor<'_>, user_id: Uuid, through: i64) -> AppResult<()> {
+/// Marks the feed seen through `through` for a user (never moves back).
+pub async fn mark_seen(db: impl PgExecutor<'_>, user_id: Uuid, through: Cursor) -> AppResult<()> {
     sqlx::query!(
-        "insert into feed_seen (user_id, seen_through) values ($1, greatest($2::bigint, 0))
-         on conflict (user_id) do update set seen_through = greatest(feed_seen.seen_through, excluded.seen_through)",
+        "insert into feed_seen (user_id, seen_xid, seen_id) values ($1, $2, $3)
+         on conflict (user_id) do update
+           set (seen_xid, seen_id) = (greatest(feed_seen.seen_xid, excluded.seen_xid),
+                case when excluded.seen_xid > feed_seen.seen_xid then excluded.seen_id
+                     when excluded.seen_xid < feed_seen.seen_xid then feed_seen.seen_id
+                     else greatest(feed_seen.seen_id, excluded.seen_id) end)",
         user_id,
-        through
+        through.xid,
+        through.id
     )
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn seen_through(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<i64> {
-    Ok(sqlx::query_scalar!("select seen_through from feed_seen where user_id = $1", user_id)
+/// Where a user has read the feed to (the start when never).
+pub async fn seen(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Cursor> {
+    let row = sqlx::query!("select seen_xid, seen_id from feed_seen where user_id = $1", user_id)
         .fetch_optional(db)
-        .await?
-        .unwrap_or(0))
+        .await?;
+    Ok(row.map(|r| Cursor { xid: r.seen_xid, id: r.seen_id }).unwrap_or(Cursor::START))
 }

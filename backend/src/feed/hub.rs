@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, broadcast, watch};
+use tokio::sync::{Semaphore, broadcast, watch};
 
 /// The channel the outbox trigger notifies (migration 11).
 pub const CHANNEL: &str = "feed";
@@ -28,6 +28,8 @@ const SAFETY_POLL: Duration = Duration::from_secs(5);
 const FIRST_RETRY: Duration = Duration::from_millis(10);
 /// Events kept for subscribers that are a little behind; further behind, they read the table.
 const BROADCAST_CAPACITY: usize = 4096;
+/// Subscribers' reads of the table (replays) that may run at once on one instance.
+const REPLAYS_AT_ONCE: usize = 4;
 
 #[derive(Clone)]
 pub struct FeedHub(Arc<Inner>);
@@ -36,10 +38,12 @@ struct Inner {
     events: broadcast::Sender<Arc<FeedEvent>>,
     /// The cursor after the last event broadcast.
     head: watch::Sender<Cursor>,
-    /// Bumped on every `auth_changed`: streams check again that their viewer may still read.
+    /// Bumped on every `auth_changed`: connections check again that their token still stands
+    /// for the same access.
     auth_epoch: watch::Sender<u64>,
-    /// Asks the reader to read now (this instance just committed an event).
-    poke: Notify,
+    /// Replays from the table run a few at a time, so many subscribers asking for history at
+    /// once cannot take every pooled connection.
+    replays: Arc<Semaphore>,
 }
 
 impl Default for FeedHub {
@@ -48,7 +52,7 @@ impl Default for FeedHub {
             events: broadcast::channel(BROADCAST_CAPACITY).0,
             head: watch::channel(Cursor::START).0,
             auth_epoch: watch::channel(0).0,
-            poke: Notify::new(),
+            replays: Arc::new(Semaphore::new(REPLAYS_AT_ONCE)),
         }))
     }
 }
@@ -66,11 +70,6 @@ impl FeedHub {
     /// Every event this instance broadcasts, as it does (the webhook worker wakes on them).
     pub fn wake_on_events(&self) -> broadcast::Receiver<Arc<FeedEvent>> {
         self.0.events.subscribe()
-    }
-
-    /// Read the outbox now rather than at the next notification.
-    pub fn poke(&self) {
-        self.0.poke.notify_one();
     }
 
     /// Listens and reads for as long as the server runs, reconnecting after errors. Also keeps
@@ -142,7 +141,6 @@ impl FeedHub {
                     }
                     retry = FIRST_RETRY;
                 }
-                _ = self.0.poke.notified() => {}
                 _ = tokio::time::sleep(wait) => {
                     retry = (retry * 2).min(SAFETY_POLL);
                     if wait == SAFETY_POLL {
@@ -188,6 +186,7 @@ impl FeedHub {
         let mut live = self.0.events.subscribe();
         let start = after.unwrap_or_else(|| self.head());
         let q_types = types.clone();
+        let replays = self.0.replays.clone();
         let wanted = move |e: &FeedEvent| {
             (types.is_empty() || types.contains(&e.event_type)) && may_receive(&scope, &e.concerns)
         };
@@ -198,7 +197,11 @@ impl FeedHub {
                 if replay {
                     // From the table: this subscriber's own events only, in cursor order.
                     let q = Query { types: q_types.clone(), after: Some(cursor), limit: MAX_BATCH, ..Default::default() };
-                    match db::read(&pool, Some(scope), &q).await {
+                    let read = {
+                        let _permit = replays.acquire().await;
+                        db::read(&pool, Some(scope), &q).await
+                    };
+                    match read {
                         Ok(batch) => {
                             let full = batch.len() as i64 == MAX_BATCH;
                             for e in batch {

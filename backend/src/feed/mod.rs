@@ -18,7 +18,8 @@ pub fn global_id(type_name: &str, id: Uuid) -> String {
 
 /// The event as consumers receive it, in the GraphQL feed (`Event.payload`) and as a webhook's
 /// body: `{type, version, timestamp, data}` in the Standard Webhooks shape. Its fields only
-/// grow within a version.
+/// grow within a version. The acting person is not named here (people are visible only within
+/// their organization); `Event.actor` names them to those who may read them.
 pub fn payload(e: &FeedEvent) -> serde_json::Value {
     let c = &e.concerns;
     serde_json::json!({
@@ -29,7 +30,6 @@ pub fn payload(e: &FeedEvent) -> serde_json::Value {
             "eventId": e.cursor.encode(),
             "action": e.action,
             "subject": { "type": e.subject_type, "id": global_id(&e.subject_type, e.subject_id) },
-            "actorUserId": e.actor_user_id.map(|u| global_id("User", u)),
             "customerId": c.customer_id.map(|u| global_id("Customer", u)),
             "partnerId": c.partner_id.map(|u| global_id("Partner", u)),
             "otherPartnerIds": c.other_partner_ids.iter().map(|u| global_id("Partner", *u)).collect::<Vec<_>>(),

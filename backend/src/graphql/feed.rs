@@ -204,7 +204,7 @@ impl FeedQuery {
         let viewer = ctx.viewer()?;
         let scope = ctx.scope()?;
         let pool = &ctx.state().pool;
-        let seen = db::seen_through(pool, viewer.user_id).await?;
+        let seen = db::seen(pool, viewer.user_id).await?;
         Ok(db::unread(pool, scope, viewer.user_id, seen, UNREAD_CAP).await?)
     }
 }
@@ -221,8 +221,8 @@ impl FeedMutation {
         let scope = ctx.scope()?;
         let cursor = Cursor::decode(&through)?;
         let pool = &ctx.state().pool;
-        db::mark_seen(pool, viewer.user_id, cursor.id).await?;
-        let seen = db::seen_through(pool, viewer.user_id).await?;
+        db::mark_seen(pool, viewer.user_id, cursor).await?;
+        let seen = db::seen(pool, viewer.user_id).await?;
         Ok(db::unread(pool, scope, viewer.user_id, seen, UNREAD_CAP).await?)
     }
 }
@@ -235,59 +235,68 @@ pub struct Live;
 impl Live {
     /// The events the viewer may read as they commit, optionally of some types only. With
     /// `after` (a cursor from an event or from the `events` query), first replays what came
-    /// after it, then goes on live; a client that reconnects resumes without gaps. The stream
-    /// ends when the viewer's session or token is revoked or its access changes.
+    /// after it, then goes on live; a client that reconnects resumes without gaps. The
+    /// connection closes (4403) when the viewer's session or token is revoked, expires or its
+    /// access changes. At most 20 streams per connection.
     async fn events(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only these types (all when absent or empty).")] types: Option<Vec<EventType>>,
         #[graphql(desc = "Replay the events after this cursor first.")] after: Option<String>,
     ) -> async_graphql::Result<BoxStream<'static, Event>> {
-        let viewer = ctx.viewer()?.clone();
-        let scope = Scope::of(&viewer);
+        let viewer = ctx.viewer()?;
+        let scope = Scope::of(viewer);
         let after = after.as_deref().map(Cursor::decode).transpose()?;
         let types: Vec<domain::feed::EventType> =
             types.unwrap_or_default().into_iter().map(Into::into).collect();
-        let state = ctx.state().clone();
-        let secret = ctx.data_opt::<LiveSecret>().cloned().ok_or_else(|| {
+        let state = ctx.state();
+        let streams = ctx.data_opt::<LiveStreams>().ok_or_else(|| {
             async_graphql::Error::from(AppError::refused(
-                Code::Unauthenticated,
-                "live events come over WebSocket, with a token in connection_init",
+                Code::BadUserInput,
+                "live events come over WebSocket (GET /graphql), with a token in connection_init",
             ))
         })?;
+        let guard = streams.open()?;
         let events = state.feed.subscribe(state.pool.clone(), scope, types, after);
-        let mut auth = state.feed.auth_changes();
-        // Ends the stream once the viewer's token no longer stands for the same access.
-        let still_valid = async move {
-            loop {
-                if auth.changed().await.is_err() {
-                    return;
-                }
-                let now = state.clock.now();
-                match crate::workflows::auth::authenticate(&state, &secret.0, now).await {
-                    Ok(Some(v)) if same_access(&v, &viewer) => continue,
-                    Ok(_) => return,
-                    // The database is unreachable: keep streaming; the next change checks again.
-                    Err(_) => continue,
-                }
-            }
-        };
-        Ok(events.take_until(Box::pin(still_valid)).map(Event).boxed())
+        // The guard lives as long as the stream, so closing a stream frees its place.
+        Ok(events
+            .map(move |e| {
+                let _ = &guard;
+                Event(e)
+            })
+            .boxed())
     }
 }
 
-/// The token a WebSocket connection authenticated with, kept to check it again.
-#[derive(Clone)]
-pub struct LiveSecret(pub String);
+/// How many live streams one WebSocket connection may hold at once.
+pub const MAX_STREAMS_PER_CONNECTION: usize = 20;
 
-fn same_access(a: &domain::Viewer, b: &domain::Viewer) -> bool {
-    let mut ra = a.roles.clone();
-    let mut rb = b.roles.clone();
-    ra.sort_by_key(|r| format!("{r:?}"));
-    rb.sort_by_key(|r| format!("{r:?}"));
-    a.user_id == b.user_id
-        && a.organization_id == b.organization_id
-        && a.token_id == b.token_id
-        && a.enrol_only == b.enrol_only
-        && ra == rb
+/// The live streams one WebSocket connection holds (its connection data; `http::live`).
+#[derive(Clone, Default)]
+pub struct LiveStreams(Arc<std::sync::atomic::AtomicUsize>);
+
+/// One open stream's place; given back when the stream is dropped.
+pub struct StreamPlace(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for StreamPlace {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+impl LiveStreams {
+    fn open(&self) -> Result<StreamPlace, AppError> {
+        use std::sync::atomic::Ordering;
+        let taken = self.0.fetch_add(1, Ordering::AcqRel);
+        let place = StreamPlace(self.0.clone());
+        if taken >= MAX_STREAMS_PER_CONNECTION {
+            return Err(AppError::refused(
+                Code::RateLimited,
+                format!(
+                    "at most {MAX_STREAMS_PER_CONNECTION} live streams per connection; complete one first"
+                ),
+            ));
+        }
+        Ok(place)
+    }
 }

@@ -45,7 +45,7 @@ const PAGE: &str = r##"<!doctype html>
       function live(auth) {
         var t = String(auth || "").replace(/^Bearer\s+/i, "").trim();
         if (!clients[t]) {
-          clients[t] = graphqlWs.createClient({ url: wsUrl, lazy: true, connectionParams: { token: t } });
+          clients[t] = graphqlWs.createClient({ url: wsUrl, lazy: true, keepAlive: 20000, connectionParams: { token: t } });
         }
         return clients[t];
       }

@@ -2,30 +2,40 @@
 //! `graphql-transport-ws` and the legacy `graphql-ws` (async-graphql-poem's `GraphQLWebSocket`).
 //!
 //! The token comes in `connection_init`'s payload (`{"token": "…"}`) and is checked like a
-//! bearer token. A connection that sends no `connection_init` within `INIT_TIMEOUT` is closed
-//! with 4408, one whose token is refused with 4403; a `graphql-transport-ws` connection that sends nothing (not even a ping) for
-//! `KEEPALIVE` is closed with 3008. A stream ends when its token stops standing for the same
-//! access (see `graphql::feed::Live`).
+//! bearer token. The connection is closed:
+//! - with 4408 when no `connection_init` comes within `INIT_TIMEOUT`;
+//! - with 4403 when the token is refused, and later as soon as it is revoked, expires, or
+//!   stops standing for the same access (checked on every `auth_changed` and at expiry), so
+//!   nothing sent over the socket runs with access the viewer no longer has;
+//! - with 3008 when a `graphql-transport-ws` client sends nothing (not even a ping) for
+//!   `KEEPALIVE`;
+//! - when the client stops reading for `SEND_TIMEOUT`.
+//!
+//! Messages are bounded like HTTP bodies, and errors carry `extensions.code` as over HTTP.
 
 use crate::AppState;
+use crate::domain::Viewer;
 use crate::domain::access::Scope;
 use crate::graphql::AppSchema;
 use crate::graphql::context::{Auth, ClientAddress, SignInBudget};
-use crate::graphql::feed::LiveSecret;
+use crate::graphql::feed::LiveStreams;
 use crate::graphql::loaders::Loaders;
 use crate::workflows::auth;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
 use async_graphql::{Data, ErrorExtensions};
 use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
 use futures_util::{SinkExt, StreamExt};
-use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketStream};
+use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig, WebSocketStream};
 use poem::{FromRequest, IntoResponse, Request, Response};
+use serde_json::Value;
 use std::time::Duration;
 
 /// How long a new connection may take to send `connection_init`.
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a `graphql-transport-ws` connection may stay silent (clients ping more often).
 pub const KEEPALIVE: Duration = Duration::from_secs(60);
+/// How long a client may leave a message unread before the connection is dropped.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Whether the request asks to become a WebSocket.
 pub fn wants_upgrade(req: &Request) -> bool {
@@ -39,18 +49,25 @@ pub async fn upgrade(req: Request) -> poem::Result<Response> {
     let (req, mut body) = req.split();
     let websocket = WebSocket::from_request(&req, &mut body).await?;
     let protocol = GraphQLProtocol::from_request(&req, &mut body).await?;
-    let schema = req.data::<AppSchema>().cloned().ok_or_else(|| {
-        poem::Error::from_string("no schema", poem::http::StatusCode::INTERNAL_SERVER_ERROR)
-    })?;
-    let state = req
-        .data::<AppState>()
-        .cloned()
-        .ok_or_else(|| poem::Error::from_string("no state", poem::http::StatusCode::INTERNAL_SERVER_ERROR))?;
+    let missing = || poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let schema = req.data::<AppSchema>().cloned().ok_or_else(missing)?;
+    let state = req.data::<AppState>().cloned().ok_or_else(missing)?;
     let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    // A message is bounded like a request body.
+    let mut config = WebSocketConfig::default();
+    config.max_message_size = Some(state.limits.max_body_bytes);
+    config.max_frame_size = Some(state.limits.max_body_bytes);
     Ok(websocket
+        .config(config)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| serve(stream, schema, state, protocol, client))
         .into_response())
+}
+
+/// The token and viewer a connection was admitted with.
+struct Admitted {
+    token: String,
+    viewer: Viewer,
 }
 
 async fn serve(
@@ -61,55 +78,89 @@ async fn serve(
     client: String,
 ) {
     let (mut sink, incoming) = stream.split();
+    // Subscribed before the token is checked, so a revocation right after it is not missed.
+    let mut auth_changes = state.feed.auth_changes();
     // The GraphQL side writes into a channel, so this side can also close the connection.
     let (out_tx, mut out_rx) = tokio::sync::mpsc::channel::<Message>(64);
     let out = futures_util::sink::unfold(out_tx, |tx, m: Message| async move {
         tx.send(m).await.map(|_| tx).map_err(|_| std::io::Error::other("connection closed"))
     });
-    let (init_tx, mut init_rx) = tokio::sync::oneshot::channel::<()>();
+    let (init_tx, mut init_rx) = tokio::sync::oneshot::channel::<Option<Admitted>>();
     let keepalive = matches!(protocol.0, WebSocketProtocols::GraphQLWS).then_some(KEEPALIVE);
+    let init_state = state.clone();
     let graphql = GraphQLWebSocket::new_with_pair(Box::pin(out), incoming, schema, protocol)
         .on_connection_init(move |payload| async move {
-            let _ = init_tx.send(());
-            connection_data(&state, payload, client).await
+            let admitted = admit(&init_state, &payload).await;
+            let data = match &admitted {
+                Ok(a) => Ok(connection_data(&init_state, a, client)),
+                Err(e) => Err(e.clone()),
+            };
+            let _ = init_tx.send(admitted.ok());
+            data
         })
         .keepalive_timeout(keepalive)
         .serve();
     let write = async move {
         let timer = tokio::time::sleep(INIT_TIMEOUT);
         tokio::pin!(timer);
-        let mut initialised = false;
+        // None until connection_init came; then whether it was admitted.
+        let mut admitted: Option<Option<Admitted>> = None;
         let mut acknowledged = false;
+        let close =
+            |code: u16, reason: &str| Message::Close(Some((CloseCode::from(code), reason.to_owned())));
         loop {
-            tokio::select! {
+            let expires = admitted
+                .as_ref()
+                .and_then(|a| a.as_ref())
+                .and_then(|a| a.viewer.token_expires_at)
+                .and_then(|end| (end - state.clock.now()).to_std().ok());
+            let outgoing = tokio::select! {
+                // The outcome of connection_init is known before anything it made is sent.
+                biased;
+                a = &mut init_rx, if admitted.is_none() => {
+                    admitted = Some(a.ok().flatten());
+                    continue;
+                }
                 m = out_rx.recv() => match m {
-                    Some(m) => {
-                        // A refused connection_init closes with 1002 in async-graphql; the
-                        // protocol says 4403 Forbidden.
-                        let m = match m {
-                            Message::Close(Some((code, reason))) if !acknowledged && u16::from(code) == 1002 => {
-                                Message::Close(Some((CloseCode::from(4403), reason)))
-                            }
-                            Message::Text(t) if t.contains("\"connection_ack\"") => {
-                                acknowledged = true;
-                                Message::Text(t)
-                            }
-                            m => m,
-                        };
-                        if sink.send(m).await.is_err() {
-                            return;
-                        }
-                    }
+                    Some(m) => m,
                     None => {
                         let _ = sink.close().await;
                         return;
                     }
                 },
-                _ = &mut init_rx, if !initialised => initialised = true,
-                _ = &mut timer, if !initialised => {
-                    let close = (CloseCode::from(4408), "Connection initialisation timeout".to_owned());
-                    let _ = sink.send(Message::Close(Some(close))).await;
-                    let _ = sink.close().await;
+                _ = &mut timer, if admitted.is_none() => {
+                    close(4408, "Connection initialisation timeout")
+                }
+                changed = auth_changes.changed(), if matches!(admitted, Some(Some(_))) => {
+                    let Some(Some(a)) = &admitted else { continue };
+                    if changed.is_ok() && still_admitted(&state, a).await {
+                        continue;
+                    }
+                    close(4403, "the token was revoked or its access changed; connect again")
+                }
+                _ = tokio::time::sleep(expires.unwrap_or(KEEPALIVE)), if expires.is_some() => {
+                    close(4403, "the token expired; sign in again")
+                }
+            };
+            let (m, last) = match outgoing {
+                // A refused connection_init closes with 1002 in async-graphql; the protocol says
+                // 4403 Forbidden.
+                Message::Close(Some((code, reason)))
+                    if matches!(admitted, Some(None)) && !acknowledged && u16::from(code) == 1002 =>
+                {
+                    (close(4403, &reason), true)
+                }
+                Message::Close(c) => (Message::Close(c), true),
+                Message::Text(t) => {
+                    acknowledged |= t.contains("\"connection_ack\"");
+                    (Message::Text(with_codes(t)), false)
+                }
+                m => (m, false),
+            };
+            match tokio::time::timeout(SEND_TIMEOUT, sink.send(m)).await {
+                Ok(Ok(())) if !last => {}
+                _ => {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
                     return;
                 }
             }
@@ -117,19 +168,65 @@ async fn serve(
     };
     tokio::pin!(graphql, write);
     tokio::select! {
-        _ = &mut write => return,
-        _ = &mut graphql => {}
+        _ = &mut write => {}
+        _ = &mut graphql => {
+            // The GraphQL side is done; send what it wrote.
+            write.await;
+        }
     }
-    // The GraphQL side is done; send what it wrote.
-    write.await;
 }
 
-/// The request data of an authenticated connection, or an error that closes it (4403).
-async fn connection_data(
-    state: &AppState,
-    payload: serde_json::Value,
-    client: String,
-) -> async_graphql::Result<Data> {
+/// Whether the token still stands for the access the connection was admitted with.
+async fn still_admitted(state: &AppState, a: &Admitted) -> bool {
+    match auth::authenticate(state, &a.token, state.clock.now()).await {
+        Ok(Some(v)) => same_access(&v, &a.viewer),
+        Ok(None) => false,
+        // The database is unreachable: the next change checks again.
+        Err(_) => true,
+    }
+}
+
+fn same_access(a: &Viewer, b: &Viewer) -> bool {
+    let roles = |v: &Viewer| {
+        let mut r: Vec<String> = v.roles.iter().map(|r| format!("{r:?}")).collect();
+        r.sort();
+        r
+    };
+    a.user_id == b.user_id
+        && a.token_id == b.token_id
+        && Scope::of(a) == Scope::of(b)
+        && a.read_only == b.read_only
+        && a.enrol_only == b.enrol_only
+        && roles(a) == roles(b)
+}
+
+/// Errors sent over the socket carry `extensions.code` like those over HTTP: validation
+/// errors (no path) `GRAPHQL_VALIDATION_FAILED`, others `BAD_USER_INPUT` unless they have one.
+fn with_codes(text: String) -> String {
+    if !text.contains("\"errors\"") && !text.contains("\"type\":\"error\"") {
+        return text;
+    }
+    let Ok(mut v) = serde_json::from_str::<Value>(&text) else { return text };
+    let errors = match v["type"].as_str() {
+        // graphql-transport-ws `error`: the payload is the list of errors.
+        Some("error") => v.get_mut("payload"),
+        _ => v.get_mut("payload").and_then(|p| p.get_mut("errors")),
+    };
+    let Some(Value::Array(errors)) = errors else { return text };
+    for e in errors {
+        let has_path = e.get("path").is_some_and(|p| p.as_array().is_some_and(|a| !a.is_empty()));
+        let Some(obj) = e.as_object_mut() else { continue };
+        let ext = obj.entry("extensions").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(ext) = ext.as_object_mut() {
+            let code = if has_path { "BAD_USER_INPUT" } else { "GRAPHQL_VALIDATION_FAILED" };
+            ext.entry("code").or_insert_with(|| Value::from(code));
+        }
+    }
+    v.to_string()
+}
+
+/// Checks the token of a connection_init payload; the error closes the connection.
+async fn admit(state: &AppState, payload: &Value) -> async_graphql::Result<Admitted> {
     let refuse = |message: &str, code: &str| {
         async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
     };
@@ -142,8 +239,7 @@ async fn connection_data(
     let Some(token) = token else {
         return Err(refuse("send your token in connection_init: {\"token\": \"…\"}", "UNAUTHENTICATED"));
     };
-    let now = state.clock.now();
-    let viewer = match auth::authenticate(state, &token, now).await {
+    let viewer = match auth::authenticate(state, &token, state.clock.now()).await {
         Ok(Some(v)) => v,
         Ok(None) => {
             return Err(refuse("the token is unknown, revoked or expired; sign in again", "UNAUTHENTICATED"));
@@ -153,13 +249,18 @@ async fn connection_data(
     if viewer.enrol_only {
         return Err(refuse("set up multi-factor sign-in first", "MFA_ENROLMENT_REQUIRED"));
     }
-    let scope = Scope::of(&viewer);
+    Ok(Admitted { token, viewer })
+}
+
+/// What every operation on the connection sees.
+fn connection_data(state: &AppState, a: &Admitted, client: String) -> Data {
+    let scope = Scope::of(&a.viewer);
     let mut data = Data::default();
     // A connection lives long: nothing it reads may be cached for its lifetime.
-    data.insert(Loaders::new(&state.pool, Some(scope), now).without_cache());
-    data.insert(Auth::Viewer(viewer));
-    data.insert(LiveSecret(token));
+    data.insert(Loaders::new(&state.pool, Some(scope), state.clock.now()).without_cache());
+    data.insert(Auth::Viewer(a.viewer.clone()));
+    data.insert(LiveStreams::default());
     data.insert(SignInBudget::default());
     data.insert(ClientAddress(client));
-    Ok(data)
+    data
 }

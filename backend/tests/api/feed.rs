@@ -141,6 +141,24 @@ async fn partner_uuid(pool: &PgPool, name: &str) -> Uuid {
     .unwrap()
 }
 
+/// The newest event `token` reads, once the feed shows one whose subject is `subject` (an
+/// event shows once the transactions that began before it, in any database of the cluster,
+/// have ended: tests running beside this one may hold it back a moment).
+async fn newest_about(app: &TestApp, token: &str, subject: &Value) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = app
+            .ok(token, "{ events(last: 1) { edges { cursor node { subject { id } } } } }", json!({}))
+            .await;
+        let edge = page["events"]["edges"][0].clone();
+        if edge["node"]["subject"]["id"] == *subject {
+            return edge;
+        }
+        assert!(Instant::now() < deadline, "the event about {subject} never showed: {page}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn read_all_after(pool: &PgPool, after: Cursor) -> Vec<i64> {
     let q = Query { after: Some(after), limit: 10_000, ..Default::default() };
     feed_db::read(pool, None, &q).await.unwrap().into_iter().map(|e| e.cursor.id).collect()
@@ -307,11 +325,48 @@ async fn the_websocket_admits_only_live_tokens(pool: PgPool) {
     assert_eq!(legacy.next_event(Duration::from_secs(10)).await.unwrap()["type"], "INVITATION_CREATED");
     assert_eq!(modern.next_event(Duration::from_secs(10)).await.unwrap()["type"], "INVITATION_CREATED");
 
-    // Signing out revokes the session: its streams complete.
+    // Errors over the socket carry codes, as over HTTP.
+    modern.subscribe("9", "subscription { events(types: [NOPE]) { cursor } }", json!({})).await;
+    let err = modern.next_json(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(err["payload"]["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{err}");
+    assert_eq!(modern.next_json(Duration::from_secs(10)).await.unwrap()["type"], "complete");
+    modern
+        .subscribe(
+            "10",
+            "subscription($a: String) { events(after: $a) { cursor } }",
+            json!({ "a": "bad\u{0}" }),
+        )
+        .await;
+    let err = modern.next_json(Duration::from_secs(10)).await.unwrap();
+    assert!(err.to_string().contains("BAD_USER_INPUT"), "{err}");
+    assert_eq!(modern.next_json(Duration::from_secs(10)).await.unwrap()["type"], "complete");
+    // At most 20 streams per connection (8 is open already).
+    let mut refused = None;
+    for i in 0..20 {
+        modern.subscribe(&format!("s{i}"), LIVE, json!({})).await;
+    }
+    for _ in 0..20 {
+        let Some(m) = modern.next_json(Duration::from_millis(500)).await else { break };
+        if m.to_string().contains("RATE_LIMITED") {
+            refused = Some(m);
+        }
+    }
+    assert!(refused.is_some(), "a 21st stream is refused with RATE_LIMITED");
+
+    // A message larger than a request body closes the connection.
+    let mut big = Live::connect(a, &token).await;
+    big.subscribe(
+        "1",
+        &format!("subscription {{ events {{ cursor }} }} # {}", "x".repeat(2_000_000)),
+        json!({}),
+    )
+    .await;
+    assert!(big.closed_with(Duration::from_secs(10)).await.is_some());
+
+    // Signing out revokes the session: its connections close, whatever they were doing.
     app.ok(&token, "mutation { signOut { signedOut } }", json!({})).await;
-    let done = modern.next_json(Duration::from_secs(10)).await.expect("the stream ends");
-    assert_eq!(done["type"], "complete", "{done}");
-    assert_eq!(done["id"], "8");
+    assert_eq!(modern.closed_with(Duration::from_secs(10)).await, Some(4403));
+    assert!(legacy.next_json(Duration::from_secs(10)).await.is_none(), "the legacy connection closes too");
 }
 
 /// `after` replays what the subscriber missed, then goes on live, without duplicates.
@@ -321,10 +376,7 @@ async fn a_subscriber_resumes_from_its_cursor(pool: PgPool) {
     let (a, _) = serve(&app).await;
     let token = app.sign_in("admin@contoso.demo").await;
     let first = app.ok(&token, INVITE, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
-    let page =
-        app.ok(&token, "{ events(last: 1) { edges { cursor node { subject { id } } } } }", json!({})).await;
-    let edge = &page["events"]["edges"][0];
-    assert_eq!(edge["node"]["subject"]["id"], first["createInvitation"]["invitation"]["id"]);
+    let edge = newest_about(&app, &token, &first["createInvitation"]["invitation"]["id"]).await;
     let cursor = edge["cursor"].as_str().unwrap().to_owned();
     // Two more while "disconnected".
     for _ in 0..2 {
@@ -353,7 +405,8 @@ async fn every_tenant_reads_exactly_its_events(pool: PgPool) {
     let contoso = app.sign_in("admin@contoso.demo").await;
     app.ok(&contoso, INVITE, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
     let fabrikam = app.sign_in("admin@fabrikam.demo").await;
-    app.ok(&fabrikam, INVITE, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
+    let last = app.ok(&fabrikam, INVITE, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
+    newest_about(&app, &fabrikam, &last["createInvitation"]["invitation"]["id"]).await;
     let everything = feed_db::read(
         &pool,
         None,
@@ -442,7 +495,8 @@ async fn unread_counts_and_hostile_arguments(pool: PgPool) {
     let unread = "{ unreadEventCount }";
     let mark = "mutation($c: String!) { markEventsSeen(through: $c) }";
     let before = app.ok(&sales, unread, json!({})).await["unreadEventCount"].as_i64().unwrap();
-    app.ok(&contoso, INVITE, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
+    let made = app.ok(&contoso, INVITE, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
+    newest_about(&app, &sales, &made["createInvitation"]["invitation"]["id"]).await;
     let after = app.ok(&sales, unread, json!({})).await["unreadEventCount"].as_i64().unwrap();
     assert_eq!(after, (before + 1).min(100));
     // The actor's own events are not news to it.
@@ -525,4 +579,35 @@ async fn one_notification_per_transaction(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(events, 3);
+}
+
+/// A row of a type this build does not know (written by a newer instance) neither stops the
+/// feed nor hides the events around it.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unknown_event_type_is_passed_over(pool: PgPool) {
+    let app = TestApp::with_demo(pool.clone()).await;
+    let contoso = partner_uuid(&app.pool, "Contoso Cloud Direct").await;
+    let start = feed_db::head(&pool).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let before = append(&mut tx, contoso).await;
+    sqlx::query(
+        "insert into audit_event (occurred_at, action, subject_type, subject_id, partner_id, details, event_type)
+         select now(), 'future.thing', 'Invitation', gen_random_uuid(), $1, '{}', 'future.thing' from generate_series(1, 600)",
+    )
+    .bind(contoso)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let after = append(&mut tx, contoso).await;
+    tx.commit().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let read = read_all_after(&pool, start).await;
+        if !read.is_empty() {
+            assert_eq!(read, vec![before, after]);
+            break;
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
