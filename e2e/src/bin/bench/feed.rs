@@ -5,8 +5,8 @@
 //!   at 1,000/s, each in its own transaction, straight into the outbox (as a workflow's
 //!   transaction would append them). Latency is from the moment the commit returned to the
 //!   writer to the moment the subscriber read the event off its socket, on one clock.
-//! - Webhooks: one endpoint (a receiver in this process) gets events at a modest rate
-//!   (commit-to-delivery latency), then a burst (the delivery worker's throughput).
+//! - Webhooks: one endpoint (a receiver in this process, answering 204) gets events at 50/s
+//!   (commit-to-delivery latency), then a burst of 5,000 (the delivery worker's throughput).
 //! - The outbox's cost: `acceptInvitation` req/s with the outbox, then with it switched off
 //!   (no xid default, no NOTIFY trigger, no feed index), on fresh invitations each time.
 
@@ -261,6 +261,94 @@ async fn outbox_cost(
     ))
 }
 
+/// A webhook receiver on loopback: records when each event id arrived, answers 204.
+async fn receiver(arrived: Arc<Mutex<Vec<(i64, Instant)>>>) -> Result<String> {
+    use poem::{EndpointExt, Route, handler, post, web::Json};
+    #[handler]
+    fn hook(Json(body): Json<Value>, poem::web::Data(arrived): poem::web::Data<&Arc<Mutex<Vec<(i64, Instant)>>>>) -> poem::http::StatusCode {
+        let at = Instant::now();
+        if let Some(id) = body["data"]["eventId"].as_str().and_then(cursor_id) {
+            arrived.lock().unwrap().push((id, at));
+        }
+        poem::http::StatusCode::NO_CONTENT
+    }
+    use poem::listener::{Acceptor, Listener};
+    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
+    let addr = *acceptor.local_addr()[0].as_socket_addr().context("no address")?;
+    let app = Route::new().at("/hook", post(hook)).data(arrived);
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    Ok(format!("http://{addr}/hook"))
+}
+
+/// Commit-to-delivery latency at a steady rate, then the worker's throughput on a burst.
+async fn webhooks(o: &Options, server: &Server, pool: &PgPool) -> Result<String> {
+    let arrived = Arc::new(Mutex::new(Vec::new()));
+    let url = receiver(arrived.clone()).await?;
+    let (partner, email): (uuid::Uuid, String) = sqlx::query_as(
+        "select o.organization_id, u.email from organization o join app_user u using (organization_id)
+           join user_role r using (user_id)
+          where u.email like 'admin@partner%.bench.example' and r.role = 'ADMIN_AGENT' order by u.email limit 1",
+    )
+    .fetch_one(pool)
+    .await?;
+    let token = sign_in(&server.base, &email).await?;
+    let body = json!({
+        "query": "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }",
+        "variables": { "i": { "url": url, "description": "bench receiver" } }
+    });
+    let v: Value = reqwest::Client::new()
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    if v.get("errors").is_some() {
+        bail!("creating the bench's webhook endpoint: {v}");
+    }
+    // Steady: 50 events/s.
+    let seconds = o.seconds.max(2.0);
+    let committed = commit_events(pool, &[partner], 50, seconds).await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while arrived.lock().unwrap().len() < committed.len() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let steady = arrived.lock().unwrap().clone();
+    let (ms, lost) = latencies(&committed, &steady);
+    // Burst: 5,000 events committed at once (one transaction), delivered as fast as the worker can.
+    arrived.lock().unwrap().clear();
+    let burst = 5_000i64;
+    let t = Instant::now();
+    sqlx::query(
+        "insert into audit_event (occurred_at, action, subject_type, subject_id, partner_id, details, event_type)
+         select now(), 'invitation.created', 'Invitation', gen_random_uuid(), $1, '{\"bench\": true}', 'invitation.created'
+           from generate_series(1, $2)",
+    )
+    .bind(partner)
+    .bind(burst)
+    .execute(pool)
+    .await?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while (arrived.lock().unwrap().len() as i64) < burst && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let took = t.elapsed();
+    let got = arrived.lock().unwrap().len();
+    Ok(format!(
+        "- Webhooks: {} events at 50/s to one endpoint (a receiver on loopback answering 204): commit-to-delivery \
+         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} lost. Worker throughput: a burst of {burst} events committed at \
+         once was delivered ({got} received) in {:.1} s = {:.0} deliveries/s (dispatch, claim, sign, POST, record).",
+        committed.len(),
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.99),
+        ms.last().copied().unwrap_or(f64::NAN),
+        lost,
+        took.as_secs_f64(),
+        got as f64 / took.as_secs_f64()
+    ))
+}
+
 /// Every feed figure, as lines for the report.
 pub async fn measure(
     o: &Options,
@@ -273,6 +361,9 @@ pub async fn measure(
     let mut lines = vec!["Change feed (`--only feed`):".to_owned()];
     eprintln!("==> feed: live subscriptions");
     lines.push(live(o, server, pool).await?);
+    eprintln!("{}", lines.last().unwrap());
+    eprintln!("==> feed: webhooks");
+    lines.push(webhooks(o, server, pool).await?);
     eprintln!("{}", lines.last().unwrap());
     eprintln!("==> feed: the outbox's cost to acceptInvitation");
     lines.push(outbox_cost(o, fixtures, server, pool, db, work).await?);

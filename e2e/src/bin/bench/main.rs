@@ -216,7 +216,9 @@ async fn main() -> Result<()> {
     let db = Database::start(o.scale).await?;
     let pool = sqlx::postgres::PgPoolOptions::new().max_connections(4).connect(&db.url).await?;
     // Our server migrates and loads the demo data; then the generator adds the scale's data.
-    let server = Server::start_with_args(&db.url, &["--job-interval-secs", "0"]).await?;
+    // Webhooks go to the feed bench's receiver on loopback.
+    let server =
+        Server::start_with_args(&db.url, &["--job-interval-secs", "0", "--webhook-allow-private-urls"]).await?;
     eprintln!("==> generating {customers} customers, {partners} partners, {subscriptions} subscriptions");
     let t = Instant::now();
     psql(
