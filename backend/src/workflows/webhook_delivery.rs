@@ -18,7 +18,7 @@ use rand::Rng;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::sync::broadcast::error::TryRecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use uuid::Uuid;
 
 /// Without events, the worker looks for due retries this often.
@@ -43,7 +43,11 @@ pub async fn run_forever(state: AppState) {
             tracing::warn!(error = %e.describe(), "webhooks: run failed");
         }
         tokio::select! {
-            _ = events.recv() => {
+            woke = events.recv() => {
+                if matches!(woke, Err(RecvError::Closed)) {
+                    // No more wake-ups (the hub is gone): the tick alone drives the worker.
+                    tokio::time::sleep(TICK).await;
+                }
                 // One run for everything that arrived together.
                 while !matches!(events.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
             }
