@@ -266,7 +266,7 @@ async fn record(state: &AppState, c: &db::Claimed, sent: Sent) -> AppResult<()> 
     let failing_since = db::mark_failing(&mut *tx, c.endpoint_id, now).await?.map(|(since, _)| since);
     if let Some(reason) = rules::disables_after_failure(outcome, failing_since, now) {
         db::finish_attempt(&mut *tx, c.id, WebhookDeliveryStatus::Failed, None, &attempt).await?;
-        if let Some((organization_id, kind)) = db::disable(&mut *tx, c.endpoint_id, now, reason).await? {
+        if let Some((organization_id, kind)) = db::disable(&mut *tx, c.endpoint_id, now, &reason).await? {
             db::fail_pending(&mut *tx, c.endpoint_id).await?;
             let event = super::webhooks::in_organization(
                 kind,
