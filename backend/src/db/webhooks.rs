@@ -278,6 +278,30 @@ pub async fn attempts(db: impl PgExecutor<'_>, delivery_id: Uuid) -> AppResult<V
     .await?)
 }
 
+/// The attempts of several deliveries (a page), oldest first, in one statement.
+pub async fn attempts_of(
+    db: impl PgExecutor<'_>,
+    delivery_ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, Vec<Attempt>>> {
+    let rows = sqlx::query!(
+        "select webhook_delivery_id, attempted_at, response_status, latency_ms, error from webhook_attempt
+         where webhook_delivery_id = any($1) order by webhook_attempt_id",
+        delivery_ids
+    )
+    .fetch_all(db)
+    .await?;
+    let mut by_delivery: std::collections::HashMap<Uuid, Vec<Attempt>> = Default::default();
+    for r in rows {
+        by_delivery.entry(r.webhook_delivery_id).or_default().push(Attempt {
+            attempted_at: r.attempted_at,
+            response_status: r.response_status,
+            latency_ms: r.latency_ms,
+            error: r.error,
+        });
+    }
+    Ok(by_delivery)
+}
+
 /// Queues one delivery (a test, or one event); nothing when the endpoint has this message.
 pub async fn insert_delivery(
     db: impl PgExecutor<'_>,

@@ -306,13 +306,13 @@ pub fn disables_after_failure(
     outcome: Outcome,
     failing_since: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Option<&'static str> {
+) -> Option<String> {
     match outcome {
         Outcome::Delivered => None,
-        Outcome::Gone => Some("the endpoint answered 410 Gone"),
+        Outcome::Gone => Some("the endpoint answered 410 Gone".to_owned()),
         Outcome::Failed => failing_since
             .filter(|since| now - *since >= FAILING_DISABLES_AFTER)
-            .map(|_| "every delivery failed for 5 days"),
+            .map(|_| format!("every delivery failed for {} days", FAILING_DISABLES_AFTER.num_days())),
     }
 }
 

@@ -84,20 +84,28 @@ impl WebhookEndpoint {
         #[graphql(desc = "The endCursor of the previous page.")] after: Option<String>,
     ) -> GqlResult<CountedConnection<WebhookDelivery>> {
         let request = connection::page_request(first, after)?;
-        let page = db::deliveries_page(&ctx.state().pool, self.0.id, &request).await?;
+        let pool = &ctx.state().pool;
+        let page = db::deliveries_page(pool, self.0.id, &request).await?;
+        // The page's attempts in one statement, not one per delivery.
+        let ids: Vec<Uuid> = page.items.iter().map(|d| d.id).collect();
+        let attempts = db::attempts_of(pool, &ids).await?;
         let endpoint = self.0.id;
         Ok(connection::build(
             page,
             &request,
             CountQuery::deferred(move |pool| async move { db::deliveries_count(&pool, endpoint).await }),
             |d| (time_key(d.created_at), d.id),
-            WebhookDelivery,
+            |d| {
+                let a = attempts.get(&d.id).cloned().unwrap_or_default();
+                WebhookDelivery(d, Some(a))
+            },
         ))
     }
 }
 
 /// One event sent (or to be sent) to one endpoint, with its attempts.
-pub struct WebhookDelivery(pub db::Delivery);
+/// A delivery, with its attempts when its page read them already.
+pub struct WebhookDelivery(pub db::Delivery, pub Option<Vec<db::Attempt>>);
 
 /// One event sent (or to be sent) to one endpoint, with its attempts.
 #[Object]
@@ -148,7 +156,11 @@ impl WebhookDelivery {
     }
     /// Every attempt, oldest first.
     async fn attempts(&self, ctx: &Context<'_>) -> GqlResult<Vec<WebhookAttempt>> {
-        Ok(db::attempts(&ctx.state().pool, self.0.id).await?.into_iter().map(WebhookAttempt).collect())
+        let attempts = match &self.1 {
+            Some(read) => read.clone(),
+            None => db::attempts(&ctx.state().pool, self.0.id).await?,
+        };
+        Ok(attempts.into_iter().map(WebhookAttempt).collect())
     }
 }
 
@@ -193,7 +205,7 @@ pub(crate) async fn visible_delivery(ctx: &Context<'_>, id: Uuid) -> GqlResult<W
         .await?
         .filter(|d| may_see(viewer, d.organization_id))
         .ok_or_else(|| AppError::not_found("webhook delivery"))?;
-    Ok(WebhookDelivery(d))
+    Ok(WebhookDelivery(d, None))
 }
 
 fn may_see(viewer: &Viewer, organization_id: Uuid) -> bool {

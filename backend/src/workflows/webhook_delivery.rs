@@ -18,7 +18,7 @@ use rand::Rng;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::sync::broadcast::error::TryRecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use uuid::Uuid;
 
 /// Without events, the worker looks for due retries this often.
@@ -43,7 +43,11 @@ pub async fn run_forever(state: AppState) {
             tracing::warn!(error = %e.describe(), "webhooks: run failed");
         }
         tokio::select! {
-            _ = events.recv() => {
+            woke = events.recv() => {
+                if matches!(woke, Err(RecvError::Closed)) {
+                    // No more wake-ups (the hub is gone): the tick alone drives the worker.
+                    tokio::time::sleep(TICK).await;
+                }
                 // One run for everything that arrived together.
                 while !matches!(events.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
             }
@@ -262,7 +266,7 @@ async fn record(state: &AppState, c: &db::Claimed, sent: Sent) -> AppResult<()> 
     let failing_since = db::mark_failing(&mut *tx, c.endpoint_id, now).await?.map(|(since, _)| since);
     if let Some(reason) = rules::disables_after_failure(outcome, failing_since, now) {
         db::finish_attempt(&mut *tx, c.id, WebhookDeliveryStatus::Failed, None, &attempt).await?;
-        if let Some((organization_id, kind)) = db::disable(&mut *tx, c.endpoint_id, now, reason).await? {
+        if let Some((organization_id, kind)) = db::disable(&mut *tx, c.endpoint_id, now, &reason).await? {
             db::fail_pending(&mut *tx, c.endpoint_id).await?;
             let event = super::webhooks::in_organization(
                 kind,

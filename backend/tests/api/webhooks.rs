@@ -410,3 +410,21 @@ async fn internal_addresses_are_refused_at_creation_and_at_delivery(pool: PgPool
         assert!(error.contains("blocked"), "{error}");
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_worker_delivers_on_its_own(pool: PgPool) {
+    let (app, state) = app(pool, true).await;
+    tokio::spawn(multichannel::workflows::webhook_delivery::run_forever(state));
+    let admin = app.sign_in("admin@contoso.demo").await;
+    let r = Receiver::start(&[]).await;
+    let (id, secret) = create(&app, &admin, &r.url, json!([])).await;
+    app.ok(&admin, SEND_TEST, json!({ "id": id })).await;
+    for _ in 0..100 {
+        if !r.requests().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(r.requests().len(), 1, "delivered within 5 s");
+    r.assert_all_signed_with(&secret);
+}

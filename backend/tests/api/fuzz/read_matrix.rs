@@ -207,6 +207,22 @@ async fn create_what_the_demo_lacks(app: &TestApp) -> Vec<(String, String)> {
         )
         .await;
     made.push(("SupportRequest".to_owned(), id_at(&data, &["openSupportRequest", "supportRequest"])));
+
+    // A webhook endpoint (an IP literal: no DNS in tests; nothing is sent) and a queued test.
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let data = app
+        .ok(
+            &contoso,
+            "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }",
+            json!({ "i": { "url": "https://8.8.8.8/read-matrix" } }),
+        )
+        .await;
+    let endpoint = id_at(&data, &["createWebhookEndpoint", "endpoint"]);
+    let data = app
+        .ok(&contoso, "mutation($id: ID!) { sendTestWebhook(id: $id) { id } }", json!({ "id": endpoint }))
+        .await;
+    made.push(("WebhookDelivery".to_owned(), id_at(&data, &["sendTestWebhook"])));
+    made.push(("WebhookEndpoint".to_owned(), endpoint));
     made
 }
 
