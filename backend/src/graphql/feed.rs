@@ -217,7 +217,7 @@ impl FeedMutation {
     /// Marks the feed seen through the event at `through` (a cursor); answers the unread count
     /// left. Never moves back.
     async fn mark_events_seen(&self, ctx: &Context<'_>, through: String) -> GqlResult<i64> {
-        let viewer = ctx.viewer()?;
+        let viewer = ctx.writer()?;
         let scope = ctx.scope()?;
         let cursor = Cursor::decode(&through)?;
         let pool = &ctx.state().pool;
@@ -231,6 +231,8 @@ impl FeedMutation {
 #[derive(Default)]
 pub struct Live;
 
+/// Live events over WebSocket (`GET /graphql`, `graphql-transport-ws` or `graphql-ws`, the token
+/// in `connection_init`'s payload as `{"token": "…"}`).
 #[Subscription(name = "Live")]
 impl Live {
     /// The events the viewer may read as they commit, optionally of some types only. With

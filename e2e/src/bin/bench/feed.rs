@@ -265,7 +265,10 @@ async fn outbox_cost(
 async fn receiver(arrived: Arc<Mutex<Vec<(i64, Instant)>>>) -> Result<String> {
     use poem::{EndpointExt, Route, handler, post, web::Json};
     #[handler]
-    fn hook(Json(body): Json<Value>, poem::web::Data(arrived): poem::web::Data<&Arc<Mutex<Vec<(i64, Instant)>>>>) -> poem::http::StatusCode {
+    fn hook(
+        Json(body): Json<Value>,
+        poem::web::Data(arrived): poem::web::Data<&Arc<Mutex<Vec<(i64, Instant)>>>>,
+    ) -> poem::http::StatusCode {
         let at = Instant::now();
         if let Some(id) = body["data"]["eventId"].as_str().and_then(cursor_id) {
             arrived.lock().unwrap().push((id, at));

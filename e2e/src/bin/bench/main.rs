@@ -218,7 +218,8 @@ async fn main() -> Result<()> {
     // Our server migrates and loads the demo data; then the generator adds the scale's data.
     // Webhooks go to the feed bench's receiver on loopback.
     let server =
-        Server::start_with_args(&db.url, &["--job-interval-secs", "0", "--webhook-allow-private-urls"]).await?;
+        Server::start_with_args(&db.url, &["--job-interval-secs", "0", "--webhook-allow-private-urls"])
+            .await?;
     eprintln!("==> generating {customers} customers, {partners} partners, {subscriptions} subscriptions");
     let t = Instant::now();
     psql(
