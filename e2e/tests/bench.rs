@@ -35,4 +35,14 @@ fn the_bench_runs_every_shape_at_tiny_scale() {
     }
     // Every read shape with a peer equivalent gave the same answer (the bench fails otherwise).
     assert!(!stdout.contains("**no**"), "{stdout}");
+    // The feed's figures: every event reached its subscribers and the webhook receiver.
+    let line = |prefix: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} line:\n{stdout}"))
+    };
+    assert!(line("- Live:").ends_with(" 0 lost."), "{stdout}");
+    assert!(line("- Webhooks:").contains(", 0 lost."), "{stdout}");
+    assert!(line("- Outbox cost:").contains("with ÷ without"), "{stdout}");
 }

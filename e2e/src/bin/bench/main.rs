@@ -92,6 +92,10 @@ fn options() -> Result<Options> {
             _ => bail!("unknown argument {a}; see e2e/src/bin/bench/main.rs"),
         }
     }
+    // A run of some shapes does not replace the scale's section of BENCHMARKS.md.
+    if o.only.is_some() {
+        o.write_report = false;
+    }
     if o.scale == Scale::Tiny {
         // The harness check in `cargo xtask test`: every part runs once, briefly.
         if !seconds_given {
