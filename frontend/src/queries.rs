@@ -47,4 +47,6 @@ operations! {
         [Account, ChangePassword, BeginMfaEnrolment, ConfirmMfaEnrolment, DisableMfa];
     "queries/support.graphql" =>
         [SupportRequests, OpenSupportRequest, UpdateSupportRequest, EscalateSupportRequest];
+    "queries/live.graphql" => [LiveEvents];
+    "queries/notifications.graphql" => [Notifications, MarkEventsSeen];
 }
