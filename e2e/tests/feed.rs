@@ -183,3 +183,76 @@ async fn the_notifications_menu_fits_a_390px_phone_and_works_by_keyboard() -> Re
     browser.quit().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn delegated_admin_pages_follow_the_other_side_without_a_reload() -> Result<()> {
+    let server = Server::start().await?;
+    let partner = Browser::start("feed-da-partner").await?;
+    let customer = Browser::start("feed-da-customer").await?;
+    partner.open(&server, "/delegated-admin").await?;
+    partner.sign_in("admin@contoso.demo", DEMO_PASSWORD).await?;
+    partner.wait_text("h2", "Draft a delegated admin relationship").await?;
+    customer.open(&server, "/delegated-admin").await?;
+    customer.sign_in("globaladmin@woodgrove.demo", DEMO_PASSWORD).await?;
+    customer.wait_text("h2", "Grant delegated admin").await?;
+    // The customer is half-way through a grant of its own.
+    customer.fill("grant-name", "Half-typed grant").await?;
+
+    // Contoso drafts rights for Woodgrove and asks for approval.
+    partner.choose("draft-customer", "Woodgrove Bank").await?;
+    partner.fill("draft-name", "Woodgrove live operations").await?;
+    let form = "//form[@aria-label='Draft a delegated admin relationship']";
+    partner.tick(form, "Support").await?;
+    partner.tick(form, "Azure").await?;
+    partner.click_button("Save draft").await?;
+    let row = "//tr[contains(., 'Woodgrove live operations')]";
+    partner.wait_text(row, "created").await?;
+    partner.click_in("tr", "Woodgrove live operations", "Request approval").await?;
+    partner.wait_text(row, "approval pending").await?;
+
+    // The request appears on the customer's open page; what it was typing stays.
+    customer.wait_text(row, "approval pending").await?;
+    let kept = customer.element(By::Id("grant-name")).await?.prop("value").await?;
+    assert_eq!(kept.as_deref(), Some("Half-typed grant"));
+    customer.click_in("tr", "Woodgrove live operations", "Approve").await?;
+    customer.click_button("Yes, approve").await?;
+    customer.wait_text(row, "active").await?;
+
+    // The approval appears on the partner's open page.
+    partner.wait_text(row, "active").await?;
+    partner.shot("01-approved-live").await?;
+    partner.quit().await?;
+    customer.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_invitations_page_shows_an_acceptance_without_a_reload() -> Result<()> {
+    let server = Server::start().await?;
+    let partner = Browser::start("feed-invitations").await?;
+    partner.open(&server, "/invitations").await?;
+    partner.sign_in("admin@fabrikam.demo", DEMO_PASSWORD).await?;
+    partner.wait_text("h2", "New invitation").await?;
+    partner.fill("inv-message", "Live acceptance check").await?;
+    partner.click_button("Create invitation").await?;
+    let row = "//tr[contains(., 'Live acceptance check')]";
+    partner.wait_text(row, "pending").await?;
+    let url = partner.element(By::XPath(format!("{row}//code"))).await?.text().await?;
+    let code = url.rsplit('/').next().context("the link's code")?.to_owned();
+
+    // Proseware accepts the link (through the API, as its own tools would).
+    let token = server.sign_in("globaladmin@proseware.demo").await?;
+    let accepted = server
+        .graphql(
+            Some(&token),
+            "mutation($i: InvitationCodeInput!) { acceptInvitation(input: $i) { customer { id } } }",
+            serde_json::json!({ "i": { "code": code } }),
+        )
+        .await?;
+    if accepted["errors"].is_array() {
+        bail!("accepting: {accepted}");
+    }
+    partner.wait_text(row, "1 accepted").await?;
+    partner.quit().await?;
+    Ok(())
+}
