@@ -24,4 +24,8 @@ create trigger feed_notify after insert on audit_event
     for each row when (new.event_type is not null) execute function feed_notify();
 
 -- What a user has seen of the feed (the notifications menu counts the rest), as an event id.
-alter table app_user add column events_seen_through bigint not null default 0;
+-- A table of its own: an update of app_user tells every instance that sign-ins changed.
+create table feed_seen (
+    user_id uuid primary key references app_user (user_id) on delete cascade,
+    seen_through bigint not null check (seen_through >= 0)
+);

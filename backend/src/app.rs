@@ -24,6 +24,9 @@ pub struct AppState {
     pub tokens: crate::auth_cache::TokenCache,
     /// This instance's fan-out of the change feed to live subscribers (see `feed::hub`).
     pub feed: crate::feed::FeedHub,
+    /// Webhooks may go to `http` and to loopback and private addresses (tests and demos on one
+    /// machine); off in production, where those are refused as SSRF.
+    pub webhook_allow_private_urls: bool,
 }
 
 impl AppState {
@@ -36,6 +39,7 @@ impl AppState {
             passwords: crate::hasher::PasswordVerifier::new(2, 16),
             tokens: crate::auth_cache::TokenCache::default(),
             feed: crate::feed::FeedHub::default(),
+            webhook_allow_private_urls: false,
         }
     }
 
@@ -63,6 +67,7 @@ impl Application {
         let pool = db::connect(&config.database_url, config.db_pool, statement_timeout).await?;
         let mut state = AppState::new(pool);
         state.limits = config.limits.clone();
+        state.webhook_allow_private_urls = config.webhook_allow_private_urls;
         state.public_url = config
             .public_url
             .clone()
@@ -79,6 +84,8 @@ impl Application {
             let interval = std::time::Duration::from_secs(config.job_interval_secs);
             tokio::spawn(crate::workflows::jobs::run_forever(state.clone(), interval));
         }
+        // Delivers webhooks; instances share the work through the database.
+        tokio::spawn(crate::workflows::webhook_delivery::run_forever(state.clone()));
         let endpoint = http::routes(state, config.static_dir.clone());
         let acceptor = TcpListener::bind(config.listen).into_acceptor().await?;
         let local_addr = acceptor

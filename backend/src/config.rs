@@ -31,6 +31,10 @@ pub struct ServeConfig {
     /// Largest connection pool.
     #[arg(long, env = "MULTICHANNEL_DB_POOL", default_value_t = 16)]
     pub db_pool: u32,
+    /// Let webhooks go to `http` URLs and to loopback and private addresses (for tests and
+    /// demos on one machine; never in production).
+    #[arg(long, env = "MULTICHANNEL_WEBHOOK_ALLOW_PRIVATE_URLS")]
+    pub webhook_allow_private_urls: bool,
     #[command(flatten)]
     pub limits: Limits,
 }

@@ -17,6 +17,8 @@ const NPM_PACKAGES: &[&str] = &[
     "react-dom@18.3.1",
     "graphql-schema-linter@3.0.1",
     "graphql@16.15.0",
+    // GraphiQL subscribes to the live feed over WebSocket with it (its UMD build, vendored).
+    "graphql-ws@5.16.2",
 ];
 
 /// The rules `cargo xtask test` holds schema.graphql to: everything is described.
@@ -199,6 +201,7 @@ fn vendor_graphiql(root: &Path) -> Result<()> {
         ("graphiql/graphiql.min.css", "graphiql.min.css"),
         ("react/umd/react.production.min.js", "react.production.min.js"),
         ("react-dom/umd/react-dom.production.min.js", "react-dom.production.min.js"),
+        ("graphql-ws/umd/graphql-ws.min.js", "graphql-ws.min.js"),
     ] {
         std::fs::copy(modules.join(from), target.join(to)).with_context(|| format!("copying {from}"))?;
     }

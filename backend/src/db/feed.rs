@@ -145,7 +145,8 @@ pub async fn unread(
 /// Marks the feed read through event `through` for a user (never moves back).
 pub async fn mark_seen(db: impl PgExecutor<'_>, user_id: Uuid, through: i64) -> AppResult<()> {
     sqlx::query!(
-        "update app_user set events_seen_through = greatest(events_seen_through, $2) where user_id = $1",
+        "insert into feed_seen (user_id, seen_through) values ($1, greatest($2::bigint, 0))
+         on conflict (user_id) do update set seen_through = greatest(feed_seen.seen_through, excluded.seen_through)",
         user_id,
         through
     )
@@ -155,7 +156,7 @@ pub async fn mark_seen(db: impl PgExecutor<'_>, user_id: Uuid, through: i64) -> 
 }
 
 pub async fn seen_through(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<i64> {
-    Ok(sqlx::query_scalar!("select events_seen_through from app_user where user_id = $1", user_id)
+    Ok(sqlx::query_scalar!("select seen_through from feed_seen where user_id = $1", user_id)
         .fetch_optional(db)
         .await?
         .unwrap_or(0))

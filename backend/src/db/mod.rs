@@ -18,6 +18,7 @@ pub mod support;
 mod types;
 pub mod users;
 pub mod visibility;
+pub mod webhooks;
 
 use crate::domain::{AppError, Code};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -62,4 +62,5 @@ stored_as_text!(
     PartnershipStatus,
     SupportStatus,
     TokenKind,
+    WebhookDeliveryStatus,
 );

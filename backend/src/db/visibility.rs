@@ -298,9 +298,10 @@ pub fn push_event_visible(qb: &mut QueryBuilder<Postgres>, scope: Scope) {
                 .push_bind(partner_id)
                 .push(" or actor_organization_id = ")
                 .push_bind(partner_id)
-                .push(" or ")
+                // `@>` (not `= any`) so the GIN index on other_partner_ids serves it.
+                .push(" or other_partner_ids @> array[")
                 .push_bind(partner_id)
-                .push(" = any(other_partner_ids))");
+                .push("]::uuid[])");
         }
         Scope::Customer { subscriptions: false, .. } => {
             qb.push("false");

@@ -59,7 +59,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("webhook_endpoint.created", "Webhook endpoint created"),
     ("webhook_endpoint.deleted", "Webhook endpoint deleted"),
     ("webhook_endpoint.disabled", "Webhook endpoint disabled"),
+    ("webhook_endpoint.redelivered", "Webhook delivery queued again"),
     ("webhook_endpoint.secret_rotated", "Webhook signing secret rotated"),
+    ("webhook_endpoint.test_sent", "Webhook test sent"),
     ("webhook_endpoint.updated", "Webhook endpoint changed"),
 ];
 

@@ -225,6 +225,11 @@ text_enum!(
     TokenKind { Session => "SESSION", Api => "API" }
 );
 
+text_enum!(
+    /// Where a webhook delivery stands.
+    WebhookDeliveryStatus { Pending => "PENDING", Succeeded => "SUCCEEDED", Failed => "FAILED" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

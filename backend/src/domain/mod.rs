@@ -18,6 +18,7 @@ pub mod reseller_relationship;
 pub mod subscription;
 pub mod support;
 pub mod viewer;
+pub mod webhook;
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use enums::*;

@@ -63,6 +63,11 @@ impl FeedHub {
         self.0.auth_epoch.subscribe()
     }
 
+    /// Every event this instance broadcasts, as it does (the webhook worker wakes on them).
+    pub fn wake_on_events(&self) -> broadcast::Receiver<Arc<FeedEvent>> {
+        self.0.events.subscribe()
+    }
+
     /// Read the outbox now rather than at the next notification.
     pub fn poke(&self) {
         self.0.poke.notify_one();

@@ -218,6 +218,8 @@ async fn target(ctx: &Context<'_>, kind: NodeType, id: uuid::Uuid) -> Option<Aud
         Node::ResellerRelationship(_) => "Reseller relationship".to_owned(),
         Node::ResellerPartnership(_) => "Reseller partnership".to_owned(),
         Node::SupportRequest(r) => r.0.title.clone(),
+        Node::WebhookEndpoint(e) => e.0.url.clone(),
+        Node::WebhookDelivery(d) => d.0.message_id.clone(),
     };
     Some(AuditTarget { id: global, kind: format!("{kind:?}"), name })
 }

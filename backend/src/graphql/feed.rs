@@ -48,7 +48,7 @@ pub enum EventType {
     DelegatedAdminRejected,
     /// `delegated_admin.activated`: delegated rights came into force.
     DelegatedAdminActivated,
-    /// `delegated_admin.expiring`: delegated rights end in 30, 7 or 1 days (`details.daysLeft`).
+    /// `delegated_admin.expiring`: delegated rights end within 30, 7 or 1 days (one notice each).
     DelegatedAdminExpiring,
     /// `delegated_admin.extended`: delegated rights were extended.
     DelegatedAdminExtended,

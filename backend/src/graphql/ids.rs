@@ -22,6 +22,8 @@ pub enum NodeType {
     ResellerRelationship,
     ResellerPartnership,
     SupportRequest,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl NodeType {
@@ -40,6 +42,8 @@ impl NodeType {
             NodeType::ResellerRelationship => "ResellerRelationship",
             NodeType::ResellerPartnership => "ResellerPartnership",
             NodeType::SupportRequest => "SupportRequest",
+            NodeType::WebhookEndpoint => "WebhookEndpoint",
+            NodeType::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -59,6 +63,8 @@ impl NodeType {
             "ResellerRelationship" => NodeType::ResellerRelationship,
             "ResellerPartnership" => NodeType::ResellerPartnership,
             "SupportRequest" => NodeType::SupportRequest,
+            "WebhookEndpoint" => NodeType::WebhookEndpoint,
+            "WebhookDelivery" => NodeType::WebhookDelivery,
             _ => return None,
         })
     }

@@ -24,6 +24,7 @@ pub mod relationships;
 pub mod subscriptions;
 pub mod support;
 pub mod viewer;
+pub mod webhooks;
 
 use crate::AppState;
 use async_graphql::{MergedObject, Schema};
@@ -44,6 +45,7 @@ pub struct Query(
     partnerships::PartnershipsQuery,
     people::PeopleQuery,
     feed::FeedQuery,
+    webhooks::WebhooksQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -59,6 +61,7 @@ pub struct Mutation(
     partnerships::PartnershipsMutation,
     people::PeopleMutation,
     feed::FeedMutation,
+    webhooks::WebhooksMutation,
 );
 
 /// Live: the change feed over WebSocket (`Subscription` is the domain's word for what customers buy).

@@ -13,6 +13,7 @@ use super::relationships::ResellerRelationship;
 use super::subscriptions::{Subscription, visible_subscription};
 use super::support::{SupportRequest, visible_support_request};
 use super::viewer::{ApiToken, User};
+use super::webhooks::{WebhookDelivery, WebhookEndpoint, visible_delivery, visible_endpoint};
 use crate::db::users;
 use crate::domain::{AppError, access};
 use async_graphql::{Context, ID, Interface, Object};
@@ -34,6 +35,8 @@ pub enum Node {
     ResellerRelationship(ResellerRelationship),
     ResellerPartnership(ResellerPartnership),
     SupportRequest(SupportRequest),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// At most this many ids in one `nodes` call, like a page.
@@ -149,5 +152,7 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> GqlResult<Node> {
         NodeType::SupportRequest => {
             Node::SupportRequest(visible_support_request(ctx, uuid).await?.ok_or_else(not_found)?)
         }
+        NodeType::WebhookEndpoint => Node::WebhookEndpoint(visible_endpoint(ctx, uuid).await?),
+        NodeType::WebhookDelivery => Node::WebhookDelivery(visible_delivery(ctx, uuid).await?),
     })
 }

@@ -1,6 +1,8 @@
 //! GraphiQL, served entirely from this server: its scripts and styles come from our own
 //! `/vendor/graphiql/` (fetched from npm at build time), since many partners cannot reach
 //! public CDNs. The signed-in SPA's token, if any, is put in the Authorization header.
+//! Subscriptions (the `Live` root) go over WebSocket with graphql-ws, authenticated with the
+//! token from the Headers tab (sent in `connection_init`, as the server expects).
 
 use poem::handler;
 use poem::web::Html;
@@ -30,12 +32,36 @@ const PAGE: &str = r##"<!doctype html>
   <script src="/vendor/graphiql/react.production.min.js"></script>
   <script src="/vendor/graphiql/react-dom.production.min.js"></script>
   <script src="/vendor/graphiql/graphiql.min.js"></script>
+  <script src="/vendor/graphiql/graphql-ws.min.js"></script>
   <script>
     (function () {
       var token = null;
       try { token = JSON.parse(localStorage.getItem("multichannel.session") || "null"); } catch (e) {}
       var headers = token && token.token ? { Authorization: "Bearer " + token.token } : { Authorization: "Bearer <paste a token here>" };
-      var fetcher = GraphiQL.createFetcher({ url: "/graphql" });
+      var http = GraphiQL.createFetcher({ url: "/graphql" });
+      var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/graphql";
+      var clients = {};
+      // One WebSocket per token; the token is sent in connection_init.
+      function live(auth) {
+        var t = String(auth || "").replace(/^Bearer\s+/i, "").trim();
+        if (!clients[t]) {
+          clients[t] = graphqlWs.createClient({ url: wsUrl, lazy: true, connectionParams: { token: t } });
+        }
+        return clients[t];
+      }
+      function isSubscription(params) {
+        var q = String(params.query || "").replace(/#.*$/gm, "");
+        var name = params.operationName;
+        if (name) return new RegExp("\\bsubscription\\s+" + name + "\\b").test(q);
+        return /^\s*subscription\b/.test(q);
+      }
+      function fetcher(params, opts) {
+        if (!isSubscription(params)) return http(params, opts);
+        var headers = (opts && opts.headers) || {};
+        return live(headers.Authorization || headers.authorization).iterate({
+          query: params.query, variables: params.variables, operationName: params.operationName
+        });
+      }
       var query = "# Multichannel API. Put a session or API token in the Headers tab, then run:\n" +
         "query MyBook {\n  viewer { user { email } organization { name kind } roles }\n" +
         "  subscriptions(first: 10) {\n    totalCount\n    edges { node { friendlyName purchaseChannel status\n" +

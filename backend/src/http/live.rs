@@ -3,7 +3,7 @@
 //!
 //! The token comes in `connection_init`'s payload (`{"token": "…"}`) and is checked like a
 //! bearer token. A connection that sends no `connection_init` within `INIT_TIMEOUT` is closed
-//! with 4408; a `graphql-transport-ws` connection that sends nothing (not even a ping) for
+//! with 4408, one whose token is refused with 4403; a `graphql-transport-ws` connection that sends nothing (not even a ping) for
 //! `KEEPALIVE` is closed with 3008. A stream ends when its token stops standing for the same
 //! access (see `graphql::feed::Live`).
 
@@ -79,10 +79,23 @@ async fn serve(
         let timer = tokio::time::sleep(INIT_TIMEOUT);
         tokio::pin!(timer);
         let mut initialised = false;
+        let mut acknowledged = false;
         loop {
             tokio::select! {
                 m = out_rx.recv() => match m {
                     Some(m) => {
+                        // A refused connection_init closes with 1002 in async-graphql; the
+                        // protocol says 4403 Forbidden.
+                        let m = match m {
+                            Message::Close(Some((code, reason))) if !acknowledged && u16::from(code) == 1002 => {
+                                Message::Close(Some((CloseCode::from(4403), reason)))
+                            }
+                            Message::Text(t) if t.contains("\"connection_ack\"") => {
+                                acknowledged = true;
+                                Message::Text(t)
+                            }
+                            m => m,
+                        };
                         if sink.send(m).await.is_err() {
                             return;
                         }

@@ -12,3 +12,5 @@ pub mod people;
 pub mod relationships;
 pub mod subscriptions;
 pub mod support;
+pub mod webhook_delivery;
+pub mod webhooks;

@@ -7,6 +7,7 @@
 //! scale's section of BENCHMARKS.md.
 
 mod ceiling;
+mod feed;
 mod load;
 mod metrics;
 mod peer;
@@ -266,10 +267,15 @@ async fn main() -> Result<()> {
             plans.push((shape.name.clone(), plan));
         }
     }
+    let feed_figures = if o.only.as_deref().is_none_or(|s| s == "feed") {
+        feed::measure(&o, &fixtures, &server, &pool, &db, &work).await?
+    } else {
+        String::new()
+    };
     let memory = sign_in_burst(&server, &o, &work)?;
     let table = report::table(&results);
     println!("\n{table}");
-    let summary = format!("{}\n{memory}\n", report::summary(&results));
+    let summary = format!("{}\n{memory}\n\n{feed_figures}\n", report::summary(&results));
     println!("{summary}");
     if o.write_report {
         let section = report::section(

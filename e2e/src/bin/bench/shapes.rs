@@ -231,7 +231,7 @@ impl Fixtures {
     }
 
     /// Fresh invitations to accept, `n` of them, from e2e/bench/accept_plan.sql.
-    async fn accept_plan(&self, pool: &PgPool, url: &str, n: usize) -> Result<Vec<Request>> {
+    pub async fn accept_plan(&self, pool: &PgPool, url: &str, n: usize) -> Result<Vec<Request>> {
         // Spread over enough customers that every one has enough partners left to invite it.
         let customers = n.div_ceil(5).clamp(1, 5_000);
         crate::psql(
