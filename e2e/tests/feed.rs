@@ -1,6 +1,7 @@
 //! The change feed in the web app (issue 12), in two browsers on one server: what the partner
 //! does shows on the customer's open page without a reload, and in the customer's
 //! notifications menu (unread count, the event in words with a link, marked seen on opening).
+//! And the webhooks page: an endpoint's secret shown once, a test delivery listed with its answer.
 
 use anyhow::{Context, Result, bail};
 use e2e::{Browser, DEMO_PASSWORD, Server, WAIT};
@@ -254,5 +255,120 @@ async fn the_invitations_page_shows_an_acceptance_without_a_reload() -> Result<(
     }
     partner.wait_text(row, "1 accepted").await?;
     partner.quit().await?;
+    Ok(())
+}
+
+/// A receiver on this machine that answers every POST with 200 and keeps the headers it got.
+async fn receiver() -> Result<(String, std::sync::Arc<std::sync::Mutex<Vec<String>>>)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hooks", listener.local_addr()?);
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 8192];
+                // Headers, then as much body as Content-Length says.
+                loop {
+                    let Ok(n) = socket.read(&mut buf).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().to_owned())
+                            })
+                            .and_then(|v| v.parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            kept.lock().unwrap().push(text[..end].to_owned());
+                            break;
+                        }
+                    }
+                }
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+            });
+        }
+    });
+    Ok((url, got))
+}
+
+/// A server that may deliver webhooks to this machine (tests only).
+async fn server_allowing_private_urls() -> Result<Server> {
+    let admin_url = std::env::var("DATABASE_URL").context("DATABASE_URL")?;
+    let database = format!("e2e_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&admin_url).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {database}"))).execute(&admin).await?;
+    admin.close().await;
+    let mut url = reqwest::Url::parse(&admin_url)?;
+    url.set_path(&database);
+    Server::start_with_args(url.as_str(), &["--webhook-allow-private-urls"]).await
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_webhook_endpoint_sees_its_secret_once_and_a_test_delivery() -> Result<()> {
+    let (hook_url, got) = receiver().await?;
+    let server = server_allowing_private_urls().await?;
+    let browser = Browser::start("feed-webhooks").await?;
+    browser.open(&server, "/settings/webhooks").await?;
+    browser.sign_in("admin@fabrikam.demo", DEMO_PASSWORD).await?;
+    browser.wait_text("h2", "New endpoint").await?;
+    browser.fill("hook-url", &hook_url).await?;
+    browser.fill("hook-description", "Our CRM").await?;
+    browser.tick("//form[@aria-label='New webhook endpoint']", "support request commented").await?;
+    browser.click_button("Add endpoint").await?;
+
+    // The secret, once, with the warning; gone once dismissed and after a reload.
+    browser.wait_text("#hook-secret", "whsec_").await?;
+    browser.wait_text(".secret", "it will not be shown again").await?;
+    browser.wait_text("article.endpoint", "support request commented").await?;
+    browser.shot("01-secret-once").await?;
+    browser.click_button("I have saved it").await?;
+    browser.wait_text("article.endpoint", &hook_url).await?;
+    browser.driver().refresh().await?;
+    browser.wait_text("article.endpoint", "Our CRM").await?;
+    let page = browser.driver().find(By::Tag("body")).await?.text().await?;
+    assert!(!page.contains("whsec_"), "the secret is shown once only");
+
+    // A test event is delivered, signed, and listed with its answer.
+    browser.click_button("Send test").await?;
+    browser.wait_text("article.endpoint table", "webhook.test").await?;
+    browser.wait_text("article.endpoint table", "succeeded").await?;
+    browser.wait_text("article.endpoint table", "HTTP 200").await?;
+    let headers = got.lock().unwrap().clone();
+    assert!(
+        headers.iter().any(|h| h.to_ascii_lowercase().contains("webhook-signature: v1,")),
+        "the receiver got a signed delivery: {headers:?}"
+    );
+    browser.shot("02-test-delivered").await?;
+
+    // Redeliver, disable and enable, rotate (a new secret shown once), delete.
+    browser.click_button("Redeliver").await?;
+    browser.wait_text("[role=status]", "Delivery queued again.").await?;
+    browser.click_button("Disable").await?;
+    browser.click_button("Yes, disable").await?;
+    browser.wait_text("article.endpoint", "disabled").await?;
+    browser.click_button("Enable").await?;
+    browser.wait_text("[role=status]", "Endpoint enabled.").await?;
+    browser.click_button("Rotate secret").await?;
+    browser.click_button("Yes, rotate").await?;
+    browser.wait_text(".secret", "The new signing secret").await?;
+    browser.wait_text("#hook-secret", "whsec_").await?;
+    browser.click_button("I have saved it").await?;
+    browser.click_button("Delete").await?;
+    browser.click_button("Yes, delete").await?;
+    browser.wait_text("p", "No webhook endpoints yet.").await?;
+    browser.quit().await?;
     Ok(())
 }

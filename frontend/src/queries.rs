@@ -49,4 +49,8 @@ operations! {
         [SupportRequests, OpenSupportRequest, UpdateSupportRequest, EscalateSupportRequest];
     "queries/live.graphql" => [LiveEvents];
     "queries/notifications.graphql" => [Notifications, MarkEventsSeen];
+    "queries/webhooks.graphql" => [
+        Webhooks, CreateWebhookEndpoint, UpdateWebhookEndpoint, DeleteWebhookEndpoint,
+        RotateWebhookSecret, SendTestWebhook, RedeliverWebhook,
+    ];
 }

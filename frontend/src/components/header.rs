@@ -51,6 +51,7 @@ pub fn header() -> Html {
                     <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>
                     <Link<Route> to={Route::Tokens}>{ "API tokens" }</Link<Route>>
                     if s.manages_users { <Link<Route> to={Route::Users}>{ "People" }</Link<Route>> }
+                    if s.manages_users { <Link<Route> to={Route::Webhooks}>{ "Webhooks" }</Link<Route>> }
                     <Link<Route> to={Route::Account}>{ "Account" }</Link<Route>>
                     <a href="/graphiql">{ "GraphiQL" }</a>
                     <button class="secondary" onclick={sign_out}>{ "Sign out" }</button>
