@@ -106,6 +106,7 @@ async fn every_route_is_readable_on_a_390px_phone() -> Result<()> {
         visit("/audit", "/audit", "table", "invitation.created"),
         visit("/tokens", "/tokens", "h1", "API tokens"),
         visit("/users", "/users", "table", "sales@fabrikam.demo"),
+        visit("/settings/webhooks", "/settings/webhooks", "h2", "New endpoint"),
         visit("/account", "/account", "h2", "Change your password"),
     ];
     let customer_admin = [

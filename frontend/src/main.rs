@@ -6,6 +6,8 @@
 //! - `pages/`: one file per route; a page reads its data with one `use_query` at its top.
 //! - `components/`: the parts pages are built from, one file each.
 //! - `hooks.rs`: `use_session`, `use_query`, `use_mutation`, `use_outcome`.
+//! - `live.rs`: the session's live feed (WebSocket); `use_refetch_on` reloads a page's data when
+//!   the other side acts.
 //! - `api.rs`: the one way to the GraphQL API; `queries.rs` and `../queries/*.graphql`: the
 //!   typed operations.
 //! - `text.rs` and `form.rs`: how values read on screen, and reading a form's fields.
@@ -16,6 +18,7 @@ mod api;
 mod components;
 mod form;
 mod hooks;
+mod live;
 mod pages;
 mod queries;
 mod route;
@@ -34,12 +37,14 @@ fn app() -> Html {
     let session = use_state(Session::load);
     html! {
         <ContextProvider<SessionHandle> context={session}>
-            <BrowserRouter>
-                <components::Header />
-                <main id="main">
-                    <Switch<Route> render={switch} />
-                </main>
-            </BrowserRouter>
+            <live::LiveProvider>
+                <BrowserRouter>
+                    <components::Header />
+                    <main id="main">
+                        <Switch<Route> render={switch} />
+                    </main>
+                </BrowserRouter>
+            </live::LiveProvider>
         </ContextProvider<SessionHandle>>
     }
 }

@@ -47,4 +47,10 @@ operations! {
         [Account, ChangePassword, BeginMfaEnrolment, ConfirmMfaEnrolment, DisableMfa];
     "queries/support.graphql" =>
         [SupportRequests, OpenSupportRequest, UpdateSupportRequest, EscalateSupportRequest];
+    "queries/live.graphql" => [LiveEvents];
+    "queries/notifications.graphql" => [Notifications, MarkEventsSeen];
+    "queries/webhooks.graphql" => [
+        Webhooks, CreateWebhookEndpoint, UpdateWebhookEndpoint, DeleteWebhookEndpoint,
+        RotateWebhookSecret, SendTestWebhook, RedeliverWebhook,
+    ];
 }

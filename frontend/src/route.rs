@@ -39,6 +39,8 @@ pub enum Route {
     Users,
     #[at("/account")]
     Account,
+    #[at("/settings/webhooks")]
+    Webhooks,
     #[not_found]
     #[at("/not-found")]
     NotFound,
@@ -67,6 +69,7 @@ pub fn switch(route: Route) -> Html {
         Route::Support => html! { <support::SupportPage /> },
         Route::Users => html! { <users::UsersPage /> },
         Route::Account => html! { <account::AccountPage /> },
+        Route::Webhooks => html! { <webhooks::WebhooksPage /> },
         Route::NotFound => html! { <not_found::NotFound /> },
     }
 }

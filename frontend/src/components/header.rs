@@ -1,6 +1,7 @@
-//! The app's header: its name, who is signed in, and the main navigation.
+//! The app's header: its name, who is signed in, the main navigation and the notifications menu.
 
 use crate::api::Session;
+use crate::components::NotificationsMenu;
 use crate::hooks::{use_mutation, use_session};
 use crate::queries::{SignOut, sign_out};
 use crate::route::Route;
@@ -50,9 +51,11 @@ pub fn header() -> Html {
                     <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>
                     <Link<Route> to={Route::Tokens}>{ "API tokens" }</Link<Route>>
                     if s.manages_users { <Link<Route> to={Route::Users}>{ "People" }</Link<Route>> }
+                    if s.manages_users { <Link<Route> to={Route::Webhooks}>{ "Webhooks" }</Link<Route>> }
                     <Link<Route> to={Route::Account}>{ "Account" }</Link<Route>>
                     <a href="/graphiql">{ "GraphiQL" }</a>
                     <button class="secondary" onclick={sign_out}>{ "Sign out" }</button>
+                    <NotificationsMenu />
                 </nav>
                 }
             }

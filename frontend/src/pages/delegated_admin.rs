@@ -8,6 +8,7 @@ use crate::components::{
     ConfirmButton, DraftForm, GrantForm, Offer, Pager, SignInForm, offer, refusals, show, terms, use_pages,
 };
 use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
+use crate::live::use_refetch_on;
 use crate::queries::*;
 use crate::route::Route;
 use crate::text::{date, date_after, duration, name, words};
@@ -158,6 +159,8 @@ pub fn delegated_admin_page() -> Html {
     let within = if pages.list().get("within") == "30" { 30i64 } else { 90 };
     let (state, reload) =
         use_query::<DelegatedAdmin>(delegated_admin::Variables { within_days: within, after: pages.after() });
+    // The other side's approvals, consents and terminations show up without a reload.
+    use_refetch_on(&["delegated_admin"], &reload);
     let actions = use_actions();
     let outcome = use_outcome();
     let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
@@ -231,7 +234,7 @@ pub fn delegated_admin_page() -> Html {
                 <tbody>{ for d.delegated_admin_relationships.nodes.iter().map(|r| {
                     let offers = offers(r);
                     html! {
-                        <tr class={classes!(r.expires_soon.then_some("expiring"))}>
+                        <tr key={r.id.clone()} class={classes!(r.expires_soon.then_some("expiring"))}>
                             <td>{ &r.display_name }<br/><span class="muted">{ words(&r.origin) }</span></td>
                             <td>{ if is_customer { r.partner.name.clone() } else { r.customer.name.clone() } }</td>
                             <td>{ terms(r.roles.iter().map(name).collect::<Vec<_>>().iter().map(String::as_str)) }{ format!(" · {}", r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }</td>

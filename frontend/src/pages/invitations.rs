@@ -7,6 +7,7 @@ use crate::components::{
 };
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
+use crate::live::use_refetch_on;
 use crate::queries::*;
 use crate::text::{date, words};
 use yew::prelude::*;
@@ -88,6 +89,8 @@ pub fn invitations_page() -> Html {
         after: pages.after(),
         search: pages.list().get_opt("q"),
     });
+    // Customers' answers (accepted, declined) show up without a reload.
+    use_refetch_on(&["invitation"], &reload);
     let create_invitation = use_mutation::<CreateInvitation>();
     let revoke_invitation = use_mutation::<RevokeInvitation>();
     let error = use_outcome();
@@ -255,7 +258,7 @@ pub fn invitations_page() -> Html {
                 <table>
                     <thead><tr><th scope="col">{ "Created" }</th><th scope="col">{ "For" }</th><th scope="col">{ "Asks" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Link" }</th></tr></thead>
                     <tbody>{ for d.invitations.nodes.iter().map(|i| { let can = [offer!("Revoke", i.viewer_can.revoke), offer!("Edit message", i.viewer_can.update_message)]; let is_new = created.as_deref() == Some(i.id.as_str()); html! {
-                        <tr class={classes!(is_new.then_some("highlight"))} ref={if is_new { new_row.clone() } else { NodeRef::default() }} aria-label={is_new.then_some("Just created")}>
+                        <tr key={i.id.clone()} class={classes!(is_new.then_some("highlight"))} ref={if is_new { new_row.clone() } else { NodeRef::default() }} aria-label={is_new.then_some("Just created")}>
                             <td>{ date(&i.created_at) }<br/><span class="muted">{ format!("by {}", i.partner.name) }</span></td>
                             <td>{ i.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "any customer".into()) }
                                 { i.indirect_reseller.as_ref().map(|r| format!(" · via {}", r.name)).unwrap_or_default() }

@@ -18,3 +18,4 @@ pub mod subscriptions;
 pub mod support;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;

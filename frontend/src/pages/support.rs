@@ -6,6 +6,7 @@ use crate::components::support_request::STATUSES;
 use crate::components::{Pager, SearchBox, SignInForm, SupportRequest, TextField, show, use_pages};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
+use crate::live::use_refetch_on;
 use crate::queries::*;
 use crate::text::limits;
 use yew::prelude::*;
@@ -31,6 +32,8 @@ pub fn support_page() -> Html {
         search: pages.list().get_opt("q"),
         after: pages.after(),
     });
+    // The other side's comments and status changes show up without a reload.
+    use_refetch_on(&["support_request"], &reload);
     let open_request = use_mutation::<OpenSupportRequest>();
     let outcome = use_outcome();
     let (subscription, title, description) = (use_node_ref(), use_node_ref(), use_node_ref());
@@ -85,7 +88,7 @@ pub fn support_page() -> Html {
                 </form>
             }
             if d.support_requests.nodes.is_empty() { <p class="muted">{ "No support requests." }</p> }
-            { for d.support_requests.nodes.iter().map(|r| html! { <SupportRequest request={r.clone()} reload={reload.clone()} outcome={outcome.clone()} /> }) }
+            { for d.support_requests.nodes.iter().map(|r| html! { <SupportRequest key={r.id.clone()} request={r.clone()} reload={reload.clone()} outcome={outcome.clone()} /> }) }
             <Pager pages={pages.clone()} has_next={d.support_requests.page_info.has_next_page} end_cursor={d.support_requests.page_info.end_cursor.clone()} />
             </>
         }
