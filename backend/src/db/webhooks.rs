@@ -439,9 +439,10 @@ pub async fn claim_due(
         Claimed,
         r#"with due as (
                select d.webhook_delivery_id from webhook_delivery d
-               where d.status = 'PENDING' and d.next_attempt_at <= $1
+               join webhook_endpoint e on e.webhook_endpoint_id = d.webhook_endpoint_id
+               where d.status = 'PENDING' and e.enabled and d.next_attempt_at <= $1
                  and (d.locked_until is null or d.locked_until < $1)
-               order by d.next_attempt_at limit $3 for update skip locked)
+               order by d.next_attempt_at limit $3 for update of d skip locked)
            update webhook_delivery d set locked_until = $2
            from due, webhook_endpoint e
            where d.webhook_delivery_id = due.webhook_delivery_id
@@ -480,6 +481,20 @@ pub async fn insert_attempt(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Locks a claimed delivery if the claim made until `lease` still stands (still PENDING, not
+/// released or claimed again since).
+pub async fn hold_claim(db: impl PgExecutor<'_>, id: Uuid, lease: DateTime<Utc>) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        "select 1 as held from webhook_delivery
+         where webhook_delivery_id = $1 and status = 'PENDING' and locked_until = $2 for update",
+        id,
+        lease
+    )
+    .fetch_optional(db)
+    .await?
+    .is_some())
 }
 
 /// Writes an attempt's result onto its delivery and releases the claim.

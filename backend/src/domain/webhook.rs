@@ -28,9 +28,10 @@ pub const ROTATION_OVERLAP: Duration = Duration::hours(24);
 /// A delivery attempt gives up after this long without a complete answer.
 pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 /// A worker holds the deliveries it claimed this long; a crashed worker's claims lapse then.
-pub const LEASE: Duration = Duration::seconds(60);
+/// Longer than sending a whole claim takes (CLAIM_BATCH / CONCURRENT_SENDS rounds of TIMEOUT).
+pub const LEASE: Duration = Duration::seconds(120);
 /// Deliveries one worker claims at once, and how many of them it sends at the same time.
-pub const CLAIM_BATCH: i64 = 64;
+pub const CLAIM_BATCH: i64 = 32;
 pub const CONCURRENT_SENDS: usize = 16;
 /// An endpoint that has failed for this long (with no success between) is disabled.
 pub const FAILING_DISABLES_AFTER: Duration = Duration::days(5);
@@ -87,6 +88,15 @@ impl WebhookUrl {
         }
         if url.fragment().is_some() {
             return Err(bad_url("the url must not have a #fragment", "FRAGMENT"));
+        }
+        // Parsing percent-encodes: the stored form must fit too.
+        if url.as_str().len() > MAX_URL {
+            return Err(AppError::bad_input(format!(
+                "the url must be at most {MAX_URL} characters once encoded"
+            ))
+            .with_details(
+                serde_json::json!({ "field": "url", "max": MAX_URL, "given": url.as_str().len() }),
+            ));
         }
         let url = WebhookUrl(url);
         match url.host() {
@@ -474,5 +484,27 @@ mod tests {
         assert_eq!(parse_description(Some(" CRM sync ")).unwrap().as_deref(), Some("CRM sync"));
         assert!(parse_description(Some("a\nb")).is_err());
         assert!(parse_description(Some(&"x".repeat(MAX_DESCRIPTION + 1))).is_err());
+    }
+}
+
+/// What the audit log and the feed record of an endpoint's URL: its host only. Paths often carry
+/// tokens (chat and automation hooks), and those records are read by more people than the admin.
+pub fn recorded_url(url: &str) -> String {
+    url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A secret may be rotated again only once the one before it has stopped signing: otherwise
+/// the secret a receiver still holds would stop signing at once.
+pub fn ensure_may_rotate(
+    previous_signs_until: Option<DateTime<Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    match previous_signs_until {
+        Some(until) if until > now => Err(AppError::refused(
+            Code::Conflict,
+            format!("the secret was rotated less than 24 hours ago; rotate again after {until} (the previous secret signs until then)"),
+        )
+        .with_details(serde_json::json!({ "previousSecretSignsUntil": until }))),
+        _ => Ok(()),
     }
 }

@@ -162,7 +162,7 @@ impl FeedQuery {
         >,
         #[graphql(desc = "Read the newest: at most this many, 1 to 100.")] last: Option<i32>,
         #[graphql(desc = "With `last`: only events before this cursor.")] before: Option<String>,
-    ) -> GqlResult<Connection<String, Event>> {
+    ) -> GqlResult<super::connection::Described<Connection<String, Event>>> {
         let scope = ctx.scope()?;
         let types: Vec<domain::feed::EventType> =
             filter.and_then(|f| f.types).unwrap_or_default().into_iter().map(Into::into).collect();
@@ -195,7 +195,7 @@ impl FeedQuery {
         let mut connection = Connection::new(has_previous, has_next);
         connection.edges =
             rows.into_iter().map(|e| Edge::new(e.cursor.encode(), Event(Arc::new(e)))).collect();
-        Ok(connection)
+        Ok(super::connection::Described(connection))
     }
 
     /// How many events the viewer may read came after it last marked the feed seen, not
@@ -216,7 +216,11 @@ pub struct FeedMutation;
 impl FeedMutation {
     /// Marks the feed seen through the event at `through` (a cursor); answers the unread count
     /// left. Never moves back.
-    async fn mark_events_seen(&self, ctx: &Context<'_>, through: String) -> GqlResult<i64> {
+    async fn mark_events_seen(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The cursor of the newest event seen (from `events` or the live stream).")] through: String,
+    ) -> GqlResult<i64> {
         let viewer = ctx.writer()?;
         let scope = ctx.scope()?;
         let cursor = Cursor::decode(&through)?;

@@ -12,7 +12,7 @@ use crate::domain::access::Scope;
 use crate::domain::feed::{MAX_BATCH, may_receive};
 use crate::domain::webhook::{self as rules, Host, Outcome, WebhookUrl};
 use crate::domain::{AppError, AppResult, OrganizationKind, WebhookDeliveryStatus};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use rand::Rng;
 use std::net::SocketAddr;
@@ -39,8 +39,11 @@ fn scope_of(kind: OrganizationKind, organization_id: Uuid) -> Scope {
 pub async fn run_forever(state: AppState) {
     let mut events = state.feed.wake_on_events();
     loop {
-        if let Err(e) = run_once(&state).await {
-            tracing::warn!(error = %e.describe(), "webhooks: run failed");
+        match run_once(&state).await {
+            // A full claim: more are due; go on at once.
+            Ok((_, attempted)) if attempted as i64 >= rules::CLAIM_BATCH => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e.describe(), "webhooks: run failed"),
         }
         tokio::select! {
             woke = events.recv() => {
@@ -117,7 +120,8 @@ pub async fn dispatch(state: &AppState) -> AppResult<usize> {
 pub async fn deliver(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let claimed = db::claim_due(&mut *tx, now, now + rules::LEASE, rules::CLAIM_BATCH).await?;
+    let lease = now + rules::LEASE;
+    let claimed = db::claim_due(&mut *tx, now, lease, rules::CLAIM_BATCH).await?;
     tx.commit().await?;
     if claimed.is_empty() {
         return Ok(0);
@@ -129,7 +133,7 @@ pub async fn deliver(state: &AppState) -> AppResult<usize> {
             let client = client.clone();
             async move {
                 let sent = send(state, &client, &c).await;
-                record(state, &c, sent).await
+                record(state, &c, lease, sent).await
             }
         })
         .buffer_unordered(rules::CONCURRENT_SENDS)
@@ -245,7 +249,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// Writes an attempt down with its consequences, in one transaction: the delivery succeeds,
 /// waits for its retry, or fails; the endpoint stops failing, or starts, or is disabled (a 410,
 /// or 5 days of failures), which raises `webhook_endpoint.disabled`.
-async fn record(state: &AppState, c: &db::Claimed, sent: Sent) -> AppResult<()> {
+async fn record(state: &AppState, c: &db::Claimed, lease: DateTime<Utc>, sent: Sent) -> AppResult<()> {
     let now = state.clock.now();
     let outcome = rules::outcome(sent.status);
     let attempt = db::AttemptRecord {
@@ -256,6 +260,11 @@ async fn record(state: &AppState, c: &db::Claimed, sent: Sent) -> AppResult<()> 
     };
     let attempts = u32::try_from(c.attempt_count).unwrap_or(0) + 1;
     let mut tx = state.pool.begin().await?;
+    // Only while this worker's claim stands: a delivery redelivered, failed by disabling its
+    // endpoint, or claimed again after the lease lapsed is no longer this attempt's to write.
+    if !db::hold_claim(&mut *tx, c.id, lease).await? {
+        return Ok(());
+    }
     db::insert_attempt(&mut *tx, c.id, &attempt).await?;
     if outcome == Outcome::Delivered {
         db::finish_attempt(&mut *tx, c.id, WebhookDeliveryStatus::Succeeded, None, &attempt).await?;
@@ -273,7 +282,7 @@ async fn record(state: &AppState, c: &db::Claimed, sent: Sent) -> AppResult<()> 
                 organization_id,
                 audit::Event::new("webhook_endpoint.disabled", "WebhookEndpoint", c.endpoint_id),
             )
-            .details(serde_json::json!({ "reason": reason, "url": c.url }));
+            .details(serde_json::json!({ "reason": reason, "host": rules::recorded_url(&c.url) }));
             audit::append(&mut *tx, audit::Actor::SYSTEM, now, event).await?;
         }
         tx.commit().await?;

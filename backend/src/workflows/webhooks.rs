@@ -112,7 +112,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: NewEndpoint) -> Ap
     )
     .await?;
     let event = event_for(viewer, "webhook_endpoint.created", id).details(serde_json::json!({
-        "url": url.as_str(), "eventTypes": types, "description": description,
+        "host": rules::recorded_url(url.as_str()), "eventTypes": types, "description": description,
     }));
     audit::append(&mut *tx, viewer.into(), now, event).await?;
     tx.commit().await?;
@@ -170,7 +170,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, input: EndpointChange) ->
     }
     let mut details = serde_json::Map::new();
     if url.is_some() {
-        details.insert("url".into(), new_url.into());
+        details.insert("host".into(), rules::recorded_url(&new_url).into());
     }
     if types.is_some() {
         details.insert("eventTypes".into(), new_types.into());
@@ -194,8 +194,8 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()
     let mut tx = state.pool.begin().await?;
     let e = db::endpoint_for_update(&mut *tx, viewer.organization_id, id).await?.ok_or_else(not_found)?;
     db::delete_endpoint(&mut *tx, id).await?;
-    let event =
-        event_for(viewer, "webhook_endpoint.deleted", id).details(serde_json::json!({ "url": e.url }));
+    let event = event_for(viewer, "webhook_endpoint.deleted", id)
+        .details(serde_json::json!({ "host": rules::recorded_url(&e.url) }));
     audit::append(&mut *tx, viewer.into(), now, event).await?;
     tx.commit().await?;
     Ok(())
@@ -207,7 +207,8 @@ pub async fn rotate_secret(state: &AppState, viewer: &Viewer, id: Uuid) -> AppRe
     let now = state.clock.now();
     let secret = rules::new_secret();
     let mut tx = state.pool.begin().await?;
-    db::endpoint_for_update(&mut *tx, viewer.organization_id, id).await?.ok_or_else(not_found)?;
+    let e = db::endpoint_for_update(&mut *tx, viewer.organization_id, id).await?.ok_or_else(not_found)?;
+    rules::ensure_may_rotate(e.secret_rotated_at.map(|at| at + rules::ROTATION_OVERLAP), now)?;
     let until = now + rules::ROTATION_OVERLAP;
     db::rotate_secret(&mut *tx, id, &secret, until, now).await?;
     let event = event_for(viewer, "webhook_endpoint.secret_rotated", id)

@@ -264,6 +264,16 @@ async fn a_rotated_secret_signs_beside_the_old_one_for_a_day_and_redelivery_rese
     let new = rotated["rotateWebhookSecret"]["secret"].as_str().unwrap().to_owned();
     assert!(new.starts_with("whsec_") && new != old);
     assert!(!rotated["rotateWebhookSecret"]["endpoint"]["secretRotatedAt"].is_null());
+    // A second rotation within the day would stop the secret the receiver holds at once.
+    let again = app.gql(Some(&admin), ROTATE, json!({ "id": id })).await;
+    assert_eq!(crate::helpers::code(&again), "CONFLICT", "{again}");
+    // The log records the endpoint's host, never its path (which often carries a token).
+    let details: Vec<serde_json::Value> =
+        sqlx::query_scalar("select details from audit_event where action like 'webhook_endpoint.%'")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert!(!details.is_empty() && details.iter().all(|d| !d.to_string().contains("/hook")), "{details:?}");
 
     let test = app.ok(&admin, SEND_TEST, json!({ "id": id })).await;
     assert_eq!(test["sendTestWebhook"]["status"], "PENDING");
