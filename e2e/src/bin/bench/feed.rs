@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// When each event id arrived, as a subscriber or receiver saw it.
+type Arrivals = Arc<Mutex<Vec<(i64, Instant)>>>;
+
 const SUBSCRIBERS: usize = 100;
 const RATE: u64 = 1_000;
 const WRITERS: u64 = 8;
@@ -61,7 +64,7 @@ async fn sign_in(base: &str, email: &str) -> Result<String> {
 async fn subscriber(
     base: String,
     token: String,
-    arrived: Arc<Mutex<Vec<(i64, Instant)>>>,
+    arrived: Arrivals,
     ready: tokio::sync::mpsc::Sender<()>,
 ) -> Result<()> {
     let url = base.replacen("http://", "ws://", 1) + "/graphql";
@@ -262,12 +265,12 @@ async fn outbox_cost(
 }
 
 /// A webhook receiver on loopback: records when each event id arrived, answers 204.
-async fn receiver(arrived: Arc<Mutex<Vec<(i64, Instant)>>>) -> Result<String> {
+async fn receiver(arrived: Arrivals) -> Result<String> {
     use poem::{EndpointExt, Route, handler, post, web::Json};
     #[handler]
     fn hook(
         Json(body): Json<Value>,
-        poem::web::Data(arrived): poem::web::Data<&Arc<Mutex<Vec<(i64, Instant)>>>>,
+        poem::web::Data(arrived): poem::web::Data<&Arrivals>,
     ) -> poem::http::StatusCode {
         let at = Instant::now();
         if let Some(id) = body["data"]["eventId"].as_str().and_then(cursor_id) {
