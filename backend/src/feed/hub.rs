@@ -108,6 +108,10 @@ impl FeedHub {
         let options = pool.connect_options().as_ref().clone().application_name(LISTENER_NAME);
         let listener_pool = PgPoolOptions::new().max_connections(1).connect_lazy_with(options);
         let mut listener = PgListener::connect_with(&listener_pool).await?;
+        // Report a lost connection at once rather than reconnect inside `try_recv`: that call
+        // is raced against timers below, and a reconnect cancelled half-way would hide the loss
+        // (and with it the notifications missed, `auth_changed` among them).
+        listener.eager_reconnect(false);
         listener.listen_all([CHANNEL, crate::auth_cache::CHANNEL]).await?;
         tokens.set_listening(true);
         self.bump_auth();
