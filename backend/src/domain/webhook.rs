@@ -329,6 +329,25 @@ pub fn disables_after_failure(
 /// The reason words an admin's disabling records.
 pub const DISABLED_BY_ADMIN: &str = "disabled by an admin";
 
+/// What the audit log and the feed record of an endpoint's URL: its host only. Paths often carry
+/// tokens (chat and automation hooks), and those records are read by more people than the admin.
+pub fn recorded_url(url: &str) -> String {
+    url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A secret may be rotated again only once the one before it has stopped signing: otherwise
+/// the secret a receiver still holds would stop signing at once.
+pub fn ensure_may_rotate(previous_signs_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> AppResult<()> {
+    match previous_signs_until {
+        Some(until) if until > now => Err(AppError::refused(
+            Code::Conflict,
+            format!("the secret was rotated less than 24 hours ago; rotate again after {until} (the previous secret signs until then)"),
+        )
+        .with_details(serde_json::json!({ "previousSecretSignsUntil": until }))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,27 +503,5 @@ mod tests {
         assert_eq!(parse_description(Some(" CRM sync ")).unwrap().as_deref(), Some("CRM sync"));
         assert!(parse_description(Some("a\nb")).is_err());
         assert!(parse_description(Some(&"x".repeat(MAX_DESCRIPTION + 1))).is_err());
-    }
-}
-
-/// What the audit log and the feed record of an endpoint's URL: its host only. Paths often carry
-/// tokens (chat and automation hooks), and those records are read by more people than the admin.
-pub fn recorded_url(url: &str) -> String {
-    url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
-}
-
-/// A secret may be rotated again only once the one before it has stopped signing: otherwise
-/// the secret a receiver still holds would stop signing at once.
-pub fn ensure_may_rotate(
-    previous_signs_until: Option<DateTime<Utc>>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<()> {
-    match previous_signs_until {
-        Some(until) if until > now => Err(AppError::refused(
-            Code::Conflict,
-            format!("the secret was rotated less than 24 hours ago; rotate again after {until} (the previous secret signs until then)"),
-        )
-        .with_details(serde_json::json!({ "previousSecretSignsUntil": until }))),
-        _ => Ok(()),
     }
 }
