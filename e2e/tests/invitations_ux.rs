@@ -164,7 +164,7 @@ async fn the_invitations_form_answers_where_it_is_asked() -> Result<()> {
         let seen = d
             .execute(
                 "const r = document.querySelector('tr.highlight'); if (!r) return false; \
-                 const b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= window.innerHeight;",
+                 const b = r.getBoundingClientRect(); return b.top >= -2 && b.bottom <= window.innerHeight + 2;",
                 vec![],
             )
             .await?

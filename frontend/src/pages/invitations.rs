@@ -89,8 +89,10 @@ pub fn invitations_page() -> Html {
         after: pages.after(),
         search: pages.list().get_opt("q"),
     });
-    // Customers' answers (accepted, declined) show up without a reload.
-    use_refetch_on(&["invitation"], &reload);
+    // Customers' answers (accepted, declined) and expiry show up without a reload; the page's
+    // own creations and revocations already show (a reload then would undo the highlight and
+    // scroll of the row just made).
+    use_refetch_on(&["invitation.accepted", "invitation.declined", "invitation.expired"], &reload);
     let create_invitation = use_mutation::<CreateInvitation>();
     let revoke_invitation = use_mutation::<RevokeInvitation>();
     let error = use_outcome();
