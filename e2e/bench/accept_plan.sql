@@ -9,9 +9,9 @@
 -- relationship of kind DIRECT (in any state) yet, so each acceptance creates one; the
 -- invitations expire in 30 days; codes are url-safe base64 of 122 random bits, like the
 -- server's. The plan uses min(customers, N) customers (default 64; the harness makes one API
--- token per customer user), round-robin: row seq goes to customer (seq - 1) % customers, so
--- concurrent workers spread over customers. Capacity: customers × (number of CSP direct
--- partners); asking for more fails with the number that is possible.
+-- token per customer user), round-robin, so concurrent workers spread over customers; when
+-- those run out of free partners it takes up to 200 more. Asking for more than
+-- that fails with the number that is possible.
 
 \set ON_ERROR_STOP 1
 \if :{?n}
@@ -45,7 +45,9 @@ cross join lateral (select u.user_id from app_user u join user_role r using (use
 where p.program = 'CSP_DIRECT';
 
 -- Customers with a GLOBAL_ADMIN, those with the fewest DIRECT relationships first (so every
--- direct partner is free to invite them), then in a stable pseudo-random order.
+-- direct partner is free to invite them), then in a stable pseudo-random order. The first m are
+-- the plan's; a few more stand by for when earlier runs (the accept shape accepts as many as its
+-- time allows) have used up the first ones' free partners.
 create temp table plan_customer as
 select (row_number() over (order by direct_rels, hashtext(c.customer_id::text), c.customer_id) - 1)::int as ck,
        c.customer_id, ga.user_id
@@ -56,9 +58,9 @@ cross join lateral (select u.user_id from app_user u join user_role r using (use
 cross join lateral (select count(*) as direct_rels from reseller_relationship rr
                     where rr.customer_id = c.customer_id and rr.kind = 'DIRECT') d
 order by 1
-limit (select m from plan_param);
+limit (select m + 200 from plan_param);
 -- Fewer customers than asked for may exist.
-update plan_param set m = (select count(*) from plan_customer);
+update plan_param set m = least(m, (select count(*) from plan_customer));
 
 -- Per customer, the direct partners it has no DIRECT relationship with, numbered.
 create temp table plan_pair as
@@ -70,24 +72,26 @@ where not exists (select 1 from reseller_relationship rr
 create unique index on plan_pair (ck, pk);
 analyze plan_pair;
 
--- Row seq takes customer (seq - 1) % m and that customer's ((seq - 1) / m)-th free partner.
+-- Round-robin over the first m customers: every customer's first free partner, then every
+-- customer's second, and so on; a customer out of free partners drops out of the round. Only
+-- when the first m have no pair left do the standby customers follow, the same way.
 create temp table plan_row as
-select s.seq, pp.customer_id, pp.user_id, pp.partner_id, pp.admin,
+select (row_number() over (order by pp.ck >= pm.m, pp.pk, pp.ck))::int as seq,
+       pp.customer_id, pp.user_id, pp.partner_id, pp.admin,
        rtrim(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), '=') as code
-from plan_param pm
-cross join generate_series(1, pm.n) s(seq)
-join plan_pair pp on pp.ck = (s.seq - 1) % pm.m and pp.pk = (s.seq - 1) / pm.m;
+from plan_param pm cross join plan_pair pp
+order by pp.ck >= pm.m, pp.pk, pp.ck
+limit (select n from plan_param);
 
 do $$
 declare
     wanted int := (select n from plan_param);
     got int := (select count(*) from plan_row);
-    per_customer bigint := (select coalesce(min(c), 0) from (select count(*) as c from plan_pair group by ck) q);
     customers int := (select count(distinct ck) from plan_pair);
 begin
     if got < wanted then
-        raise exception 'accept_plan.sql: % invitations asked for, at most % possible here (% customers x % free CSP direct partners each)',
-            wanted, customers * per_customer, customers, per_customer;
+        raise exception 'accept_plan.sql: % invitations asked for, at most % possible here (% customers without a DIRECT relationship to some CSP direct partner)',
+            wanted, got, customers;
     end if;
 end $$;
 
