@@ -1,10 +1,13 @@
 //! The app's header: its name, who is signed in, the main navigation and the notifications menu.
 
+use crate::LangHandle;
 use crate::api::Session;
 use crate::components::NotificationsMenu;
 use crate::hooks::{use_mutation, use_session};
+use crate::i18n::{Lang, set_lang};
 use crate::queries::{SignOut, sign_out};
 use crate::route::Route;
+use crate::t;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -28,7 +31,8 @@ pub fn header() -> Html {
     };
     html! {
         <header>
-            <a class="skip" href="#main">{ "Skip to content" }</a>
+            <a class="skip" href="#main">{ t!("header-skip") }</a>
+            <LanguageSwitch />
             <Link<Route> to={Route::Home} classes="brand">{ "Multichannel" }</Link<Route>>
             if let Some(s) = &*session {
                 <span class="who" aria-label="Signed in as">
@@ -60,5 +64,29 @@ pub fn header() -> Html {
                 }
             }
         </header>
+    }
+}
+
+/// The language switch: each language named in itself, so anyone finds their own.
+#[function_component(LanguageSwitch)]
+fn language_switch() -> Html {
+    let lang = use_context::<LangHandle>().expect("App provides the language");
+    let onchange = {
+        let lang = lang.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(l) = Lang::from_tag(&value) {
+                set_lang(l);
+                lang.set(l);
+            }
+        })
+    };
+    html! {
+        <label class="language">
+            <span class="sr-only">{ t!("header-language") }</span>
+            <select {onchange} aria-label={t!("header-language")}>
+                { for Lang::ALL.iter().map(|l| html! { <option value={l.code()} lang={l.code()} selected={*l == *lang}>{ l.native_name() }</option> }) }
+            </select>
+        </label>
     }
 }

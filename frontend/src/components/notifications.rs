@@ -4,10 +4,10 @@
 
 use crate::api::Session;
 use crate::hooks::{Load, use_mutation, use_query, use_session};
+use crate::i18n::{date_time, relative};
 use crate::live::use_refetch_on;
 use crate::queries::{MarkEventsSeen, Notifications, mark_events_seen, notifications};
 use crate::route::Route;
-use crate::text::date;
 use notifications::NotificationsEventsEdgesNode as Event;
 use notifications::NotificationsEventsEdgesNodeSubjectOn as On;
 use yew::prelude::*;
@@ -64,19 +64,14 @@ fn list_of(kind: &str, partner: bool) -> Option<Route> {
     })
 }
 
-/// How long ago, in words ("just now", "5 min ago", "3 h ago", else the date).
+/// How long ago, in the viewer's words ("now", "5 minutes ago", "3小时前"), else the day and
+/// time once a day has passed.
 fn ago(iso: &str) -> String {
     let then = js_sys::Date::parse(iso);
-    if then.is_nan() {
-        return date(iso).to_owned();
+    if then.is_nan() || js_sys::Date::now() - then >= 86_400_000.0 {
+        return date_time(iso);
     }
-    let minutes = ((js_sys::Date::now() - then) / 60_000.0).floor() as i64;
-    match minutes {
-        ..=0 => "just now".to_owned(),
-        1..=59 => format!("{minutes} min ago"),
-        60..=1439 => format!("{} h ago", minutes / 60),
-        _ => date(iso).to_owned(),
-    }
+    relative(iso)
 }
 
 fn item(e: &Event, session: Option<&Session>) -> Html {

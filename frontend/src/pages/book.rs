@@ -5,7 +5,7 @@ use crate::components::{Pager, SearchBox, channel_badge, show, use_pages};
 use crate::hooks::use_query;
 use crate::queries::{Book, book};
 use crate::route::Route;
-use crate::text::{count, name, words};
+use crate::text::{name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -24,7 +24,7 @@ pub fn book_page() -> Html {
         }
         html! {
             <>
-            <p class="muted">{ count(c.total_count, "customer") }</p>
+            <p class="muted">{ crate::t!("count-customers", n = c.total_count) }</p>
             <table>
                 <caption class="sr-only">{ "Customers" }</caption>
                 <thead><tr><th scope="col">{ "Customer" }</th><th scope="col">{ "Relationship" }</th><th scope="col">{ "Delegated roles" }</th><th scope="col">{ "Subscriptions by channel" }</th></tr></thead>

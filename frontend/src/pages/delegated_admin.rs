@@ -11,7 +11,7 @@ use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
 use crate::live::use_refetch_on;
 use crate::queries::*;
 use crate::route::Route;
-use crate::text::{date, date_after, duration, name, words};
+use crate::text::{date, date_after, duration, iso_day, name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -136,12 +136,18 @@ fn drastic(label: &str, r: &Relationship, is_customer: bool) -> Option<(String, 
 /// When the relationship ends (or ended), in words.
 fn ends(r: &Relationship) -> String {
     match name(&r.status).as_str() {
-        "TERMINATED" => format!("ended {}", r.terminated_at.as_deref().map(date).unwrap_or("")),
+        "TERMINATED" => format!("ended {}", r.terminated_at.as_deref().map(date).unwrap_or_default()),
         "REJECTED" => "never started (rejected)".to_owned(),
-        "EXPIRED" => format!("ended {}", r.ends_at.as_deref().map(date).unwrap_or("")),
+        "EXPIRED" => format!("ended {}", r.ends_at.as_deref().map(date).unwrap_or_default()),
         _ => match r.ends_at.as_deref() {
             Some(end) => {
-                format!("{}{}", date(end), if r.auto_extend == "P180D" { " (auto-extends)" } else { "" })
+                // Where a deadline matters, how far away it is too: "Dec 3, 2026 (in 6 days)".
+                format!(
+                    "{} ({}){}",
+                    date(end),
+                    crate::i18n::relative(end),
+                    if r.auto_extend == "P180D" { " (auto-extends)" } else { "" }
+                )
             }
             None => format!(
                 "{} after approval{}",
@@ -197,7 +203,7 @@ pub fn delegated_admin_page() -> Html {
             t.to_iso_string().as_string().unwrap_or_default()
         };
         let ending_subscriptions = d.subscriptions.edges.iter().map(|e| &e.node).filter(|n| {
-            n.commitment_end.as_str() >= date(&today) && n.commitment_end.as_str() <= date(&horizon)
+            n.commitment_end.as_str() >= iso_day(&today) && n.commitment_end.as_str() <= iso_day(&horizon)
         });
         // Relationships and commitment ends together, soonest first.
         let mut ending: Vec<(String, String, bool)> = d
@@ -205,7 +211,7 @@ pub fn delegated_admin_page() -> Html {
             .nodes
             .iter()
             .map(|r| {
-                let end = date(r.ends_at.as_deref().unwrap_or("")).to_owned();
+                let end = iso_day(r.ends_at.as_deref().unwrap_or("")).to_owned();
                 let extends =
                     if r.auto_extend == "P180D" { ", extends by 180 days unless turned off" } else { "" };
                 let soon = if r.expires_soon { " — expires soon" } else { "" };

@@ -69,7 +69,8 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
             }
         };
         let ask_again = html! { <p>{ format!("If you still want to work with {partner}, ask them for a new invitation.") }</p> };
-        let when = |at: &Option<String>| at.as_deref().map(date).unwrap_or("an earlier date").to_owned();
+        let when =
+            |at: &Option<String>| at.as_deref().map(date).unwrap_or_else(|| "an earlier date".to_owned());
         match i.status.as_str() {
             "ACCEPTED" => closed(
                 "Invitation accepted".into(),

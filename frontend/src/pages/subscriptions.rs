@@ -6,7 +6,7 @@ use crate::components::{ListState, Pager, SearchBox, SortHeader, channel_badge, 
 use crate::hooks::{Load, use_query, use_session};
 use crate::queries::{SubscriptionsList, subscriptions_list};
 use crate::route::Route;
-use crate::text::{count, name, words};
+use crate::text::{name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -127,7 +127,7 @@ pub fn subscriptions_page() -> Html {
                 let c = &d.subscriptions;
                 html! {
                     <>
-                    <p class="muted">{ count(c.total_count, "subscription") }</p>
+                    <p class="muted">{ crate::t!("count-subscriptions", n = c.total_count) }</p>
                     if c.edges.is_empty() { <p class="muted">{ "No subscriptions match." }</p> }
                     <table>
                         <thead><tr><SortHeader list={list.clone()} label="Subscription" field="name" default=true /><th scope="col">{ "Customer" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Status" }</th><SortHeader list={list.clone()} label="Seats" field="seats" /><th scope="col">{ "Commitment end" }</th></tr></thead>

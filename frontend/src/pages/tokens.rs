@@ -100,8 +100,8 @@ pub fn tokens_page() -> Html {
                             <td>{ t.name.clone().unwrap_or_default() }</td>
                             <td>{ if t.read_only { "read-only" } else { "read and write" } }</td>
                             <td>{ date(&t.created_at) }</td>
-                            <td>{ t.expires_at.as_deref().map(date).unwrap_or("never") }</td>
-                            <td>{ t.last_used_at.as_deref().map(date).unwrap_or("never") }</td>
+                            <td>{ t.expires_at.as_deref().map(date).unwrap_or_else(|| "never".to_owned()) }</td>
+                            <td>{ t.last_used_at.as_deref().map(date).unwrap_or_else(|| "never".to_owned()) }</td>
                             <td>{ if t.active { "active" } else if t.revoked_at.is_some() { "revoked" } else { "expired" } }</td>
                             <td>if t.active { <crate::components::ConfirmButton class={classes!("secondary")} label="Revoke" title={format!("Revoke the token \"{}\"?", t.name.clone().unwrap_or_default())}
                                 consequence="It stops working now: any program calling the API with it is refused from the next request. This cannot be undone."
