@@ -57,25 +57,50 @@ impl ApiError {
         ApiError { code: code.to_owned(), message: message.into() }
     }
 
-    /// Words for the user, chosen by the stable code.
+    /// Words for the user, chosen by the stable code (`error-<CODE>` in the catalogs). In
+    /// English the API's own reason, which says more, is shown as it has always been; in
+    /// another language the code's words, with the API's reason only when it came in that
+    /// language too (the request asks for it with `Accept-Language`).
     pub fn words(&self) -> String {
+        let key = format!("error-{}", self.code);
+        let known = crate::i18n::has(&key);
+        let code_words = if known { crate::t!(&key) } else { crate::t!("error-INTERNAL") };
+        if crate::i18n::lang() != crate::i18n::Lang::En {
+            return match in_viewers_language(&self.message) {
+                Some(detail)
+                    if known
+                        && !matches!(
+                            self.code.as_str(),
+                            "INTERNAL" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "NETWORK"
+                        ) =>
+                {
+                    crate::t!("error-detail", words = code_words, detail = detail)
+                }
+                _ => code_words,
+            };
+        }
         match self.code.as_str() {
             // One sentence: the API's reason ("wrong email or password", "the token is … sign
             // in again") already says what to do.
-            "UNAUTHENTICATED" => sentence(&self.message),
-            "MFA_ENROLMENT_REQUIRED" => {
-                "Your organization requires multi-factor sign-in: set it up on your account page first."
-                    .to_owned()
-            }
-            "FORBIDDEN" => format!("You are not allowed to do this: {}.", self.message),
-            "NOT_FOUND" => "Not found, or not visible to your organization.".to_owned(),
-            "INTERNAL" | "SERVICE_UNAVAILABLE" | "TIMEOUT" => {
-                "The service had a problem; please try again.".to_owned()
-            }
-            "NETWORK" => "The server cannot be reached. Check your connection and try again.".to_owned(),
+            "UNAUTHENTICATED" if !self.message.trim().is_empty() => sentence(&self.message),
+            "FORBIDDEN" => crate::t!("error-forbidden-because", reason = self.message.clone()),
+            "MFA_ENROLMENT_REQUIRED"
+            | "NOT_FOUND"
+            | "INTERNAL"
+            | "SERVICE_UNAVAILABLE"
+            | "TIMEOUT"
+            | "NETWORK" => code_words,
+            _ if self.message.trim().is_empty() => code_words,
             _ => capital(&self.message),
         }
     }
+}
+
+/// A reason from the API when it is written in the viewer's (non-English) language: it has
+/// Chinese characters. An English reason is not shown to a Chinese reader.
+pub fn in_viewers_language(reason: &str) -> Option<&str> {
+    let reason = reason.trim();
+    reason.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)).then_some(reason)
 }
 
 /// `s` as a sentence: capitalised, ending with a full stop.
@@ -155,7 +180,10 @@ async fn exchange(
     token: Option<&str>,
     body: String,
 ) -> Result<(wasm_bindgen::JsValue, Option<Vec<graphql_client::Error>>), ApiError> {
-    let mut request = Request::post("/graphql").header("Content-Type", "application/json");
+    // The API's reasons come in the viewer's language.
+    let mut request = Request::post("/graphql")
+        .header("Content-Type", "application/json")
+        .header("Accept-Language", crate::i18n::lang().code());
     if let Some(t) = token {
         request = request.header("Authorization", &["Bearer ", t].concat());
     }
