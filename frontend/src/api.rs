@@ -237,3 +237,37 @@ fn refusal(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>) -> O
     }
     Some(ApiError::new(code, err.message.clone()))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every code the API may answer with has words of its own in the catalogs.
+
+    #[test]
+    fn every_error_code_of_the_api_has_words() {
+        let source = include_str!("../../backend/src/domain/error.rs");
+        let codes: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Code::")?.split_once("=> \"")?.1.strip_suffix("\","))
+            .collect();
+        assert!(codes.len() > 20, "read the codes from domain/error.rs: {codes:?}");
+        let missing: Vec<_> = codes.iter().filter(|c| !crate::i18n::has(&format!("error-{c}"))).collect();
+        assert!(missing.is_empty(), "codes without error-<CODE> words in the catalogs: {missing:?}");
+    }
+
+    #[test]
+    fn english_keeps_the_apis_own_reason() {
+        let refused = super::ApiError::new("NO_SEATS_AVAILABLE", "only 2 seats are free");
+        assert_eq!(refused.words(), "Only 2 seats are free");
+        let forbidden = super::ApiError::new("FORBIDDEN", "only the partner of record may do this");
+        assert_eq!(
+            forbidden.words(),
+            "You are not allowed to do this: only the partner of record may do this."
+        );
+        assert_eq!(
+            super::ApiError::new("NOT_FOUND", "x").words(),
+            "Not found, or not visible to your organization."
+        );
+        assert_eq!(super::in_viewers_language("the token expired"), None);
+        assert_eq!(super::in_viewers_language(" 没有可用的席位 "), Some("没有可用的席位"));
+    }
+}
