@@ -168,6 +168,16 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start(name: &str) -> Result<Browser> {
+        Self::launch(name, None).await
+    }
+
+    /// A browser whose user reads `lang` (a BCP 47 tag such as "zh-CN"): its UI language, the
+    /// `Accept-Language` it sends and `navigator.languages` all say so.
+    pub async fn start_with_language(name: &str, lang: &str) -> Result<Browser> {
+        Self::launch(name, Some(lang)).await
+    }
+
+    async fn launch(name: &str, lang: Option<&str>) -> Result<Browser> {
         let port = free_port()?;
         let chromedriver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -194,6 +204,11 @@ impl Browser {
             caps.add_arg(arg)?;
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+        if let Some(lang) = lang {
+            caps.add_arg(&format!("--lang={lang}"))?;
+            caps.add_arg(&format!("--accept-lang={lang}"))?;
+            caps.add_experimental_option("prefs", serde_json::json!({ "intl.accept_languages": lang }))?;
+        }
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let driver = loop {

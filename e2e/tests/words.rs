@@ -52,9 +52,15 @@ async fn escape(browser: &Browser) -> Result<()> {
     Ok(())
 }
 
-/// Today in the browser's clock (UTC), as the app writes dates: `2026-11-27`.
+/// Today as the app writes a day in the browser's language (`Intl`, medium: "Nov 27, 2026").
 async fn today(browser: &Browser) -> Result<String> {
-    let r = browser.driver().execute("return new Date().toISOString().slice(0, 10);", vec![]).await?;
+    let r = browser
+        .driver()
+        .execute(
+            "return new Intl.DateTimeFormat(document.documentElement.lang || 'en', { dateStyle: 'medium' }).format(new Date());",
+            vec![],
+        )
+        .await?;
     Ok(r.convert::<String>()?)
 }
 

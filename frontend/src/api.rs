@@ -57,25 +57,50 @@ impl ApiError {
         ApiError { code: code.to_owned(), message: message.into() }
     }
 
-    /// Words for the user, chosen by the stable code.
+    /// Words for the user, chosen by the stable code (`error-<CODE>` in the catalogs). In
+    /// English the API's own reason, which says more, is shown as it has always been; in
+    /// another language the code's words, with the API's reason only when it came in that
+    /// language too (the request asks for it with `Accept-Language`).
     pub fn words(&self) -> String {
+        let key = format!("error-{}", self.code);
+        let known = crate::i18n::has(&key);
+        let code_words = if known { crate::t!(&key) } else { crate::t!("error-INTERNAL") };
+        if crate::i18n::lang() != crate::i18n::Lang::En {
+            return match in_viewers_language(&self.message) {
+                Some(detail)
+                    if known
+                        && !matches!(
+                            self.code.as_str(),
+                            "INTERNAL" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "NETWORK"
+                        ) =>
+                {
+                    crate::t!("error-detail", words = code_words, detail = detail)
+                }
+                _ => code_words,
+            };
+        }
         match self.code.as_str() {
             // One sentence: the API's reason ("wrong email or password", "the token is … sign
             // in again") already says what to do.
-            "UNAUTHENTICATED" => sentence(&self.message),
-            "MFA_ENROLMENT_REQUIRED" => {
-                "Your organization requires multi-factor sign-in: set it up on your account page first."
-                    .to_owned()
-            }
-            "FORBIDDEN" => format!("You are not allowed to do this: {}.", self.message),
-            "NOT_FOUND" => "Not found, or not visible to your organization.".to_owned(),
-            "INTERNAL" | "SERVICE_UNAVAILABLE" | "TIMEOUT" => {
-                "The service had a problem; please try again.".to_owned()
-            }
-            "NETWORK" => "The server cannot be reached. Check your connection and try again.".to_owned(),
+            "UNAUTHENTICATED" if !self.message.trim().is_empty() => sentence(&self.message),
+            "FORBIDDEN" => crate::t!("error-forbidden-because", reason = self.message.clone()),
+            "MFA_ENROLMENT_REQUIRED"
+            | "NOT_FOUND"
+            | "INTERNAL"
+            | "SERVICE_UNAVAILABLE"
+            | "TIMEOUT"
+            | "NETWORK" => code_words,
+            _ if self.message.trim().is_empty() => code_words,
             _ => capital(&self.message),
         }
     }
+}
+
+/// A reason from the API when it is written in the viewer's (non-English) language: it has
+/// Chinese characters. An English reason is not shown to a Chinese reader.
+pub fn in_viewers_language(reason: &str) -> Option<&str> {
+    let reason = reason.trim();
+    reason.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)).then_some(reason)
 }
 
 /// `s` as a sentence: capitalised, ending with a full stop.
@@ -155,7 +180,10 @@ async fn exchange(
     token: Option<&str>,
     body: String,
 ) -> Result<(wasm_bindgen::JsValue, Option<Vec<graphql_client::Error>>), ApiError> {
-    let mut request = Request::post("/graphql").header("Content-Type", "application/json");
+    // The API's reasons come in the viewer's language.
+    let mut request = Request::post("/graphql")
+        .header("Content-Type", "application/json")
+        .header("Accept-Language", crate::i18n::lang().code());
     if let Some(t) = token {
         request = request.header("Authorization", &["Bearer ", t].concat());
     }
@@ -208,4 +236,38 @@ fn refusal(token: Option<&str>, errors: Option<Vec<graphql_client::Error>>) -> O
         Session::forget();
     }
     Some(ApiError::new(code, err.message.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every code the API may answer with has words of its own in the catalogs.
+
+    #[test]
+    fn every_error_code_of_the_api_has_words() {
+        let source = include_str!("../../backend/src/domain/error.rs");
+        let codes: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Code::")?.split_once("=> \"")?.1.strip_suffix("\","))
+            .collect();
+        assert!(codes.len() > 20, "read the codes from domain/error.rs: {codes:?}");
+        let missing: Vec<_> = codes.iter().filter(|c| !crate::i18n::has(&format!("error-{c}"))).collect();
+        assert!(missing.is_empty(), "codes without error-<CODE> words in the catalogs: {missing:?}");
+    }
+
+    #[test]
+    fn english_keeps_the_apis_own_reason() {
+        let refused = super::ApiError::new("NO_SEATS_AVAILABLE", "only 2 seats are free");
+        assert_eq!(refused.words(), "Only 2 seats are free");
+        let forbidden = super::ApiError::new("FORBIDDEN", "only the partner of record may do this");
+        assert_eq!(
+            forbidden.words(),
+            "You are not allowed to do this: only the partner of record may do this."
+        );
+        assert_eq!(
+            super::ApiError::new("NOT_FOUND", "x").words(),
+            "Not found, or not visible to your organization."
+        );
+        assert_eq!(super::in_viewers_language("the token expired"), None);
+        assert_eq!(super::in_viewers_language(" 没有可用的席位 "), Some("没有可用的席位"));
+    }
 }

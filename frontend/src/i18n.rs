@@ -14,6 +14,7 @@ use unic_langid::LanguageIdentifier;
 include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 
 /// Where the choice is remembered.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // natively (unit tests) nothing is stored
 const STORAGE_KEY: &str = "multichannel.lang";
 
 /// A language the app speaks.

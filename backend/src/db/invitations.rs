@@ -1,6 +1,6 @@
 //! Invitations and their acceptances.
 
-use crate::domain::{AppResult, DelegatedRole, InvitationStatus};
+use crate::domain::{AppResult, DelegatedRole, InvitationLanguage, InvitationStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -25,6 +25,8 @@ pub struct Invitation {
     pub declined_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub acceptances: i64,
+    /// The language of its ready-made email.
+    pub language: InvitationLanguage,
 }
 
 impl Invitation {
@@ -45,7 +47,8 @@ macro_rules! select_invitations {
                    i.delegated_duration, i.delegated_auto_extend, i.status as "status: InvitationStatus",
                    i.created_at, i.expires_at, i.accepted_at, i.declined_at, i.revoked_at,
                    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id)
-                       as "acceptances!"
+                       as "acceptances!",
+                   i.language as "language: InvitationLanguage"
                from invitation i "# + $rest
             $(, $arg)*
         )
@@ -56,7 +59,8 @@ macro_rules! select_invitations {
 const SELECT: &str = "select i.invitation_id, i.code, i.partner_id, i.audience, i.customer_id, i.indirect_reseller_id, \
     i.message, i.delegated_roles, i.delegated_service_ids, i.delegated_duration, i.delegated_auto_extend, i.status, \
     i.created_at, i.expires_at, i.accepted_at, i.declined_at, i.revoked_at, \
-    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id) as acceptances \
+    (select count(*) from invitation_acceptance a where a.invitation_id = i.invitation_id) as acceptances, \
+    i.language \
     from invitation i ";
 
 pub struct NewInvitation<'a> {
@@ -73,6 +77,7 @@ pub struct NewInvitation<'a> {
     pub delegated_auto_extend: Option<&'a str>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    pub language: InvitationLanguage,
 }
 
 /// Inserts a PENDING invitation; `None` when its code is already taken (the caller draws another).
@@ -80,8 +85,8 @@ pub async fn insert(db: impl PgExecutor<'_>, i: &NewInvitation<'_>) -> AppResult
     Ok(sqlx::query_scalar!(
         "insert into invitation (code, partner_id, created_by_user_id, audience, customer_id, indirect_reseller_id,
             message, delegated_roles, delegated_service_ids, delegated_duration, delegated_auto_extend, status,
-            created_at, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', $12, $13)
+            created_at, expires_at, language)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', $12, $13, $14)
          on conflict (code) do nothing
          returning invitation_id",
         i.code,
@@ -97,6 +102,7 @@ pub async fn insert(db: impl PgExecutor<'_>, i: &NewInvitation<'_>) -> AppResult
         i.delegated_auto_extend,
         i.created_at,
         i.expires_at,
+        i.language as _,
     )
     .fetch_optional(db)
     .await?)

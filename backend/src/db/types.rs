@@ -59,6 +59,7 @@ stored_as_text!(
     DelegatedAdminStatus,
     DelegatedAdminOrigin,
     InvitationStatus,
+    InvitationLanguage,
     PartnershipStatus,
     SupportStatus,
     TokenKind,

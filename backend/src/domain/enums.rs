@@ -259,3 +259,8 @@ mod tests {
         assert_eq!(Role::OperatorAdmin.organization_kind(), OrganizationKind::Operator);
     }
 }
+
+text_enum!(
+    /// The language an invitation's ready-made email is written in.
+    InvitationLanguage { En => "EN", ZhCn => "ZH_CN" }
+);

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod clock;
 pub mod credentials;
 pub mod delegated_admin;
+pub mod email;
 pub mod enums;
 pub mod error;
 pub mod feed;

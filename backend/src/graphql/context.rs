@@ -84,3 +84,7 @@ pub struct SignInBudget(pub std::sync::atomic::AtomicBool);
 
 /// The caller's network address, for throttling sign-ins per client.
 pub struct ClientAddress(pub String);
+
+/// The request's `Accept-Language` header, if any (it picks a new invitation's email language
+/// when the input names none).
+pub struct AcceptLanguage(pub Option<String>);

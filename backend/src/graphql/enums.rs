@@ -198,6 +198,16 @@ pub enum DelegatedAdminOrigin {
     CustomerGrant,
 }
 
+/// The language of an invitation's ready-made email.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::InvitationLanguage")]
+pub enum InvitationLanguage {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    ZhCn,
+}
+
 /// Who an invitation is for.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum InvitationAudience {

@@ -77,42 +77,35 @@ impl Invitation {
         if !self.sees_link(ctx)? {
             return Ok(None);
         }
-        let inviter = partner(ctx, self.0.partner_id).await?;
-        let mut text = String::new();
-        if !self.0.message.trim().is_empty() {
-            text.push_str(self.0.message.trim());
-            text.push_str("\n\n");
-        }
-        text.push_str(&format!(
-            "{} invites you to a reseller relationship on the partner center operated by 21Vianet.\n",
-            inviter.0.name
-        ));
-        if let Some(r) = self.0.indirect_reseller_id {
-            text.push_str(&format!(
-                "{} would be your indirect reseller, through {}.\n",
-                partner(ctx, r).await?.0.name,
-                inviter.0.name
-            ));
-        }
-        if !self.0.delegated_roles.is_empty() {
-            let holder = match self.0.indirect_reseller_id {
-                Some(r) => partner(ctx, r).await?.0.name,
-                None => inviter.0.name.clone(),
-            };
-            text.push_str(&format!(
-                "It asks for delegated admin rights ({}) for {} for {}, held by {}.\n",
-                self.0.delegated_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
-                service_names(ctx, &self.0).await?,
-                self.0.delegated_duration.as_deref().unwrap_or(""),
-                holder
-            ));
-        }
-        text.push_str(&format!(
-            "\nA global admin of your organization can review and accept it here:\n{}\n\nThis link expires on {}.\n",
-            url(ctx, &self.0),
-            self.0.expires_at.format("%Y-%m-%d")
-        ));
+        let inviter = partner(ctx, self.0.partner_id).await?.0.name;
+        let reseller = match self.0.indirect_reseller_id {
+            Some(r) => Some(partner(ctx, r).await?.0.name),
+            None => None,
+        };
+        let services = if self.0.delegated_roles.is_empty() {
+            String::new()
+        } else {
+            service_names(ctx, &self.0).await?
+        };
+        let text = crate::domain::email::invitation_email(
+            self.0.language,
+            &crate::domain::email::InvitationEmail {
+                message: &self.0.message,
+                inviter: &inviter,
+                reseller: reseller.as_deref(),
+                roles: &self.0.delegated_roles,
+                services: &services,
+                duration: self.0.delegated_duration.as_deref().unwrap_or(""),
+                holder: reseller.as_deref().unwrap_or(&inviter),
+                url: &url(ctx, &self.0),
+                expires_at: self.0.expires_at,
+            },
+        );
         Ok(Some(text))
+    }
+    /// The language its ready-made email (`emailText`) is written in.
+    async fn language(&self) -> enums::InvitationLanguage {
+        self.0.language.into()
     }
     /// The status now (a pending invitation past its expiry is EXPIRED).
     async fn status(&self, ctx: &Context<'_>) -> String {

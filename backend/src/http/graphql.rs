@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::domain::access::Scope;
 use crate::domain::{AppError, Code};
 use crate::graphql::AppSchema;
-use crate::graphql::context::{Auth, ClientAddress, RequestTime, SignInBudget};
+use crate::graphql::context::{AcceptLanguage, Auth, ClientAddress, RequestTime, SignInBudget};
 use crate::graphql::loaders::Loaders;
 use crate::workflows::auth;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
@@ -40,7 +40,13 @@ pub async fn execute(
         .data(auth)
         .data(RequestTime(now))
         .data(SignInBudget::default())
-        .data(ClientAddress(client));
+        .data(ClientAddress(client))
+        .data(AcceptLanguage(
+            req.headers()
+                .get(poem::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        ));
     let response = match tokio::time::timeout(state.limits.request_timeout(), schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {

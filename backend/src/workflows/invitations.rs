@@ -20,6 +20,8 @@ pub struct NewInvitation {
     pub delegated_admin: Option<Terms>,
     pub message: String,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The language of its ready-made email.
+    pub language: InvitationLanguage,
 }
 
 fn check_message(message: &str) -> AppResult<()> {
@@ -72,6 +74,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> 
                 delegated_auto_extend: asked.as_ref().map(|a| a.auto_extend),
                 created_at: now,
                 expires_at,
+                language: input.language,
             },
         )
         .await?;

@@ -3,6 +3,7 @@
 //! modal `<dialog>` (`showModal`): the browser moves keyboard focus into it, keeps it there, and
 //! closes it on Escape; focus starts on "Go back", so a stray Enter changes nothing.
 
+use crate::t;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use yew::prelude::*;
 
@@ -80,7 +81,7 @@ pub fn confirm_button(props: &ConfirmProps) -> Html {
                 <h2 id={title_id}>{ &props.title }</h2>
                 <p id={text_id}>{ &props.consequence }</p>
                 <div class="actions">
-                    <button class="secondary" autofocus=true onclick={back}>{ "Go back" }</button>
+                    <button class="secondary" autofocus=true onclick={back}>{ t!("confirm-back") }</button>
                     <button class="danger" onclick={act}>{ &props.confirm }</button>
                 </div>
             }

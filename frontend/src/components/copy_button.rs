@@ -1,5 +1,6 @@
 //! A button that copies a text to the clipboard.
 
+use crate::t;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -20,5 +21,5 @@ pub fn copy_button(props: &CopyProps) -> Html {
             }
         })
     };
-    html! { <button class="secondary" {onclick}>{ if *copied { "Copied" } else { props.label.as_str() } }</button> }
+    html! { <button class="secondary" {onclick}>{ if *copied { t!("copy-copied") } else { props.label.clone() } }</button> }
 }

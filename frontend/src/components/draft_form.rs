@@ -6,13 +6,15 @@ use crate::components::{DurationPicker, term_title};
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{use_mutation, use_node_refs};
 use crate::queries::*;
+use crate::t;
 use yew::prelude::*;
 
 #[function_component(DraftForm)]
 pub fn draft_form(props: &FormProps) -> Html {
     let save = use_mutation::<CreateDelegatedAdmin>();
     let [customer, name, duration, auto_extend] = use_node_refs();
-    let roles = [("GLOBAL_ADMIN", "Global admin"), ("PROVISIONING", "Provisioning"), ("SUPPORT", "Support")];
+    let roles = ["GLOBAL_ADMIN", "PROVISIONING", "SUPPORT"]
+        .map(|c| (c, crate::text::capitalized(&crate::text::code_words(c))));
     let role_refs = use_node_refs::<3>();
     let service_refs = {
         let n = props.data.catalog.services.len();
@@ -48,36 +50,36 @@ pub fn draft_form(props: &FormProps) -> Html {
             save.submit(
                 &e,
                 create_delegated_admin::Variables { input },
-                outcome.then_reload("Draft saved: request approval when it is ready.", &reload),
+                outcome.then_reload(t!("draft-done"), &reload),
             );
         })
     };
     let d = &props.data;
     html! {
-        <form class="card" onsubmit={create} aria-label="Draft a delegated admin relationship">
-            <h2>{ "Draft a delegated admin relationship" }</h2>
-            <label for="draft-customer">{ "Customer" }</label>
+        <form class="card" onsubmit={create} aria-label={t!("draft-title")}>
+            <h2>{ t!("draft-title") }</h2>
+            <label for="draft-customer">{ t!("draft-customer") }</label>
             <select id="draft-customer" ref={customer}>
                 { for d.customers.edges.iter().enumerate().map(|(i, e)| html! { <option value={e.node.id.clone()} selected={i == 0}>{ &e.node.name }</option> }) }
             </select>
-            <label for="draft-name">{ "Name (unique among yours, up to 50 characters)" }</label>
+            <label for="draft-name">{ t!("draft-name") }</label>
             <input id="draft-name" required=true maxlength={crate::text::limits::DISPLAY_NAME.to_string()} ref={name} />
             <fieldset>
-                <legend>{ "Roles" }</legend>
+                <legend>{ t!("form-roles") }</legend>
                 { for roles.iter().zip(role_refs.iter()).map(|((_, label), r)| html! {
                     <label><input type="checkbox" ref={r.clone()} class="check" />{ format!(" {label}") }</label>
                 }) }
                 <div class="terms-help">{ for roles.iter().map(|(code, _)| term_title(code)) }</div>
             </fieldset>
             <fieldset>
-                <legend>{ "Services" }</legend>
+                <legend>{ t!("draft-services") }</legend>
                 { for d.catalog.services.iter().zip(service_refs.iter()).map(|(s, r)| html! {
                     <label><input type="checkbox" ref={r.clone()} class="check" />{ format!(" {}", s.name) }</label>
                 }) }
             </fieldset>
-            <DurationPicker id="draft-duration" label="For how long" default="P1Y" node_ref={duration} />
-            <label><input type="checkbox" ref={auto_extend} class="check" />{ " Auto-extend by 180 days (not with global admin)" }</label>
-            <button type="submit">{ "Save draft" }</button>
+            <DurationPicker id="draft-duration" label={t!("form-how-long")} default="P1Y" node_ref={duration} />
+            <label><input type="checkbox" ref={auto_extend} class="check" />{ format!(" {}", t!("draft-auto-extend")) }</label>
+            <button type="submit">{ t!("draft-save") }</button>
         </form>
     }
 }

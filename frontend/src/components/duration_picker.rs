@@ -2,6 +2,7 @@
 //! of days, months or years. The form reads the ISO-8601 value (`P180D`) from the hidden field
 //! behind `node_ref`, so a person never types ISO strings.
 
+use crate::t;
 use crate::text::duration;
 use yew::prelude::*;
 
@@ -55,19 +56,19 @@ pub fn duration_picker(props: &DurationProps) -> Html {
             <label for={id.clone()}>{ &props.label }</label>
             <select id={id.clone()} onchange={on_choice} aria-invalid={invalid}>
                 { for CHOICES.iter().map(|c| html! { <option value={*c} selected={*choice == *c}>{ duration(c) }</option> }) }
-                <option value="custom" selected={custom}>{ "Another length…" }</option>
+                <option value="custom" selected={custom}>{ t!("duration-another") }</option>
             </select>
             if custom {
                 <div class="custom-duration">
-                    <label for={format!("{id}-amount")} class="sr-only">{ "How many" }</label>
+                    <label for={format!("{id}-amount")} class="sr-only">{ t!("duration-how-many") }</label>
                     <input id={format!("{id}-amount")} type="number" min="1" max="730" value={amount.to_string()} oninput={on_amount} aria-invalid={invalid} />
-                    <label for={format!("{id}-unit")} class="sr-only">{ "Unit" }</label>
+                    <label for={format!("{id}-unit")} class="sr-only">{ t!("duration-unit") }</label>
                     <select id={format!("{id}-unit")} onchange={on_unit}>
-                        <option value="D" selected={*unit == "D"}>{ "days" }</option>
-                        <option value="M" selected={*unit == "M"}>{ "months" }</option>
-                        <option value="Y" selected={*unit == "Y"}>{ "years" }</option>
+                        <option value="D" selected={*unit == "D"}>{ t!("duration-unit-days") }</option>
+                        <option value="M" selected={*unit == "M"}>{ t!("duration-unit-months") }</option>
+                        <option value="Y" selected={*unit == "Y"}>{ t!("duration-unit-years") }</option>
                     </select>
-                    <span class="muted" aria-live="polite">{ format!(" {} (1 day to 2 years)", duration(&iso)) }</span>
+                    <span class="muted" aria-live="polite">{ format!(" {}", t!("duration-range", length = duration(&iso))) }</span>
                 </div>
             }
             <input type="hidden" ref={props.node_ref.clone()} value={iso} />

@@ -4,6 +4,7 @@ use crate::components::{DurationPicker, term_title};
 use crate::form::{checked, field_value, or_default};
 use crate::hooks::{Outcome, use_mutation, use_node_refs};
 use crate::queries::*;
+use crate::t;
 use yew::prelude::*;
 
 /// The props of the grant and draft forms: the page's data, and where they report.
@@ -52,7 +53,7 @@ pub fn grant_form(props: &FormProps) -> Html {
             save.submit(
                 &e,
                 grant_delegated_admin::Variables { input },
-                outcome.then_reload("Granted: waiting for the partner's consent.", &reload),
+                outcome.then_reload(t!("grant-done"), &reload),
             );
         })
     };
@@ -61,31 +62,31 @@ pub fn grant_form(props: &FormProps) -> Html {
     let (able, unable): (Vec<_>, Vec<_>) =
         d.partners.edges.iter().map(|e| &e.node).partition(|p| p.can_hold_delegated_admin);
     html! {
-        <form class="card" onsubmit={grant} aria-label="Grant delegated admin">
-            <h2>{ "Grant delegated admin to a partner" }</h2>
-            <label for="grant-partner">{ "Partner" }</label>
+        <form class="card" onsubmit={grant} aria-label={t!("grant-form")}>
+            <h2>{ t!("grant-title") }</h2>
+            <label for="grant-partner">{ t!("grant-partner") }</label>
             <select id="grant-partner" ref={partner}>
                 { for able.iter().enumerate().map(|(i, p)| html! { <option value={p.id.clone()} selected={i == 0}>{ &p.name }</option> }) }
             </select>
             if !unable.is_empty() {
-                <p class="muted" id="grant-partner-note">{ format!("Not offered: {} — an Advisor must join CSP before it can receive delegated admin rights.",
-                    unable.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")) }</p>
+                <p class="muted" id="grant-partner-note">{ t!("grant-not-offered",
+                    names = unable.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")) }</p>
             }
-            <label for="grant-name">{ "Name" }</label>
+            <label for="grant-name">{ t!("grant-name") }</label>
             <input id="grant-name" required=true maxlength={crate::text::limits::DISPLAY_NAME.to_string()} ref={name} />
             <fieldset>
-                <legend>{ "Roles" }</legend>
-                <label><input type="checkbox" ref={provisioning} class="check" />{ " Provisioning" }</label>
-                <label><input type="checkbox" ref={support} class="check" />{ " Support" }</label>
+                <legend>{ t!("form-roles") }</legend>
+                <label><input type="checkbox" ref={provisioning} class="check" />{ format!(" {}", crate::text::capitalized(&crate::text::code_words("PROVISIONING"))) }</label>
+                <label><input type="checkbox" ref={support} class="check" />{ format!(" {}", crate::text::capitalized(&crate::text::code_words("SUPPORT"))) }</label>
                 <div class="terms-help">{ term_title("PROVISIONING") }{ term_title("SUPPORT") }</div>
             </fieldset>
-            <label for="grant-service">{ "Service" }</label>
+            <label for="grant-service">{ t!("grant-service") }</label>
             <select id="grant-service" ref={service}>
                 { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
             </select>
-            <DurationPicker id="grant-duration" label="For how long" default="P180D" node_ref={duration} />
-            <label><input type="checkbox" ref={replace} class="check" />{ " Replace the current provisioning partner for this service" }</label>
-            <button type="submit">{ "Grant" }</button>
+            <DurationPicker id="grant-duration" label={t!("form-how-long")} default="P180D" node_ref={duration} />
+            <label><input type="checkbox" ref={replace} class="check" />{ format!(" {}", t!("grant-replace")) }</label>
+            <button type="submit">{ t!("grant-submit") }</button>
         </form>
     }
 }

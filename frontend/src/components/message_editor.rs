@@ -4,6 +4,7 @@ use crate::api::ApiError;
 use crate::form::field_value;
 use crate::hooks::use_mutation;
 use crate::queries::*;
+use crate::t;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -33,11 +34,11 @@ pub fn message_editor(props: &MessageProps) -> Html {
     let field = format!("message-{}", props.id);
     html! {
         <details>
-            <summary>{ "Edit message" }</summary>
+            <summary>{ t!("message-edit") }</summary>
             <form onsubmit={save}>
-                <crate::components::TextField id={field} label="Message (the link stays the same)" max={crate::text::limits::MESSAGE}
+                <crate::components::TextField id={field} label={t!("message-label")} max={crate::text::limits::MESSAGE}
                     multiline=true node_ref={text} value={props.message.clone()} />
-                <button type="submit">{ "Save message" }</button>
+                <button type="submit">{ t!("message-save") }</button>
             </form>
         </details>
     }

@@ -32,7 +32,7 @@ pub use notifications::NotificationsMenu;
 pub use order_form::OrderForm;
 pub use pager::{ListState, Pager, SearchBox, SortHeader, use_pages};
 pub(crate) use reason::offer;
-pub use reason::{Offer, reason, refusals};
+pub use reason::{Offer, reason, refusal_words, refusals};
 pub use removal_preview::RemovalPreview;
 pub use show::show;
 pub use sign_in_form::{SignInForm, sign_in_for};

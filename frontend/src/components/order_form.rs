@@ -6,6 +6,7 @@ use crate::components::show;
 use crate::form::{checked, field_value};
 use crate::hooks::{use_mutation, use_node_refs, use_query};
 use crate::queries::*;
+use crate::t;
 use yew::prelude::*;
 
 /// The most seats one order may have (the API takes 32-bit numbers; no order is near this).
@@ -15,11 +16,11 @@ const MAX_QUANTITY: i64 = 1_000_000;
 fn quantity(text: &str) -> Result<i64, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("Enter the number of seats to order.".to_owned());
+        return Err(t!("order-quantity-missing"));
     }
     match text.parse::<i64>() {
         Ok(n) if (1..=MAX_QUANTITY).contains(&n) => Ok(n),
-        _ => Err(format!("Enter a whole number of seats from 1 to {MAX_QUANTITY}.")),
+        _ => Err(t!("order-quantity-range", max = MAX_QUANTITY)),
     }
 }
 
@@ -98,7 +99,7 @@ pub fn order_form(props: &OrderProps) -> Html {
     let body = show(&*state, |d| {
         let can = &d.customer.viewer_can.order_subscription;
         if !can.allowed {
-            return html! { <p class="muted">{ can.reason.clone().unwrap_or_default() }</p> };
+            return html! { <p class="muted">{ crate::components::refusal_words(can.reason_code.as_deref(), can.reason.as_deref()) }</p> };
         }
         let resellers: Vec<_> = d
             .partnerships
@@ -108,45 +109,45 @@ pub fn order_form(props: &OrderProps) -> Html {
             .filter_map(|p| p.reseller.as_ref())
             .collect();
         html! {
-            <form onsubmit={order.clone()} aria-label="Order a subscription">
-                <label for="order-offer">{ "Offer" }</label>
+            <form onsubmit={order.clone()} aria-label={t!("order-form")}>
+                <label for="order-offer">{ t!("order-offer") }</label>
                 <select id="order-offer" ref={offer.clone()}>
                     { for d.catalog.services.iter().flat_map(|s| s.offers.iter().map(move |o| (s, o))).enumerate().map(|(i, (s, o))| html! {
                         <option value={o.id.clone()} selected={i == 0}>{ format!("{} — {}", s.name, o.name) }</option>
                     }) }
                 </select>
-                <label for="order-name">{ "Name" }</label>
+                <label for="order-name">{ t!("order-name") }</label>
                 <input id="order-name" required=true maxlength={crate::text::limits::FRIENDLY_NAME.to_string()} ref={name.clone()} />
-                <label for="order-quantity">{ "Quantity (seats)" }</label>
+                <label for="order-quantity">{ t!("order-quantity") }</label>
                 <input id="order-quantity" type="number" inputmode="numeric" ref={quantity_field.clone()}
                     aria-invalid={quantity_error.is_some().then_some("true")} aria-describedby={quantity_error.is_some().then_some("order-quantity-error")} />
                 if let Some(e) = &*quantity_error { <p class="error field-error" id="order-quantity-error" role="alert">{ e }</p> }
-                <label for="order-term">{ "Term" }</label>
+                <label for="order-term">{ t!("order-term") }</label>
                 <select id="order-term" ref={term.clone()}>
-                    <option value="P1M">{ "1 month" }</option>
-                    <option value="P1Y" selected=true>{ "1 year" }</option>
-                    <option value="P3Y">{ "3 years" }</option>
+                    <option value="P1M">{ crate::text::duration("P1M") }</option>
+                    <option value="P1Y" selected=true>{ crate::text::duration("P1Y") }</option>
+                    <option value="P3Y">{ crate::text::duration("P3Y") }</option>
                 </select>
-                <label for="order-cycle">{ "Billing" }</label>
+                <label for="order-cycle">{ t!("order-billing") }</label>
                 <select id="order-cycle" ref={cycle.clone()}>
-                    <option value="MONTHLY" selected=true>{ "Monthly" }</option>
-                    <option value="ANNUAL">{ "Annual" }</option>
-                    <option value="NONE">{ "None (usage)" }</option>
+                    <option value="MONTHLY" selected=true>{ t!("order-monthly") }</option>
+                    <option value="ANNUAL">{ t!("order-annual") }</option>
+                    <option value="NONE">{ t!("order-usage") }</option>
                 </select>
                 if !resellers.is_empty() {
-                    <label for="order-reseller">{ "Indirect reseller (you are the provider)" }</label>
+                    <label for="order-reseller">{ t!("order-reseller") }</label>
                     <select id="order-reseller" ref={reseller.clone()}>
                         { for resellers.iter().enumerate().map(|(i, r)| html! { <option value={r.id.clone()} selected={i == 0}>{ &r.name }</option> }) }
                     </select>
                 }
-                <label><input type="checkbox" class="check" ref={no_renewal.clone()} />{ " Do not renew at the end of the term" }</label>
-                <button type="submit">{ "Order" }</button>
+                <label><input type="checkbox" class="check" ref={no_renewal.clone()} />{ format!(" {}", t!("order-no-renewal")) }</label>
+                <button type="submit">{ t!("order-submit") }</button>
             </form>
         }
     });
     html! {
         <details class="card">
-            <summary>{ "Order a subscription for this customer" }</summary>
+            <summary>{ t!("order-title") }</summary>
             { body }
             if let Some(e) = create.error() { <p class="error" role="alert">{ e.words() }</p> }
         </details>

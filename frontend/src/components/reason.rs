@@ -2,8 +2,25 @@
 
 use yew::prelude::*;
 
-pub fn reason(reason: Option<&str>) -> Html {
-    html! { <span class="reason">{ reason.unwrap_or_default() }</span> }
+pub fn reason(code: Option<&str>, reason: Option<&str>) -> Html {
+    html! { <span class="reason">{ refusal_words(code, reason) }</span> }
+}
+
+/// Why an action is refused, in the viewer's language: the API's reason in English (it names
+/// the specifics), else the reason when the API wrote it in that language, else the catalog's
+/// words for its code (`error-<CODE>`).
+pub fn refusal_words(code: Option<&str>, reason: Option<&str>) -> String {
+    let english = crate::i18n::lang() == crate::i18n::Lang::En;
+    if let Some(r) = reason.filter(|r| !r.trim().is_empty())
+        && (english || crate::api::in_viewers_language(r).is_some())
+    {
+        return r.to_owned();
+    }
+    match code.map(|c| format!("error-{c}")) {
+        Some(key) if crate::i18n::has(&key) => crate::t!(&key),
+        _ if reason.is_some() || code.is_some() => crate::t!("error-FORBIDDEN"),
+        _ => String::new(),
+    }
 }
 
 /// One action a list row may offer, as its `viewerCan` answers.
@@ -19,20 +36,20 @@ pub struct Offer<'a> {
 /// possible in this state", which the actions offered already answer).
 pub fn refusals(offers: &[Offer]) -> Html {
     let none_allowed = !offers.iter().any(|o| o.allowed);
-    let mut reasons: Vec<&str> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
     for o in offers.iter().filter(|o| !o.allowed) {
         let about_side_or_state = matches!(o.code, Some("FORBIDDEN" | "INVALID_STATE_TRANSITION"));
-        if let Some(r) = o.reason
-            && (none_allowed || !about_side_or_state)
-            && !reasons.contains(&r)
-        {
-            reasons.push(r);
+        if o.reason.is_some() && (none_allowed || !about_side_or_state) {
+            let r = refusal_words(o.code, o.reason);
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
         }
     }
     if reasons.is_empty() {
         return html! {};
     }
-    reason(Some(&reasons.join("; ")))
+    html! { <span class="reason">{ reasons.join(&crate::t!("reason-separator")) }</span> }
 }
 
 /// The [`Offer`] for `label` from one `viewerCan` answer (`{ allowed reasonCode reason }`;

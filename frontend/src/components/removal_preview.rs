@@ -3,6 +3,7 @@
 use crate::components::{reason, show};
 use crate::hooks::{Load, use_mutation, use_query};
 use crate::queries::*;
+use crate::t;
 use crate::text::words;
 use yew::prelude::*;
 
@@ -26,10 +27,10 @@ pub fn removal_preview(props: &RemovalProps) -> Html {
             removal.run(remove_reseller_relationship::Variables { input }, move |answer| {
                 if let Ok(d) = answer {
                     let r = d.remove_reseller_relationship.removed;
-                    done.emit(format!(
-                        "Relationship removed: {} delegated admin relationship(s) ended, {} subscription(s) released.",
-                        r.ending_delegated_admin_relationships.len(),
-                        r.released_subscriptions.len()
+                    done.emit(t!(
+                        "removal-done",
+                        ended = r.ending_delegated_admin_relationships.len(),
+                        released = r.released_subscriptions.len()
                     ))
                 }
             });
@@ -55,36 +56,36 @@ pub fn removal_preview(props: &RemovalProps) -> Html {
         let can = &p.relationship.viewer_can.remove;
         let names = |subs: &[String]| {
             if subs.is_empty() {
-                html! { <p class="muted">{ "None." }</p> }
+                html! { <p class="muted">{ t!("removal-none") }</p> }
             } else {
                 html! { <ul>{ for subs.iter().map(|n| html! { <li>{ n }</li> }) }</ul> }
             }
         };
         html! {
             <>
-            <h2 id="removal-title" tabindex="-1" ref={heading.clone()}>{ format!("Remove {} ({}) from {}?", p.relationship.partner.name, words(&p.relationship.kind), p.relationship.customer.as_ref().map(|c| c.name.as_str()).unwrap_or("the customer")) }</h2>
+            <h2 id="removal-title" tabindex="-1" ref={heading.clone()}>{ t!("removal-title", partner = p.relationship.partner.name.clone(), kind = words(&p.relationship.kind), customer = p.relationship.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| t!("removal-the-customer"))) }</h2>
             if p.blocked {
-                <p class="error" role="alert">{ "Removal is blocked: the partner is partner of record on active subscriptions. Cancel them or move them first." }</p>
+                <p class="error" role="alert">{ t!("removal-blocked") }</p>
                 { names(&p.blocking_subscriptions.iter().map(|s| s.friendly_name.clone()).collect::<Vec<_>>()) }
             } else {
-                <h3>{ "Delegated admin relationships that end" }</h3>
-                { names(&p.ending_delegated_admin_relationships.iter().map(|r| format!("{} — {} for {}", r.display_name,
-                    r.roles.iter().map(words).collect::<Vec<_>>().join(", "), r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>()) }
-                <h3>{ "Subscriptions it stops provisioning or supporting" }</h3>
+                <h3>{ t!("removal-ending") }</h3>
+                { names(&p.ending_delegated_admin_relationships.iter().map(|r| t!("removal-ending-item", name = r.display_name.clone(), roles =
+                    r.roles.iter().map(words).collect::<Vec<_>>().join(", "), services = r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>()) }
+                <h3>{ t!("removal-released") }</h3>
                 { names(&p.released_subscriptions.iter().map(|s| s.friendly_name.clone()).collect::<Vec<_>>()) }
             }
             <div class="actions">
                 <div class="action">
-                    <button onclick={remove.clone()} disabled={!can.allowed} aria-describedby={(!can.allowed).then_some(if p.blocked { "removal-title" } else { "removal-why" })}>{ "Remove relationship" }</button>
-                    if !can.allowed && !p.blocked { <span id="removal-why">{ reason(can.reason.as_deref()) }</span> }
+                    <button onclick={remove.clone()} disabled={!can.allowed} aria-describedby={(!can.allowed).then_some(if p.blocked { "removal-title" } else { "removal-why" })}>{ t!("removal-remove") }</button>
+                    if !can.allowed && !p.blocked { <span id="removal-why">{ reason(can.reason_code.as_deref(), can.reason.as_deref()) }</span> }
                 </div>
-                <div class="action"><button class="secondary" onclick={cancel.clone()}>{ "Keep it" }</button></div>
+                <div class="action"><button class="secondary" onclick={cancel.clone()}>{ t!("removal-keep") }</button></div>
             </div>
             </>
         }
     });
     html! {
-        <div class="card" role="region" aria-label="Removal preview">
+        <div class="card" role="region" aria-label={t!("removal-preview")}>
             { body }
             if let Some(e) = removal.error() { <p class="error" role="alert">{ e.words() }</p> }
         </div>

@@ -4,6 +4,7 @@ use crate::api::Session;
 use crate::hooks::{use_mutation, use_session};
 use crate::queries::{SignIn, sign_in};
 use crate::route::Route;
+use crate::t;
 use crate::text::name;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -80,25 +81,25 @@ pub fn sign_in_form(props: &SignInFormProps) -> Html {
     let busy = sign_in.pending();
     html! {
         <form class="card narrow" {onsubmit} aria-labelledby="sign-in-title">
-            <h1 id="sign-in-title">{ "Sign in" }</h1>
-            <label for="email">{ "Email" }</label>
+            <h1 id="sign-in-title">{ t!("sign-in-title") }</h1>
+            <label for="email">{ t!("sign-in-email") }</label>
             <input id="email" type="email" autocomplete="username" required=true ref={email} />
-            <label for="password">{ "Password" }</label>
+            <label for="password">{ t!("sign-in-password") }</label>
             <input id="password" type="password" autocomplete="current-password" required=true ref={password} />
             if *needs_code {
-                <label for="sign-in-code">{ "Code from your authenticator app, or a recovery code" }</label>
+                <label for="sign-in-code">{ t!("sign-in-code") }</label>
                 <input id="sign-in-code" autocomplete="one-time-code" maxlength="64" required=true ref={code} />
             }
             if let Some(e) = sign_in.error().filter(|e| !(*needs_code && e.code == "MFA_CODE_REQUIRED")) {
                 <p class="error" role="alert">{ e.words() }</p>
             }
-            <button type="submit" disabled={busy}>{ if busy { "Signing in…" } else { "Sign in" } }</button>
+            <button type="submit" disabled={busy}>{ if busy { t!("sign-in-busy") } else { t!("sign-in-submit") } }</button>
         </form>
     }
 }
 
 /// The sign-in form under a line that says why to sign in (the landing pages).
-pub fn sign_in_for(why: &'static str) -> Html {
+pub fn sign_in_for(why: String) -> Html {
     html! {
         <>
         <p class="card narrow">{ why }</p>

@@ -3,6 +3,7 @@
 use crate::components::show;
 use crate::hooks::{use_mutation, use_outcome, use_query};
 use crate::queries::*;
+use crate::t;
 use crate::text::name;
 use yew::prelude::*;
 
@@ -49,7 +50,7 @@ pub fn stage_assignment(props: &StageProps) -> Html {
             let (outcome, done) = (outcome.clone(), done.clone());
             assign.send(assign_stage::Variables { input }, move |r| {
                 let ok = r.is_ok();
-                outcome.set(r.map(|_| "Service partner assigned.".to_owned()));
+                outcome.set(r.map(|_| t!("stage-done")));
                 if ok {
                     done.emit(());
                 }
@@ -57,13 +58,13 @@ pub fn stage_assignment(props: &StageProps) -> Html {
         })
     };
     html! {
-        <form class="card" onsubmit={submit} aria-label="Choose the provisioning or support partner">
-            <h2>{ "Provisioning and support partner" }</h2>
-            <label for="stage">{ "Stage" }</label>
-            <select id="stage" ref={stage}><option value="PROVISIONING" selected=true>{ "Provisioning" }</option><option value="SUPPORT">{ "Support" }</option></select>
-            <label for="stage-partner">{ format!("Partner (holding delegated rights for {})", props.service) }</label>
+        <form class="card" onsubmit={submit} aria-label={t!("stage-form")}>
+            <h2>{ t!("stage-title") }</h2>
+            <label for="stage">{ t!("stage-stage") }</label>
+            <select id="stage" ref={stage}><option value="PROVISIONING" selected=true>{ crate::text::capitalized(&crate::text::code_words("PROVISIONING")) }</option><option value="SUPPORT">{ crate::text::capitalized(&crate::text::code_words("SUPPORT")) }</option></select>
+            <label for="stage-partner">{ t!("stage-partner", service = props.service.clone()) }</label>
             <select id="stage-partner" ref={partner}>
-                <option value="" selected=true>{ "Back to the partner of record (or the operator)" }</option>
+                <option value="" selected=true>{ t!("stage-back") }</option>
                 { show(&*state, |d| {
                     let holders = d.channel_map.partners.iter().filter(|p| {
                         p.delegated_admin_relationships
@@ -73,7 +74,7 @@ pub fn stage_assignment(props: &StageProps) -> Html {
                     html! { { for holders.map(|p| html! { <option value={p.partner.id.clone()}>{ &p.partner.name }</option> }) } }
                 }) }
             </select>
-            <button type="submit">{ "Assign" }</button>
+            <button type="submit">{ t!("stage-assign") }</button>
             { outcome.view() }
         </form>
     }

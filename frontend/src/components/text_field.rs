@@ -2,6 +2,7 @@
 //! limit, the words next to the field and a form that will not submit (the field's custom
 //! validity), so nothing is cut silently and nothing too long reaches the API.
 
+use crate::t;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -35,11 +36,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 }
             };
             let n = value.chars().count();
-            target.set(if n > max {
-                format!("At most {max} characters: shorten it by {}.", n - max)
-            } else {
-                String::new()
-            });
+            target.set(if n > max { t!("field-at-most", max = max, over = n - max) } else { String::new() });
             length.set(n);
         })
     };
@@ -82,7 +79,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
         }
         <span id={count_id} class={classes!("counter", over.then_some("error"))}>{ format!("{} / {}", *length, props.max) }</span>
         if over {
-            <p id={error_id} class="error field-error" role="alert">{ format!("Too long: {} characters, at most {}. Shorten it by {}.", *length, props.max, *length - props.max) }</p>
+            <p id={error_id} class="error field-error" role="alert">{ t!("field-too-long", n = *length, max = props.max, over = *length - props.max) }</p>
         }
         </>
     }

@@ -11,6 +11,7 @@ use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
 use crate::live::use_refetch_on;
 use crate::queries::*;
 use crate::route::Route;
+use crate::t;
 use crate::text::{date, date_after, duration, iso_day, name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -93,41 +94,58 @@ fn offers(r: &delegated_admin::DelegatedAdminDelegatedAdminRelationshipsNodes) -
 
 type Relationship = delegated_admin::DelegatedAdminDelegatedAdminRelationshipsNodes;
 
+/// An action's name on screen (the English name is also how the page tells actions apart).
+fn shown(label: &str) -> String {
+    match label {
+        "Request approval" => t!("dap-action-request-approval"),
+        "Approve" => t!("dap-action-approve"),
+        "Consent" => t!("dap-action-consent"),
+        "Auto-extend on" => t!("dap-action-auto-extend-on"),
+        "Auto-extend off" => t!("dap-action-auto-extend-off"),
+        "Reject" => t!("dap-action-reject"),
+        "Delete" => t!("dap-action-delete"),
+        "Terminate" => t!("dap-action-terminate"),
+        other => other.to_owned(),
+    }
+}
+
 /// The actions that need a confirmation, and what the dialog says: the question, the
 /// consequence in words, and the confirming button.
-fn drastic(label: &str, r: &Relationship, is_customer: bool) -> Option<(String, String, &'static str)> {
+fn drastic(label: &str, r: &Relationship, is_customer: bool) -> Option<(String, String, String)> {
     let roles = r.roles.iter().map(words).collect::<Vec<_>>().join(", ");
     let services = r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ");
     match label {
         "Approve" => Some((
-            format!("Approve \"{}\"?", r.display_name),
-            format!(
-                "{} gets {roles} rights for {services} in your organization until {} ({} from today){}.",
-                r.partner.name,
-                date_after(&r.duration),
-                duration(&r.duration),
-                if r.auto_extend == "P180D" {
-                    ", then extends itself by 180 days at a time until turned off"
-                } else {
-                    ""
-                }
+            t!("dap-approve-title", name = r.display_name.clone()),
+            t!(
+                "dap-approve-consequence",
+                partner = r.partner.name.clone(),
+                roles = roles,
+                services = services,
+                date = date(&date_after(&r.duration)),
+                length = duration(&r.duration),
+                extends = if r.auto_extend == "P180D" { t!("dap-approve-extends") } else { String::new() }
             ),
-            "Yes, approve",
+            t!("dap-approve-yes"),
         )),
         "Terminate" => Some((
-            format!("Terminate \"{}\"?", r.display_name),
+            t!("dap-terminate-title", name = r.display_name.clone()),
             if is_customer {
-                format!(
-                    "The {roles} rights of {} for {services} end now: it can no longer act on these services, and any stage it served falls back to the partner of record. This cannot be undone.",
-                    r.partner.name
+                t!(
+                    "dap-terminate-customer",
+                    roles = roles,
+                    partner = r.partner.name.clone(),
+                    services = services
                 )
             } else {
-                format!(
-                    "Your {roles} rights for {services} at {} end now: you can no longer act on these services there. This cannot be undone.",
-                    r.customer.name
+                t!(
+                    "dap-terminate-partner",
+                    roles = roles,
+                    customer = r.customer.name.clone(),
+                    services = services
                 )
             },
-            "Yes, terminate",
+            t!("dap-terminate-yes"),
         )),
         _ => None,
     }
@@ -136,23 +154,23 @@ fn drastic(label: &str, r: &Relationship, is_customer: bool) -> Option<(String, 
 /// When the relationship ends (or ended), in words.
 fn ends(r: &Relationship) -> String {
     match name(&r.status).as_str() {
-        "TERMINATED" => format!("ended {}", r.terminated_at.as_deref().map(date).unwrap_or_default()),
-        "REJECTED" => "never started (rejected)".to_owned(),
-        "EXPIRED" => format!("ended {}", r.ends_at.as_deref().map(date).unwrap_or_default()),
+        "TERMINATED" => t!("dap-ended", date = r.terminated_at.as_deref().map(date).unwrap_or_default()),
+        "REJECTED" => t!("dap-never-started"),
+        "EXPIRED" => t!("dap-ended", date = r.ends_at.as_deref().map(date).unwrap_or_default()),
         _ => match r.ends_at.as_deref() {
             Some(end) => {
                 // Where a deadline matters, how far away it is too: "Dec 3, 2026 (in 6 days)".
-                format!(
-                    "{} ({}){}",
-                    date(end),
-                    crate::i18n::relative(end),
-                    if r.auto_extend == "P180D" { " (auto-extends)" } else { "" }
+                t!(
+                    "dap-ends",
+                    date = date(end),
+                    relative = crate::i18n::relative(end),
+                    extends = if r.auto_extend == "P180D" { t!("dap-auto-extends") } else { String::new() }
                 )
             }
-            None => format!(
-                "{} after approval{}",
-                duration(&r.duration),
-                if r.auto_extend == "P180D" { " (auto-extends)" } else { "" }
+            None => t!(
+                "dap-after-approval",
+                length = duration(&r.duration),
+                extends = if r.auto_extend == "P180D" { t!("dap-auto-extends") } else { String::new() }
             ),
         },
     }
@@ -175,7 +193,11 @@ pub fn delegated_admin_page() -> Html {
         let action = action.to_owned();
         let (actions, outcome, reload) = (actions.clone(), outcome.clone(), reload.clone());
         Callback::from(move |_| {
-            actions.send(&action, id.clone(), outcome.then_reload(format!("{action}: done."), &reload));
+            actions.send(
+                &action,
+                id.clone(),
+                outcome.then_reload(t!("dap-done", action = shown(&action)), &reload),
+            );
         })
     };
     let on_within = {
@@ -190,8 +212,8 @@ pub fn delegated_admin_page() -> Html {
         if !d.viewer.reads_records {
             return html! {
                 <div class="card">
-                    <p>{ "Your role (user) does not show delegated admin relationships: it reads only your organization's basics. A global admin or billing admin sees them, and only a global admin grants or ends them." }</p>
-                    <p><Link<Route> to={Route::Customer { id: d.viewer.organization.id.clone() }}>{ format!("The channel map of {}", d.viewer.organization.name) }</Link<Route>>{ " shows which partners hold rights today." }</p>
+                    <p>{ t!("dap-user-role") }</p>
+                    <p><Link<Route> to={Route::Customer { id: d.viewer.organization.id.clone() }}>{ t!("dap-channel-map", name = d.viewer.organization.name.clone()) }</Link<Route>>{ t!("dap-channel-map-shows") }</p>
                 </div>
             };
         }
@@ -212,20 +234,30 @@ pub fn delegated_admin_page() -> Html {
             .iter()
             .map(|r| {
                 let end = iso_day(r.ends_at.as_deref().unwrap_or("")).to_owned();
-                let extends =
-                    if r.auto_extend == "P180D" { ", extends by 180 days unless turned off" } else { "" };
-                let soon = if r.expires_soon { " — expires soon" } else { "" };
-                let text = format!(
-                    "{end} — delegated admin \"{}\" ({} / {}){extends}{soon}",
-                    r.display_name, r.partner.name, r.customer.name
+                let extends = if r.auto_extend == "P180D" { t!("dap-ending-extends") } else { String::new() };
+                let soon = if r.expires_soon { t!("dap-ending-soon") } else { String::new() };
+                let at = r.ends_at.as_deref().unwrap_or("");
+                let text = t!(
+                    "dap-ending-relationship",
+                    date = date(at),
+                    relative = crate::i18n::relative(at),
+                    name = r.display_name.clone(),
+                    partner = r.partner.name.clone(),
+                    customer = r.customer.name.clone(),
+                    extends = extends,
+                    soon = soon
                 );
                 (end, text, r.expires_soon)
             })
             .chain(ending_subscriptions.map(|n| {
-                let renews = if n.auto_renew { ", renews" } else { ", does not renew" };
-                let text = format!(
-                    "{} — commitment end of {} ({}){renews}",
-                    n.commitment_end, n.friendly_name, n.customer.name
+                let renews = if n.auto_renew { t!("dap-renews") } else { t!("dap-does-not-renew") };
+                let text = t!(
+                    "dap-ending-commitment",
+                    date = date(&n.commitment_end),
+                    relative = crate::i18n::relative(&format!("{}T00:00:00Z", n.commitment_end)),
+                    name = n.friendly_name.clone(),
+                    customer = n.customer.name.clone(),
+                    renews = renews
                 );
                 (n.commitment_end.clone(), text, false)
             }))
@@ -233,26 +265,26 @@ pub fn delegated_admin_page() -> Html {
         ending.sort();
         html! {
             <>
-            if d.delegated_admin_relationships.nodes.is_empty() { <p class="muted">{ "No delegated admin relationships." }</p> }
+            if d.delegated_admin_relationships.nodes.is_empty() { <p class="muted">{ t!("dap-none") }</p> }
             <table>
-                <caption class="sr-only">{ "Delegated admin relationships" }</caption>
-                <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ if is_customer { "Partner" } else { "Customer" } }</th><th scope="col">{ "Roles" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Ends" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                <caption class="sr-only">{ t!("dap-caption") }</caption>
+                <thead><tr><th scope="col">{ t!("dap-col-name") }</th><th scope="col">{ if is_customer { t!("dap-col-partner") } else { t!("dap-col-customer") } }</th><th scope="col">{ t!("dap-col-roles") }</th><th scope="col">{ t!("dap-col-status") }</th><th scope="col">{ t!("dap-col-ends") }</th><th scope="col">{ t!("dap-col-actions") }</th></tr></thead>
                 <tbody>{ for d.delegated_admin_relationships.nodes.iter().map(|r| {
                     let offers = offers(r);
                     html! {
                         <tr key={r.id.clone()} class={classes!(r.expires_soon.then_some("expiring"))}>
-                            <td>{ &r.display_name }<br/><span class="muted">{ words(&r.origin) }</span></td>
-                            <td>{ if is_customer { r.partner.name.clone() } else { r.customer.name.clone() } }</td>
-                            <td>{ terms(r.roles.iter().map(name).collect::<Vec<_>>().iter().map(String::as_str)) }{ format!(" · {}", r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }</td>
-                            <td>{ words(&r.status) }if r.expires_soon { <strong class="expiring-note">{ " ⚠ expires soon" }</strong> }</td>
-                            <td>{ ends(r) }</td>
-                            <td>
+                            <td data-label={t!("dap-col-name")}>{ &r.display_name }<br/><span class="muted">{ words(&r.origin) }</span></td>
+                            <td data-label={if is_customer { t!("dap-col-partner") } else { t!("dap-col-customer") }}>{ if is_customer { r.partner.name.clone() } else { r.customer.name.clone() } }</td>
+                            <td data-label={t!("dap-col-roles")}>{ terms(r.roles.iter().map(name).collect::<Vec<_>>().iter().map(String::as_str)) }{ format!(" · {}", r.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")) }</td>
+                            <td data-label={t!("dap-col-status")}>{ words(&r.status) }if r.expires_soon { <strong class="expiring-note">{ format!(" ⚠ {}", t!("dap-expires-soon")) }</strong> }</td>
+                            <td data-label={t!("dap-col-ends")}>{ ends(r) }</td>
+                            <td data-label={t!("dap-col-actions")}>
                                 { for offers.iter().filter(|o| o.allowed).map(|o| match drastic(o.label, r, is_customer) {
                                     Some((ask, consequence, confirm)) => html! {
-                                        <ConfirmButton class={classes!("secondary")} label={o.label.to_owned()} title={ask} {consequence} confirm={confirm}
-                                            onconfirm={run(o.label, r.id.clone())} aria_label={AttrValue::from(format!("{}: {}", o.label, r.display_name))} />
+                                        <ConfirmButton class={classes!("secondary")} label={shown(o.label)} title={ask} {consequence} confirm={confirm}
+                                            onconfirm={run(o.label, r.id.clone())} aria_label={AttrValue::from(format!("{}: {}", shown(o.label), r.display_name))} />
                                     },
-                                    None => html! { <button class="secondary" onclick={run(o.label, r.id.clone())} aria-label={format!("{}: {}", o.label, r.display_name)}>{ o.label }</button> },
+                                    None => html! { <button class="secondary" onclick={run(o.label, r.id.clone())} aria-label={format!("{}: {}", shown(o.label), r.display_name)}>{ shown(o.label) }</button> },
                                 }) }
                                 { refusals(&offers) }
                             </td>
@@ -261,11 +293,11 @@ pub fn delegated_admin_page() -> Html {
                 }) }</tbody>
             </table>
             <Pager pages={pages.clone()} has_next={d.delegated_admin_relationships.page_info.has_next_page} end_cursor={d.delegated_admin_relationships.page_info.end_cursor.clone()} />
-            <h2 id="ending-title">{ format!("Ending within {} days", within) }</h2>
-            <label for="ending-window">{ "Window" }</label>
+            <h2 id="ending-title">{ t!("dap-ending-within", n = within) }</h2>
+            <label for="ending-window">{ t!("dap-window") }</label>
             <select id="ending-window" onchange={on_within.clone()}>
-                <option value="30" selected={within == 30}>{ "30 days" }</option>
-                <option value="90" selected={within == 90}>{ "90 days" }</option>
+                <option value="30" selected={within == 30}>{ crate::text::duration("P30D") }</option>
+                <option value="90" selected={within == 90}>{ crate::text::duration("P90D") }</option>
             </select>
             <ul aria-labelledby="ending-title" class="ending">
                 { for ending.into_iter().map(|(_, text, soon)| html! { <li class={classes!(soon.then_some("expiring"))}>if soon { <span aria-hidden="true">{ "⚠ " }</span> }{ text }</li> }) }
@@ -274,7 +306,7 @@ pub fn delegated_admin_page() -> Html {
                 if d.viewer.can.grant_delegated_admin.allowed {
                     <GrantForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
                 } else {
-                    <p class="muted">{ format!("Granting rights to a partner is not offered here: {}.", d.viewer.can.grant_delegated_admin.reason.clone().unwrap_or_default()) }</p>
+                    <p class="muted">{ t!("dap-grant-not-offered", reason = crate::components::refusal_words(d.viewer.can.grant_delegated_admin.reason_code.as_deref(), d.viewer.can.grant_delegated_admin.reason.as_deref())) }</p>
                 }
             } else {
                 <DraftForm data={d.clone()} outcome={outcome.clone()} reload={reload.clone()} />
@@ -284,7 +316,7 @@ pub fn delegated_admin_page() -> Html {
     });
     html! {
         <section aria-labelledby="dap-title">
-            <h1 id="dap-title">{ "Delegated admin" }</h1>
+            <h1 id="dap-title">{ t!("dap-title") }</h1>
             { outcome.view() }
             { body }
         </section>

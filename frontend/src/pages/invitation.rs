@@ -6,6 +6,7 @@ use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::route::CodeProps;
 use crate::route::Route;
+use crate::t;
 use crate::text::date;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -20,9 +21,7 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
     let outcome = use_outcome();
     let navigator = use_navigator().expect("router");
     if session.is_none() {
-        return sign_in_for(
-            "You were sent an invitation. Sign in as your organization's global admin to review it.",
-        );
+        return sign_in_for(t!("landing-sign-in"));
     }
     // Either answer leads to the customer's channel map; a refusal is shown in words.
     let open_customer = {
@@ -68,51 +67,41 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
                 </section>
             }
         };
-        let ask_again = html! { <p>{ format!("If you still want to work with {partner}, ask them for a new invitation.") }</p> };
-        let when =
-            |at: &Option<String>| at.as_deref().map(date).unwrap_or_else(|| "an earlier date".to_owned());
+        let ask_again = html! { <p>{ t!("landing-ask-again", partner = partner.clone()) }</p> };
+        let when = |at: &Option<String>| at.as_deref().map(date).unwrap_or_else(|| t!("landing-earlier"));
         match i.status.as_str() {
             "ACCEPTED" => closed(
-                "Invitation accepted".into(),
-                format!("You accepted this invitation from {partner} on {}.", when(&i.accepted_at)),
-                html! { <p><Link<Route> to={Route::Relationships}>{ format!("See your relationship with {partner}") }</Link<Route>></p> },
+                t!("landing-accepted"),
+                t!("landing-accepted-what", partner = partner.clone(), date = when(&i.accepted_at)),
+                html! { <p><Link<Route> to={Route::Relationships}>{ t!("landing-see-relationship", partner = partner.clone()) }</Link<Route>></p> },
             ),
             "DECLINED" => closed(
-                "Invitation declined".into(),
-                format!(
-                    "Your organization declined this invitation from {partner} on {}.",
-                    when(&i.declined_at)
-                ),
+                t!("landing-declined"),
+                t!("landing-declined-what", partner = partner.clone(), date = when(&i.declined_at)),
                 ask_again,
             ),
             "REVOKED" => closed(
-                "Invitation revoked".into(),
-                format!(
-                    "This invitation was revoked by {partner} on {}; it can no longer be accepted.",
-                    when(&i.revoked_at)
-                ),
+                t!("landing-revoked"),
+                t!("landing-revoked-what", partner = partner.clone(), date = when(&i.revoked_at)),
                 ask_again,
             ),
             "EXPIRED" => closed(
-                "Invitation expired".into(),
-                format!(
-                    "This invitation from {partner} expired on {}; it can no longer be accepted.",
-                    date(&i.expires_at)
-                ),
+                t!("landing-expired"),
+                t!("landing-expired-what", partner = partner.clone(), date = date(&i.expires_at)),
                 ask_again,
             ),
             _ => html! {
                 <section class="card" aria-labelledby="inv-title">
-                    <h1 id="inv-title">{ format!("{partner} invites you") }</h1>
+                    <h1 id="inv-title">{ t!("landing-invites", partner = partner.clone()) }</h1>
                     if !i.message.is_empty() { <blockquote>{ &i.message }</blockquote> }
-                    <h2>{ "Accepting will" }</h2>
-                    <ul>{ for i.changes.iter().map(|c| html! { <li>{ c }</li> }) }</ul>
-                    <p>{ format!("Waiting for your answer · the link works until {}", date(&i.expires_at)) }</p>
+                    <h2>{ t!("landing-accepting-will") }</h2>
+                    <ul>{ for changes(i).iter().map(|c| html! { <li>{ c }</li> }) }</ul>
+                    <p>{ t!("landing-waiting", date = date(&i.expires_at), relative = crate::i18n::relative(&i.expires_at)) }</p>
                     if can.accept.allowed || can.decline.allowed {
                         <div class="actions">
-                            if can.accept.allowed { <button onclick={on_accept.clone()}>{ "Accept" }</button> }
+                            if can.accept.allowed { <button onclick={on_accept.clone()}>{ t!("landing-accept") }</button> }
                             if can.decline.allowed {
-                                <button class="secondary" onclick={on_decline.clone()}>{ "Decline" }</button>
+                                <button class="secondary" onclick={on_decline.clone()}>{ t!("landing-decline") }</button>
                             }
                         </div>
                     }
@@ -122,4 +111,43 @@ pub fn invitation_landing(props: &CodeProps) -> Html {
             },
         }
     })
+}
+
+/// What accepting will change: the API's sentences in English; in another language, the same
+/// facts in the catalog's words (the API writes these sentences in English only).
+fn changes(i: &invitation_preview::InvitationPreviewInvitationByCode) -> Vec<String> {
+    if crate::i18n::lang() == crate::i18n::Lang::En {
+        return i.changes.clone();
+    }
+    let partner = i.partner.name.clone();
+    let kind = crate::text::name(&i.relationship_kind);
+    let mut out = vec![if kind == "DIRECT" {
+        t!("landing-change-direct", partner = partner.clone())
+    } else {
+        t!("landing-change-provider", partner = partner.clone())
+    }];
+    if let Some(r) = &i.indirect_reseller {
+        out.push(t!("landing-change-reseller", reseller = r.name.clone(), partner = partner.clone()));
+    }
+    if !i.delegated_roles.is_empty() {
+        let holder = i.delegated_admin_holder.as_ref().map(|h| h.name.clone()).unwrap_or(partner);
+        out.push(t!(
+            "landing-change-rights",
+            holder = holder,
+            roles = i
+                .delegated_roles
+                .iter()
+                .map(crate::text::words)
+                .collect::<Vec<_>>()
+                .join(t!("list-separator").as_str()),
+            services = i
+                .delegated_services
+                .iter()
+                .map(|s| s.name.clone())
+                .collect::<Vec<_>>()
+                .join(t!("list-separator").as_str()),
+            length = i.delegated_duration.as_deref().map(crate::text::duration).unwrap_or_default()
+        ));
+    }
+    out
 }

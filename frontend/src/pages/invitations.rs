@@ -9,6 +9,7 @@ use crate::form::{checked, field_value, or_default};
 use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
 use crate::live::use_refetch_on;
 use crate::queries::*;
+use crate::t;
 use crate::text::{date, words};
 use yew::prelude::*;
 
@@ -53,19 +54,14 @@ fn duration_days(value: &str) -> Option<i64> {
 /// role, or roles with a custom duration the API would refuse.
 fn delegated_section_error(roles: usize, duration: &str, auto_extend: bool) -> Option<FieldError> {
     if roles == 0 {
-        return auto_extend.then(|| FieldError {
-            field: "inv-role-provisioning",
-            message: "Delegated admin: tick at least one role, or untick auto-extend to ask for no delegated rights.".into(),
-        });
+        return auto_extend
+            .then(|| FieldError { field: "inv-role-provisioning", message: t!("inv-error-no-role") });
     }
     match duration_days(duration) {
         Some(d) if (1..=730).contains(&d) => None,
         _ => Some(FieldError {
             field: "inv-duration",
-            message: format!(
-                "How long: {} is not a length from 1 day to 2 years.",
-                crate::text::duration(duration.trim())
-            ),
+            message: t!("inv-error-duration", length = crate::text::duration(duration.trim())),
         }),
     }
 }
@@ -122,6 +118,7 @@ pub fn invitations_page() -> Html {
         service,
         auto_extend,
         expires,
+        language,
     ] = use_node_refs();
     if session.is_none() {
         return html! { <SignInForm /> };
@@ -139,9 +136,11 @@ pub fn invitations_page() -> Html {
             service.clone(),
             auto_extend.clone(),
             expires.clone(),
+            language.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
-            let (customer, reseller, message, duration, prov, sup, service, auto_extend, expires) = &refs;
+            let (customer, reseller, message, duration, prov, sup, service, auto_extend, expires, language) =
+                &refs;
             let customer_id = Some(field_value(customer)).filter(|v| !v.trim().is_empty());
             let mut roles = Vec::new();
             if checked(prov) {
@@ -179,6 +178,11 @@ pub fn invitations_page() -> Html {
                 delegated_admin,
                 message: field_value(message),
                 expires_at,
+                language: Some(if field_value(language) == "ZH_CN" {
+                    create_invitation::InvitationLanguage::ZH_CN
+                } else {
+                    create_invitation::InvitationLanguage::EN
+                }),
             };
             let (error, reload, created) = (error.clone(), reload.clone(), created.clone());
             let form: Option<web_sys::HtmlFormElement> = e.target_dyn_into();
@@ -189,10 +193,7 @@ pub fn invitations_page() -> Html {
                         f.reset();
                     }
                     created.set(Some(d.create_invitation.invitation.id));
-                    error.set(Ok(
-                        "Invitation created. Its link is ready to copy in the highlighted row of the list."
-                            .into(),
-                    ));
+                    error.set(Ok(t!("inv-created")));
                     reload.emit(());
                 }
                 Err(e) => error.set(Err(e)),
@@ -218,68 +219,73 @@ pub fn invitations_page() -> Html {
     let duration_invalid = field_error.as_ref().is_some_and(|f| f.field == "inv-duration");
     html! {
         <section aria-labelledby="inv-list-title">
-            <h1 id="inv-list-title">{ "Invitations" }</h1>
+            <h1 id="inv-list-title">{ t!("inv-title") }</h1>
             { show(&*state, |d| html! {
                 <>
-                <form class="card" onsubmit={create.clone()} aria-label="New invitation">
-                    <h2>{ "New invitation" }</h2>
-                    <label for="inv-customer">{ "Customer" }</label>
+                <form class="card" onsubmit={create.clone()} aria-label={t!("inv-new")}>
+                    <h2>{ t!("inv-new") }</h2>
+                    <label for="inv-customer">{ t!("inv-customer") }</label>
                     <select id="inv-customer" ref={customer.clone()}>
-                        <option value="" selected=true>{ "Any customer (a link to send)" }</option>
+                        <option value="" selected=true>{ t!("inv-any-customer") }</option>
                         { for d.customers.edges.iter().map(|e| html! { <option value={e.node.id.clone()}>{ &e.node.name }</option> }) }
                     </select>
-                    <label for="inv-reseller">{ "Indirect reseller (indirect providers)" }</label>
+                    <label for="inv-reseller">{ t!("inv-reseller") }</label>
                     <select id="inv-reseller" ref={reseller.clone()}>
-                        <option value="" selected=true>{ "None" }</option>
+                        <option value="" selected=true>{ t!("inv-reseller-none") }</option>
                         { for d.partnerships.nodes.iter().filter(|p| p.status == "ACTIVE").filter_map(|p| p.reseller.as_ref()).map(|r| html! { <option value={r.id.clone()}>{ &r.name }</option> }) }
                     </select>
                     <fieldset aria-describedby={field_error.is_some().then_some("inv-delegated-error")}>
-                        <legend>{ "Delegated admin to ask for (optional: tick a role to ask)" }</legend>
-                        <label><input id="inv-role-provisioning" type="checkbox" ref={roles_provisioning.clone()} class="check" aria-invalid={role_invalid} />{ " Provisioning" }</label>
-                        <label><input type="checkbox" ref={roles_support.clone()} class="check" aria-invalid={role_invalid} />{ " Support" }</label>
-                        <label for="inv-service">{ "Service" }</label>
+                        <legend>{ t!("inv-delegated") }</legend>
+                        <label><input id="inv-role-provisioning" type="checkbox" ref={roles_provisioning.clone()} class="check" aria-invalid={role_invalid} />{ format!(" {}", crate::text::capitalized(&crate::text::code_words("PROVISIONING"))) }</label>
+                        <label><input type="checkbox" ref={roles_support.clone()} class="check" aria-invalid={role_invalid} />{ format!(" {}", crate::text::capitalized(&crate::text::code_words("SUPPORT"))) }</label>
+                        <label for="inv-service">{ t!("inv-service") }</label>
                         <select id="inv-service" ref={service.clone()}>
                             { for d.catalog.services.iter().enumerate().map(|(i, s)| html! { <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option> }) }
                         </select>
-                        <DurationPicker id="inv-duration" label="How long the rights last" default="P1Y" node_ref={duration.clone()} invalid={duration_invalid} />
-                        <label><input type="checkbox" ref={auto_extend.clone()} class="check" />{ " Auto-extend by 180 days" }</label>
+                        <DurationPicker id="inv-duration" label={t!("inv-how-long")} default="P1Y" node_ref={duration.clone()} invalid={duration_invalid} />
+                        <label><input type="checkbox" ref={auto_extend.clone()} class="check" />{ format!(" {}", t!("inv-auto-extend")) }</label>
                         if let Some(f) = &*field_error {
                             <p class="error" id="inv-delegated-error" role="alert">{ &f.message }</p>
                         }
                     </fieldset>
-                    <label for="inv-expires">{ "Link expires on (at most 90 days; empty: in 90 days)" }</label>
+                    <label for="inv-expires">{ t!("inv-expires") }</label>
                     <input id="inv-expires" type="date" ref={expires.clone()} />
-                    <label for="inv-message">{ "Message" }</label>
+                    <label for="inv-language">{ t!("inv-language") }</label>
+                    <select id="inv-language" ref={language.clone()}>
+                        <option value="EN" selected={crate::i18n::lang() == crate::i18n::Lang::En}>{ "English" }</option>
+                        <option value="ZH_CN" selected={crate::i18n::lang() == crate::i18n::Lang::ZhCn}>{ "简体中文" }</option>
+                    </select>
+                    <label for="inv-message">{ t!("inv-message") }</label>
                     <textarea id="inv-message" ref={message.clone()} />
-                    <button type="submit">{ "Create invitation" }</button>
+                    <button type="submit">{ t!("inv-create") }</button>
                     // The outcome stays at the form, where the eye is, and is announced.
                     <div class="form-outcome" aria-live="polite">{ error.view() }</div>
                 </form>
-                <SearchBox list={pages.list().clone()} id="inv-search" label="Search invitations (customer, reseller or message)" />
-                if d.invitations.nodes.is_empty() { <p class="muted">{ "No invitations match." }</p> }
+                <SearchBox list={pages.list().clone()} id="inv-search" label={t!("inv-search")} />
+                if d.invitations.nodes.is_empty() { <p class="muted">{ t!("inv-none") }</p> }
                 <table>
-                    <thead><tr><th scope="col">{ "Created" }</th><th scope="col">{ "For" }</th><th scope="col">{ "Asks" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Link" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ t!("inv-col-created") }</th><th scope="col">{ t!("inv-col-for") }</th><th scope="col">{ t!("inv-col-asks") }</th><th scope="col">{ t!("inv-col-status") }</th><th scope="col">{ t!("inv-col-link") }</th></tr></thead>
                     <tbody>{ for d.invitations.nodes.iter().map(|i| { let can = [offer!("Revoke", i.viewer_can.revoke), offer!("Edit message", i.viewer_can.update_message)]; let is_new = created.as_deref() == Some(i.id.as_str()); html! {
-                        <tr key={i.id.clone()} class={classes!(is_new.then_some("highlight"))} ref={if is_new { new_row.clone() } else { NodeRef::default() }} aria-label={is_new.then_some("Just created")}>
-                            <td>{ date(&i.created_at) }<br/><span class="muted">{ format!("by {}", i.partner.name) }</span></td>
-                            <td>{ i.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "any customer".into()) }
-                                { i.indirect_reseller.as_ref().map(|r| format!(" · via {}", r.name)).unwrap_or_default() }
-                                if !i.message.is_empty() { <br/><span class="muted">{ format!("“{}”", i.message) }</span> }</td>
-                            <td>{ asks(i) }</td>
-                            <td>{ status_line(i) }</td>
-                            <td>
+                        <tr key={i.id.clone()} class={classes!(is_new.then_some("highlight"))} ref={if is_new { new_row.clone() } else { NodeRef::default() }} aria-label={is_new.then(|| t!("inv-just-created"))}>
+                            <td data-label={t!("inv-col-created")}>{ date(&i.created_at) }<br/><span class="muted">{ t!("inv-by", name = i.partner.name.clone()) }</span></td>
+                            <td data-label={t!("inv-col-for")}>{ i.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| crate::text::code_words("ANY_CUSTOMER")) }
+                                { i.indirect_reseller.as_ref().map(|r| t!("inv-via", name = r.name.clone())).unwrap_or_default() }
+                                if !i.message.is_empty() { <br/><span class="muted">{ t!("inv-quoted", message = i.message.clone()) }</span> }</td>
+                            <td data-label={t!("inv-col-asks")}>{ asks(i) }</td>
+                            <td data-label={t!("inv-col-status")}>{ status_line(i) }</td>
+                            <td data-label={t!("inv-col-link")}>
                                 // Only a link that can still be accepted is offered for sending.
                                 if let (true, Some(url), Some(email)) = (i.status == "PENDING", &i.url, &i.email_text) {
                                     <code class="link">{ url }</code><br/>
-                                    <CopyButton text={url.clone()} label="Copy link" />
-                                    { " " }<CopyButton text={email.clone()} label="Copy email" />
+                                    <CopyButton text={url.clone()} label={t!("inv-copy-link")} />
+                                    { " " }<CopyButton text={email.clone()} label={t!("inv-copy-email")} />
                                 } else if i.status != "PENDING" {
-                                    <span class="muted">{ "The link no longer works." }</span>
+                                    <span class="muted">{ t!("inv-link-dead") }</span>
                                 }
                                 if can[0].allowed {
-                                    { " " }<crate::components::ConfirmButton class={classes!("secondary")} label="Revoke" title="Revoke this invitation?"
-                                        consequence={format!("The link stops working now: {} Relationships already accepted through it stay. This cannot be undone.", i.customer.as_ref().map(|c| format!("{} can no longer accept it.", c.name)).unwrap_or_else(|| "no customer can accept it any more.".into()))}
-                                        confirm="Yes, revoke" onconfirm={revoke(i.id.clone())} />
+                                    { " " }<crate::components::ConfirmButton class={classes!("secondary")} label={t!("inv-revoke")} title={t!("inv-revoke-title")}
+                                        consequence={t!("inv-revoke-consequence", who = i.customer.as_ref().map(|c| t!("inv-revoke-customer", name = c.name.clone())).unwrap_or_else(|| t!("inv-revoke-any")))}
+                                        confirm={t!("inv-revoke-yes")} onconfirm={revoke(i.id.clone())} />
                                 }
                                 if can[1].allowed {
                                     <MessageEditor id={i.id.clone()} message={i.message.clone()} on_saved={on_saved.clone()} />
@@ -299,23 +305,28 @@ pub fn invitations_page() -> Html {
 /// What an invitation asks for, naming the service its delegated rights would cover.
 fn asks(i: &invitations::InvitationsInvitationsNodes) -> String {
     if i.delegated_roles.is_empty() {
-        return "relationship".to_owned();
+        return t!("inv-asks-relationship");
     }
     let services: Vec<&str> = i.delegated_services.iter().map(|s| s.name.as_str()).collect();
-    format!(
-        "relationship + {} for {} for {}",
-        i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "),
-        services.join(", "),
-        i.delegated_duration.as_deref().map(crate::text::duration).unwrap_or_default()
+    t!(
+        "inv-asks-rights",
+        roles = i.delegated_roles.iter().map(words).collect::<Vec<_>>().join(", "),
+        services = services.join(", "),
+        length = i.delegated_duration.as_deref().map(crate::text::duration).unwrap_or_default()
     )
 }
 
 /// The state in words, with what it depends on: when it ends or ended, and how many accepted.
 fn status_line(i: &invitations::InvitationsInvitationsNodes) -> String {
-    let accepted = i.acceptance_count.map(|n| format!(" · {n} accepted")).unwrap_or_default();
+    let accepted = i.acceptance_count.map(|n| t!("inv-accepted-count", n = n)).unwrap_or_default();
     match i.status.as_str() {
-        "PENDING" => format!("pending{accepted} · expires {}", date(&i.expires_at)),
-        "EXPIRED" => format!("expired {}{accepted}", date(&i.expires_at)),
-        other => format!("{}{accepted}", other.to_ascii_lowercase()),
+        "PENDING" => t!(
+            "inv-status-pending",
+            accepted = accepted,
+            date = date(&i.expires_at),
+            relative = crate::i18n::relative(&i.expires_at)
+        ),
+        "EXPIRED" => t!("inv-status-expired", date = date(&i.expires_at), accepted = accepted),
+        other => format!("{}{accepted}", crate::text::code_words(other)),
     }
 }

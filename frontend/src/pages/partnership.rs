@@ -5,6 +5,7 @@ use crate::hooks::{use_mutation, use_outcome, use_session};
 use crate::queries::*;
 use crate::route::CodeProps;
 use crate::route::Route;
+use crate::t;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -18,9 +19,7 @@ pub fn partnership_landing(props: &CodeProps) -> Html {
     // page stops offering it.
     let closed = use_state(|| false);
     if session.is_none() {
-        return sign_in_for(
-            "An indirect provider invites your organization to resell through it. Sign in as your organization's admin agent to accept.",
-        );
+        return sign_in_for(t!("pl-sign-in"));
     }
     let accept = {
         let (code, outcome, accepted, closed) =
@@ -41,15 +40,15 @@ pub fn partnership_landing(props: &CodeProps) -> Html {
     };
     html! {
         <section class="card" aria-labelledby="pl-title">
-            <h1 id="pl-title">{ "Partnership invitation" }</h1>
+            <h1 id="pl-title">{ t!("pl-title") }</h1>
             if let Some(provider) = &*accepted {
-                <p class="ok" role="status">{ format!("You now resell through {provider}.") }</p>
-                <Link<Route> to={Route::Partnerships}>{ "Your partnerships" }</Link<Route>>
+                <p class="ok" role="status">{ t!("pl-accepted", provider = provider.clone()) }</p>
+                <Link<Route> to={Route::Partnerships}>{ t!("pl-yours") }</Link<Route>>
             } else if *closed {
-                <p>{ "This link can no longer be accepted." }</p>
+                <p>{ t!("pl-closed") }</p>
             } else {
-                <p>{ "Accepting makes your organization an indirect reseller of the provider that sent this link: it can then name you on its invitations and tag you on the subscriptions it orders." }</p>
-                <button onclick={accept}>{ "Accept partnership" }</button>
+                <p>{ t!("pl-explain") }</p>
+                <button onclick={accept}>{ t!("pl-accept") }</button>
             }
             <div aria-live="polite">{ outcome.view() }</div>
         </section>

@@ -7,6 +7,7 @@ use crate::components::{
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
+use crate::t;
 use crate::text::{date, name};
 use yew::prelude::*;
 
@@ -34,8 +35,7 @@ fn variables(list: &ListState, after: Option<String>) -> partnerships::Variables
 
 /// A count as words ("1 partnership", "at least 1000 partnerships").
 fn counted(n: i64, exact: bool) -> String {
-    let noun = if n == 1 { "partnership" } else { "partnerships" };
-    if exact { format!("{n} {noun}") } else { format!("at least {n} {noun}") }
+    if exact { t!("ps-count", n = n) } else { t!("ps-count-at-least", n = n) }
 }
 
 #[function_component(PartnershipsPage)]
@@ -54,7 +54,7 @@ pub fn partnerships_page() -> Html {
     let invite = {
         let (outcome, reload) = (outcome.clone(), reload.clone());
         Callback::from(move |_| {
-            let done = outcome.then_reload("Partnership link created: send it to the reseller.", &reload);
+            let done = outcome.then_reload(t!("ps-link-created"), &reload);
             invite_reseller.send(invite_partner_reseller::Variables {}, done)
         })
     };
@@ -64,7 +64,7 @@ pub fn partnerships_page() -> Html {
             let input = accept_reseller_partnership::AcceptResellerPartnershipInput {
                 code: link_code(&field_value(&code)),
             };
-            let done = outcome.then_reload("Partnership accepted.", &reload);
+            let done = outcome.then_reload(t!("ps-accepted"), &reload);
             accept_partnership.submit(&e, accept_reseller_partnership::Variables { input }, done)
         })
     };
@@ -73,10 +73,7 @@ pub fn partnerships_page() -> Html {
             (remove_partnership.clone(), outcome.clone(), reload.clone());
         Callback::from(move |_| {
             let input = remove_reseller_partnership::RemoveResellerPartnershipInput { id: id.clone() };
-            let done = outcome.then_reload(
-                "Partnership removed; customers and delegated rights stay as they are.",
-                &reload,
-            );
+            let done = outcome.then_reload(t!("ps-removed"), &reload);
             remove_partnership.send(remove_reseller_partnership::Variables { input }, done)
         })
     };
@@ -96,50 +93,50 @@ pub fn partnerships_page() -> Html {
         };
         let (provider, reseller) = (program == "CSP_INDIRECT_PROVIDER", program == "CSP_INDIRECT_RESELLER");
         if !provider && !reseller {
-            return html! { <p class="muted">{ "Only indirect providers and indirect resellers have partnerships." }</p> };
+            return html! { <p class="muted">{ t!("ps-only") }</p> };
         }
         html! {
             <>
             if provider {
-                <p>{ "Invite a reseller: create a link and send it to the reseller's admin agent." }</p>
-                <button onclick={invite.clone()}>{ "Create a partnership link" }</button>
+                <p>{ t!("ps-invite") }</p>
+                <button onclick={invite.clone()}>{ t!("ps-create-link") }</button>
             }
             if reseller {
-                <form class="card" onsubmit={accept.clone()} aria-label="Accept a partnership link">
-                    <h2>{ "Accept a provider's link" }</h2>
-                    <label for="partnership-code">{ "Link or code" }</label>
+                <form class="card" onsubmit={accept.clone()} aria-label={t!("ps-accept-form")}>
+                    <h2>{ t!("ps-accept-title") }</h2>
+                    <label for="partnership-code">{ t!("ps-link-or-code") }</label>
                     <input id="partnership-code" required=true ref={code.clone()} />
-                    <button type="submit">{ "Accept partnership" }</button>
+                    <button type="submit">{ t!("pl-accept") }</button>
                 </form>
             }
             <div class="filters">
-                <div><label for="f-partnership-status">{ "Status" }</label>
+                <div><label for="f-partnership-status">{ t!("ps-status") }</label>
                 <select id="f-partnership-status" onchange={pick_status.clone()}>
-                    { for [("", "All (active first)"), ("ACTIVE", "Active"), ("PENDING", "Link not used yet"), ("EXPIRED", "Link expired"), ("REMOVED", "Removed")].into_iter().map(|(v, l)| html! {
+                    { for [("", t!("ps-all")), ("ACTIVE", t!("ps-active")), ("PENDING", t!("ps-pending")), ("EXPIRED", t!("ps-expired")), ("REMOVED", t!("ps-removed-status"))].into_iter().map(|(v, l)| html! {
                         <option value={v} selected={status == v}>{ l }</option>
                     }) }
                 </select></div>
             </div>
             <p class="muted">{ counted(d.partnerships.total_count, d.partnerships.total_count_precision == partnerships::CountPrecision::EXACT) }</p>
-            if d.partnerships.nodes.is_empty() { <p class="muted">{ "No partnerships match." }</p> }
+            if d.partnerships.nodes.is_empty() { <p class="muted">{ t!("ps-none") }</p> }
             <table>
-                <caption class="sr-only">{ "Partnerships" }</caption>
-                <thead><tr><th scope="col">{ "Provider" }</th><th scope="col">{ "Reseller" }</th>
-                    <SortHeader list={list.clone()} label="Status" field="status" default=true />
-                    <SortHeader list={list.clone()} label="Since" field="created" />
-                    <th scope="col">{ "Actions" }</th></tr></thead>
+                <caption class="sr-only">{ t!("ps-title") }</caption>
+                <thead><tr><th scope="col">{ t!("ps-col-provider") }</th><th scope="col">{ t!("ps-col-reseller") }</th>
+                    <SortHeader list={list.clone()} label={t!("ps-col-status")} field="status" default=true />
+                    <SortHeader list={list.clone()} label={t!("ps-col-since")} field="created" />
+                    <th scope="col">{ t!("ps-col-actions") }</th></tr></thead>
                 <tbody>{ for d.partnerships.nodes.iter().map(|p| { let can = [offer!(if p.status == "PENDING" { "Withdraw" } else { "Remove" }, p.viewer_can.remove)]; html! {
                     <tr>
-                        <td>{ &p.provider.name }</td>
-                        <td>{ p.reseller.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "(link not used yet)".into()) }</td>
-                        <td>{ p.status.to_ascii_lowercase() }</td>
-                        <td>{ date(p.accepted_at.as_deref().unwrap_or(&p.created_at)) }{ p.removed_at.as_deref().map(|r| format!(", removed {}", date(r))).unwrap_or_default() }</td>
-                        <td>
+                        <td data-label={t!("ps-col-provider")}>{ &p.provider.name }</td>
+                        <td data-label={t!("ps-col-reseller")}>{ p.reseller.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| t!("ps-not-used")) }</td>
+                        <td data-label={t!("ps-col-status")}>{ crate::text::code_words(&p.status) }</td>
+                        <td data-label={t!("ps-col-since")}>{ date(p.accepted_at.as_deref().unwrap_or(&p.created_at)) }{ p.removed_at.as_deref().map(|r| t!("ps-removed-on", date = date(r))).unwrap_or_default() }</td>
+                        <td data-label={t!("ps-col-actions")}>
                             if let Some(url) = &p.url {
-                                <code class="link">{ url }</code>{ " " }<CopyButton text={url.clone()} label="Copy link" />{ " " }
+                                <code class="link">{ url }</code>{ " " }<CopyButton text={url.clone()} label={t!("inv-copy-link")} />{ " " }
                             }
                             if can[0].allowed {
-                                <button class="secondary" onclick={remove(p.id.clone())}>{ can[0].label }</button>
+                                <button class="secondary" onclick={remove(p.id.clone())}>{ if p.status == "PENDING" { t!("ps-withdraw") } else { t!("ps-remove") } }</button>
                             }
                             { refusals(&can) }
                         </td>
@@ -152,7 +149,7 @@ pub fn partnerships_page() -> Html {
     });
     html! {
         <section aria-labelledby="partnerships-title">
-            <h1 id="partnerships-title">{ "Partnerships" }</h1>
+            <h1 id="partnerships-title">{ t!("ps-title") }</h1>
             { outcome.view() }
             { body }
         </section>

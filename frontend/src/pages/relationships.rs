@@ -7,6 +7,7 @@ use crate::components::{
 use crate::hooks::{use_outcome, use_query, use_session};
 use crate::queries::{ResellerRelationships, reseller_relationships};
 use crate::route::Route;
+use crate::t;
 use crate::text::{date, name};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -29,33 +30,33 @@ pub fn relationships_page() -> Html {
     let Some(s) = (*session).clone() else { return html! { <SignInForm /> } };
     let body = show(&*state, |d| {
         if !d.viewer.reads_records {
-            return html! { <p class="card">{ "Your role (user) does not show reseller relationships: it reads only your organization's basics. Your organization's global admin sees them and removes them; the channel map shows your partners." }</p> };
+            return html! { <p class="card">{ t!("rel-user-role") }</p> };
         }
         let list = &d.reseller_relationships;
         if list.nodes.is_empty() {
-            return html! { <p class="muted">{ "No active relationships match." }</p> };
+            return html! { <p class="muted">{ t!("rel-none") }</p> };
         }
         html! {
             <>
             <table>
-                <caption class="sr-only">{ "Active reseller relationships" }</caption>
-                <thead><tr><th scope="col">{ "Customer" }</th><th scope="col">{ "Partner" }</th><th scope="col">{ "Kind" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                <caption class="sr-only">{ t!("rel-caption") }</caption>
+                <thead><tr><th scope="col">{ t!("rel-col-customer") }</th><th scope="col">{ t!("rel-col-partner") }</th><th scope="col">{ t!("rel-col-kind") }</th><th scope="col">{ t!("rel-col-since") }</th><th scope="col">{ t!("rel-col-actions") }</th></tr></thead>
                 <tbody>{ for list.nodes.iter().map(|r| {
                     let open = { let (removing, id) = (removing.clone(), r.id.clone()); Callback::from(move |_| removing.set(Some(id.clone()))) };
                     let can = [offer!("Remove…", r.viewer_can.preview_removal)];
                     html! {
                         <tr>
-                            <td>{ match &r.customer {
+                            <td data-label={t!("rel-col-customer")}>{ match &r.customer {
                                 Some(c) => html! { <Link<Route> to={Route::Customer { id: c.id.clone() }}>{ &c.name }</Link<Route>> },
                                 // A removed relationship no longer shows its customer to the partner.
-                                None => html! { <span class="muted">{ "a former customer (no longer visible)" }</span> },
+                                None => html! { <span class="muted">{ t!("rel-former-customer") }</span> },
                             } }</td>
-                            <td>{ &r.partner.name }</td>
-                            <td>{ term(&name(&r.kind)) }{ r.indirect_provider.as_ref().map(|p| format!(" (through {})", p.name)).unwrap_or_default() }</td>
-                            <td>{ date(&r.created_at) }</td>
-                            <td>
+                            <td data-label={t!("rel-col-partner")}>{ &r.partner.name }</td>
+                            <td data-label={t!("rel-col-kind")}>{ term(&name(&r.kind)) }{ r.indirect_provider.as_ref().map(|p| t!("rel-through", name = p.name.clone())).unwrap_or_default() }</td>
+                            <td data-label={t!("rel-col-since")}>{ date(&r.created_at) }</td>
+                            <td data-label={t!("rel-col-actions")}>
                                 if can[0].allowed {
-                                    <button class="secondary" onclick={open} aria-label={format!("Remove {} from {}", r.partner.name, r.customer.as_ref().map(|c| c.name.as_str()).unwrap_or("the customer"))}>{ can[0].label }</button>
+                                    <button class="secondary" onclick={open} aria-label={t!("rel-remove-label", partner = r.partner.name.clone(), customer = r.customer.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| t!("removal-the-customer")))}>{ t!("rel-remove") }</button>
                                 }
                                 { refusals(&can) }
                             </td>
@@ -81,13 +82,13 @@ pub fn relationships_page() -> Html {
     };
     html! {
         <section aria-labelledby="rel-title">
-            <h1 id="rel-title">{ "Reseller relationships" }</h1>
-            <p class="muted">{ if s.kind == "CUSTOMER" { "The partners your organization works with." } else { "The customers your organization has a relationship with." } }</p>
+            <h1 id="rel-title">{ t!("rel-title") }</h1>
+            <p class="muted">{ if s.kind == "CUSTOMER" { t!("rel-intro-customer") } else { t!("rel-intro-partner") } }</p>
             { outcome.view() }
             if let Some(id) = &*removing {
                 <RemovalPreview key={id.clone()} id={id.clone()} {on_done} {on_cancel} />
             }
-            <SearchBox list={pages.list().clone()} id="rel-search" label="Search by customer or partner name" />
+            <SearchBox list={pages.list().clone()} id="rel-search" label={t!("rel-search")} />
             { body }
         </section>
     }

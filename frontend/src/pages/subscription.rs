@@ -7,6 +7,7 @@ use crate::hooks::{Mutation, use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
 use crate::route::IdProps;
 use crate::route::Route;
+use crate::t;
 use crate::text::{date, date_in_days, duration, name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -94,13 +95,36 @@ impl Changes {
     }
 }
 
+/// An action's name on screen (the English name also names its reason's element and outcome).
+fn shown(label: &str) -> String {
+    match label {
+        "Assign seats" => t!("sub-action-assign"),
+        "Unassign seats" => t!("sub-action-unassign"),
+        "Set quantity" => t!("sub-action-quantity"),
+        "Turn auto-renew off" => t!("sub-action-renew-off"),
+        "Turn auto-renew on" => t!("sub-action-renew-on"),
+        "Auto-renew" => t!("sub-action-renew"),
+        "Suspend" => t!("sub-action-suspend"),
+        "Reactivate" => t!("sub-action-reactivate"),
+        "Cancel subscription" => t!("sub-action-cancel"),
+        other => other.to_owned(),
+    }
+}
+
+/// Why a `viewerCan` answer refuses, in the viewer's language.
+macro_rules! why {
+    ($p:expr) => {
+        crate::components::refusal_words($p.reason_code.as_deref(), $p.reason.as_deref())
+    };
+}
+
 /// One action button: enabled when `viewerCan` allows it, else disabled with its reason shown.
-fn action(label: &str, allowed: bool, reason: &Option<String>, onclick: Callback<MouseEvent>) -> Html {
+fn action(label: &str, allowed: bool, reason: String, onclick: Callback<MouseEvent>) -> Html {
     let id = why_id(label);
     html! {
         <div class="action">
-            <button {onclick} disabled={!allowed} aria-describedby={(!allowed).then(|| id.clone())}>{ label }</button>
-            if !allowed { <span class="reason" id={id}>{ reason.clone().unwrap_or_default() }</span> }
+            <button {onclick} disabled={!allowed} aria-describedby={(!allowed).then(|| id.clone())}>{ shown(label) }</button>
+            if !allowed { <span class="reason" id={id}>{ reason }</span> }
         </div>
     }
 }
@@ -114,16 +138,16 @@ fn why_id(label: &str) -> String {
 fn drastic(
     label: &str,
     allowed: bool,
-    reason: &Option<String>,
-    (ask, consequence, confirm): (String, String, &str),
+    reason: String,
+    (ask, consequence, confirm): (String, String, String),
     onconfirm: Callback<MouseEvent>,
 ) -> Html {
     let id = why_id(label);
     html! {
         <div class="action">
-            <ConfirmButton label={label.to_owned()} title={ask} consequence={consequence} confirm={confirm.to_owned()}
+            <ConfirmButton label={shown(label)} title={ask} consequence={consequence} confirm={confirm}
                 {onconfirm} disabled={!allowed} aria_describedby={(!allowed).then(|| AttrValue::from(id.clone()))} />
-            if !allowed { <span class="reason" id={id}>{ reason.clone().unwrap_or_default() }</span> }
+            if !allowed { <span class="reason" id={id}>{ reason }</span> }
         </div>
     }
 }
@@ -137,14 +161,14 @@ fn seats_for(change: Change, field: &NodeRef) -> Result<i64, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(if matches!(change, Change::Quantity) {
-            "Enter the new quantity in the Seats field.".to_owned()
+            t!("sub-seats-quantity-missing")
         } else {
-            "Enter the number of seats.".to_owned()
+            t!("sub-seats-missing")
         });
     }
     match text.parse::<i64>() {
         Ok(n) if (1..=MAX_SEATS).contains(&n) => Ok(n),
-        _ => Err(format!("Enter a whole number of seats from 1 to {MAX_SEATS}.")),
+        _ => Err(t!("order-quantity-range", max = MAX_SEATS)),
     }
 }
 
@@ -186,7 +210,12 @@ pub fn subscription_page(props: &IdProps) -> Html {
                 }
             };
             seats_error.set(None);
-            changes.send(change, id.clone(), n, outcome.then_reload(format!("{label}: done."), &reload));
+            changes.send(
+                change,
+                id.clone(),
+                n,
+                outcome.then_reload(t!("dap-done", action = shown(label)), &reload),
+            );
         })
     };
     let body = show(&*state, |data| {
@@ -194,24 +223,21 @@ pub fn subscription_page(props: &IdProps) -> Html {
         let can = &s.viewer_can;
         let seat_count = html! {
             <>
-            <label for="seats">{ "Seats" }</label>
+            <label for="seats">{ t!("sub-seats") }</label>
             <input id="seats" type="number" inputmode="numeric" ref={seats.clone()}
                 aria-invalid={seats_error.is_some().then_some("true")} aria-describedby={seats_error.is_some().then_some("seats-error")} />
             if let Some(e) = &*seats_error { <p class="error field-error" id="seats-error" role="alert">{ e }</p> }
             </>
         };
         let suspend_words = (
-            format!("Suspend {}?", s.friendly_name),
-            format!(
-                "The customer's users lose access now, and its data will be deleted on {} (in 60 days) unless the subscription is reactivated before then.",
-                date_in_days(60)
-            ),
-            "Yes, suspend",
+            t!("sub-suspend-title", name = s.friendly_name.clone()),
+            t!("sub-suspend-consequence", date = date(&date_in_days(60))),
+            t!("sub-suspend-yes"),
         );
         let cancel_words = (
-            format!("Cancel {}?", s.friendly_name),
-            "It is cancelled now: it becomes deleted at once, and it cannot be reactivated. This cannot be undone.".to_owned(),
-            "Yes, cancel the subscription",
+            t!("sub-cancel-title", name = s.friendly_name.clone()),
+            t!("sub-cancel-consequence"),
+            t!("sub-cancel-yes"),
         );
         html! {
             <section aria-labelledby="sub-title">
@@ -219,28 +245,28 @@ pub fn subscription_page(props: &IdProps) -> Html {
                 <h1 id="sub-title">{ &s.friendly_name }</h1>
                 <p>{ channel_badge(&name(&s.purchase_channel)) }{ format!(" {} · {} · {}", s.offer.service.name, s.offer.name, words(&s.status)) }</p>
                 <dl class="facts">
-                    <dt>{ "Partner of record" }</dt><dd>{ s.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</dd>
-                    if let Some(r) = &s.indirect_reseller { <dt>{ "Indirect reseller" }</dt><dd>{ &r.name }</dd> }
-                    <dt>{ "Seats" }</dt><dd>{ format!("{} assigned of {} ({} free)", s.assigned_seats, s.quantity, s.available_seats) }</dd>
-                    <dt>{ "Term" }</dt><dd>{ format!("{}, {} to {}, auto-renew {}", duration(&name(&s.term_duration)), s.effective_start, s.commitment_end, if s.auto_renew { "on" } else { "off" }) }</dd>
-                    if let Some(d) = &s.data_deletion_date { <dt>{ "Data deleted on" }</dt><dd class="warning">{ date(d) }</dd> }
-                    { for s.service_partners.iter().map(|p| html! { <><dt>{ format!("{} partner", words(&p.stage)) }</dt><dd>{ stage(&p.partner.as_ref().map(|x| x.name.clone()), p.served_by_operator, p.delegated) }</dd></> }) }
+                    <dt>{ t!("map-col-partner-of-record") }</dt><dd>{ s.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| t!("badge-operator")) }</dd>
+                    if let Some(r) = &s.indirect_reseller { <dt>{ t!("sub-indirect-reseller") }</dt><dd>{ &r.name }</dd> }
+                    <dt>{ t!("sub-seats") }</dt><dd>{ t!("sub-seats-fact", assigned = s.assigned_seats, quantity = s.quantity, free = s.available_seats) }</dd>
+                    <dt>{ t!("sub-term") }</dt><dd>{ t!("sub-term-fact", length = duration(&name(&s.term_duration)), start = date(&s.effective_start), end = date(&s.commitment_end), relative = crate::i18n::relative(&format!("{}T00:00:00Z", s.commitment_end)), renew = if s.auto_renew { t!("sub-on") } else { t!("sub-off") }) }</dd>
+                    if let Some(d) = &s.data_deletion_date { <dt>{ t!("sub-data-deleted") }</dt><dd class="warning">{ format!("{} ({})", date(d), crate::i18n::relative(d)) }</dd> }
+                    { for s.service_partners.iter().map(|p| html! { <><dt>{ t!("sub-stage-partner", stage = words(&p.stage)) }</dt><dd>{ stage(&p.partner.as_ref().map(|x| x.name.clone()), p.served_by_operator, p.delegated) }</dd></> }) }
                 </dl>
-                <h2>{ "Actions" }</h2>
+                <h2>{ t!("sub-actions") }</h2>
                 { seat_count }
                 <div class="actions">
-                    { action("Assign seats", can.assign_seats.allowed, &can.assign_seats.reason, act("Assign seats", Change::AssignSeats)) }
-                    { action("Unassign seats", can.unassign_seats.allowed, &can.unassign_seats.reason, act("Unassign seats", Change::UnassignSeats)) }
-                    { action("Set quantity", can.change_quantity.allowed, &can.change_quantity.reason, act("Set quantity", Change::Quantity)) }
-                    { action(if s.auto_renew { "Turn auto-renew off" } else { "Turn auto-renew on" }, can.set_auto_renew.allowed, &can.set_auto_renew.reason, act("Auto-renew", Change::AutoRenew(!s.auto_renew))) }
-                    { drastic("Suspend", can.suspend.allowed, &can.suspend.reason, suspend_words, act("Suspend", Change::Suspend)) }
-                    { action("Reactivate", can.reactivate.allowed, &can.reactivate.reason, act("Reactivate", Change::Reactivate)) }
-                    { drastic("Cancel subscription", can.cancel.allowed, &can.cancel.reason, cancel_words, act("Cancel subscription", Change::Cancel)) }
+                    { action("Assign seats", can.assign_seats.allowed, why!(can.assign_seats), act("Assign seats", Change::AssignSeats)) }
+                    { action("Unassign seats", can.unassign_seats.allowed, why!(can.unassign_seats), act("Unassign seats", Change::UnassignSeats)) }
+                    { action("Set quantity", can.change_quantity.allowed, why!(can.change_quantity), act("Set quantity", Change::Quantity)) }
+                    { action(if s.auto_renew { "Turn auto-renew off" } else { "Turn auto-renew on" }, can.set_auto_renew.allowed, why!(can.set_auto_renew), act("Auto-renew", Change::AutoRenew(!s.auto_renew))) }
+                    { drastic("Suspend", can.suspend.allowed, why!(can.suspend), suspend_words, act("Suspend", Change::Suspend)) }
+                    { action("Reactivate", can.reactivate.allowed, why!(can.reactivate), act("Reactivate", Change::Reactivate)) }
+                    { drastic("Cancel subscription", can.cancel.allowed, why!(can.cancel), cancel_words, act("Cancel subscription", Change::Cancel)) }
                 </div>
                 if can.open_support_request.allowed {
-                    <p><Link<Route> to={Route::Support}>{ "Open a support request" }</Link<Route>></p>
+                    <p><Link<Route> to={Route::Support}>{ t!("sub-open-support") }</Link<Route>></p>
                 } else {
-                    <p class="muted">{ format!("Support requests: {}", can.open_support_request.reason.clone().unwrap_or_default()) }</p>
+                    <p class="muted">{ t!("sub-support-refused", reason = why!(can.open_support_request)) }</p>
                 }
                 if can.assign_service_partner.allowed {
                     <StageAssignment subscription_id={s.id.clone()} customer_id={s.customer.id.clone()} service={s.offer.service.name.clone()} on_done={reload.clone()} />

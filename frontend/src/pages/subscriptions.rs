@@ -6,6 +6,7 @@ use crate::components::{ListState, Pager, SearchBox, SortHeader, channel_badge, 
 use crate::hooks::{Load, use_query, use_session};
 use crate::queries::{SubscriptionsList, subscriptions_list};
 use crate::route::Route;
+use crate::t;
 use crate::text::{name, words};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -44,11 +45,16 @@ fn filter(
 }
 
 /// A select's options, the current value selected (so a reloaded URL shows its filter).
-fn options(current: &str, choices: &[(&'static str, &'static str)]) -> Html {
+fn options(current: &str, choices: &[(&'static str, String)]) -> Html {
     choices
         .iter()
-        .map(|(v, l)| html! { <option value={*v} selected={current == *v}>{ *l }</option> })
+        .map(|(v, l)| html! { <option value={*v} selected={current == *v}>{ l }</option> })
         .collect()
+}
+
+/// A code as capitalized words, for a filter's choice: "Online direct".
+fn cap(code: &str) -> String {
+    crate::text::capitalized(&crate::text::code_words(code))
 }
 
 /// The order asked for in the URL (by name when none).
@@ -99,26 +105,26 @@ pub fn subscriptions_page() -> Html {
     let (services, customers) = &*choices;
     html! {
         <section aria-labelledby="subs-title">
-            <h1 id="subs-title">{ "Subscriptions" }</h1>
-            <SearchBox list={list.clone()} id="subs-search" label="Search by name" />
+            <h1 id="subs-title">{ t!("subs-title") }</h1>
+            <SearchBox list={list.clone()} id="subs-search" label={t!("subs-search")} />
             <div class="filters">
-                <div><label for="f-channel">{ "Channel" }</label>
+                <div><label for="f-channel">{ t!("subs-channel") }</label>
                 <select id="f-channel" onchange={pick("channel")}>
-                    { options(&channel, &[("", "All"), ("ONLINE_DIRECT", "Online direct"), ("ADVISOR", "Advisor"), ("CSP_DIRECT", "CSP direct"), ("CSP_INDIRECT", "CSP indirect")]) }
+                    { options(&channel, &[("", t!("subs-all")), ("ONLINE_DIRECT", cap("ONLINE_DIRECT")), ("ADVISOR", cap("ADVISOR")), ("CSP_DIRECT", cap("CSP_DIRECT")), ("CSP_INDIRECT", cap("CSP_INDIRECT"))]) }
                 </select></div>
-                <div><label for="f-status">{ "Status" }</label>
+                <div><label for="f-status">{ t!("subs-status") }</label>
                 <select id="f-status" onchange={pick("status")}>
-                    { options(&status, &[("", "All"), ("ACTIVE", "Active"), ("SUSPENDED", "Suspended"), ("PENDING", "Pending"), ("EXPIRED", "Expired"), ("DELETED", "Deleted")]) }
+                    { options(&status, &[("", t!("subs-all")), ("ACTIVE", cap("ACTIVE")), ("SUSPENDED", cap("SUSPENDED")), ("PENDING", cap("PENDING")), ("EXPIRED", cap("EXPIRED")), ("DELETED", cap("DELETED"))]) }
                 </select></div>
-                <div><label for="f-service">{ "Service" }</label>
+                <div><label for="f-service">{ t!("subs-service") }</label>
                 <select id="f-service" onchange={pick("service")}>
-                    <option value="" selected={service.is_empty()}>{ "All" }</option>
+                    <option value="" selected={service.is_empty()}>{ t!("subs-all") }</option>
                     { for services.iter().map(|(id, name)| html! { <option value={id.clone()} selected={service == *id}>{ name }</option> }) }
                 </select></div>
                 if customers.len() > 1 || !customer.is_empty() {
-                    <div><label for="f-customer">{ "Customer" }</label>
+                    <div><label for="f-customer">{ t!("subs-customer") }</label>
                     <select id="f-customer" onchange={pick("customer")}>
-                        <option value="" selected={customer.is_empty()}>{ "All" }</option>
+                        <option value="" selected={customer.is_empty()}>{ t!("subs-all") }</option>
                         { for customers.iter().map(|(id, name)| html! { <option value={id.clone()} selected={customer == *id}>{ name }</option> }) }
                     </select></div>
                 }
@@ -128,19 +134,19 @@ pub fn subscriptions_page() -> Html {
                 html! {
                     <>
                     <p class="muted">{ crate::t!("count-subscriptions", n = c.total_count) }</p>
-                    if c.edges.is_empty() { <p class="muted">{ "No subscriptions match." }</p> }
+                    if c.edges.is_empty() { <p class="muted">{ t!("subs-none") }</p> }
                     <table>
-                        <thead><tr><SortHeader list={list.clone()} label="Subscription" field="name" default=true /><th scope="col">{ "Customer" }</th><th scope="col">{ "Channel" }</th><th scope="col">{ "Partner of record" }</th><th scope="col">{ "Status" }</th><SortHeader list={list.clone()} label="Seats" field="seats" /><th scope="col">{ "Commitment end" }</th></tr></thead>
+                        <thead><tr><SortHeader list={list.clone()} label={t!("subs-col-subscription")} field="name" default=true /><th scope="col">{ t!("subs-col-customer") }</th><th scope="col">{ t!("subs-col-channel") }</th><th scope="col">{ t!("subs-col-partner-of-record") }</th><th scope="col">{ t!("subs-col-status") }</th><SortHeader list={list.clone()} label={t!("subs-col-seats")} field="seats" /><th scope="col">{ t!("subs-col-commitment-end") }</th></tr></thead>
                         <tbody>{ for c.edges.iter().map(|e| { let n = &e.node; html! {
                             <tr>
-                                <td><Link<Route> to={Route::Subscription { id: n.id.clone() }}>{ &n.friendly_name }</Link<Route>><br/><span class="muted">{ &n.service.name }</span>
-                                    if n.is_multi_channel { <span class="badge multi">{ "multi-channel" }</span> }</td>
-                                <td>{ &n.customer.name }</td>
-                                <td>{ channel_badge(&name(&n.purchase_channel)) }</td>
-                                <td>{ n.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into()) }</td>
-                                <td>{ words(&n.status) }</td>
-                                <td>{ format!("{}/{}", n.assigned_seats, n.quantity) }</td>
-                                <td>{ &n.commitment_end }</td>
+                                <td data-label={t!("subs-col-subscription")}><Link<Route> to={Route::Subscription { id: n.id.clone() }}>{ &n.friendly_name }</Link<Route>><br/><span class="muted">{ &n.service.name }</span>
+                                    if n.is_multi_channel { <span class="badge multi">{ t!("badge-multi") }</span> }</td>
+                                <td data-label={t!("subs-col-customer")}>{ &n.customer.name }</td>
+                                <td data-label={t!("subs-col-channel")}>{ channel_badge(&name(&n.purchase_channel)) }</td>
+                                <td data-label={t!("subs-col-partner-of-record")}>{ n.partner_of_record.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| t!("badge-operator")) }</td>
+                                <td data-label={t!("subs-col-status")}>{ words(&n.status) }</td>
+                                <td data-label={t!("subs-col-seats")}>{ format!("{}/{}", n.assigned_seats, n.quantity) }</td>
+                                <td data-label={t!("subs-col-commitment-end")}>{ crate::text::date(&n.commitment_end) }</td>
                             </tr>
                         } }) }</tbody>
                     </table>

@@ -3,7 +3,7 @@
 use super::Invitation;
 use crate::db::invitations as db;
 use crate::domain::AppError;
-use crate::graphql::context::RequestContext;
+use crate::graphql::context::{AcceptLanguage, RequestContext};
 use crate::graphql::error::GqlResult;
 use crate::graphql::ids::NodeType;
 use crate::graphql::invitation_preview::InvitationPreview;
@@ -44,6 +44,9 @@ pub struct CreateInvitationInput {
     pub message: String,
     /// When the link stops working; at most 90 days from now (the default).
     pub expires_at: Option<DateTime<Utc>>,
+    /// The language of the ready-made email (`emailText`); when absent, the request's
+    /// Accept-Language decides (Simplified Chinese for zh, zh-CN, zh-Hans), else English.
+    pub language: Option<enums::InvitationLanguage>,
 }
 
 /// An invitation by id.
@@ -148,6 +151,10 @@ impl InvitationsMutation {
                 delegated_admin,
                 message: input.message,
                 expires_at: input.expires_at,
+                language: crate::domain::email::invitation_language(
+                    input.language.map(Into::into),
+                    ctx.data_opt::<AcceptLanguage>().and_then(|a| a.0.as_deref()),
+                ),
             },
         )
         .await?;
