@@ -6,7 +6,10 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    // Read at run time (not `env!`): a build script compiled for one checkout must not embed
+    // another checkout's catalogs.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("locales");
     // A directory here makes cargo rerun this script when anything under it changes.
     println!("cargo:rerun-if-changed={}", root.display());
     let mut out = String::from(

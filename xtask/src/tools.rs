@@ -208,12 +208,22 @@ fn vendor_graphiql(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Chromium, its driver, and a CJK font: without one the Chinese pages' screenshots are boxes
+/// (the text checks read the DOM and pass either way, which is why a person must see them).
 fn ensure_chromium() -> Result<()> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+    const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+    let mut missing = Vec::new();
+    if !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists()) {
+        missing.extend(["chromium", "chromium-driver"]);
+    }
+    if !Path::new(CJK_FONT).exists() {
+        missing.push("fonts-wqy-microhei");
+    }
+    if missing.is_empty() {
         return Ok(());
     }
-    step("installing chromium and chromium-driver (apt)");
-    apt_install(&["chromium", "chromium-driver"])
+    step(&format!("installing {} (apt)", missing.join(", ")));
+    apt_install(&missing)
 }
 
 pub fn apt_install(packages: &[&str]) -> Result<()> {
