@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::domain::access::{Scope, ensure_may_write};
-use crate::domain::{AppError, AppResult, Code, Viewer};
+use crate::domain::{AppError, AppResult, Code, Language, Viewer};
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
 
@@ -31,6 +31,8 @@ pub trait RequestContext {
     /// A viewer whose token may write, or FORBIDDEN.
     fn writer(&self) -> AppResult<&Viewer>;
     fn scope(&self) -> AppResult<Scope>;
+    /// The viewer's language (the request's `Accept-Language`; English when none was read).
+    fn language(&self) -> Language;
 }
 
 impl RequestContext for Context<'_> {
@@ -75,6 +77,10 @@ impl RequestContext for Context<'_> {
 
     fn scope(&self) -> AppResult<Scope> {
         self.viewer().map(Scope::of)
+    }
+
+    fn language(&self) -> Language {
+        self.data_opt::<Language>().copied().unwrap_or_default()
     }
 }
 

@@ -13,6 +13,7 @@ mod http;
 mod invitation_states;
 mod invitations;
 mod jobs;
+mod language;
 mod lists;
 mod nodes;
 mod onboarding;
