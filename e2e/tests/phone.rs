@@ -235,7 +235,7 @@ async fn sweep(browser: &Browser, server: &Server, who: &str, lang: &str, visits
 /// Switches the app to Simplified Chinese with the header's language switch.
 async fn switch_to_chinese(browser: &Browser) -> Result<()> {
     browser
-        .element(By::XPath("//select[@aria-label='Language']/option[normalize-space()='简体中文']".into()))
+        .element(By::XPath("//select[@aria-label='Language']/option[normalize-space()='简体中文']"))
         .await?
         .click()
         .await?;
