@@ -7,3 +7,4 @@ notifications-loading = Loading…
 notifications-empty = Nothing has happened yet.
 notifications-pair = { $a } and { $b }
 notifications-by = by { $name }
+notifications-just-now = just now

@@ -7,3 +7,4 @@ notifications-loading = 正在加载…
 notifications-empty = 还没有发生任何事件。
 notifications-pair = { $a } 和 { $b }
 notifications-by = 操作者：{ $name }
+notifications-just-now = 刚刚

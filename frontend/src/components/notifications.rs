@@ -68,12 +68,16 @@ fn list_of(kind: &str, partner: bool) -> Option<Route> {
     })
 }
 
-/// How long ago, in the viewer's words ("now", "5 minutes ago", "3小时前"), else the day and
+/// How long ago, in the viewer's words ("just now", "5 minutes ago", "3小时前"), else the day and
 /// time once a day has passed.
 fn ago(iso: &str) -> String {
     let then = js_sys::Date::parse(iso);
-    if then.is_nan() || js_sys::Date::now() - then >= 86_400_000.0 {
+    let age = js_sys::Date::now() - then;
+    if then.is_nan() || age >= 86_400_000.0 {
         return date_time(iso);
+    }
+    if age < 60_000.0 {
+        return t!("notifications-just-now");
     }
     relative(iso)
 }
