@@ -236,7 +236,9 @@ async fn the_token_form_offers_expiry_and_read_only_and_forgets_a_revoked_secret
     let expires = me["data"]["apiTokens"]["nodes"][0]["expiresAt"].as_str().unwrap_or_default().to_owned();
     let days = days_from_now(&expires)?;
     assert!((29..=30).contains(&days), "expires in {days} days");
-    browser.wait_text("//tr[contains(., 'nightly export')]", &expires[..10]).await?;
+    // The day as the browser's Intl writes it in English ("Dec 27, 2026"; the browser runs in UTC).
+    let day = chrono::DateTime::parse_from_rfc3339(&expires)?.to_utc().format("%b %-d, %Y").to_string();
+    browser.wait_text("//tr[contains(., 'nightly export')]", &day).await?;
 
     // Revoking it takes the secret off the screen.
     browser.click_in("tr", "nightly export", "Revoke").await?;

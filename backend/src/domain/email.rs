@@ -1,43 +1,16 @@
 //! The ready-made invitation email a partner sends its customer, in English or Simplified
 //! Chinese: who invites, what accepting grants, the fixed link and the day it expires.
 
-use super::{DelegatedRole, InvitationLanguage};
+use super::{DelegatedRole, InvitationLanguage, Language};
 use chrono::{DateTime, Utc};
 
-/// The language an `Accept-Language` header asks for first among those the email is written
-/// in (`zh`, `zh-CN`, `zh-Hans*` are Simplified Chinese; `zh-TW`/`zh-HK`/`zh-Hant` are not),
-/// or `None` when it names neither. Quality values are honoured; ties keep the header's order.
-pub fn language_from_accept(header: &str) -> Option<InvitationLanguage> {
-    let mut asked: Vec<(f32, usize, InvitationLanguage)> = Vec::new();
-    for (order, part) in header.split(',').enumerate() {
-        let mut pieces = part.split(';');
-        let tag = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let quality = pieces
-            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
-            .unwrap_or(1.0);
-        let traditional = ["zh-tw", "zh-hk", "zh-mo", "zh-hant"].iter().any(|t| tag.starts_with(t));
-        let lang = if tag == "en" || tag.starts_with("en-") {
-            InvitationLanguage::En
-        } else if tag == "zh" || (tag.starts_with("zh-") && !traditional) {
-            InvitationLanguage::ZhCn
-        } else {
-            continue;
-        };
-        if quality > 0.0 {
-            asked.push((quality, order, lang));
-        }
-    }
-    asked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    asked.first().map(|a| a.2)
-}
-
-/// The language of a new invitation's email: the one chosen, else the request's language,
-/// else English.
-pub fn invitation_language(
-    chosen: Option<InvitationLanguage>,
-    accept_language: Option<&str>,
-) -> InvitationLanguage {
-    chosen.or_else(|| accept_language.and_then(language_from_accept)).unwrap_or(InvitationLanguage::En)
+/// The language of a new invitation's email: the one chosen, else the request's language
+/// (`Accept-Language`, read once in `domain::language`).
+pub fn invitation_language(chosen: Option<InvitationLanguage>, request: Language) -> InvitationLanguage {
+    chosen.unwrap_or(match request {
+        Language::En => InvitationLanguage::En,
+        Language::ZhCn => InvitationLanguage::ZhCn,
+    })
 }
 
 /// What the email says.
@@ -156,14 +129,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accept_language_picks_the_first_spoken() {
-        assert_eq!(language_from_accept("zh-CN,zh;q=0.9,en;q=0.8"), Some(InvitationLanguage::ZhCn));
-        assert_eq!(language_from_accept("en-US,en;q=0.9"), Some(InvitationLanguage::En));
-        assert_eq!(language_from_accept("fr, zh-Hans;q=0.5"), Some(InvitationLanguage::ZhCn));
-        assert_eq!(language_from_accept("zh-TW"), None);
-        assert_eq!(language_from_accept("en;q=0.2, zh;q=0.8"), Some(InvitationLanguage::ZhCn));
-        assert_eq!(invitation_language(None, Some("de")), InvitationLanguage::En);
-        assert_eq!(invitation_language(Some(InvitationLanguage::En), Some("zh-CN")), InvitationLanguage::En);
+    fn the_chosen_language_wins_else_the_request_s() {
+        assert_eq!(invitation_language(None, Language::from_accept_language(Some("de"))), InvitationLanguage::En);
+        assert_eq!(invitation_language(None, Language::from_accept_language(Some("fr, zh-Hans;q=0.5"))), InvitationLanguage::ZhCn);
+        assert_eq!(invitation_language(Some(InvitationLanguage::En), Language::ZhCn), InvitationLanguage::En);
     }
 
     #[test]

@@ -44,6 +44,41 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code (for checks that each has its words in every language).
+    pub const ALL: [Code; 31] = [
+        Code::Unauthenticated,
+        Code::Forbidden,
+        Code::NotFound,
+        Code::BadUserInput,
+        Code::Conflict,
+        Code::InvalidStateTransition,
+        Code::AdvisorNotInCsp,
+        Code::AdvisorProgramClosed,
+        Code::IndirectResellerCannotCreateCustomer,
+        Code::ResellerNotPartnered,
+        Code::NotPartnerOfRecord,
+        Code::DelegatedRoleRequired,
+        Code::QuantityBelowAssignedSeats,
+        Code::NoSeatsAvailable,
+        Code::NoAssignedSeats,
+        Code::SubscriptionNotActive,
+        Code::CustomerGlobalAdminRequired,
+        Code::IndirectResellerCannotInvite,
+        Code::IndirectResellerCannotTransact,
+        Code::NoResellerRelationship,
+        Code::InvitationNotPending,
+        Code::DelegatedAdminConflict,
+        Code::ActiveSubscriptionsExist,
+        Code::MfaCodeRequired,
+        Code::MfaEnrolmentRequired,
+        Code::RateLimited,
+        Code::ServiceUnavailable,
+        Code::Timeout,
+        Code::GraphqlValidationFailed,
+        Code::QueryTooComplex,
+        Code::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Unauthenticated => "UNAUTHENTICATED",

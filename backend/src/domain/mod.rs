@@ -12,6 +12,7 @@ pub mod error;
 pub mod feed;
 pub mod inputs;
 pub mod invitation;
+pub mod language;
 pub mod mfa;
 pub mod partnership;
 pub mod people;
@@ -24,6 +25,7 @@ pub mod webhook;
 pub use clock::{Clock, SystemClock, TestClock};
 pub use enums::*;
 pub use error::{AppError, AppResult, Code};
+pub use language::Language;
 pub use viewer::Viewer;
 
 /// A provider's partnership link works this many days, then expires unused.

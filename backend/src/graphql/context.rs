@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::domain::access::{Scope, ensure_may_write};
-use crate::domain::{AppError, AppResult, Code, Viewer};
+use crate::domain::{AppError, AppResult, Code, Language, Viewer};
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
 
@@ -31,6 +31,8 @@ pub trait RequestContext {
     /// A viewer whose token may write, or FORBIDDEN.
     fn writer(&self) -> AppResult<&Viewer>;
     fn scope(&self) -> AppResult<Scope>;
+    /// The viewer's language (the request's `Accept-Language`; English when none was read).
+    fn language(&self) -> Language;
 }
 
 impl RequestContext for Context<'_> {
@@ -76,6 +78,10 @@ impl RequestContext for Context<'_> {
     fn scope(&self) -> AppResult<Scope> {
         self.viewer().map(Scope::of)
     }
+
+    fn language(&self) -> Language {
+        self.data_opt::<Language>().copied().unwrap_or_default()
+    }
 }
 
 /// Set once the request's `signIn` has run: a second one in the same request is refused.
@@ -85,6 +91,3 @@ pub struct SignInBudget(pub std::sync::atomic::AtomicBool);
 /// The caller's network address, for throttling sign-ins per client.
 pub struct ClientAddress(pub String);
 
-/// The request's `Accept-Language` header, if any (it picks a new invitation's email language
-/// when the input names none).
-pub struct AcceptLanguage(pub Option<String>);

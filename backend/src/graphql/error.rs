@@ -1,7 +1,7 @@
 //! Application errors as GraphQL errors: refusals keep their code and message; internal errors
 //! are logged with their cause and reach the client only as INTERNAL.
 
-use crate::domain::{AppError, Code};
+use crate::domain::{AppError, Code, Language};
 use async_graphql::{ErrorExtensions, Value};
 
 impl From<AppError> for async_graphql::Error {
@@ -27,3 +27,17 @@ impl From<AppError> for async_graphql::Error {
 }
 
 pub type GqlResult<T> = async_graphql::Result<T>;
+
+/// Every error's message in the viewer's language (`crate::i18n`); `extensions.code` stays.
+/// English keeps each refusal's own message.
+pub fn localized(mut response: async_graphql::Response, language: Language) -> async_graphql::Response {
+    if language == Language::En {
+        return response;
+    }
+    for e in &mut response.errors {
+        if let Some(Value::String(code)) = e.extensions.as_ref().and_then(|x| x.get("code")) {
+            e.message = crate::i18n::refusal(language, code, &e.message);
+        }
+    }
+    response
+}

@@ -13,23 +13,35 @@ use uuid::Uuid;
 
 /// Whether the viewer may do one thing, and the reason when not.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct Permission {
     /// Whether the action is allowed.
     pub allowed: bool,
     /// When refused: the error code the mutation would answer with.
     pub reason_code: Option<String>,
+    /// The refusal's English message (`reason` gives it in the viewer's language).
+    #[graphql(skip)]
+    pub message: Option<String>,
+}
+
+#[async_graphql::ComplexObject]
+impl Permission {
     /// When refused: why, in words.
-    pub reason: Option<String>,
+    // In the viewer's language (the request's `Accept-Language`); English keeps the rule's own.
+    async fn reason(&self, ctx: &Context<'_>) -> Option<String> {
+        let (code, message) = (self.reason_code.as_deref()?, self.message.as_deref()?);
+        Some(crate::i18n::refusal(ctx.language(), code, message))
+    }
 }
 
 impl From<Result<(), domain::error::Refusal>> for Permission {
     fn from(r: Result<(), domain::error::Refusal>) -> Self {
         match r {
-            Ok(()) => Permission { allowed: true, reason_code: None, reason: None },
+            Ok(()) => Permission { allowed: true, reason_code: None, message: None },
             Err(refusal) => Permission {
                 allowed: false,
                 reason_code: Some(refusal.code.as_str().to_owned()),
-                reason: Some(refusal.message),
+                message: Some(refusal.message),
             },
         }
     }

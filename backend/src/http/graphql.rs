@@ -2,9 +2,10 @@
 
 use crate::AppState;
 use crate::domain::access::Scope;
-use crate::domain::{AppError, Code};
+use crate::domain::{AppError, Code, Language};
 use crate::graphql::AppSchema;
-use crate::graphql::context::{AcceptLanguage, Auth, ClientAddress, RequestTime, SignInBudget};
+use crate::graphql::context::{Auth, ClientAddress, RequestTime, SignInBudget};
+use crate::graphql::error::localized;
 use crate::graphql::loaders::Loaders;
 use crate::workflows::auth;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
@@ -20,13 +21,14 @@ pub async fn execute(
     GraphQLRequest(request): GraphQLRequest,
 ) -> poem::Response {
     let now = state.clock.now();
+    let language = language(req);
     let auth = match bearer(req) {
         None => Auth::Anonymous,
         Some(None) => Auth::Rejected,
         Some(Some(secret)) => match auth::authenticate(state, secret, now).await {
             Ok(Some(viewer)) => Auth::Viewer(viewer),
             Ok(None) => Auth::Rejected,
-            Err(e) => return error_response(e),
+            Err(e) => return error_response(e, language),
         },
     };
     let scope = match &auth {
@@ -41,12 +43,7 @@ pub async fn execute(
         .data(RequestTime(now))
         .data(SignInBudget::default())
         .data(ClientAddress(client))
-        .data(AcceptLanguage(
-            req.headers()
-                .get(poem::http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-        ));
+        .data(language);
     let response = match tokio::time::timeout(state.limits.request_timeout(), schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -60,10 +57,16 @@ pub async fn execute(
             )
         }
     };
-    let mut http = GraphQLResponse::from(with_codes(response)).into_response();
+    let mut http = GraphQLResponse::from(localized(with_codes(response), language)).into_response();
     http.headers_mut()
         .insert(poem::http::header::CACHE_CONTROL, poem::http::HeaderValue::from_static("no-store"));
     http
+}
+
+/// The viewer's language, from the request's `Accept-Language` (`domain::language`).
+pub fn language(req: &Request) -> Language {
+    let header = req.headers().get(poem::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    Language::from_accept_language(header)
 }
 
 /// `None`: no Authorization header. `Some(None)`: a header that is not a bearer token.
@@ -76,7 +79,7 @@ fn bearer(req: &Request) -> Option<Option<&str>> {
     }))
 }
 
-fn error_response(e: AppError) -> poem::Response {
+fn error_response(e: AppError, language: Language) -> poem::Response {
     let code = e.code();
     let message = match &e {
         AppError::Refused(r) => r.message.clone(),
@@ -87,7 +90,7 @@ fn error_response(e: AppError) -> poem::Response {
     };
     let code = if code == Code::Internal { Code::ServiceUnavailable } else { code };
     let response = coded(async_graphql::Response::from_errors(vec![ServerError::new(message, None)]), code);
-    GraphQLResponse::from(response).into_response()
+    GraphQLResponse::from(localized(response, language)).into_response()
 }
 
 fn coded(mut response: async_graphql::Response, code: Code) -> async_graphql::Response {

@@ -14,8 +14,8 @@
 //! Messages are bounded like HTTP bodies, and errors carry `extensions.code` as over HTTP.
 
 use crate::AppState;
-use crate::domain::Viewer;
 use crate::domain::access::Scope;
+use crate::domain::{Language, Viewer};
 use crate::graphql::AppSchema;
 use crate::graphql::context::{Auth, ClientAddress, SignInBudget};
 use crate::graphql::feed::LiveStreams;
@@ -53,6 +53,8 @@ pub async fn upgrade(req: Request) -> poem::Result<Response> {
     let schema = req.data::<AppSchema>().cloned().ok_or_else(missing)?;
     let state = req.data::<AppState>().cloned().ok_or_else(missing)?;
     let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    // The upgrade request's Accept-Language holds for the connection's life.
+    let language = super::graphql::language(&req);
     // A message is bounded like a request body.
     let mut config = WebSocketConfig::default();
     config.max_message_size = Some(state.limits.max_body_bytes);
@@ -60,7 +62,7 @@ pub async fn upgrade(req: Request) -> poem::Result<Response> {
     Ok(websocket
         .config(config)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| serve(stream, schema, state, protocol, client))
+        .on_upgrade(move |stream| serve(stream, schema, state, protocol, client, language))
         .into_response())
 }
 
@@ -76,6 +78,7 @@ async fn serve(
     state: AppState,
     protocol: GraphQLProtocol,
     client: String,
+    language: Language,
 ) {
     let (mut sink, incoming) = stream.split();
     // Subscribed before the token is checked, so a revocation right after it is not missed.
@@ -92,7 +95,7 @@ async fn serve(
         .on_connection_init(move |payload| async move {
             let admitted = admit(&init_state, &payload).await;
             let data = match &admitted {
-                Ok(a) => Ok(connection_data(&init_state, a, client)),
+                Ok(a) => Ok(connection_data(&init_state, a, client, language)),
                 Err(e) => Err(e.clone()),
             };
             let _ = init_tx.send(admitted.ok());
@@ -153,7 +156,7 @@ async fn serve(
                 Message::Close(c) => (Message::Close(c), true),
                 Message::Text(t) => {
                     acknowledged |= t.contains("\"connection_ack\"");
-                    (Message::Text(with_codes(t)), false)
+                    (Message::Text(with_codes(t, language)), false)
                 }
                 m => (m, false),
             };
@@ -201,8 +204,9 @@ fn same_access(a: &Viewer, b: &Viewer) -> bool {
 }
 
 /// Errors sent over the socket carry `extensions.code` like those over HTTP: validation
-/// errors (no path) `GRAPHQL_VALIDATION_FAILED`, others `BAD_USER_INPUT` unless they have one.
-fn with_codes(text: String) -> String {
+/// errors (no path) `GRAPHQL_VALIDATION_FAILED`, others `BAD_USER_INPUT` unless they have one;
+/// and their message is in the connection's language.
+fn with_codes(text: String, language: Language) -> String {
     if !text.contains("\"errors\"") && !text.contains("\"type\":\"error\"") {
         return text;
     }
@@ -219,7 +223,10 @@ fn with_codes(text: String) -> String {
         let ext = obj.entry("extensions").or_insert_with(|| Value::Object(Default::default()));
         if let Some(ext) = ext.as_object_mut() {
             let code = if has_path { "BAD_USER_INPUT" } else { "GRAPHQL_VALIDATION_FAILED" };
-            ext.entry("code").or_insert_with(|| Value::from(code));
+            let code = ext.entry("code").or_insert_with(|| Value::from(code)).as_str().map(str::to_owned);
+            if let (Some(code), Some(Value::String(message))) = (code, obj.get_mut("message")) {
+                *message = crate::i18n::refusal(language, &code, message);
+            }
         }
     }
     v.to_string()
@@ -253,7 +260,7 @@ async fn admit(state: &AppState, payload: &Value) -> async_graphql::Result<Admit
 }
 
 /// What every operation on the connection sees.
-fn connection_data(state: &AppState, a: &Admitted, client: String) -> Data {
+fn connection_data(state: &AppState, a: &Admitted, client: String, language: Language) -> Data {
     let scope = Scope::of(&a.viewer);
     let mut data = Data::default();
     // A connection lives long: nothing it reads may be cached for its lifetime.
@@ -262,5 +269,6 @@ fn connection_data(state: &AppState, a: &Admitted, client: String) -> Data {
     data.insert(LiveStreams::default());
     data.insert(SignInBudget::default());
     data.insert(ClientAddress(client));
+    data.insert(language);
     data
 }

@@ -14,6 +14,7 @@ mod http;
 mod invitation_states;
 mod invitations;
 mod jobs;
+mod language;
 mod lists;
 mod nodes;
 mod onboarding;

@@ -8,6 +8,7 @@ use crate::i18n::{Lang, set_lang};
 use crate::queries::{SignOut, sign_out};
 use crate::route::Route;
 use crate::t;
+use crate::text::code_words;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -35,30 +36,30 @@ pub fn header() -> Html {
             <LanguageSwitch />
             <Link<Route> to={Route::Home} classes="brand">{ "Multichannel" }</Link<Route>>
             if let Some(s) = &*session {
-                <span class="who" aria-label="Signed in as">
-                    { &s.email }{ " · " }<strong>{ &s.organization }</strong>{ format!(" ({})", s.kind.to_ascii_lowercase()) }
+                <span class="who" aria-label={t!("header-signed-in-as")}>
+                    { &s.email }{ " · " }<strong>{ &s.organization }</strong>{ format!(" ({})", code_words(&s.kind)) }
                 </span>
                 if s.enrol_only {
-                <nav aria-label="Main">
-                    <Link<Route> to={Route::Account}>{ "Account" }</Link<Route>>
-                    <button class="secondary" onclick={sign_out.clone()}>{ "Sign out" }</button>
+                <nav aria-label={t!("header-main")}>
+                    <Link<Route> to={Route::Account}>{ t!("nav-account") }</Link<Route>>
+                    <button class="secondary" onclick={sign_out.clone()}>{ t!("nav-sign-out") }</button>
                 </nav>
                 } else {
-                <nav aria-label="Main">
-                    <Link<Route> to={Route::Home}>{ if s.is_partner() { "My book" } else { "Home" } }</Link<Route>>
-                    <Link<Route> to={Route::Subscriptions}>{ "Subscriptions" }</Link<Route>>
-                    if s.is_partner() { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
-                    if s.is_partner() { <Link<Route> to={Route::Partnerships}>{ "Partnerships" }</Link<Route>> }
-                    <Link<Route> to={Route::Relationships}>{ "Relationships" }</Link<Route>>
-                    <Link<Route> to={Route::DelegatedAdmin}>{ "Delegated admin" }</Link<Route>>
-                    <Link<Route> to={Route::Support}>{ "Support" }</Link<Route>>
-                    <Link<Route> to={Route::Audit}>{ "Audit log" }</Link<Route>>
-                    <Link<Route> to={Route::Tokens}>{ "API tokens" }</Link<Route>>
-                    if s.manages_users { <Link<Route> to={Route::Users}>{ "People" }</Link<Route>> }
-                    if s.manages_users { <Link<Route> to={Route::Webhooks}>{ "Webhooks" }</Link<Route>> }
-                    <Link<Route> to={Route::Account}>{ "Account" }</Link<Route>>
+                <nav aria-label={t!("header-main")}>
+                    <Link<Route> to={Route::Home}>{ if s.is_partner() { t!("nav-my-book") } else { t!("nav-home") } }</Link<Route>>
+                    <Link<Route> to={Route::Subscriptions}>{ t!("nav-subscriptions") }</Link<Route>>
+                    if s.is_partner() { <Link<Route> to={Route::Invitations}>{ t!("nav-invitations") }</Link<Route>> }
+                    if s.is_partner() { <Link<Route> to={Route::Partnerships}>{ t!("nav-partnerships") }</Link<Route>> }
+                    <Link<Route> to={Route::Relationships}>{ t!("nav-relationships") }</Link<Route>>
+                    <Link<Route> to={Route::DelegatedAdmin}>{ t!("nav-delegated-admin") }</Link<Route>>
+                    <Link<Route> to={Route::Support}>{ t!("nav-support") }</Link<Route>>
+                    <Link<Route> to={Route::Audit}>{ t!("nav-audit") }</Link<Route>>
+                    <Link<Route> to={Route::Tokens}>{ t!("nav-tokens") }</Link<Route>>
+                    if s.manages_users { <Link<Route> to={Route::Users}>{ t!("nav-people") }</Link<Route>> }
+                    if s.manages_users { <Link<Route> to={Route::Webhooks}>{ t!("nav-webhooks") }</Link<Route>> }
+                    <Link<Route> to={Route::Account}>{ t!("nav-account") }</Link<Route>>
                     <a href="/graphiql">{ "GraphiQL" }</a>
-                    <button class="secondary" onclick={sign_out}>{ "Sign out" }</button>
+                    <button class="secondary" onclick={sign_out}>{ t!("nav-sign-out") }</button>
                     <NotificationsMenu />
                 </nav>
                 }

@@ -8,6 +8,7 @@ use crate::i18n::{date_time, relative};
 use crate::live::use_refetch_on;
 use crate::queries::{MarkEventsSeen, Notifications, mark_events_seen, notifications};
 use crate::route::Route;
+use crate::t;
 use notifications::NotificationsEventsEdgesNode as Event;
 use notifications::NotificationsEventsEdgesNodeSubjectOn as On;
 use yew::prelude::*;
@@ -43,7 +44,10 @@ fn target(e: &Event, session: Option<&Session>) -> (Option<Route>, Option<String
             (Some(Route::Relationships), name)
         }
         On::ResellerPartnership(p) => {
-            let name = p.reseller.as_ref().map(|r| format!("{} and {}", p.provider.name, r.name));
+            let name = p
+                .reseller
+                .as_ref()
+                .map(|r| t!("notifications-pair", a = p.provider.name.clone(), b = r.name.clone()));
             (Some(Route::Partnerships), name.or_else(|| Some(p.provider.name.clone())))
         }
         _ => (list_of(&e.subject_type, partner), None),
@@ -64,12 +68,16 @@ fn list_of(kind: &str, partner: bool) -> Option<Route> {
     })
 }
 
-/// How long ago, in the viewer's words ("now", "5 minutes ago", "3小时前"), else the day and
+/// How long ago, in the viewer's words ("just now", "5 minutes ago", "3小时前"), else the day and
 /// time once a day has passed.
 fn ago(iso: &str) -> String {
     let then = js_sys::Date::parse(iso);
-    if then.is_nan() || js_sys::Date::now() - then >= 86_400_000.0 {
+    let age = js_sys::Date::now() - then;
+    if then.is_nan() || age >= 86_400_000.0 {
         return date_time(iso);
+    }
+    if age < 60_000.0 {
+        return t!("notifications-just-now");
     }
     relative(iso)
 }
@@ -82,7 +90,11 @@ fn item(e: &Event, session: Option<&Session>) -> Html {
             if let Some(n) = name { { ": " }{ n } }
         </>
     };
-    let by = e.actor.as_ref().map(|a| format!(" · by {}", a.display_name)).unwrap_or_default();
+    let by = e
+        .actor
+        .as_ref()
+        .map(|a| format!(" · {}", t!("notifications-by", name = a.display_name.clone())))
+        .unwrap_or_default();
     html! {
         <li>
             { match route {
@@ -146,9 +158,9 @@ pub fn notifications_menu() -> Html {
         Callback::from(move |_: MouseEvent| open.set(false))
     };
     let (badge, label) = match unread {
-        0 => (None, "Notifications".to_owned()),
-        n if n > 99 => (Some("99+".to_owned()), "Notifications, more than 99 unread".to_owned()),
-        n => (Some(n.to_string()), format!("Notifications, {n} unread")),
+        0 => (None, t!("notifications-title")),
+        n if n > 99 => (Some("99+".to_owned()), t!("notifications-many-unread")),
+        n => (Some(n.to_string()), t!("notifications-unread", n = n)),
     };
     let events = data.map(|d| d.events.edges.iter().rev().map(|e| &e.node).collect::<Vec<_>>());
     html! {
@@ -159,11 +171,11 @@ pub fn notifications_menu() -> Html {
                 <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path d={BELL} fill="currentColor" /></svg>
                 if let Some(b) = badge { <span class="unread" aria-hidden="true">{ b }</span> }
             </button>
-            <div id="notifications-panel" class="panel card" role="region" aria-label="Notifications" hidden={!*open}>
-                <h2>{ "Notifications" }</h2>
+            <div id="notifications-panel" class="panel card" role="region" aria-label={t!("notifications-title")} hidden={!*open}>
+                <h2>{ t!("notifications-title") }</h2>
                 { match events {
-                    None => html! { <p class="muted">{ "Loading…" }</p> },
-                    Some(list) if list.is_empty() => html! { <p class="muted">{ "Nothing has happened yet." }</p> },
+                    None => html! { <p class="muted">{ t!("notifications-loading") }</p> },
+                    Some(list) if list.is_empty() => html! { <p class="muted">{ t!("notifications-empty") }</p> },
                     Some(list) => html! {
                         <ul onclick={close}>{ for list.into_iter().map(|e| item(e, session.as_ref())) }</ul>
                     },

@@ -5,6 +5,7 @@
 //! [`SearchBox`] searches as the person types.
 
 use crate::route::Route;
+use crate::t;
 use gloo_timers::callback::Timeout;
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -167,9 +168,9 @@ pub fn pager(props: &PagerProps) -> Html {
         Callback::from(move |_| pages.previous())
     };
     html! {
-        <div class="pager">
-            <button class="secondary" disabled={first} onclick={previous}>{ "Previous" }</button>
-            <button class="secondary" disabled={!props.has_next} onclick={next}>{ "Next" }</button>
+        <div class="pager" role="navigation" aria-label={t!("pager-pages")}>
+            <button class="secondary" disabled={first} onclick={previous}>{ t!("pager-previous") }</button>
+            <button class="secondary" disabled={!props.has_next} onclick={next}>{ t!("pager-next") }</button>
         </div>
     }
 }

@@ -6,15 +6,21 @@ use crate::form::field_value;
 use crate::hooks::{Outcome, use_mutation};
 use crate::queries::*;
 use crate::route::Route;
+use crate::t;
 use crate::text::{date, limits};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-pub const STATUSES: [(&str, &str); 4] =
-    [("OPEN", "Open"), ("IN_PROGRESS", "In progress"), ("ESCALATED", "Escalated"), ("RESOLVED", "Resolved")];
+/// Each status with its catalog key.
+pub const STATUSES: [(&str, &str); 4] = [
+    ("OPEN", "support-status-open"),
+    ("IN_PROGRESS", "support-status-in-progress"),
+    ("ESCALATED", "support-status-escalated"),
+    ("RESOLVED", "support-status-resolved"),
+];
 
-fn status_words(status: &str) -> &str {
-    STATUSES.iter().find(|(v, _)| *v == status).map(|(_, w)| *w).unwrap_or(status)
+fn status_words(status: &str) -> String {
+    STATUSES.iter().find(|(v, _)| *v == status).map(|(_, k)| t!(k)).unwrap_or_else(|| status.to_owned())
 }
 
 #[derive(Properties, PartialEq)]
@@ -49,7 +55,7 @@ pub fn support_request(props: &RequestProps) -> Html {
                 status: to,
                 comment: (!text.trim().is_empty()).then_some(text),
             };
-            let done = outcome.then_reload("Support request updated.", &reload);
+            let done = outcome.then_reload(t!("support-updated"), &reload);
             update_request.submit(&e, update_support_request::Variables { input }, done);
         })
     };
@@ -63,7 +69,7 @@ pub fn support_request(props: &RequestProps) -> Html {
                 id: id.clone(),
                 comment: (!text.trim().is_empty()).then_some(text),
             };
-            let done = outcome.then_reload("Escalated to the operator.", &reload);
+            let done = outcome.then_reload(t!("support-escalated"), &reload);
             escalate_request.send(escalate_support_request::Variables { input }, done);
         })
     };
@@ -75,14 +81,14 @@ pub fn support_request(props: &RequestProps) -> Html {
             <h2 id={field("req")}>{ &r.title }</h2>
             <p>
                 <strong>{ status_words(&r.status) }</strong>
-                { format!(" · {} · opened {}", r.customer.name, date(&r.created_at)) }
+                { format!(" · {} · {}", r.customer.name, t!("support-opened-on", date = date(&r.created_at))) }
                 { " · " }
                 if let Some(s) = &r.subscription {
                     <Link<Route> to={Route::Subscription { id: s.id.clone() }}>{ &s.friendly_name }</Link<Route>>
                 } else {
-                    <span class="muted">{ "a subscription you cannot see" }</span>
+                    <span class="muted">{ t!("support-hidden-subscription") }</span>
                 }
-                { format!(" · worked by {}", r.support_partner.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "21Vianet (operator)".into())) }
+                { format!(" · {}", t!("support-worked-by", name = r.support_partner.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| t!("support-operator")))) }
             </p>
             if !r.description.is_empty() { <blockquote>{ &r.description }</blockquote> }
             if !comments.is_empty() {
@@ -92,17 +98,17 @@ pub fn support_request(props: &RequestProps) -> Html {
             }
             if r.status != "RESOLVED" {
                 <form onsubmit={update}>
-                    <TextField id={field("comment")} label="Comment" max={limits::COMMENT} multiline=true node_ref={comment} />
-                    <label for={field("status")}>{ "Status" }</label>
+                    <TextField id={field("comment")} label={t!("support-comment")} max={limits::COMMENT} multiline=true node_ref={comment} />
+                    <label for={field("status")}>{ t!("support-status") }</label>
                     <select id={field("status")} ref={status}>
-                        <option value="" selected=true>{ "Keep as it is" }</option>
-                        <option value="IN_PROGRESS">{ "In progress" }</option>
-                        <option value="RESOLVED">{ "Resolved" }</option>
+                        <option value="" selected=true>{ t!("support-keep") }</option>
+                        <option value="IN_PROGRESS">{ t!("support-status-in-progress") }</option>
+                        <option value="RESOLVED">{ t!("support-status-resolved") }</option>
                     </select>
                     <div class="actions">
-                        <button type="submit">{ "Update" }</button>
+                        <button type="submit">{ t!("support-update") }</button>
                         if r.status != "ESCALATED" {
-                            <button type="button" class="secondary" onclick={escalate}>{ "Escalate to operator" }</button>
+                            <button type="button" class="secondary" onclick={escalate}>{ t!("support-escalate") }</button>
                         }
                     </div>
                 </form>

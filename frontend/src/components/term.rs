@@ -1,6 +1,7 @@
 //! A role or program name with its one-line explanation a click away (`text::TERMS`): a
 //! `<details>`, so it works with the keyboard and a screen reader without any script.
 
+use crate::t;
 use crate::text::{capitalized, code_words, term as explanation};
 use yew::prelude::*;
 
@@ -14,7 +15,7 @@ pub fn term_as(code: &str, label: &str) -> Html {
     match explanation(code) {
         Some(text) => html! {
             <details class="term">
-                <summary title="What this means">{ label }</summary>
+                <summary title={t!("term-what-this-means")}>{ label }</summary>
                 <span class="term-text">{ text }</span>
             </details>
         },

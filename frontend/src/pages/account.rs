@@ -6,6 +6,7 @@ use crate::components::{CopyButton, SignInForm, show};
 use crate::form::field_value;
 use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
 use crate::queries::*;
+use crate::t;
 use yew::prelude::*;
 
 #[function_component(AccountPage)]
@@ -35,7 +36,7 @@ pub fn account_page() -> Html {
             };
             let outcome = outcome.clone();
             change.submit(&e, change_password::Variables { input }, move |r| {
-                outcome.set(r.map(|_| "Password changed; your other sessions have ended.".to_owned()))
+                outcome.set(r.map(|_| t!("account-password-changed")))
             });
         })
     };
@@ -71,7 +72,7 @@ pub fn account_page() -> Html {
                 Ok(d) => {
                     enrolment.set(None);
                     recovery.set(Some(d.confirm_mfa_enrolment.recovery_codes));
-                    outcome.set(Ok("Multi-factor sign-in is on.".to_owned()));
+                    outcome.set(Ok(t!("account-mfa-turned-on")));
                     // An enrol-only session is a normal one from now on.
                     if let Some(mut s) = (*session).clone().filter(|s| s.enrol_only) {
                         s.enrol_only = false;
@@ -98,7 +99,7 @@ pub fn account_page() -> Html {
             disable.submit(
                 &e,
                 disable_mfa::Variables { input },
-                outcome.then_reload("Multi-factor sign-in is off.", &reload),
+                outcome.then_reload(t!("account-mfa-turned-off"), &reload),
             );
         })
     };
@@ -107,33 +108,33 @@ pub fn account_page() -> Html {
         let v = &d.viewer;
         html! {
             <section class="card" aria-labelledby="mfa-title">
-                <h2 id="mfa-title">{ "Multi-factor sign-in" }</h2>
+                <h2 id="mfa-title">{ t!("account-mfa-title") }</h2>
                 if v.mfa_enrolment_required {
-                    <p class="error" role="alert" id="mfa-needed">{ "Your organization requires multi-factor sign-in. Set it up here before using the app." }</p>
+                    <p class="error" role="alert" id="mfa-needed">{ t!("account-mfa-needed") }</p>
                 }
                 if v.user.mfa_enabled {
-                    <p id="mfa-state">{ format!("On. Signing in asks for a code from your authenticator app; {} recovery codes left.", v.recovery_codes_left) }</p>
+                    <p id="mfa-state">{ t!("account-mfa-on", n = v.recovery_codes_left) }</p>
                     if v.organization_requires_mfa {
-                        <p class="muted">{ "Your organization requires it, so it cannot be turned off." }</p>
+                        <p class="muted">{ t!("account-mfa-required") }</p>
                     } else {
-                        <form onsubmit={on_disable.clone()} aria-label="Turn off multi-factor sign-in">
-                            <label for="mfa-off-password">{ "Your password, to turn it off" }</label>
+                        <form onsubmit={on_disable.clone()} aria-label={t!("account-mfa-turn-off")}>
+                            <label for="mfa-off-password">{ t!("account-mfa-off-password") }</label>
                             <input id="mfa-off-password" type="password" autocomplete="current-password" required=true ref={disable_password.clone()} />
-                            <button type="submit" class="secondary">{ "Turn off multi-factor sign-in" }</button>
+                            <button type="submit" class="secondary">{ t!("account-mfa-turn-off") }</button>
                         </form>
                     }
                 } else if let Some(en) = &*enrolment {
-                    <p>{ "Scan this QR code with an authenticator app (or type the key), then enter the 6-digit code it shows." }</p>
-                    <img src={en.qr_code.clone()} alt="QR code for your authenticator app" width="200" height="200" />
-                    <p>{ "Key: " }<code id="mfa-secret" style="word-break: break-all">{ &en.secret }</code></p>
-                    <form onsubmit={on_confirm.clone()} aria-label="Confirm multi-factor sign-in">
-                        <label for="mfa-code">{ "Code from the app" }</label>
+                    <p>{ t!("account-mfa-scan") }</p>
+                    <img src={en.qr_code.clone()} alt={t!("account-mfa-qr")} width="200" height="200" />
+                    <p>{ t!("account-mfa-key") }{ " " }<code id="mfa-secret" style="word-break: break-all">{ &en.secret }</code></p>
+                    <form onsubmit={on_confirm.clone()} aria-label={t!("account-mfa-confirm")}>
+                        <label for="mfa-code">{ t!("account-mfa-code") }</label>
                         <input id="mfa-code" inputmode="numeric" autocomplete="one-time-code" maxlength="10" required=true ref={code.clone()} />
-                        <button type="submit" disabled={confirm.pending()}>{ "Turn on multi-factor sign-in" }</button>
+                        <button type="submit" disabled={confirm.pending()}>{ t!("account-mfa-turn-on") }</button>
                     </form>
                 } else {
-                    <p id="mfa-state">{ "Off. With it on, signing in also needs a code from an authenticator app on your phone." }</p>
-                    <button onclick={on_begin.clone()} disabled={begin.pending()}>{ "Set up multi-factor sign-in" }</button>
+                    <p id="mfa-state">{ t!("account-mfa-off") }</p>
+                    <button onclick={on_begin.clone()} disabled={begin.pending()}>{ t!("account-mfa-set-up") }</button>
                 }
             </section>
         }
@@ -141,7 +142,7 @@ pub fn account_page() -> Html {
 
     html! {
         <section aria-labelledby="account-title">
-            <h1 id="account-title">{ "Your account" }</h1>
+            <h1 id="account-title">{ t!("account-title") }</h1>
             { show(&*state, |d| html! {
                 <p>{ format!("{} · {}", d.viewer.user.display_name, d.viewer.user.email) }</p>
             }) }
@@ -149,20 +150,20 @@ pub fn account_page() -> Html {
                 { mfa_outcome.view() }
                 if let Some(codes) = &*recovery {
                     <div class="card" role="status">
-                        <p><strong>{ "Recovery codes, shown only now. Keep them somewhere safe: each signs you in once without the app." }</strong></p>
+                        <p><strong>{ t!("account-recovery-codes") }</strong></p>
                         <ul id="recovery-codes">{ for codes.iter().map(|c| html! { <li><code>{ c }</code></li> }) }</ul>
-                        <CopyButton text={codes.join("\n")} label="Copy recovery codes" />
+                        <CopyButton text={codes.join("\n")} label={t!("account-copy-recovery")} />
                     </div>
                 }
             </div>
             { mfa }
             <form class="card narrow" onsubmit={on_change} aria-labelledby="password-title">
-                <h2 id="password-title">{ "Change your password" }</h2>
-                <label for="current-password">{ "Current password" }</label>
+                <h2 id="password-title">{ t!("account-password-title") }</h2>
+                <label for="current-password">{ t!("account-current-password") }</label>
                 <input id="current-password" type="password" autocomplete="current-password" required=true maxlength="1024" ref={current} />
-                <label for="new-password">{ "New password (at least 12 characters)" }</label>
+                <label for="new-password">{ t!("account-new-password") }</label>
                 <input id="new-password" type="password" autocomplete="new-password" required=true minlength="12" maxlength="1024" ref={new} />
-                <button type="submit" disabled={change.pending()}>{ "Change password" }</button>
+                <button type="submit" disabled={change.pending()}>{ t!("account-change-password") }</button>
                 <div aria-live="polite">{ password_outcome.view() }</div>
             </form>
         </section>

@@ -3,8 +3,10 @@
 
 use crate::components::{Pager, SearchBox, SignInForm, show, use_pages};
 use crate::hooks::{use_query, use_session};
+use crate::i18n::date_time;
 use crate::queries::{AuditLog, audit_log};
 use crate::route::Route;
+use crate::t;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -37,11 +39,11 @@ fn details(e: &audit_log::AuditLogAuditEventsEdgesNode) -> Html {
             <dt>{ &e.subject_label }</dt>
             <dd>{ match &e.subject {
                 Some(s) => named(&s.kind, &s.id, &s.name),
-                None => html! { <span class="muted">{ "not visible to you" }</span> },
+                None => html! { <span class="muted">{ t!("audit-not-visible") }</span> },
             } }</dd>
             if let Some(c) = &e.customer {
                 if e.subject.as_ref().map(|s| s.id != c.id).unwrap_or(true) {
-                    <dt>{ "Customer" }</dt><dd>{ named(&c.kind, &c.id, &c.name) }</dd>
+                    <dt>{ t!("audit-customer") }</dt><dd>{ named(&c.kind, &c.id, &c.name) }</dd>
                 }
             }
             { for e.fields.iter().map(|f| html! {
@@ -70,26 +72,26 @@ pub fn audit_page() -> Html {
     }
     html! {
         <section aria-labelledby="audit-title">
-            <h1 id="audit-title">{ "Audit log" }</h1>
-            <SearchBox list={pages.list().clone()} id="audit-search" label="Search what happened (e.g. invitation, seats, suspended)" />
+            <h1 id="audit-title">{ t!("audit-title") }</h1>
+            <SearchBox list={pages.list().clone()} id="audit-search" label={t!("audit-search")} />
             { show(&*state, |d| {
                 let c = &d.audit_events;
                 html! {
                     <>
-                    if c.edges.is_empty() { <p class="muted">{ "No events match." }</p> }
+                    if c.edges.is_empty() { <p class="muted">{ t!("audit-none") }</p> }
                     <table>
-                        <thead><tr><th scope="col">{ "When" }</th><th scope="col">{ "What happened" }</th><th scope="col">{ "By" }</th><th scope="col">{ "Details" }</th></tr></thead>
+                        <thead><tr><th scope="col">{ t!("audit-when") }</th><th scope="col">{ t!("audit-what") }</th><th scope="col">{ t!("audit-by") }</th><th scope="col">{ t!("audit-details") }</th></tr></thead>
                         <tbody>{ for c.edges.iter().map(|e| { let n = &e.node; html! {
                             <tr>
-                                <td>{ n.occurred_at.replace('T', " ").chars().take(16).collect::<String>() }</td>
-                                <td>{ &n.action_label }<br/><span class="muted"><code>{ &n.action }</code></span></td>
-                                <td>{ match (&n.actor, &n.actor_organization) {
+                                <td data-label={t!("audit-when")}>{ date_time(&n.occurred_at) }</td>
+                                <td data-label={t!("audit-what")}>{ &n.action_label }<br/><span class="muted"><code>{ &n.action }</code></span></td>
+                                <td data-label={t!("audit-by")}>{ match (&n.actor, &n.actor_organization) {
                                     (Some(p), Some(o)) => html! { <>{ &p.display_name }<br/><span class="muted">{ &o.name }</span></> },
                                     (None, Some(o)) => html! { { &o.name } },
                                     (Some(p), None) => html! { { &p.display_name } },
-                                    (None, None) => html! { <span class="muted">{ "the system" }</span> },
+                                    (None, None) => html! { <span class="muted">{ t!("audit-the-system") }</span> },
                                 } }</td>
-                                <td>{ details(n) }</td>
+                                <td data-label={t!("audit-details")}>{ details(n) }</td>
                             </tr>
                         } }) }</tbody>
                     </table>

@@ -8,6 +8,7 @@ use crate::form::field_value;
 use crate::hooks::{use_mutation, use_outcome, use_query, use_session};
 use crate::live::use_refetch_on;
 use crate::queries::*;
+use crate::t;
 use crate::text::limits;
 use yew::prelude::*;
 
@@ -49,7 +50,7 @@ pub fn support_page() -> Html {
                 title: field_value(&title),
                 description: field_value(&description),
             };
-            let done = outcome.then_reload("Support request opened.", &reload);
+            let done = outcome.then_reload(t!("support-opened"), &reload);
             open_request.submit(&e, open_support_request::Variables { input }, done);
         })
     };
@@ -63,7 +64,7 @@ pub fn support_page() -> Html {
     let body = show(&*state, |d| {
         if !d.viewer.reads_records {
             return html! {
-                <p class="card">{ "Your role (user) does not show support requests: it reads only your organization's basics. Your organization's global admin opens and follows them." }</p>
+                <p class="card">{ t!("support-not-for-your-role") }</p>
             };
         }
         let openable: Vec<_> = d
@@ -76,18 +77,18 @@ pub fn support_page() -> Html {
         html! {
             <>
             if !openable.is_empty() {
-                <form class="card" onsubmit={open.clone()} aria-label="Open a support request">
-                    <h2>{ "Open a support request" }</h2>
-                    <label for="support-subscription">{ "Subscription" }</label>
+                <form class="card" onsubmit={open.clone()} aria-label={t!("support-open-title")}>
+                    <h2>{ t!("support-open-title") }</h2>
+                    <label for="support-subscription">{ t!("support-subscription") }</label>
                     <select id="support-subscription" ref={subscription.clone()}>
                         { for openable.iter().enumerate().map(|(i, n)| html! { <option value={n.id.clone()} selected={i == 0}>{ format!("{} ({})", n.friendly_name, n.customer.name) }</option> }) }
                     </select>
-                    <TextField id="support-title" label="Title" max={limits::TITLE} required=true node_ref={title.clone()} />
-                    <TextField id="support-description" label="What is wrong" max={limits::DESCRIPTION} multiline=true node_ref={description.clone()} />
-                    <button type="submit">{ "Open request" }</button>
+                    <TextField id="support-title" label={t!("support-title-label")} max={limits::TITLE} required=true node_ref={title.clone()} />
+                    <TextField id="support-description" label={t!("support-what-is-wrong")} max={limits::DESCRIPTION} multiline=true node_ref={description.clone()} />
+                    <button type="submit">{ t!("support-open") }</button>
                 </form>
             }
-            if d.support_requests.nodes.is_empty() { <p class="muted">{ "No support requests." }</p> }
+            if d.support_requests.nodes.is_empty() { <p class="muted">{ t!("support-none") }</p> }
             { for d.support_requests.nodes.iter().map(|r| html! { <SupportRequest key={r.id.clone()} request={r.clone()} reload={reload.clone()} outcome={outcome.clone()} /> }) }
             <Pager pages={pages.clone()} has_next={d.support_requests.page_info.has_next_page} end_cursor={d.support_requests.page_info.end_cursor.clone()} />
             </>
@@ -95,15 +96,15 @@ pub fn support_page() -> Html {
     });
     html! {
         <section aria-labelledby="support-title-h">
-            <h1 id="support-title-h">{ "Support requests" }</h1>
+            <h1 id="support-title-h">{ t!("support-page-title") }</h1>
             { outcome.view() }
             <div class="filters">
-                <div><SearchBox list={pages.list().clone()} id="support-search" label="Search by title" /></div>
+                <div><SearchBox list={pages.list().clone()} id="support-search" label={t!("support-search")} /></div>
                 <div>
-                    <label for="support-filter">{ "Status" }</label>
+                    <label for="support-filter">{ t!("support-status") }</label>
                     <select id="support-filter" onchange={on_filter}>
-                        <option value="" selected={filter.is_empty()}>{ "All" }</option>
-                        { for STATUSES.iter().map(|(v, w)| html! { <option value={*v} selected={filter == *v}>{ *w }</option> }) }
+                        <option value="" selected={filter.is_empty()}>{ t!("support-all") }</option>
+                        { for STATUSES.iter().map(|(v, w)| html! { <option value={*v} selected={filter == *v}>{ t!(w) }</option> }) }
                     </select>
                 </div>
             </div>

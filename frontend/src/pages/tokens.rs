@@ -5,6 +5,7 @@ use crate::components::{CopyButton, SignInForm, show};
 use crate::form::{checked, field_value};
 use crate::hooks::{Load, use_mutation, use_outcome, use_query, use_session};
 use crate::queries::*;
+use crate::t;
 use crate::text::date;
 use yew::prelude::*;
 
@@ -69,43 +70,43 @@ pub fn tokens_page() -> Html {
     });
     html! {
         <section aria-labelledby="tokens-title">
-            <h1 id="tokens-title">{ "API tokens" }</h1>
-            <p class="muted">{ "Third parties call the API with a token carrying your roles: send it as " }<code>{ "Authorization: Bearer <token>" }</code>{ "." }</p>
-            <form class="card narrow" onsubmit={create} aria-label="New API token">
-                <label for="token-name">{ "Name" }</label>
+            <h1 id="tokens-title">{ t!("tokens-title") }</h1>
+            <p class="muted">{ t!("tokens-intro-before") }<code>{ "Authorization: Bearer <token>" }</code>{ t!("tokens-intro-after") }</p>
+            <form class="card narrow" onsubmit={create} aria-label={t!("tokens-new")}>
+                <label for="token-name">{ t!("tokens-name") }</label>
                 <input id="token-name" required=true maxlength="100" ref={name} />
-                <label for="token-expiry">{ "Expires after" }</label>
+                <label for="token-expiry">{ t!("tokens-expires-after") }</label>
                 <select id="token-expiry" ref={lifetime}>
-                    { for LIFETIMES.iter().map(|(days, label)| html! {
-                        <option value={days.to_string()} selected={*days == DEFAULT_DAYS}>{ *label }</option>
+                    { for LIFETIMES.iter().map(|days| html! {
+                        <option value={days.to_string()} selected={*days == DEFAULT_DAYS}>{ lifetime_words(*days) }</option>
                     }) }
                 </select>
-                <label><input type="checkbox" ref={read_only} class="check" />{ " Read-only (it may query, never change anything)" }</label>
-                <button type="submit">{ "Create token" }</button>
+                <label><input type="checkbox" ref={read_only} class="check" />{ " " }{ t!("tokens-read-only") }</label>
+                <button type="submit">{ t!("tokens-create") }</button>
             </form>
             if let Some((_, s)) = shown {
                 <div class="card" role="status">
-                    <p><strong>{ "Copy this secret now; it is not shown again:" }</strong></p>
+                    <p><strong>{ t!("tokens-copy-now") }</strong></p>
                     <p><code id="token-secret">{ s }</code></p>
-                    <CopyButton text={s.clone()} label="Copy secret" />
+                    <CopyButton text={s.clone()} label={t!("tokens-copy-secret")} />
                 </div>
             }
             { error.view() }
             { show(&*state, |d| html! {
-                if d.api_tokens.nodes.is_empty() { <p class="muted">{ "No API tokens yet." }</p> } else {
+                if d.api_tokens.nodes.is_empty() { <p class="muted">{ t!("tokens-none") }</p> } else {
                 <table>
-                    <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Access" }</th><th scope="col">{ "Created" }</th><th scope="col">{ "Expires" }</th><th scope="col">{ "Last used" }</th><th scope="col">{ "Status" }</th><th scope="col"></th></tr></thead>
+                    <thead><tr><th scope="col">{ t!("tokens-name") }</th><th scope="col">{ t!("tokens-access") }</th><th scope="col">{ t!("tokens-created") }</th><th scope="col">{ t!("tokens-expires") }</th><th scope="col">{ t!("tokens-last-used") }</th><th scope="col">{ t!("tokens-status") }</th><th scope="col"><span class="sr-only">{ t!("tokens-actions") }</span></th></tr></thead>
                     <tbody>{ for d.api_tokens.nodes.iter().map(|t| html! {
                         <tr>
-                            <td>{ t.name.clone().unwrap_or_default() }</td>
-                            <td>{ if t.read_only { "read-only" } else { "read and write" } }</td>
-                            <td>{ date(&t.created_at) }</td>
-                            <td>{ t.expires_at.as_deref().map(date).unwrap_or_else(|| "never".to_owned()) }</td>
-                            <td>{ t.last_used_at.as_deref().map(date).unwrap_or_else(|| "never".to_owned()) }</td>
-                            <td>{ if t.active { "active" } else if t.revoked_at.is_some() { "revoked" } else { "expired" } }</td>
-                            <td>if t.active { <crate::components::ConfirmButton class={classes!("secondary")} label="Revoke" title={format!("Revoke the token \"{}\"?", t.name.clone().unwrap_or_default())}
-                                consequence="It stops working now: any program calling the API with it is refused from the next request. This cannot be undone."
-                                confirm="Yes, revoke" onconfirm={revoke(t.id.clone())} /> }</td>
+                            <td data-label={t!("tokens-name")}>{ t.name.clone().unwrap_or_default() }</td>
+                            <td data-label={t!("tokens-access")}>{ if t.read_only { t!("tokens-access-read") } else { t!("tokens-access-write") } }</td>
+                            <td data-label={t!("tokens-created")}>{ date(&t.created_at) }</td>
+                            <td data-label={t!("tokens-expires")}>{ t.expires_at.as_deref().map(date).unwrap_or_else(|| t!("tokens-never")) }</td>
+                            <td data-label={t!("tokens-last-used")}>{ t.last_used_at.as_deref().map(date).unwrap_or_else(|| t!("tokens-never")) }</td>
+                            <td data-label={t!("tokens-status")}>{ if t.active { t!("code-ACTIVE") } else if t.revoked_at.is_some() { t!("code-REVOKED") } else { t!("code-EXPIRED") } }</td>
+                            <td data-label={t!("tokens-actions")}>if t.active { <crate::components::ConfirmButton class={classes!("secondary")} label={t!("tokens-revoke")} title={t!("tokens-revoke-title", name = t.name.clone().unwrap_or_default())}
+                                consequence={t!("tokens-revoke-consequence")}
+                                confirm={t!("tokens-revoke-confirm")} onconfirm={revoke(t.id.clone())} /> }</td>
                         </tr>
                     }) }</tbody>
                 </table>
@@ -116,8 +117,12 @@ pub fn tokens_page() -> Html {
 }
 
 /// The lifetimes offered, in days (the API allows up to a year).
-const LIFETIMES: [(u32, &str); 5] =
-    [(7, "7 days"), (30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")];
+const LIFETIMES: [u32; 5] = [7, 30, 90, 180, 365];
+
+/// A lifetime in words: "7 days", "1 year".
+fn lifetime_words(days: u32) -> String {
+    if days == 365 { t!("duration-years", n = 1) } else { t!("duration-days", n = days) }
+}
 const DEFAULT_DAYS: u32 = 90;
 
 /// When a token of `days` (as the select's value) expires, as RFC 3339; `None` leaves the

@@ -6,22 +6,24 @@ use crate::components::{CopyButton, SignInForm, show};
 use crate::form::{checked, field_value};
 use crate::hooks::{use_mutation, use_node_refs, use_outcome, use_query, use_session};
 use crate::queries::*;
+use crate::t;
 use crate::text::{date, name, words};
 use yew::prelude::*;
 
-/// The roles of an organization of this kind, with what each may do (the admin first).
+/// The roles of an organization of this kind, with the catalog key of what each may do (the
+/// admin first).
 pub fn roles_of(kind: &str) -> &'static [(&'static str, &'static str)] {
     match kind {
-        "OPERATOR" => &[("OPERATOR_ADMIN", "runs the platform and manages the operator's people")],
+        "OPERATOR" => &[("OPERATOR_ADMIN", "users-role-OPERATOR_ADMIN")],
         "PARTNER" => &[
-            ("ADMIN_AGENT", "everything, including people and API tokens"),
-            ("SALES_AGENT", "customers, orders and invitations"),
-            ("HELPDESK_AGENT", "support requests and delegated admin work"),
+            ("ADMIN_AGENT", "users-role-ADMIN_AGENT"),
+            ("SALES_AGENT", "users-role-SALES_AGENT"),
+            ("HELPDESK_AGENT", "users-role-HELPDESK_AGENT"),
         ],
         _ => &[
-            ("GLOBAL_ADMIN", "everything, including people and partners' rights"),
-            ("BILLING_ADMIN", "subscriptions and billing, read and buy"),
-            ("USER", "the organization's basics only"),
+            ("GLOBAL_ADMIN", "users-role-GLOBAL_ADMIN"),
+            ("BILLING_ADMIN", "users-role-BILLING_ADMIN"),
+            ("USER", "users-role-USER"),
         ],
     }
 }
@@ -74,7 +76,7 @@ pub fn users_page() -> Html {
                     }
                     let who = d.create_user.user.email;
                     created.set(d.create_user.generated_password.map(|p| (who.clone(), p)));
-                    outcome.set(Ok(format!("Created {who}.")));
+                    outcome.set(Ok(t!("users-created", who = who.clone())));
                     reload.emit(());
                 }
                 Err(e) => {
@@ -93,11 +95,8 @@ pub fn users_page() -> Html {
             Callback::from(move |_| {
                 let input =
                     set_organization_mfa_required::SetOrganizationMfaRequiredInput { required: !required };
-                let done = if required {
-                    "Multi-factor sign-in is optional again."
-                } else {
-                    "Multi-factor sign-in is now required: people without it set it up at their next sign-in."
-                };
+                let done =
+                    if required { t!("users-mfa-optional-again") } else { t!("users-mfa-now-required") };
                 require.send(
                     set_organization_mfa_required::Variables { input },
                     outcome.then_reload(done, &reload),
@@ -107,21 +106,17 @@ pub fn users_page() -> Html {
         html! {
             <>
             <section class="card" aria-labelledby="mfa-policy-title">
-                <h2 id="mfa-policy-title">{ "Multi-factor sign-in" }</h2>
-                <p id="mfa-policy">{ if required {
-                    "Required for everyone in your organization: a person without it must set it up before doing anything else."
-                } else {
-                    "Optional: each person decides on their account page."
-                } }</p>
+                <h2 id="mfa-policy-title">{ t!("users-mfa-title") }</h2>
+                <p id="mfa-policy">{ if required { t!("users-mfa-required") } else { t!("users-mfa-optional") } }</p>
                 <button class="secondary" onclick={toggle_required}>
-                    { if required { "Stop requiring multi-factor sign-in" } else { "Require multi-factor sign-in for everyone" } }
+                    { if required { t!("users-mfa-stop-requiring") } else { t!("users-mfa-require") } }
                 </button>
             </section>
             <table>
-                <caption class="sr-only">{ "People of your organization" }</caption>
+                <caption class="sr-only">{ t!("users-caption") }</caption>
                 <thead><tr>
-                    <th scope="col">{ "Name" }</th><th scope="col">{ "Email" }</th><th scope="col">{ "Roles" }</th>
-                    <th scope="col">{ "Status" }</th><th scope="col">{ "Multi-factor" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Actions" }</th>
+                    <th scope="col">{ t!("users-name") }</th><th scope="col">{ t!("users-email") }</th><th scope="col">{ t!("users-roles") }</th>
+                    <th scope="col">{ t!("users-status") }</th><th scope="col">{ t!("users-mfa") }</th><th scope="col">{ t!("users-since") }</th><th scope="col">{ t!("users-actions") }</th>
                 </tr></thead>
                 <tbody>{ for d.users.nodes.iter().map(|u| {
                     let itself = u.id == me;
@@ -137,7 +132,7 @@ pub fn users_page() -> Html {
                             let input = set_user_roles::SetUserRolesInput { user_id: id.clone(), roles };
                             set_roles.send(
                                 set_user_roles::Variables { input },
-                                outcome.then_reload(format!("Saved the roles of {who}."), &reload),
+                                outcome.then_reload(t!("users-roles-saved", who = who.clone()), &reload),
                             );
                         })
                     };
@@ -151,38 +146,38 @@ pub fn users_page() -> Html {
                                 let input = deactivate_user::UserInput { user_id: id.clone() };
                                 deactivate.send(
                                     deactivate_user::Variables { input },
-                                    outcome.then_reload(format!("Deactivated {who}: their sessions and API tokens have ended."), &reload),
+                                    outcome.then_reload(t!("users-deactivated", who = who.clone()), &reload),
                                 );
                             } else {
                                 let input = reactivate_user::UserInput { user_id: id.clone() };
                                 reactivate.send(
                                     reactivate_user::Variables { input },
-                                    outcome.then_reload(format!("Reactivated {who}: they can sign in again."), &reload),
+                                    outcome.then_reload(t!("users-reactivated", who = who.clone()), &reload),
                                 );
                             }
                         })
                     };
                     html! {
                         <tr key={u.id.clone()}>
-                            <td>{ &u.display_name }{ if itself { " (you)" } else { "" } }</td>
-                            <td>{ &u.email }</td>
-                            <td>
-                                <form class="roles" onsubmit={save} aria-label={format!("Roles of {}", u.email)}>
+                            <td data-label={t!("users-name")}>{ &u.display_name }{ if itself { format!(" {}", t!("users-you")) } else { String::new() } }</td>
+                            <td data-label={t!("users-email")}>{ &u.email }</td>
+                            <td data-label={t!("users-roles")}>
+                                <form class="roles" onsubmit={save} aria-label={t!("users-roles-of", who = u.email.clone())}>
                                     { for boxes.iter().map(|(code, r)| html! {
                                         <label><input type="checkbox" class="check" ref={r.clone()} checked={current.contains(code)} />
                                             { format!(" {}", words(code)) }</label>
                                     }) }
-                                    <button type="submit" class="secondary">{ "Save roles" }</button>
+                                    <button type="submit" class="secondary">{ t!("users-save-roles") }</button>
                                 </form>
                             </td>
-                            <td>{ if u.active { "active" } else { "deactivated" } }</td>
-                            <td>{ if u.mfa_enabled { "on" } else { "off" } }</td>
-                            <td>{ date(&u.created_at) }</td>
-                            <td>
+                            <td data-label={t!("users-status")}>{ if u.active { t!("users-active") } else { t!("users-deactivated-state") } }</td>
+                            <td data-label={t!("users-mfa")}>{ if u.mfa_enabled { t!("users-mfa-on") } else { t!("users-mfa-off") } }</td>
+                            <td data-label={t!("users-since")}>{ date(&u.created_at) }</td>
+                            <td data-label={t!("users-actions")}>
                                 if itself {
-                                    <span class="muted">{ "Another admin can deactivate you." }</span>
+                                    <span class="muted">{ t!("users-another-admin") }</span>
                                 } else {
-                                    <button class="secondary" onclick={toggle}>{ if u.active { "Deactivate" } else { "Reactivate" } }</button>
+                                    <button class="secondary" onclick={toggle}>{ if u.active { t!("users-deactivate") } else { t!("users-reactivate") } }</button>
                                 }
                             </td>
                         </tr>
@@ -195,30 +190,30 @@ pub fn users_page() -> Html {
 
     html! {
         <section aria-labelledby="users-title">
-            <h1 id="users-title">{ "People" }</h1>
-            <p class="muted">{ "Who works in your organization, with which roles. Deactivating someone ends their sessions and API tokens at once." }</p>
-            <form class="card narrow" onsubmit={on_create} aria-label="New user">
-                <h2>{ "Add a person" }</h2>
-                <label for="user-email">{ "Email" }</label>
+            <h1 id="users-title">{ t!("users-title") }</h1>
+            <p class="muted">{ t!("users-intro") }</p>
+            <form class="card narrow" onsubmit={on_create} aria-label={t!("users-new")}>
+                <h2>{ t!("users-add") }</h2>
+                <label for="user-email">{ t!("users-email") }</label>
                 <input id="user-email" type="email" required=true maxlength="254" ref={email} />
-                <label for="user-name">{ "Display name" }</label>
+                <label for="user-name">{ t!("users-display-name") }</label>
                 <input id="user-name" required=true maxlength="200" ref={display_name} />
                 <fieldset>
-                    <legend>{ "Roles" }</legend>
+                    <legend>{ t!("users-roles") }</legend>
                     { for kind_roles.iter().zip(role_boxes.iter()).map(|((code, what), r)| html! {
-                        <label><input type="checkbox" class="check" ref={r.clone()} />{ format!(" {}: {what}", words(code)) }</label>
+                        <label><input type="checkbox" class="check" ref={r.clone()} />{ format!(" {}: {}", words(code), t!(what)) }</label>
                     }) }
                 </fieldset>
-                <p class="muted">{ "A first password is generated and shown once; they change it on their account page." }</p>
-                <button type="submit" disabled={create.pending()}>{ "Create user" }</button>
+                <p class="muted">{ t!("users-first-password-note") }</p>
+                <button type="submit" disabled={create.pending()}>{ t!("users-create") }</button>
             </form>
             <div aria-live="polite">
                 { outcome.view() }
                 if let Some((who, password)) = &*created {
                     <div class="card" role="status">
-                        <p><strong>{ format!("First password for {who}, shown only now: hand it over safely.") }</strong></p>
+                        <p><strong>{ t!("users-first-password", who = who.clone()) }</strong></p>
                         <p><code id="generated-password" style="word-break: break-all">{ password }</code></p>
-                        <CopyButton text={password.clone()} label="Copy password" />
+                        <CopyButton text={password.clone()} label={t!("users-copy-password")} />
                     </div>
                 }
             </div>

@@ -5,8 +5,10 @@
 use crate::components::{ConfirmButton, CopyButton, SignInForm, TextField, show};
 use crate::form::field_value;
 use crate::hooks::{Load, Outcome, use_mutation, use_outcome, use_query, use_session};
+use crate::i18n::date_time;
 use crate::live::use_refetch_on;
 use crate::queries::*;
+use crate::t;
 use crate::text::{code_words, date, name};
 use std::collections::BTreeSet;
 use webhooks::WebhooksWebhookEndpointsNodes as Endpoint;
@@ -118,7 +120,7 @@ pub fn webhooks_page() -> Html {
                         secret: d.create_webhook_endpoint.secret,
                         rotated: false,
                     }));
-                    outcome.set(Ok("Endpoint added.".into()));
+                    outcome.set(Ok(t!("hooks-added")));
                     reload.emit(());
                 }
                 Err(e) => outcome.set(Err(e)),
@@ -141,23 +143,23 @@ pub fn webhooks_page() -> Html {
     };
     let body = show(&*state, |d| {
         if !d.viewer.manages_users {
-            return html! { <p class="card">{ "Only your organization's admin manages its webhooks." }</p> };
+            return html! { <p class="card">{ t!("hooks-admin-only") }</p> };
         }
         html! {
             <>
-            <form class="card" onsubmit={create.clone()} aria-label="New webhook endpoint">
-                <h2>{ "New endpoint" }</h2>
-                <TextField id="hook-url" label="URL (https)" max={MAX_URL} required=true node_ref={url.clone()} />
-                <TextField id="hook-description" label="Description (optional)" max={MAX_DESCRIPTION} node_ref={description.clone()} />
+            <form class="card" onsubmit={create.clone()} aria-label={t!("hooks-new-label")}>
+                <h2>{ t!("hooks-new") }</h2>
+                <TextField id="hook-url" label={t!("hooks-url")} max={MAX_URL} required=true node_ref={url.clone()} />
+                <TextField id="hook-description" label={t!("hooks-description")} max={MAX_DESCRIPTION} node_ref={description.clone()} />
                 <fieldset class="event-types">
-                    <legend>{ "Events to send (none ticked: every event)" }</legend>
+                    <legend>{ t!("hooks-events") }</legend>
                     { for EVENT_TYPES.iter().map(|t| html! {
                         <label><input type="checkbox" class="check" checked={types.contains(t)} onchange={tick(t)} />{ " " }{ code_words(t) }</label>
                     }) }
                 </fieldset>
-                <button type="submit">{ "Add endpoint" }</button>
+                <button type="submit">{ t!("hooks-add") }</button>
             </form>
-            if d.webhook_endpoints.nodes.is_empty() { <p class="muted">{ "No webhook endpoints yet." }</p> }
+            if d.webhook_endpoints.nodes.is_empty() { <p class="muted">{ t!("hooks-none") }</p> }
             { for d.webhook_endpoints.nodes.iter().map(|e| html! {
                 <EndpointCard key={e.id.clone()} endpoint={e.clone()} reload={reload.clone()} outcome={outcome.clone()} secret={secret.clone()} />
             }) }
@@ -166,18 +168,18 @@ pub fn webhooks_page() -> Html {
     });
     html! {
         <section aria-labelledby="hooks-title">
-            <h1 id="hooks-title">{ "Webhooks" }</h1>
-            <p class="muted">{ "Your organization's events, POSTed to your endpoints as they happen and signed the Standard Webhooks way (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried for about a day and a half." }</p>
+            <h1 id="hooks-title">{ t!("hooks-title") }</h1>
+            <p class="muted">{ t!("hooks-intro") }</p>
             { outcome.view() }
             if let Some(s) = &*secret {
                 <div class="card secret" role="status">
-                    <p><strong>{ if s.rotated { "The new signing secret for " } else { "The signing secret for " } }{ &s.url }{ ":" }</strong></p>
+                    <p><strong>{ if s.rotated { t!("hooks-new-secret-for") } else { t!("hooks-secret-for") } }{ " " }<span class="link">{ &s.url }</span>{ t!("hooks-colon") }</strong></p>
                     <p><code id="hook-secret" class="link">{ &s.secret }</code></p>
-                    <p class="warning">{ "Copy it now: it will not be shown again." }
-                        if s.rotated { { " The old secret keeps signing alongside it for 24 hours." } }</p>
+                    <p class="warning">{ t!("hooks-copy-now") }
+                        if s.rotated { { " " }{ t!("hooks-old-secret") } }</p>
                     <div class="actions">
-                        <CopyButton text={s.secret.clone()} label="Copy secret" />
-                        <button class="secondary" onclick={dismiss}>{ "I have saved it" }</button>
+                        <CopyButton text={s.secret.clone()} label={t!("hooks-copy-secret")} />
+                        <button class="secondary" onclick={dismiss}>{ t!("hooks-saved-it") }</button>
                     </div>
                 </div>
             }
@@ -207,7 +209,7 @@ fn endpoint_card(props: &EndpointProps) -> Html {
     let send_test = {
         let (id, outcome, reload) = (e.id.clone(), outcome.clone(), reload.clone());
         Callback::from(move |_| {
-            let done = outcome.then_reload("Test event queued: it is listed under Deliveries.", &reload);
+            let done = outcome.then_reload(t!("hooks-test-queued"), &reload);
             test.send(send_test_webhook::Variables { id: id.clone() }, done);
         })
     };
@@ -221,15 +223,17 @@ fn endpoint_card(props: &EndpointProps) -> Html {
                 description: None,
                 enabled: Some(enabled),
             };
-            let done = outcome
-                .then_reload(if enabled { "Endpoint enabled." } else { "Endpoint disabled." }, &reload);
+            let done = outcome.then_reload(
+                if enabled { t!("hooks-enabled-done") } else { t!("hooks-disabled-done") },
+                &reload,
+            );
             update.send(update_webhook_endpoint::Variables { input }, done);
         })
     };
     let remove = {
         let (id, outcome, reload) = (e.id.clone(), outcome.clone(), reload.clone());
         Callback::from(move |_| {
-            let done = outcome.then_reload("Endpoint deleted.", &reload);
+            let done = outcome.then_reload(t!("hooks-deleted"), &reload);
             delete.send(delete_webhook_endpoint::Variables { id: id.clone() }, done);
         })
     };
@@ -242,7 +246,7 @@ fn endpoint_card(props: &EndpointProps) -> Html {
             rotate.run(rotate_webhook_secret::Variables { id: id.clone() }, move |answer| match answer {
                 Ok(d) => {
                     secret.set(Some(Secret { url, secret: d.rotate_webhook_secret.secret, rotated: true }));
-                    outcome.set(Ok("Secret rotated.".into()));
+                    outcome.set(Ok(t!("hooks-rotated")));
                     reload.emit(());
                 }
                 Err(e) => outcome.set(Err(e)),
@@ -252,14 +256,18 @@ fn endpoint_card(props: &EndpointProps) -> Html {
     let again = |delivery: String| {
         let (redeliver, outcome, reload) = (redeliver.clone(), outcome.clone(), reload.clone());
         Callback::from(move |_| {
-            let done = outcome.then_reload("Delivery queued again.", &reload);
+            let done = outcome.then_reload(t!("hooks-redelivered"), &reload);
             redeliver.send(redeliver_webhook::Variables { delivery_id: delivery.clone() }, done);
         })
     };
     let types = if e.event_types.is_empty() {
-        "every event".to_owned()
+        t!("hooks-every-event")
     } else {
-        e.event_types.iter().map(|t| code_words(&name(t))).collect::<Vec<_>>().join(", ")
+        e.event_types
+            .iter()
+            .map(|t| code_words(&name(t)))
+            .collect::<Vec<_>>()
+            .join(&t!("hooks-list-separator"))
     };
     let heading = format!("hook-{}", e.id);
     html! {
@@ -267,36 +275,36 @@ fn endpoint_card(props: &EndpointProps) -> Html {
             <h2 id={heading}><code class="link">{ &e.url }</code></h2>
             if let Some(d) = &e.description { <p>{ d }</p> }
             <dl class="facts">
-                <dt>{ "Sends" }</dt><dd>{ types }</dd>
-                <dt>{ "State" }</dt>
-                <dd>if e.enabled { { "enabled" } } else {
-                    <strong class="warning">{ "disabled" }</strong>
+                <dt>{ t!("hooks-sends") }</dt><dd>{ types }</dd>
+                <dt>{ t!("hooks-state") }</dt>
+                <dd>if e.enabled { { t!("hooks-state-enabled") } } else {
+                    <strong class="warning">{ t!("hooks-state-disabled") }</strong>
                     { e.disabled_reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default() }
-                    { e.disabled_at.as_deref().map(|t| format!(" ({})", date(t))).unwrap_or_default() }
+                    { e.disabled_at.as_deref().map(|at| format!(" ({})", date(at))).unwrap_or_default() }
                 }</dd>
-                <dt>{ "Added" }</dt><dd>{ date(&e.created_at) }</dd>
-                if let Some(r) = &e.secret_rotated_at { <dt>{ "Secret rotated" }</dt><dd>{ date(r) }</dd> }
+                <dt>{ t!("hooks-added-on") }</dt><dd>{ date(&e.created_at) }</dd>
+                if let Some(r) = &e.secret_rotated_at { <dt>{ t!("hooks-secret-rotated") }</dt><dd>{ date(r) }</dd> }
             </dl>
             <div class="actions">
-                <button class="secondary" onclick={send_test} disabled={!e.enabled}>{ "Send test" }</button>
+                <button class="secondary" onclick={send_test} disabled={!e.enabled}>{ t!("hooks-send-test") }</button>
                 if e.enabled {
-                    <ConfirmButton class={classes!("secondary")} label="Disable" title="Disable this endpoint?"
-                        consequence="Nothing more is sent to it until you enable it again; events meanwhile are not delivered later."
-                        confirm="Yes, disable" onconfirm={set_enabled(false)} />
+                    <ConfirmButton class={classes!("secondary")} label={t!("hooks-disable")} title={t!("hooks-disable-title")}
+                        consequence={t!("hooks-disable-consequence")}
+                        confirm={t!("hooks-disable-confirm")} onconfirm={set_enabled(false)} />
                 } else {
-                    <button class="secondary" onclick={set_enabled(true)}>{ "Enable" }</button>
+                    <button class="secondary" onclick={set_enabled(true)}>{ t!("hooks-enable") }</button>
                 }
-                <ConfirmButton class={classes!("secondary")} label="Rotate secret" title="Rotate this endpoint's signing secret?"
-                    consequence="A new secret is shown once. The old one keeps signing alongside it for 24 hours, so you can switch your receiver over."
-                    confirm="Yes, rotate" onconfirm={rotate_secret} />
-                <ConfirmButton class={classes!("secondary")} label="Delete" title="Delete this endpoint?"
-                    consequence="Nothing more is sent to it and its delivery history goes. This cannot be undone."
-                    confirm="Yes, delete" onconfirm={remove} />
+                <ConfirmButton class={classes!("secondary")} label={t!("hooks-rotate")} title={t!("hooks-rotate-title")}
+                    consequence={t!("hooks-rotate-consequence")}
+                    confirm={t!("hooks-rotate-confirm")} onconfirm={rotate_secret} />
+                <ConfirmButton class={classes!("secondary")} label={t!("hooks-delete")} title={t!("hooks-delete-title")}
+                    consequence={t!("hooks-delete-consequence")}
+                    confirm={t!("hooks-delete-confirm")} onconfirm={remove} />
             </div>
-            <h3>{ "Deliveries" }</h3>
-            if e.deliveries.nodes.is_empty() { <p class="muted">{ "Nothing sent yet." }</p> } else {
+            <h3>{ t!("hooks-deliveries") }</h3>
+            if e.deliveries.nodes.is_empty() { <p class="muted">{ t!("hooks-nothing-sent") }</p> } else {
                 <table>
-                    <thead><tr><th scope="col">{ "Created" }</th><th scope="col">{ "Event" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Last answer" }</th><th scope="col">{ "Next retry" }</th><th scope="col">{ "Attempts" }</th><th scope="col"></th></tr></thead>
+                    <thead><tr><th scope="col">{ t!("hooks-created") }</th><th scope="col">{ t!("hooks-event") }</th><th scope="col">{ t!("hooks-status") }</th><th scope="col">{ t!("hooks-last-answer") }</th><th scope="col">{ t!("hooks-next-retry") }</th><th scope="col">{ t!("hooks-attempts") }</th><th scope="col"><span class="sr-only">{ t!("hooks-actions") }</span></th></tr></thead>
                     <tbody>{ for e.deliveries.nodes.iter().map(|x| delivery(x, again(x.id.clone()))) }</tbody>
                 </table>
             }
@@ -306,31 +314,31 @@ fn endpoint_card(props: &EndpointProps) -> Html {
 
 /// A delivery's row: its state, its last answer and each attempt.
 fn delivery(x: &Delivery, again: Callback<MouseEvent>) -> Html {
-    let when = |t: &str| t.replace('T', " ").chars().take(19).collect::<String>();
+    let when = date_time;
     let answer = match (x.last_response_status, x.last_latency_ms) {
-        (Some(s), Some(ms)) => format!("HTTP {s} in {ms} ms"),
+        (Some(s), Some(ms)) => t!("hooks-answer-in", status = s.to_string(), ms = ms.to_string()),
         (Some(s), None) => format!("HTTP {s}"),
-        (None, _) if x.attempt_count > 0 => "no answer".to_owned(),
+        (None, _) if x.attempt_count > 0 => t!("hooks-no-answer"),
         _ => "—".to_owned(),
     };
     html! {
         <tr key={x.id.clone()}>
-            <td>{ when(&x.created_at) }</td>
-            <td><code>{ &x.event_type }</code></td>
-            <td>{ code_words(&name(&x.status)) }</td>
-            <td>{ answer }</td>
-            <td>{ x.next_attempt_at.as_deref().map(when).unwrap_or_else(|| "—".to_owned()) }</td>
-            <td>
+            <td data-label={t!("hooks-created")}>{ when(&x.created_at) }</td>
+            <td data-label={t!("hooks-event")}><code>{ &x.event_type }</code></td>
+            <td data-label={t!("hooks-status")}>{ code_words(&name(&x.status)) }</td>
+            <td data-label={t!("hooks-last-answer")}>{ answer }</td>
+            <td data-label={t!("hooks-next-retry")}>{ x.next_attempt_at.as_deref().map(when).unwrap_or_else(|| "—".to_owned()) }</td>
+            <td data-label={t!("hooks-attempts")}>
                 <details>
                     <summary>{ x.attempt_count }</summary>
                     <ul>{ for x.attempts.iter().map(|a| html! {
-                        <li>{ format!("{}: {} in {} ms{}", when(&a.attempted_at),
-                            a.response_status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "no answer".into()),
-                            a.latency_ms, a.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()) }</li>
+                        <li>{ format!("{}: {}{}", when(&a.attempted_at),
+                            t!("hooks-attempt", answer = a.response_status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| t!("hooks-no-answer")), ms = a.latency_ms),
+                            a.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()) }</li>
                     }) }</ul>
                 </details>
             </td>
-            <td><button class="secondary" onclick={again} aria-label={format!("Redeliver {}", x.message_id)}>{ "Redeliver" }</button></td>
+            <td data-label={t!("hooks-actions")}><button class="secondary" onclick={again} aria-label={t!("hooks-redeliver-label", id = x.message_id.clone())}>{ t!("hooks-redeliver") }</button></td>
         </tr>
     }
 }

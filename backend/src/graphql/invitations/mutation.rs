@@ -3,7 +3,7 @@
 use super::Invitation;
 use crate::db::invitations as db;
 use crate::domain::AppError;
-use crate::graphql::context::{AcceptLanguage, RequestContext};
+use crate::graphql::context::RequestContext;
 use crate::graphql::error::GqlResult;
 use crate::graphql::ids::NodeType;
 use crate::graphql::invitation_preview::InvitationPreview;
@@ -153,7 +153,7 @@ impl InvitationsMutation {
                 expires_at: input.expires_at,
                 language: crate::domain::email::invitation_language(
                     input.language.map(Into::into),
-                    ctx.data_opt::<AcceptLanguage>().and_then(|a| a.0.as_deref()),
+                    ctx.data_opt::<crate::domain::Language>().copied().unwrap_or_default(),
                 ),
             },
         )

@@ -1,0 +1,33 @@
+# 按错误代码给出的拒绝原因（reason-<CODE>）。
+
+reason-UNAUTHENTICATED = 请先登录：令牌缺失、未知、已吊销或已过期。
+reason-FORBIDDEN = 你的角色或令牌不允许执行此操作。
+reason-NOT_FOUND = 找不到该对象，或你无权查看它。
+reason-BAD_USER_INPUT = 输入无效：请检查填写的值。
+reason-CONFLICT = 此操作与当前状态冲突（可能已被更改，或已经完成）。
+reason-INVALID_STATE_TRANSITION = 该对象当前的状态不允许执行此操作。
+reason-ADVISOR_NOT_IN_CSP = 顾问合作伙伴必须先加入 CSP 计划，才能进行交易或持有委派管理员权限。
+reason-ADVISOR_PROGRAM_CLOSED = 顾问计划已不再接受新成员。
+reason-INDIRECT_RESELLER_CANNOT_CREATE_CUSTOMER = 间接经销商不能自行创建客户：由其间接提供商创建。
+reason-RESELLER_NOT_PARTNERED = 该间接经销商尚未与此间接提供商建立合作伙伴关系。
+reason-NOT_PARTNER_OF_RECORD = 只有记录合作伙伴才能对此订阅执行此操作。
+reason-DELEGATED_ROLE_REQUIRED = 此操作需要客户授予的委派管理员角色。
+reason-QUANTITY_BELOW_ASSIGNED_SEATS = 数量不能低于已分配的席位数。
+reason-NO_SEATS_AVAILABLE = 没有可分配的空闲席位。
+reason-NO_ASSIGNED_SEATS = 没有可取消分配的已分配席位。
+reason-SUBSCRIPTION_NOT_ACTIVE = 该订阅未处于活动状态。
+reason-CUSTOMER_GLOBAL_ADMIN_REQUIRED = 只有客户的全局管理员才能执行此操作。
+reason-INDIRECT_RESELLER_CANNOT_INVITE = 间接经销商不能创建邀请：由其间接提供商创建。
+reason-INDIRECT_RESELLER_CANNOT_TRANSACT = 间接经销商不能自行交易：间接提供商是记录合作伙伴。
+reason-NO_RESELLER_RELATIONSHIP = 该合作伙伴与此客户之间没有经销商关系。
+reason-INVITATION_NOT_PENDING = 该邀请已不再处于待处理状态（已接受、已拒绝、已撤销或已过期）。
+reason-DELEGATED_ADMIN_CONFLICT = 另一合作伙伴已持有冲突的委派管理员权限（预配或全局管理员）。
+reason-ACTIVE_SUBSCRIPTIONS_EXIST = 仍有活动订阅，因此无法执行此操作。
+reason-MFA_CODE_REQUIRED = 密码正确；还需要验证器应用中的验证码或一个恢复代码。
+reason-MFA_ENROLMENT_REQUIRED = 你的组织要求使用多重身份验证登录：请先在账户页面上设置。
+reason-RATE_LIMITED = 尝试次数过多：请稍后再试。
+reason-SERVICE_UNAVAILABLE = 服务暂时不可用：请稍后再试。
+reason-TIMEOUT = 请求耗时过长：请稍后再试。
+reason-GRAPHQL_VALIDATION_FAILED = 该请求不是符合此架构的有效 GraphQL（语法错误、未知字段或类型错误）。
+reason-QUERY_TOO_COMPLEX = 查询嵌套过深或开销超出服务器的限制。
+reason-INTERNAL = 内部错误：请稍后再试。

@@ -1,0 +1,3 @@
+# A term explained a click away.
+
+term-what-this-means = What this means
