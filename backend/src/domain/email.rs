@@ -130,8 +130,14 @@ mod tests {
 
     #[test]
     fn the_chosen_language_wins_else_the_request_s() {
-        assert_eq!(invitation_language(None, Language::from_accept_language(Some("de"))), InvitationLanguage::En);
-        assert_eq!(invitation_language(None, Language::from_accept_language(Some("fr, zh-Hans;q=0.5"))), InvitationLanguage::ZhCn);
+        assert_eq!(
+            invitation_language(None, Language::from_accept_language(Some("de"))),
+            InvitationLanguage::En
+        );
+        assert_eq!(
+            invitation_language(None, Language::from_accept_language(Some("fr, zh-Hans;q=0.5"))),
+            InvitationLanguage::ZhCn
+        );
         assert_eq!(invitation_language(Some(InvitationLanguage::En), Language::ZhCn), InvitationLanguage::En);
     }
 

@@ -90,4 +90,3 @@ pub struct SignInBudget(pub std::sync::atomic::AtomicBool);
 
 /// The caller's network address, for throttling sign-ins per client.
 pub struct ClientAddress(pub String);
-
