@@ -63,4 +63,6 @@ stored_as_text!(
     SupportStatus,
     TokenKind,
     WebhookDeliveryStatus,
+    BulkKind,
+    BulkItemStatus,
 );

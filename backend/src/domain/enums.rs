@@ -259,3 +259,29 @@ mod tests {
         assert_eq!(Role::OperatorAdmin.organization_kind(), OrganizationKind::Operator);
     }
 }
+
+text_enum!(
+    /// What a bulk operation does for each customer.
+    BulkKind {
+        DelegatedAdminRequest => "DELEGATED_ADMIN_REQUEST",
+        Invitation => "INVITATION",
+        TerminateDelegatedAdmin => "TERMINATE_DELEGATED_ADMIN",
+        SetAutoExtend => "SET_AUTO_EXTEND",
+    }
+);
+
+text_enum!(
+    /// Where one customer's item of a bulk operation stands.
+    BulkItemStatus { Pending => "PENDING", Succeeded => "SUCCEEDED", Failed => "FAILED", Skipped => "SKIPPED" }
+);
+
+text_enum!(
+    /// Where a whole bulk operation stands; it follows from its items.
+    BulkStatus {
+        Running => "RUNNING",
+        Succeeded => "SUCCEEDED",
+        PartiallyFailed => "PARTIALLY_FAILED",
+        Failed => "FAILED",
+        Cancelled => "CANCELLED",
+    }
+);

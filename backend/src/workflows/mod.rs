@@ -2,6 +2,7 @@
 //! SQL layer and appends its audit events. GraphQL resolvers only call these.
 
 pub mod auth;
+pub mod bulk;
 pub mod bootstrap;
 pub mod delegated_admin;
 pub mod invitations;
