@@ -106,7 +106,11 @@ pub async fn for_update(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<O
 }
 
 /// An organization's operations, newest first.
-pub async fn page(db: impl PgExecutor<'_>, organization: Uuid, page: &PageRequest) -> AppResult<Page<Operation>> {
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    organization: Uuid,
+    page: &PageRequest,
+) -> AppResult<Page<Operation>> {
     let mut qb = QueryBuilder::<Postgres>::new(
         "select bulk_operation_id as id, organization_id, created_by, kind, terms, idempotency_key,
                 input_hash, created_at, cancelled_at

@@ -3,9 +3,9 @@
 //! code, or SKIPPED when there was nothing left to do), and the operation's status from its
 //! items. The change itself is the single mutation's own workflow, run once per item.
 
+use super::access::ensure_may_write;
 use super::delegated_admin::{RelationshipDuration, parse_auto_extend, parse_roles};
 use super::inputs::{check_text, limits};
-use super::access::ensure_may_write;
 use super::{AppError, AppResult, Code, DelegatedRole, Role, Viewer};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -100,7 +100,9 @@ pub fn check_idempotency_key(key: &str) -> AppResult<()> {
 pub fn check_customer_ids(ids: &mut Vec<Uuid>) -> AppResult<()> {
     if ids.len() > MAX_ITEMS {
         return Err(AppError::bad_input(format!("at most {MAX_ITEMS} customers per bulk operation"))
-            .with_details(serde_json::json!({ "field": "customerIds", "reason": "TOO_MANY", "max": MAX_ITEMS })));
+            .with_details(
+                serde_json::json!({ "field": "customerIds", "reason": "TOO_MANY", "max": MAX_ITEMS }),
+            ));
     }
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
@@ -124,9 +126,14 @@ pub fn item_display_name(prefix: &str, customer_name: &str) -> String {
 pub enum ItemOutcome {
     Succeeded,
     /// The single mutation's refusal, with its code and reason.
-    Failed { code: Code, reason: String },
+    Failed {
+        code: Code,
+        reason: String,
+    },
     /// Nothing left to do for this customer (e.g. no active relationship to end).
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
     /// The database was unavailable or slow: the item stays PENDING for a later claim.
     TryAgain,
 }
@@ -229,9 +236,15 @@ mod tests {
     fn terms_each_kind_needs() {
         assert!(validate_terms(BulkKind::DelegatedAdminRequest, &request()).is_ok());
         let no_name = BulkTerms { display_name: None, ..request() };
-        assert_eq!(validate_terms(BulkKind::DelegatedAdminRequest, &no_name).unwrap_err().code(), Code::BadUserInput);
+        assert_eq!(
+            validate_terms(BulkKind::DelegatedAdminRequest, &no_name).unwrap_err().code(),
+            Code::BadUserInput
+        );
         let nul = BulkTerms { display_name: Some("a\0b".into()), ..request() };
-        assert_eq!(validate_terms(BulkKind::DelegatedAdminRequest, &nul).unwrap_err().code(), Code::BadUserInput);
+        assert_eq!(
+            validate_terms(BulkKind::DelegatedAdminRequest, &nul).unwrap_err().code(),
+            Code::BadUserInput
+        );
         let long = BulkTerms { display_name: Some("x".repeat(31)), ..request() };
         assert!(validate_terms(BulkKind::DelegatedAdminRequest, &long).is_err());
         let role = BulkTerms { roles: vec!["ROOT".into()], ..request() };
@@ -283,7 +296,10 @@ mod tests {
     #[test]
     fn refusals_become_outcomes() {
         let conflict = AppError::refused(Code::DelegatedAdminConflict, "held");
-        assert!(matches!(outcome_of(&conflict), ItemOutcome::Failed { code: Code::DelegatedAdminConflict, .. }));
+        assert!(matches!(
+            outcome_of(&conflict),
+            ItemOutcome::Failed { code: Code::DelegatedAdminConflict, .. }
+        ));
         let gone = AppError::refused(Code::InvalidStateTransition, "ended");
         assert!(matches!(outcome_of(&gone), ItemOutcome::Skipped { .. }));
         let away = AppError::refused(Code::ServiceUnavailable, "away");

@@ -180,7 +180,11 @@ impl BulkTermsInput {
     fn terms(self) -> AppResult<BulkTerms> {
         Ok(BulkTerms {
             display_name: self.display_name,
-            roles: self.roles.into_iter().map(|r| crate::domain::DelegatedRole::from(r).as_str().to_owned()).collect(),
+            roles: self
+                .roles
+                .into_iter()
+                .map(|r| crate::domain::DelegatedRole::from(r).as_str().to_owned())
+                .collect(),
             service_ids: self
                 .service_ids
                 .iter()

@@ -38,7 +38,8 @@ pub struct Start {
 
 /// The digest of everything asked, so a reused key with other input is refused.
 fn input_hash(s: &Start) -> Vec<u8> {
-    let canonical = serde_json::json!({ "kind": s.kind.as_str(), "selection": s.selection, "terms": s.terms });
+    let canonical =
+        serde_json::json!({ "kind": s.kind.as_str(), "selection": s.selection, "terms": s.terms });
     Sha256::digest(canonical.to_string().as_bytes()).to_vec()
 }
 
@@ -201,7 +202,8 @@ pub async fn run_forever(state: AppState) {
 pub async fn drain(state: &AppState) -> AppResult<usize> {
     let mut done = 0;
     loop {
-        let batch = futures_util::future::join_all((0..rules::CONCURRENT_ITEMS).map(|_| process_one(state))).await;
+        let batch =
+            futures_util::future::join_all((0..rules::CONCURRENT_ITEMS).map(|_| process_one(state))).await;
         let mut claimed = 0;
         for r in batch {
             if r? {
@@ -276,7 +278,12 @@ pub async fn process_one(state: &AppState) -> AppResult<bool> {
 }
 
 /// One customer's change: the single mutation's own workflow, in the item's transaction.
-async fn apply(tx: &mut PgConnection, viewer: &Viewer, item: &db::Claimed, now: DateTime<Utc>) -> AppResult<Applied> {
+async fn apply(
+    tx: &mut PgConnection,
+    viewer: &Viewer,
+    item: &db::Claimed,
+    now: DateTime<Utc>,
+) -> AppResult<Applied> {
     let t: BulkTerms = serde_json::from_value(item.terms.clone()).map_err(anyhow::Error::from)?;
     let customer = item.customer_id;
     let delegated = |display_name: String| -> AppResult<Terms> {
@@ -293,8 +300,17 @@ async fn apply(tx: &mut PgConnection, viewer: &Viewer, item: &db::Claimed, now: 
             let name = db::customer_name(&mut *tx, customer).await?.unwrap_or_default();
             let terms = delegated(rules::item_display_name(t.display_name.as_deref().unwrap_or(""), &name))?;
             let id = delegated_admin::create_draft_in(tx, viewer, customer, &terms, now).await?;
-            delegated_admin::transition_in(tx, viewer, id, Transition::RequestApproval, false, None, None, now)
-                .await?;
+            delegated_admin::transition_in(
+                tx,
+                viewer,
+                id,
+                Transition::RequestApproval,
+                false,
+                None,
+                None,
+                now,
+            )
+            .await?;
             Ok(Applied::Done { result_type: "DelegatedAdminRelationship", result_id: id })
         }
         BulkKind::Invitation => {

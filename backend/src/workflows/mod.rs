@@ -2,8 +2,8 @@
 //! SQL layer and appends its audit events. GraphQL resolvers only call these.
 
 pub mod auth;
-pub mod bulk;
 pub mod bootstrap;
+pub mod bulk;
 pub mod delegated_admin;
 pub mod invitations;
 pub mod jobs;

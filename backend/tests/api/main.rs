@@ -3,6 +3,7 @@
 //! starts a private cluster and sets it).
 
 mod auth;
+mod bulk;
 mod connections;
 mod delegated_admin;
 mod errors;
