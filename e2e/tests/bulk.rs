@@ -164,3 +164,36 @@ async fn a_bulk_request_survives_a_killed_server() -> Result<()> {
     db.close().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_partner_picks_three_customers_and_watches_the_bulk_request_finish() -> Result<()> {
+    let server = Server::start().await?;
+    let token = server.sign_in("admin@contoso.demo").await?;
+    let q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }";
+    for i in 1..=3 {
+        let input = json!({ "name": format!("Browser Pick {i}"), "primaryDomain": format!("browserpick{i}.partner.onmschina.cn"),
+            "country": "CN", "adminEmail": format!("admin@browserpick{i}.example") });
+        ok(&server, &token, q, json!({ "i": input })).await?;
+    }
+    let b = Browser::start("bulk").await?;
+    let d = b.driver();
+    b.open(&server, "/?q=Browser%20Pick").await?;
+    b.sign_in("admin@contoso.demo", DEMO_PASSWORD).await?;
+    b.wait_text("table", "Browser Pick 3").await?;
+    for i in 1..=3 {
+        b.tick("//table", &format!("Pick Browser Pick {i}")).await?;
+    }
+    b.wait_text(".bulk-pick", "3 customers picked").await?;
+    b.choose("bulk-kind", "Request delegated admin").await?;
+    b.fill("bulk-name", "Browser").await?;
+    b.shot("01-bulk-picked").await?;
+    b.click_button("Start").await?;
+    b.click_button("Yes, start").await?;
+    b.wait_text("h1", "Bulk operation").await?;
+    b.wait_text(".bulk-status", "Succeeded").await?;
+    b.wait_text(".bulk-counts", "3 of 3 done: 3 succeeded, 0 failed, 0 skipped").await?;
+    assert!(d.current_url().await?.path().starts_with("/bulk/"));
+    b.wait_text(".bulk-recent", "Delegated admin request").await?;
+    b.shot("02-bulk-done").await?;
+    Ok(())
+}
