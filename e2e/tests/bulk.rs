@@ -8,7 +8,6 @@ use e2e::{Browser, DEMO_PASSWORD, Server};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use thirtyfour::prelude::*;
 
 const CUSTOMERS: usize = 500;
 
@@ -32,7 +31,8 @@ async fn create_customers(server: &Server, token: &str, n: usize) -> Result<()> 
     let results: Vec<Result<Value>> = futures_util::stream::iter(0..n)
         .map(|i| async move {
             let input = json!({ "name": format!("Bulk Customer {i:03}"), "primaryDomain": format!("bulk{i:03}.partner.onmschina.cn"),
-                "country": "CN", "adminEmail": format!("admin@bulk{i:03}.example") });
+                "country": "CN", "adminEmail": format!("admin@bulk{i:03}.example"), "adminDisplayName": "Admin",
+                "adminPassword": "bulk-customer-password-1" });
             ok(server, token, q, json!({ "i": input })).await
         })
         .buffer_unordered(8)
@@ -172,7 +172,8 @@ async fn a_partner_picks_three_customers_and_watches_the_bulk_request_finish() -
     let q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }";
     for i in 1..=3 {
         let input = json!({ "name": format!("Browser Pick {i}"), "primaryDomain": format!("browserpick{i}.partner.onmschina.cn"),
-            "country": "CN", "adminEmail": format!("admin@browserpick{i}.example") });
+            "country": "CN", "adminEmail": format!("admin@browserpick{i}.example"), "adminDisplayName": "Admin",
+            "adminPassword": "bulk-customer-password-1" });
         ok(&server, &token, q, json!({ "i": input })).await?;
     }
     let b = Browser::start("bulk").await?;

@@ -8,7 +8,9 @@ use crate::hooks::{Load, use_mutation, use_node_refs, use_query};
 use crate::queries::*;
 use crate::route::Route;
 use crate::t;
-use start_bulk_operation::{BulkCustomerFilter, BulkKind, BulkTermsInput, DelegatedRole, StartBulkOperationInput};
+use start_bulk_operation::{
+    BulkCustomerFilter, BulkKind, BulkTermsInput, DelegatedRole, StartBulkOperationInput,
+};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -33,7 +35,8 @@ pub struct BulkBarProps {
     pub picked: Picked,
 }
 
-const KINDS: [&str; 4] = ["DELEGATED_ADMIN_REQUEST", "INVITATION", "TERMINATE_DELEGATED_ADMIN", "SET_AUTO_EXTEND"];
+const KINDS: [&str; 4] =
+    ["DELEGATED_ADMIN_REQUEST", "INVITATION", "TERMINATE_DELEGATED_ADMIN", "SET_AUTO_EXTEND"];
 
 fn kind_of(code: &str) -> BulkKind {
     match code {
@@ -68,11 +71,21 @@ pub fn bulk_bar(props: &BulkBarProps) -> Html {
     let [name, service, duration, provisioning, support, message, auto_extend] = use_node_refs();
     let on_kind = {
         let kind = kind.clone();
-        Callback::from(move |e: Event| kind.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            kind.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())
+        })
     };
     let go = {
         let (start, picked, kind, key) = (start.clone(), props.picked.clone(), kind.clone(), key.clone());
-        let refs = (name.clone(), service.clone(), duration.clone(), provisioning.clone(), support.clone(), message.clone(), auto_extend.clone());
+        let refs = (
+            name.clone(),
+            service.clone(),
+            duration.clone(),
+            provisioning.clone(),
+            support.clone(),
+            message.clone(),
+            auto_extend.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let (name, service, duration, provisioning, support, message, auto_extend) = &refs;
             let k = kind_of(&kind);
@@ -96,9 +109,17 @@ pub fn bulk_bar(props: &BulkBarProps) -> Html {
             };
             let (customer_ids, filter) = match &picked {
                 Picked::Ids(ids) => (Some(ids.clone()), None),
-                Picked::AllMatching { search, .. } => (None, Some(BulkCustomerFilter { search: search.clone() })),
+                Picked::AllMatching { search, .. } => {
+                    (None, Some(BulkCustomerFilter { search: search.clone() }))
+                }
             };
-            let input = StartBulkOperationInput { kind: k, customer_ids, filter, terms, idempotency_key: (*key).clone() };
+            let input = StartBulkOperationInput {
+                kind: k,
+                customer_ids,
+                filter,
+                terms,
+                idempotency_key: (*key).clone(),
+            };
             let navigator = navigator.clone();
             let key = key.clone();
             start.run(start_bulk_operation::Variables { input }, move |answer| {

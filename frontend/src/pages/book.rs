@@ -17,7 +17,8 @@ use yew_router::prelude::*;
 pub fn book_page() -> Html {
     let pages = use_pages();
     let search = pages.list().get_opt("q");
-    let (state, _) = use_query::<Book>(book::Variables { search: search.clone(), first: Some(20), after: pages.after() });
+    let (state, _) =
+        use_query::<Book>(book::Variables { search: search.clone(), first: Some(20), after: pages.after() });
     let session = use_session();
     let partner = session.as_ref().is_some_and(|s| s.is_partner());
     // Picked customers (ids), or every one matching the search.

@@ -26,7 +26,8 @@ pub fn failure_words(code: Option<&str>, reason: Option<&str>) -> String {
 
 #[function_component(BulkPage)]
 pub fn bulk_page(props: &IdProps) -> Html {
-    let (state, reload) = use_query::<BulkOperationPage>(bulk_operation_page::Variables { id: props.id.clone() });
+    let (state, reload) =
+        use_query::<BulkOperationPage>(bulk_operation_page::Variables { id: props.id.clone() });
     use_refetch_on(&["delegated_admin", "invitation"], &reload);
     let running = matches!(&*state, Load::Ready(d) if matches!(d.node.as_ref().map(|n| &n.on),
         Some(On::BulkOperation(op)) if op.status == bulk_operation_page::BulkStatus::RUNNING));
@@ -42,17 +43,24 @@ pub fn bulk_page(props: &IdProps) -> Html {
     let cancel = use_mutation::<CancelBulkOperation>();
     let retry = use_mutation::<RetryFailedItems>();
     let on_cancel = {
-        let (cancel, outcome, reload, id) = (cancel.clone(), outcome.clone(), reload.clone(), props.id.clone());
+        let (cancel, outcome, reload, id) =
+            (cancel.clone(), outcome.clone(), reload.clone(), props.id.clone());
         Callback::from(move |_| {
             let input = cancel_bulk_operation::BulkOperationIdInput { id: id.clone() };
-            cancel.send(cancel_bulk_operation::Variables { input }, outcome.then_reload(t!("bulk-cancelled"), &reload));
+            cancel.send(
+                cancel_bulk_operation::Variables { input },
+                outcome.then_reload(t!("bulk-cancelled"), &reload),
+            );
         })
     };
     let on_retry = {
         let (retry, outcome, reload, id) = (retry.clone(), outcome.clone(), reload.clone(), props.id.clone());
         Callback::from(move |_| {
             let input = retry_failed_items::BulkOperationIdInput { id: id.clone() };
-            retry.send(retry_failed_items::Variables { input }, outcome.then_reload(t!("bulk-retrying"), &reload));
+            retry.send(
+                retry_failed_items::Variables { input },
+                outcome.then_reload(t!("bulk-retrying"), &reload),
+            );
         })
     };
     let body = show(&*state, |data| {
