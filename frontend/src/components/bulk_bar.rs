@@ -160,7 +160,7 @@ pub fn bulk_bar(props: &BulkBarProps) -> Html {
             }
             if *kind == "INVITATION" {
                 <label for="bulk-message">{ t!("bulk-message") }</label>
-                <textarea id="bulk-message" maxlength="2000" ref={message}></textarea>
+                <textarea id="bulk-message" maxlength="2000" ref={message} />
             }
             if *kind == "SET_AUTO_EXTEND" {
                 <label for="bulk-auto-extend">{ t!("bulk-auto-extend") }</label>

@@ -11,7 +11,7 @@ use crate::queries::*;
 use crate::route::{IdProps, Route};
 use crate::t;
 use crate::text::{capitalized, words};
-use bulk_operation_page::BulkOperationPageNodeOn as On;
+use bulk_operation_page::BulkOperationPageNode as On;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -29,7 +29,7 @@ pub fn bulk_page(props: &IdProps) -> Html {
     let (state, reload) =
         use_query::<BulkOperationPage>(bulk_operation_page::Variables { id: props.id.clone() });
     use_refetch_on(&["delegated_admin", "invitation"], &reload);
-    let running = matches!(&*state, Load::Ready(d) if matches!(d.node.as_ref().map(|n| &n.on),
+    let running = matches!(&*state, Load::Ready(d) if matches!(d.node.as_ref(),
         Some(On::BulkOperation(op)) if op.status == bulk_operation_page::BulkStatus::RUNNING));
     {
         // The safety net: a poll every 2 s while it runs.
@@ -64,7 +64,7 @@ pub fn bulk_page(props: &IdProps) -> Html {
         })
     };
     let body = show(&*state, |data| {
-        let Some(On::BulkOperation(op)) = data.node.as_ref().map(|n| &n.on) else {
+        let Some(On::BulkOperation(op)) = data.node.as_ref() else {
             return html! { <p class="error" role="alert">{ t!("bulk-not-found") }</p> };
         };
         let p = &op.progress;
