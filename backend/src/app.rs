@@ -86,6 +86,8 @@ impl Application {
         }
         // Delivers webhooks; instances share the work through the database.
         tokio::spawn(crate::workflows::webhook_delivery::run_forever(state.clone()));
+        // Works on bulk operations' items; instances share them through the database.
+        tokio::spawn(crate::workflows::bulk::run_forever(state.clone()));
         let endpoint = http::routes(state, config.static_dir.clone());
         let acceptor = TcpListener::bind(config.listen).into_acceptor().await?;
         let local_addr = acceptor

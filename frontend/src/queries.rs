@@ -22,6 +22,10 @@ operations! {
     "queries/sign_in.graphql" => [SignIn];
     "queries/sign_out.graphql" => [SignOut];
     "queries/book.graphql" => [Book];
+    "queries/bulk.graphql" => [
+        BulkOperationPage, BulkOperations, BulkOptions, StartBulkOperation, CancelBulkOperation,
+        RetryFailedItems,
+    ];
     "queries/channel_map.graphql" => [ChannelMap];
     "queries/subscription.graphql" => [SubscriptionPage];
     "queries/subscription_actions.graphql" =>

@@ -41,6 +41,8 @@ pub enum Route {
     Account,
     #[at("/settings/webhooks")]
     Webhooks,
+    #[at("/bulk/:id")]
+    Bulk { id: String },
     #[not_found]
     #[at("/not-found")]
     NotFound,
@@ -70,6 +72,7 @@ pub fn switch(route: Route) -> Html {
         Route::Users => html! { <users::UsersPage /> },
         Route::Account => html! { <account::AccountPage /> },
         Route::Webhooks => html! { <webhooks::WebhooksPage /> },
+        Route::Bulk { id } => html! { <bulk::BulkPage id={id.clone()} key={id} /> },
         Route::NotFound => html! { <not_found::NotFound /> },
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod audit_query;
+pub mod bulk;
 pub mod catalog;
 pub mod delegated_admin;
 pub mod delegated_admin_expiry;

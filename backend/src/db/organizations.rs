@@ -146,7 +146,7 @@ pub struct CustomerFilter {
     pub search: Option<String>,
 }
 
-fn push_customer_filter(
+pub(crate) fn push_customer_filter(
     qb: &mut QueryBuilder<Postgres>,
     scope: Scope,
     filter: &CustomerFilter,

@@ -64,4 +64,6 @@ stored_as_text!(
     SupportStatus,
     TokenKind,
     WebhookDeliveryStatus,
+    BulkKind,
+    BulkItemStatus,
 );

@@ -6,6 +6,9 @@
 pub const ACTIONS: &[(&str, &str)] = &[
     ("api_token.created", "API token created"),
     ("api_token.revoked", "API token revoked"),
+    ("bulk_operation.cancelled", "Bulk operation cancelled"),
+    ("bulk_operation.retried", "Bulk operation failures retried"),
+    ("bulk_operation.started", "Bulk operation started"),
     ("customer.created", "Customer created"),
     ("delegated_admin.activated", "Delegated admin rights active"),
     ("delegated_admin.approval_requested", "Delegated admin approval requested"),

@@ -264,3 +264,29 @@ text_enum!(
     /// The language an invitation's ready-made email is written in.
     InvitationLanguage { En => "EN", ZhCn => "ZH_CN" }
 );
+
+text_enum!(
+    /// What a bulk operation does for each customer.
+    BulkKind {
+        DelegatedAdminRequest => "DELEGATED_ADMIN_REQUEST",
+        Invitation => "INVITATION",
+        TerminateDelegatedAdmin => "TERMINATE_DELEGATED_ADMIN",
+        SetAutoExtend => "SET_AUTO_EXTEND",
+    }
+);
+
+text_enum!(
+    /// Where one customer's item of a bulk operation stands.
+    BulkItemStatus { Pending => "PENDING", Succeeded => "SUCCEEDED", Failed => "FAILED", Skipped => "SKIPPED" }
+);
+
+text_enum!(
+    /// Where a whole bulk operation stands; it follows from its items.
+    BulkStatus {
+        Running => "RUNNING",
+        Succeeded => "SUCCEEDED",
+        PartiallyFailed => "PARTIALLY_FAILED",
+        Failed => "FAILED",
+        Cancelled => "CANCELLED",
+    }
+);

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod bulk;
 pub mod clock;
 pub mod credentials;
 pub mod delegated_admin;

@@ -220,6 +220,7 @@ async fn target(ctx: &Context<'_>, kind: NodeType, id: uuid::Uuid) -> Option<Aud
         Node::SupportRequest(r) => r.0.title.clone(),
         Node::WebhookEndpoint(e) => e.0.url.clone(),
         Node::WebhookDelivery(d) => d.0.message_id.clone(),
+        Node::BulkOperation(b) => format!("Bulk operation ({})", b.0.kind.words()),
     };
     Some(AuditTarget { id: global, kind: format!("{kind:?}"), name })
 }

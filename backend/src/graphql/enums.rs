@@ -246,3 +246,47 @@ impl OrderDirection {
         self == OrderDirection::Desc
     }
 }
+
+/// What a bulk operation does for each customer.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::BulkKind")]
+pub enum BulkKind {
+    /// Ask each customer for delegated admin rights (a request awaiting its approval).
+    DelegatedAdminRequest,
+    /// Send each customer an invitation (a reseller relationship request).
+    Invitation,
+    /// End the viewer's active delegated admin relationships with each customer.
+    TerminateDelegatedAdmin,
+    /// Turn auto-extension on or off on the viewer's active relationships with each customer.
+    SetAutoExtend,
+}
+
+/// Where one customer's item of a bulk operation stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::BulkItemStatus")]
+pub enum BulkItemStatus {
+    /// Not done yet.
+    Pending,
+    /// Done: `result` is what it created or changed.
+    Succeeded,
+    /// Refused: `code` and `reason` say why (the single mutation's code).
+    Failed,
+    /// Nothing to do (nothing left to change, or the operation was cancelled).
+    Skipped,
+}
+
+/// Where a bulk operation stands, from its items.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::BulkStatus")]
+pub enum BulkStatus {
+    /// Items are still pending.
+    Running,
+    /// Every item succeeded or had nothing to do.
+    Succeeded,
+    /// Some items failed, some succeeded.
+    PartiallyFailed,
+    /// No item succeeded and some failed.
+    Failed,
+    /// Cancelled: its pending items were skipped.
+    Cancelled,
+}

@@ -24,6 +24,7 @@ pub enum NodeType {
     SupportRequest,
     WebhookEndpoint,
     WebhookDelivery,
+    BulkOperation,
 }
 
 impl NodeType {
@@ -44,6 +45,7 @@ impl NodeType {
             NodeType::SupportRequest => "SupportRequest",
             NodeType::WebhookEndpoint => "WebhookEndpoint",
             NodeType::WebhookDelivery => "WebhookDelivery",
+            NodeType::BulkOperation => "BulkOperation",
         }
     }
 
@@ -65,6 +67,7 @@ impl NodeType {
             "SupportRequest" => NodeType::SupportRequest,
             "WebhookEndpoint" => NodeType::WebhookEndpoint,
             "WebhookDelivery" => NodeType::WebhookDelivery,
+            "BulkOperation" => NodeType::BulkOperation,
             _ => return None,
         })
     }

@@ -2,6 +2,7 @@
 //! decode ids, call the SQL layer (reads, scoped) or a workflow (writes), and shape the answer.
 
 pub mod audit;
+pub mod bulk;
 pub mod catalog;
 pub mod connection;
 pub mod context;
@@ -46,6 +47,7 @@ pub struct Query(
     people::PeopleQuery,
     feed::FeedQuery,
     webhooks::WebhooksQuery,
+    bulk::BulkQuery,
 );
 
 /// Changes: each one transaction that appends its audit events.
@@ -62,6 +64,7 @@ pub struct Mutation(
     people::PeopleMutation,
     feed::FeedMutation,
     webhooks::WebhooksMutation,
+    bulk::BulkMutation,
 );
 
 /// Live: the change feed over WebSocket (`Subscription` is the domain's word for what customers buy).

@@ -37,6 +37,7 @@ pub enum Node {
     SupportRequest(SupportRequest),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    BulkOperation(super::bulk::BulkOperation),
 }
 
 /// At most this many ids in one `nodes` call, like a page.
@@ -154,5 +155,6 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> GqlResult<Node> {
         }
         NodeType::WebhookEndpoint => Node::WebhookEndpoint(visible_endpoint(ctx, uuid).await?),
         NodeType::WebhookDelivery => Node::WebhookDelivery(visible_delivery(ctx, uuid).await?),
+        NodeType::BulkOperation => Node::BulkOperation(super::bulk::visible_bulk_operation(ctx, uuid).await?),
     })
 }

@@ -31,6 +31,18 @@ fn check_message(message: &str) -> AppResult<()> {
 pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> AppResult<Uuid> {
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
+    let id = create_in(&mut tx, viewer, input, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] inside the caller's transaction (a bulk item commits it with its own status).
+pub async fn create_in(
+    tx: &mut sqlx::PgConnection,
+    viewer: &Viewer,
+    input: NewInvitation,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
     let partnered = match (viewer.partner_id(), input.indirect_reseller_id) {
         (Some(p), Some(r)) => organizations::is_active_partnership(&mut *tx, p, r).await?,
         _ => false,
@@ -92,7 +104,6 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> 
         event = event.also_partner(r);
     }
     audit::append(&mut *tx, viewer.into(), now, event).await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod bulk;
 pub mod delegated_admin;
 pub mod invitations;
 pub mod jobs;

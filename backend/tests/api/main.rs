@@ -4,6 +4,7 @@
 
 mod auth;
 mod chinese_email;
+mod bulk;
 mod connections;
 mod delegated_admin;
 mod errors;

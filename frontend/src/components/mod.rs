@@ -1,6 +1,7 @@
 //! Pieces shared by pages, and the parts a page is built from: one file each.
 
 pub mod badges;
+pub mod bulk_bar;
 pub mod confirm;
 pub mod copy_button;
 pub mod draft_form;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod book;
+pub mod bulk;
 pub mod customer;
 pub mod delegated_admin;
 pub mod home;

@@ -52,6 +52,21 @@ pub async fn create_draft(
     customer_id: Uuid,
     terms: &Terms,
 ) -> AppResult<Uuid> {
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let id = create_draft_in(&mut tx, viewer, customer_id, terms, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_draft`] inside the caller's transaction (a bulk item commits it with its own status).
+pub async fn create_draft_in(
+    tx: &mut PgConnection,
+    viewer: &Viewer,
+    customer_id: Uuid,
+    terms: &Terms,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
     ensure_may_write(viewer)?;
     let partner = viewer.partner_id().filter(|_| viewer.has_role(Role::AdminAgent)).ok_or_else(|| {
         AppError::refused(
@@ -66,8 +81,6 @@ pub async fn create_draft(
         ));
     }
     let t = parse_terms(terms)?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     catalog::ensure_services_exist(&mut *tx, &t.service_ids).await?;
     // Share-lock the relationship first, so a draft cannot slip past a removal in progress.
     relationships::has_active_locked(&mut *tx, customer_id, partner).await?;
@@ -76,7 +89,7 @@ pub async fn create_draft(
         .filter(|o| o.kind == OrganizationKind::Customer)
         .ok_or_else(|| AppError::not_found("customer"))?;
     let r = insert_requested(
-        &mut tx,
+        tx,
         &t,
         partner,
         customer_id,
@@ -88,7 +101,7 @@ pub async fn create_draft(
     .await?;
     let id = r.id;
     append(
-        &mut tx,
+        tx,
         Some(viewer),
         now,
         "delegated_admin.created",
@@ -96,7 +109,6 @@ pub async fn create_draft(
         serde_json::json!({ "displayName": t.display_name }),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -5,6 +5,8 @@ use crate::AppState;
 use crate::db::{catalog, delegated_admin as db, subscriptions};
 use crate::domain::delegated_admin::Transition;
 use crate::domain::{access, delegated_admin as rules, *};
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Everything after creation: one transition, decided by the domain's state machine.
@@ -19,6 +21,23 @@ pub async fn transition(
 ) -> AppResult<bool> {
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
+    let kept = transition_in(&mut tx, viewer, id, t, replace_existing, new_terms, auto_extend, now).await?;
+    tx.commit().await?;
+    Ok(kept)
+}
+
+/// [`transition`] inside the caller's transaction (a bulk item commits it with its own status).
+#[allow(clippy::too_many_arguments)]
+pub async fn transition_in(
+    tx: &mut PgConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    t: Transition,
+    replace_existing: bool,
+    new_terms: Option<&Terms>,
+    auto_extend: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     let r = db::for_update(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("delegated admin relationship"))?;
@@ -42,16 +61,16 @@ pub async fn transition(
                 duration_days: p.duration.days,
                 auto_extend: p.auto_extend,
             };
-            db::update_draft(&mut tx, id, &draft).await?;
+            db::update_draft(tx, id, &draft).await?;
         }
         Transition::Delete => {
-            append(&mut tx, Some(viewer), now, t.audit_action(), &r, serde_json::json!({})).await?;
+            append(tx, Some(viewer), now, t.audit_action(), &r, serde_json::json!({})).await?;
             db::delete(&mut *tx, id).await?;
             deleted = true;
         }
         Transition::Approve | Transition::Consent => {
             let replace = if t == Transition::Consent { r.replace_existing } else { replace_existing };
-            activate(&mut tx, Some(viewer), &r, replace, now).await?;
+            activate(tx, Some(viewer), &r, replace, now).await?;
         }
         Transition::SetAutoExtend => {
             let value =
@@ -59,7 +78,7 @@ pub async fn transition(
             db::set_auto_extend(&mut *tx, id, value).await?;
         }
         Transition::Terminate => {
-            db::set_status(&mut tx, id, next, now, Some(viewer.organization_id)).await?;
+            db::set_status(tx, id, next, now, Some(viewer.organization_id)).await?;
             // Only the stages this partner no longer holds a role for fall back.
             subscriptions::release_stages_without_role(
                 &mut *tx,
@@ -70,12 +89,12 @@ pub async fn transition(
             .await?;
         }
         Transition::RequestApproval | Transition::Reject => {
-            db::set_status(&mut tx, id, next, now, Some(viewer.organization_id)).await?;
+            db::set_status(tx, id, next, now, Some(viewer.organization_id)).await?;
         }
     }
     if !deleted {
         append(
-            &mut tx,
+            tx,
             Some(viewer),
             now,
             t.audit_action(),
@@ -84,6 +103,5 @@ pub async fn transition(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(!deleted)
 }

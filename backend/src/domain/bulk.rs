@@ -1,0 +1,308 @@
+//! Bulk operations: one change asked for many customers. The rules here are the limits, which
+//! terms each kind needs, how an item's refusal is recorded (FAILED with the single mutation's
+//! code, or SKIPPED when there was nothing left to do), and the operation's status from its
+//! items. The change itself is the single mutation's own workflow, run once per item.
+
+use super::access::ensure_may_write;
+use super::delegated_admin::{RelationshipDuration, parse_auto_extend, parse_roles};
+use super::inputs::{check_text, limits};
+use super::{AppError, AppResult, Code, DelegatedRole, Role, Viewer};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Customers one operation may name (or a search may match).
+pub const MAX_ITEMS: usize = 5_000;
+/// An idempotency key's length, in characters.
+pub const MAX_IDEMPOTENCY_KEY: usize = 200;
+/// The display name a bulk delegated admin request starts each relationship's name with; the
+/// customer's name fills the rest of the 50 characters (names are unique per partner).
+pub const MAX_DISPLAY_PREFIX: usize = 30;
+/// Items one worker works on at once (each in its own transaction).
+pub const CONCURRENT_ITEMS: usize = 4;
+
+pub use super::enums::{BulkItemStatus, BulkKind, BulkStatus};
+
+/// What each item applies, as given (kept with the operation, so any instance can resume it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkTerms {
+    /// DELEGATED_ADMIN_REQUEST: the start of each relationship's display name.
+    pub display_name: Option<String>,
+    /// DELEGATED_ADMIN_REQUEST, and INVITATION when it asks for delegated admin.
+    pub roles: Vec<String>,
+    pub service_ids: Vec<Uuid>,
+    pub duration: Option<String>,
+    /// P0D or P180D (SET_AUTO_EXTEND: the value to set).
+    pub auto_extend: Option<String>,
+    /// INVITATION only.
+    pub message: Option<String>,
+    pub indirect_reseller_id: Option<Uuid>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl BulkTerms {
+    pub fn roles(&self) -> AppResult<Vec<DelegatedRole>> {
+        self.roles
+            .iter()
+            .map(|r| r.parse().map_err(|_| AppError::bad_input(format!("unknown role {r:?}"))))
+            .collect()
+    }
+}
+
+fn missing(field: &str, kind: BulkKind) -> AppError {
+    AppError::bad_input(format!("terms.{field} is required for {kind}"))
+        .with_details(serde_json::json!({ "field": format!("terms.{field}"), "reason": "REQUIRED" }))
+}
+
+/// Checks once, before any item runs, that the terms are what the kind needs; each item's
+/// workflow checks them again (with everything else) as the single mutation does.
+pub fn validate_terms(kind: BulkKind, t: &BulkTerms) -> AppResult<()> {
+    if let Some(m) = &t.message {
+        check_text(m, "terms.message", 0, limits::MESSAGE, true)?;
+    }
+    let delegated = |required: bool| -> AppResult<()> {
+        if t.roles.is_empty() && !required && t.service_ids.is_empty() && t.duration.is_none() {
+            return Ok(());
+        }
+        let roles = parse_roles(&t.roles()?)?;
+        if t.service_ids.is_empty() {
+            return Err(AppError::bad_input("name at least one service"));
+        }
+        if t.service_ids.len() > 100 {
+            return Err(AppError::bad_input("name at most 100 services"));
+        }
+        RelationshipDuration::parse(t.duration.as_deref().ok_or_else(|| missing("duration", kind))?)?;
+        parse_auto_extend(t.auto_extend.as_deref().unwrap_or("P0D"), &roles)?;
+        Ok(())
+    };
+    match kind {
+        BulkKind::DelegatedAdminRequest => {
+            let prefix = t.display_name.as_deref().ok_or_else(|| missing("displayName", kind))?;
+            check_text(prefix.trim(), "terms.displayName", 1, MAX_DISPLAY_PREFIX, false)?;
+            delegated(true)
+        }
+        BulkKind::Invitation => delegated(false),
+        BulkKind::TerminateDelegatedAdmin => Ok(()),
+        BulkKind::SetAutoExtend => {
+            parse_auto_extend(t.auto_extend.as_deref().ok_or_else(|| missing("autoExtend", kind))?, &[])?;
+            Ok(())
+        }
+    }
+}
+
+/// The idempotency key: 1 to 200 visible characters, no control characters.
+pub fn check_idempotency_key(key: &str) -> AppResult<()> {
+    check_text(key, "idempotencyKey", 1, MAX_IDEMPOTENCY_KEY, false)
+}
+
+/// The customers named: at least one, at most [`MAX_ITEMS`], each once (in the order given).
+pub fn check_customer_ids(ids: &mut Vec<Uuid>) -> AppResult<()> {
+    if ids.len() > MAX_ITEMS {
+        return Err(AppError::bad_input(format!("at most {MAX_ITEMS} customers per bulk operation"))
+            .with_details(
+                serde_json::json!({ "field": "customerIds", "reason": "TOO_MANY", "max": MAX_ITEMS }),
+            ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+    if ids.is_empty() {
+        return Err(AppError::bad_input("choose at least one customer"));
+    }
+    Ok(())
+}
+
+/// Each relationship's display name: the prefix, then as much of the customer's name as fits
+/// in 50 characters (display names are unique per partner).
+pub fn item_display_name(prefix: &str, customer_name: &str) -> String {
+    let prefix = prefix.trim();
+    let room = limits::DISPLAY_NAME.saturating_sub(prefix.chars().count() + 3);
+    let name: String = customer_name.chars().take(room).collect();
+    format!("{prefix} · {}", name.trim_end())
+}
+
+/// How a finished item is recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemOutcome {
+    Succeeded,
+    /// The single mutation's refusal, with its code and reason.
+    Failed {
+        code: Code,
+        reason: String,
+    },
+    /// Nothing left to do for this customer (e.g. no active relationship to end).
+    Skipped {
+        reason: String,
+    },
+    /// The database was unavailable or slow: the item stays PENDING for a later claim.
+    TryAgain,
+}
+
+/// A refusal from the item's workflow: a state that no longer allows the change means there is
+/// nothing left to do (SKIPPED); the database being away means later; anything else is the
+/// item's failure with the same code the single mutation would answer.
+pub fn outcome_of(e: &AppError) -> ItemOutcome {
+    match e {
+        AppError::Internal(_) => {
+            ItemOutcome::Failed { code: Code::Internal, reason: "an internal error occurred".into() }
+        }
+        AppError::Refused(r) => match r.code {
+            Code::ServiceUnavailable | Code::Timeout => ItemOutcome::TryAgain,
+            Code::InvalidStateTransition => ItemOutcome::Skipped { reason: r.message.clone() },
+            code => ItemOutcome::Failed { code, reason: r.message.clone() },
+        },
+    }
+}
+
+/// Who may start one: a partner's admin agent (a sales agent too, for invitations), through a
+/// token that may write. Each item then asks the single mutation's own rule again.
+pub fn ensure_may_start(viewer: &Viewer, kind: BulkKind) -> AppResult<()> {
+    ensure_may_write(viewer)?;
+    let roles: &[Role] = match kind {
+        BulkKind::Invitation => &[Role::AdminAgent, Role::SalesAgent],
+        _ => &[Role::AdminAgent],
+    };
+    if viewer.partner_id().is_none() || !viewer.has_any_role(roles) {
+        return Err(AppError::refused(
+            Code::Forbidden,
+            "only a partner's admin agent (or, for invitations, sales agent) starts bulk operations",
+        ));
+    }
+    Ok(())
+}
+
+/// Who may cancel or retry: the creator, or an admin agent of the creator's organization.
+/// Anyone outside that organization is told it does not exist.
+pub fn ensure_may_manage(viewer: &Viewer, organization_id: Uuid, created_by: Uuid) -> AppResult<()> {
+    if viewer.organization_id != organization_id {
+        return Err(AppError::not_found("bulk operation"));
+    }
+    ensure_may_write(viewer)?;
+    if viewer.user_id != created_by && !viewer.has_role(Role::AdminAgent) {
+        return Err(AppError::refused(
+            Code::Forbidden,
+            "only its creator or an admin agent of the organization manages a bulk operation",
+        ));
+    }
+    Ok(())
+}
+
+/// Who may read one: anyone of the organization that started it.
+pub fn may_read(viewer: &Viewer, organization_id: Uuid) -> bool {
+    viewer.organization_id == organization_id
+}
+
+/// The items of an operation, counted by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub total: i64,
+    pub pending: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub skipped: i64,
+}
+
+/// The operation's status from its items: running while any is pending; then cancelled if it
+/// was; succeeded without failures; failed when nothing succeeded; partially failed otherwise.
+pub fn operation_status(cancelled: bool, p: &Progress) -> BulkStatus {
+    if p.pending > 0 {
+        BulkStatus::Running
+    } else if cancelled {
+        BulkStatus::Cancelled
+    } else if p.failed == 0 {
+        BulkStatus::Succeeded
+    } else if p.succeeded == 0 {
+        BulkStatus::Failed
+    } else {
+        BulkStatus::PartiallyFailed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> BulkTerms {
+        BulkTerms {
+            display_name: Some("Q3 rights".into()),
+            roles: vec!["SUPPORT".into()],
+            service_ids: vec![Uuid::nil()],
+            duration: Some("P90D".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn terms_each_kind_needs() {
+        assert!(validate_terms(BulkKind::DelegatedAdminRequest, &request()).is_ok());
+        let no_name = BulkTerms { display_name: None, ..request() };
+        assert_eq!(
+            validate_terms(BulkKind::DelegatedAdminRequest, &no_name).unwrap_err().code(),
+            Code::BadUserInput
+        );
+        let nul = BulkTerms { display_name: Some("a\0b".into()), ..request() };
+        assert_eq!(
+            validate_terms(BulkKind::DelegatedAdminRequest, &nul).unwrap_err().code(),
+            Code::BadUserInput
+        );
+        let long = BulkTerms { display_name: Some("x".repeat(31)), ..request() };
+        assert!(validate_terms(BulkKind::DelegatedAdminRequest, &long).is_err());
+        let role = BulkTerms { roles: vec!["ROOT".into()], ..request() };
+        assert!(validate_terms(BulkKind::DelegatedAdminRequest, &role).is_err());
+        assert!(validate_terms(BulkKind::Invitation, &BulkTerms::default()).is_ok());
+        assert!(validate_terms(BulkKind::SetAutoExtend, &BulkTerms::default()).is_err());
+        let on = BulkTerms { auto_extend: Some("P180D".into()), ..Default::default() };
+        assert!(validate_terms(BulkKind::SetAutoExtend, &on).is_ok());
+        assert!(validate_terms(BulkKind::TerminateDelegatedAdmin, &BulkTerms::default()).is_ok());
+    }
+
+    #[test]
+    fn customers_are_bounded_and_deduplicated() {
+        let a = Uuid::from_u128(1);
+        let mut ids = vec![a, a, Uuid::from_u128(2)];
+        check_customer_ids(&mut ids).unwrap();
+        assert_eq!(ids, vec![a, Uuid::from_u128(2)]);
+        assert!(check_customer_ids(&mut vec![]).is_err());
+        let mut many: Vec<Uuid> = (0..=MAX_ITEMS as u128).map(Uuid::from_u128).collect();
+        assert!(check_customer_ids(&mut many).is_err());
+        assert!(check_idempotency_key("").is_err());
+        assert!(check_idempotency_key(&"k".repeat(201)).is_err());
+        assert!(check_idempotency_key("run-1").is_ok());
+    }
+
+    #[test]
+    fn display_names_fit() {
+        let n = item_display_name("Q3 rights", &"Contoso ".repeat(20));
+        assert!(n.chars().count() <= limits::DISPLAY_NAME);
+        assert!(n.starts_with("Q3 rights · Contoso"));
+    }
+
+    #[test]
+    fn status_follows_items() {
+        let p = |pending, succeeded, failed, skipped| Progress {
+            total: pending + succeeded + failed + skipped,
+            pending,
+            succeeded,
+            failed,
+            skipped,
+        };
+        assert_eq!(operation_status(false, &p(1, 5, 0, 0)), BulkStatus::Running);
+        assert_eq!(operation_status(false, &p(0, 5, 0, 1)), BulkStatus::Succeeded);
+        assert_eq!(operation_status(false, &p(0, 5, 1, 0)), BulkStatus::PartiallyFailed);
+        assert_eq!(operation_status(false, &p(0, 0, 2, 1)), BulkStatus::Failed);
+        assert_eq!(operation_status(true, &p(0, 1, 0, 4)), BulkStatus::Cancelled);
+    }
+
+    #[test]
+    fn refusals_become_outcomes() {
+        let conflict = AppError::refused(Code::DelegatedAdminConflict, "held");
+        assert!(matches!(
+            outcome_of(&conflict),
+            ItemOutcome::Failed { code: Code::DelegatedAdminConflict, .. }
+        ));
+        let gone = AppError::refused(Code::InvalidStateTransition, "ended");
+        assert!(matches!(outcome_of(&gone), ItemOutcome::Skipped { .. }));
+        let away = AppError::refused(Code::ServiceUnavailable, "away");
+        assert_eq!(outcome_of(&away), ItemOutcome::TryAgain);
+    }
+}

@@ -1,0 +1,311 @@
+//! Bulk operations: start, the worker finishing every item, idempotency (also under a race),
+//! cancel, retrying only the failures, other tenants and lower roles, hostile input.
+
+use crate::helpers::*;
+use multichannel::AppState;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+const OP: &str = "id kind status progress { total pending succeeded failed skipped }
+    items(first: 100) { totalCount edges { node { status code reason attempt customer { name }
+      result { ... on DelegatedAdminRelationship { id displayName status } } } } }";
+
+fn start_q() -> String {
+    format!(
+        "mutation($i: StartBulkOperationInput!) {{ startBulkOperation(input: $i) {{ bulkOperation {{ {OP} }} }} }}"
+    )
+}
+
+fn id_q(name: &str) -> String {
+    format!("mutation($i: BulkOperationIdInput!) {{ {name}(input: $i) {{ bulkOperation {{ {OP} }} }} }}")
+}
+
+/// The worker, as the server runs it, on the test's database and clock.
+async fn work(app: &TestApp) -> usize {
+    let state = AppState::new(app.pool.clone()).with_clock(Arc::new(app.clock.clone()));
+    multichannel::workflows::bulk::drain(&state).await.unwrap()
+}
+
+async fn customers(app: &TestApp, token: &str) -> Vec<Named> {
+    let data = app.ok(token, "{ customers(first: 100) { nodes { id name } } }", json!({})).await;
+    nodes(&data["customers"])
+}
+
+async fn read(app: &TestApp, token: &str, id: &str) -> Value {
+    let q = format!("query($id: ID!) {{ node(id: $id) {{ ... on BulkOperation {{ {OP} }} }} }}");
+    app.ok(token, &q, json!({ "id": id })).await["node"].clone()
+}
+
+async fn request_input(app: &TestApp, ids: &[String], key: &str, prefix: &str) -> Value {
+    let azure = app.service_id("Azure").await;
+    json!({ "kind": "DELEGATED_ADMIN_REQUEST", "customerIds": ids, "idempotencyKey": key,
+            "terms": { "displayName": prefix, "roles": ["SUPPORT"], "serviceIds": [azure], "duration": "P90D" } })
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_item_ends_once_and_a_key_does_the_work_once(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).collect();
+    assert!(ids.len() >= 2, "contoso serves a few customers: {ids:?}");
+    let input = request_input(&app, &ids, "run-1", "Bulk").await;
+    let started = app.ok(&contoso, &start_q(), json!({ "i": input })).await;
+    let op = &started["startBulkOperation"]["bulkOperation"];
+    assert_eq!(op["status"], "RUNNING");
+    assert_eq!(op["progress"]["pending"], ids.len());
+    let id = op["id"].as_str().unwrap().to_owned();
+
+    // The same key and input: the same operation, nothing new.
+    let again = app.ok(&contoso, &start_q(), json!({ "i": input })).await;
+    assert_eq!(again["startBulkOperation"]["bulkOperation"]["id"], id);
+    // The same key with other input: refused.
+    let other = request_input(&app, &ids[..1], "run-1", "Bulk").await;
+    assert_eq!(code(&app.gql(Some(&contoso), &start_q(), json!({ "i": other })).await), "CONFLICT");
+
+    assert_eq!(work(&app).await, ids.len());
+    assert_eq!(work(&app).await, 0, "nothing is done twice");
+    let done = read(&app, &contoso, &id).await;
+    assert_eq!(done["status"], "SUCCEEDED", "{done:#}");
+    assert_eq!(done["progress"]["succeeded"], ids.len());
+    for e in done["items"]["edges"].as_array().unwrap() {
+        assert_eq!(e["node"]["result"]["status"], "APPROVAL_PENDING");
+        assert!(e["node"]["result"]["displayName"].as_str().unwrap().starts_with("Bulk · "));
+    }
+    let n = ids.len() as i64;
+    assert_eq!(
+        scalar(&app, "select count(*) from delegated_admin_relationship where display_name like 'Bulk · %'")
+            .await,
+        n
+    );
+    // One event of each kind per success, in the item's transaction.
+    for action in ["delegated_admin.created", "delegated_admin.approval_requested"] {
+        let q = format!(
+            "select count(*) from audit_event a join bulk_item i on i.result_id = a.subject_id where a.action = '{action}'"
+        );
+        assert_eq!(scalar(&app, &q).await, n, "{action}");
+    }
+    let listed =
+        app.ok(&contoso, "{ bulkOperations(first: 5) { totalCount nodes { id status } } }", json!({})).await;
+    assert_eq!(listed["bulkOperations"]["nodes"][0]["id"], id);
+    assert_eq!(app.audit_count("bulk_operation.started").await, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_starts_with_one_key_at_once_make_one_operation(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).collect();
+    let input = request_input(&app, &ids, "race", "Race").await;
+    let q = start_q();
+    let (a, b) = tokio::join!(
+        app.ok(&contoso, &q, json!({ "i": input })),
+        app.ok(&contoso, &q, json!({ "i": input }))
+    );
+    assert_eq!(
+        a["startBulkOperation"]["bulkOperation"]["id"],
+        b["startBulkOperation"]["bulkOperation"]["id"]
+    );
+    assert_eq!(scalar(&app, "select count(*) from bulk_operation").await, 1);
+    assert_eq!(scalar(&app, "select count(*) from bulk_item").await, ids.len() as i64);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cancel_skips_what_is_pending(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).collect();
+    let started =
+        app.ok(&contoso, &start_q(), json!({ "i": request_input(&app, &ids, "c", "Cancel").await })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    // A sales agent of the same partner may not; another partner does not see it.
+    let sales = app.sign_in("sales@contoso.demo").await;
+    assert_eq!(
+        code(&app.gql(Some(&sales), &id_q("cancelBulkOperation"), json!({ "i": { "id": id } })).await),
+        "FORBIDDEN"
+    );
+    let fabrikam = app.sign_in("admin@fabrikam.demo").await;
+    assert_eq!(
+        code(&app.gql(Some(&fabrikam), &id_q("cancelBulkOperation"), json!({ "i": { "id": id } })).await),
+        "NOT_FOUND"
+    );
+
+    let cancelled = app.ok(&contoso, &id_q("cancelBulkOperation"), json!({ "i": { "id": id } })).await;
+    let op = &cancelled["cancelBulkOperation"]["bulkOperation"];
+    assert_eq!(op["status"], "CANCELLED");
+    assert_eq!(op["progress"]["skipped"], ids.len());
+    assert_eq!(work(&app).await, 0);
+    assert_eq!(
+        scalar(&app, "select count(*) from delegated_admin_relationship where display_name like 'Cancel%'")
+            .await,
+        0
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn retry_runs_only_the_failures(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let all = customers(&app, &contoso).await;
+    let ids: Vec<String> = all.iter().map(|c| c.id.clone()).collect();
+    // A draft already holds the name one item would take: that item fails with CONFLICT, as
+    // the single mutation would.
+    let azure = app.service_id("Azure").await;
+    let taken = format!("Retry · {}", all[0].name);
+    let draft = app
+        .ok(&contoso, "mutation($i: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $i) { delegatedAdminRelationship { id } } }",
+            json!({ "i": { "customerId": ids[0], "terms": { "displayName": taken, "roles": ["SUPPORT"], "serviceIds": [azure], "duration": "P30D" } } }))
+        .await;
+    let draft_id = draft["createDelegatedAdminRelationship"]["delegatedAdminRelationship"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started =
+        app.ok(&contoso, &start_q(), json!({ "i": request_input(&app, &ids, "r", "Retry").await })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    work(&app).await;
+    let op = read(&app, &contoso, &id).await;
+    assert_eq!(op["status"], "PARTIALLY_FAILED");
+    assert_eq!(op["progress"]["failed"], 1);
+    let failed = &op["items"]["edges"][0]["node"];
+    assert_eq!(failed["status"], "FAILED");
+    assert_eq!(failed["code"], "CONFLICT");
+    assert!(failed["reason"].as_str().unwrap().contains("name"));
+
+    app.ok(&contoso, "mutation($i: DelegatedAdminRelationshipIdInput!) { deleteDelegatedAdminRelationship(input: $i) { delegatedAdminRelationship { id } } }",
+        json!({ "i": { "id": draft_id } })).await;
+    let retried = app.ok(&contoso, &id_q("retryFailedItems"), json!({ "i": { "id": id } })).await;
+    assert_eq!(retried["retryFailedItems"]["bulkOperation"]["progress"]["pending"], 1);
+    assert_eq!(work(&app).await, 1, "only the failure runs again");
+    let op = read(&app, &contoso, &id).await;
+    assert_eq!(op["status"], "SUCCEEDED");
+    let attempts: Vec<i64> = op["items"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["attempt"].as_i64().unwrap())
+        .collect();
+    assert_eq!(attempts[0], 2);
+    assert!(attempts[1..].iter().all(|a| *a == 1));
+    assert_eq!(
+        scalar(&app, "select count(*) from delegated_admin_relationship where display_name like 'Retry · %'")
+            .await,
+        ids.len() as i64
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn terminate_skips_customers_without_an_active_relationship(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).collect();
+    let active_before = scalar(&app, "select count(*) from delegated_admin_relationship d join organization o on o.organization_id = d.partner_id where o.name = 'Contoso' and d.status = 'ACTIVE'").await;
+    let input = json!({ "kind": "TERMINATE_DELEGATED_ADMIN", "customerIds": ids, "idempotencyKey": "t" });
+    let started = app.ok(&contoso, &start_q(), json!({ "i": input })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    work(&app).await;
+    let op = read(&app, &contoso, &id).await;
+    assert_eq!(op["progress"]["pending"], 0);
+    assert_eq!(op["progress"]["failed"], 0, "{op:#}");
+    let skipped = op["progress"]["skipped"].as_i64().unwrap();
+    let succeeded = op["progress"]["succeeded"].as_i64().unwrap();
+    assert_eq!(skipped + succeeded, ids.len() as i64);
+    assert!(active_before == 0 || succeeded > 0);
+    let active_after = scalar(&app, "select count(*) from delegated_admin_relationship d join organization o on o.organization_id = d.partner_id where o.name = 'Contoso' and d.status = 'ACTIVE' and d.ends_at > now()").await;
+    assert_eq!(active_after, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_search_selects_every_match(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let all = customers(&app, &contoso).await;
+    let word = all[0].name.split_whitespace().next().unwrap().to_owned();
+    let matching = all.iter().filter(|c| c.name.to_lowercase().contains(&word.to_lowercase())).count();
+    let azure = app.service_id("Azure").await;
+    let input = json!({ "kind": "DELEGATED_ADMIN_REQUEST", "filter": { "search": word }, "idempotencyKey": "s",
+        "terms": { "displayName": "Search", "roles": ["SUPPORT"], "serviceIds": [azure], "duration": "P90D" } });
+    let started = app.ok(&contoso, &start_q(), json!({ "i": input })).await;
+    assert_eq!(started["startBulkOperation"]["bulkOperation"]["progress"]["total"], matching);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn other_tenants_lower_roles_and_hostile_input_are_refused(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).collect();
+    let input = request_input(&app, &ids, "k", "Mine").await;
+    let started = app.ok(&contoso, &start_q(), json!({ "i": input })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+
+    let fabrikam = app.sign_in("admin@fabrikam.demo").await;
+    let q = "query($id: ID!) { node(id: $id) { id } }";
+    assert_eq!(code(&app.gql(Some(&fabrikam), q, json!({ "id": id })).await), "NOT_FOUND");
+    assert_eq!(
+        code(&app.gql(Some(&fabrikam), &id_q("retryFailedItems"), json!({ "i": { "id": id } })).await),
+        "NOT_FOUND"
+    );
+    let theirs = app.ok(&fabrikam, "{ bulkOperations { totalCount } }", json!({})).await;
+    assert_eq!(theirs["bulkOperations"]["totalCount"], 0);
+    // Fabrikam may not name Contoso's customers it does not see.
+    let foreign = request_input(&app, &ids, "k", "Theirs").await;
+    let body = app.gql(Some(&fabrikam), &start_q(), json!({ "i": foreign })).await;
+    assert!(matches!(code(&body), "NOT_FOUND"), "{body:#}");
+
+    let sales = app.sign_in("sales@contoso.demo").await;
+    let lower = request_input(&app, &ids, "k2", "Sales").await;
+    assert_eq!(code(&app.gql(Some(&sales), &start_q(), json!({ "i": lower })).await), "FORBIDDEN");
+    let customer = app.sign_in("globaladmin@woodgrove.demo").await;
+    assert_eq!(
+        code(
+            &app.gql(Some(&customer), &start_q(), json!({ "i": request_input(&app, &ids, "k3", "C").await }))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+
+    let bad = |patch: Value| {
+        let mut i = input.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            i[k] = v.clone();
+        }
+        i
+    };
+    let mut terms_nul = input.clone();
+    terms_nul["terms"]["displayName"] = json!("a\u{0}b");
+    terms_nul["idempotencyKey"] = json!("nul-terms");
+    let many: Vec<String> = (0..5001).map(|n| global_id("Customer", uuid::Uuid::from_u128(n))).collect();
+    let cases = [
+        bad(json!({ "idempotencyKey": "k\u{0}ey" })),
+        bad(json!({ "idempotencyKey": "x".repeat(201) })),
+        bad(json!({ "idempotencyKey": "" })),
+        terms_nul,
+        bad(json!({ "idempotencyKey": "both", "filter": { "search": "a" } })),
+        bad(json!({ "idempotencyKey": "none", "customerIds": [] })),
+        bad(json!({ "idempotencyKey": "bad-id", "customerIds": ["not an id"] })),
+        bad(json!({ "idempotencyKey": "no-terms", "terms": {} })),
+    ];
+    for i in cases {
+        let body = app.gql(Some(&contoso), &start_q(), json!({ "i": i })).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{body:#}");
+    }
+    // More customers than allowed: refused whole, by the body limit or by the rule.
+    let resp = app
+        .client
+        .post("/graphql")
+        .header("Authorization", format!("Bearer {contoso}"))
+        .body_json(&json!({ "query": start_q(), "variables": { "i": bad(json!({ "idempotencyKey": "many", "customerIds": many })) } }))
+        .send()
+        .await;
+    if resp.0.status() == poem::http::StatusCode::OK {
+        let body: Value = resp.json().await.value().deserialize();
+        assert_eq!(code(&body), "BAD_USER_INPUT");
+    } else {
+        assert_eq!(resp.0.status(), poem::http::StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let unknown = bad(
+        json!({ "idempotencyKey": "unknown", "customerIds": [global_id("Customer", uuid::Uuid::from_u128(7))] }),
+    );
+    assert_eq!(code(&app.gql(Some(&contoso), &start_q(), json!({ "i": unknown })).await), "NOT_FOUND");
+    assert_eq!(scalar(&app, "select count(*) from bulk_operation").await, 1);
+}
