@@ -49,6 +49,7 @@ struct Fixtures {
     subscription: String,
     invitation: String,
     partnership: String,
+    bulk: String,
 }
 
 struct Visits {
@@ -59,7 +60,7 @@ struct Visits {
 }
 
 fn visits(f: &Fixtures) -> Visits {
-    let Fixtures { customer, subscription, invitation, partnership } = f;
+    let Fixtures { customer, subscription, invitation, partnership, bulk } = f;
     Visits {
         partner: vec![
             visit("/", "/", "table", "Woodgrove Bank").data(),
@@ -77,6 +78,7 @@ fn visits(f: &Fixtures) -> Visits {
             visit("/users", "/users", "table", "sales@fabrikam.demo").data(),
             visit("/settings/webhooks", "/settings/webhooks", "h2", "New endpoint").zh("新建终结点"),
             visit("/account", "/account", "h2", "Change your password").zh("更改密码"),
+            visit("/bulk/:id", format!("/bulk/{bulk}"), "h1", "Bulk operation").zh("批量操作"),
         ],
         customer_admin: vec![
             visit("/", "/", "h1", "Woodgrove Bank").data(),
@@ -310,7 +312,17 @@ async fn fixtures(server: &Server) -> Result<Fixtures> {
         "/data/invitePartnerReseller/partnership/code",
     )
     .await?;
-    Ok(Fixtures { customer, subscription, invitation, partnership })
+    // A bulk operation: an invitation for the customer, so its progress page has an item.
+    let bulk = id_of(
+        server,
+        &fabrikam,
+        r#"mutation { startBulkOperation(input: { kind: INVITATION, customerIds: ["CUSTOMER"], idempotencyKey: "phone", terms: { message: "Work with us" } }) { bulkOperation { id } } }"#
+            .replace("CUSTOMER", &customer)
+            .as_str(),
+        "/data/startBulkOperation/bulkOperation/id",
+    )
+    .await?;
+    Ok(Fixtures { customer, subscription, invitation, partnership, bulk })
 }
 
 #[tokio::test]
