@@ -10,6 +10,7 @@ pub mod feed;
 pub mod graphql;
 pub mod hasher;
 pub mod http;
+pub mod telemetry;
 pub mod workflows;
 
 pub use app::{AppState, Application};

@@ -9,6 +9,7 @@ pub mod delegated_admin;
 pub mod enums;
 pub mod error;
 pub mod feed;
+pub mod idempotency;
 pub mod inputs;
 pub mod invitation;
 pub mod mfa;

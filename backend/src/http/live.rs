@@ -77,6 +77,7 @@ async fn serve(
     protocol: GraphQLProtocol,
     client: String,
 ) {
+    let _open = crate::telemetry::OpenGauge::open(crate::telemetry::WEBSOCKET_CONNECTIONS);
     let (mut sink, incoming) = stream.split();
     // Subscribed before the token is checked, so a revocation right after it is not missed.
     let mut auth_changes = state.feed.auth_changes();
