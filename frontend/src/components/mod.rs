@@ -4,6 +4,7 @@ pub mod badges;
 pub mod confirm;
 pub mod copy_button;
 pub mod draft_form;
+pub mod export_button;
 pub mod duration_picker;
 pub mod grant_form;
 pub mod header;

@@ -72,6 +72,7 @@ pub fn audit_page() -> Html {
         <section aria-labelledby="audit-title">
             <h1 id="audit-title">{ "Audit log" }</h1>
             <SearchBox list={pages.list().clone()} id="audit-search" label="Search what happened (e.g. invitation, seats, suspended)" />
+            <crate::components::export_button::ExportButton list="audit" />
             { show(&*state, |d| {
                 let c = &d.audit_events;
                 html! {

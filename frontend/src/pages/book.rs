@@ -56,6 +56,7 @@ pub fn book_page() -> Html {
         <section aria-labelledby="book-title">
             <h1 id="book-title">{ "Customers" }</h1>
             <SearchBox list={pages.list().clone()} id="search" label="Search by name or domain" />
+            <crate::components::export_button::ExportButton list="book" />
             { body }
         </section>
     }

@@ -101,6 +101,7 @@ pub fn subscriptions_page() -> Html {
         <section aria-labelledby="subs-title">
             <h1 id="subs-title">{ "Subscriptions" }</h1>
             <SearchBox list={list.clone()} id="subs-search" label="Search by name" />
+            <crate::components::export_button::ExportButton list="subscriptions" />
             <div class="filters">
                 <div><label for="f-channel">{ "Channel" }</label>
                 <select id="f-channel" onchange={pick("channel")}>
