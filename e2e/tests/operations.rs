@@ -37,8 +37,10 @@ async fn metrics_are_scraped_with_bounded_labels() -> Result<()> {
     http.get(server.url("/export/audit.csv?q=raw-query-text")).send().await?;
     let csv = http.get(server.url("/export/subscriptions.csv")).bearer_auth(&token).send().await?;
     assert_eq!(csv.status(), 200);
+    assert!(csv.text().await?.contains("Coho Azure plan"));
 
     let text = http.get(format!("http://{metrics}/metrics")).send().await?.text().await?;
+    println!("{text}");
     for series in [
         "multichannel_http_requests_total{route=\"/graphql\",method=\"POST\",status=\"200\"}",
         "multichannel_http_requests_total{route=\"spa\",method=\"GET\",status=\"200\"}",

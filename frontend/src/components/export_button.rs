@@ -63,8 +63,7 @@ async fn download(list: &str) -> Result<(), ()> {
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ())?;
     let document = window.document().ok_or(())?;
-    let link: web_sys::HtmlAnchorElement =
-        document.create_element("a").map_err(|_| ())?.unchecked_into();
+    let link: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| ())?.unchecked_into();
     link.set_href(&url);
     link.set_download(&file);
     link.click();
