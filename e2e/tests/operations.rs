@@ -40,7 +40,6 @@ async fn metrics_are_scraped_with_bounded_labels() -> Result<()> {
     assert!(csv.text().await?.contains("Coho Azure plan"));
 
     let text = http.get(format!("http://{metrics}/metrics")).send().await?.text().await?;
-    println!("{text}");
     for series in [
         "multichannel_http_requests_total{route=\"/graphql\",method=\"POST\",status=\"200\"}",
         "multichannel_http_requests_total{route=\"spa\",method=\"GET\",status=\"200\"}",
