@@ -53,6 +53,7 @@ pub struct Application {
     acceptor: poem::listener::TcpAcceptor,
     endpoint: poem::endpoint::BoxEndpoint<'static>,
     local_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
 }
 
 impl Application {
@@ -64,6 +65,8 @@ impl Application {
         let migrator = db::connect(&config.database_url, 1, std::time::Duration::ZERO).await?;
         db::migrate(&migrator).await?;
         migrator.close().await;
+        // Before anything records: without a recorder every metric is a no-op.
+        let metrics = config.metrics_listen.map(|addr| (addr, crate::telemetry::install()));
         let pool = db::connect(&config.database_url, config.db_pool, statement_timeout).await?;
         let mut state = AppState::new(pool);
         state.limits = config.limits.clone();
@@ -88,14 +91,29 @@ impl Application {
         tokio::spawn(crate::workflows::webhook_delivery::run_forever(state.clone()));
         // Works on bulk operations' items; instances share them through the database.
         tokio::spawn(crate::workflows::bulk::run_forever(state.clone()));
+        let metrics_addr = match metrics {
+            Some((addr, handle)) => {
+                let acceptor = TcpListener::bind(addr).into_acceptor().await?;
+                let bound = socket_addr(&acceptor)?;
+                let endpoint = http::metrics::routes(state.clone(), handle);
+                tokio::spawn(async move {
+                    if let Err(e) = poem::Server::new_with_acceptor(acceptor).run(endpoint).await {
+                        tracing::error!(error = %e, "the metrics listener stopped");
+                    }
+                });
+                Some(bound)
+            }
+            None => None,
+        };
         let endpoint = http::routes(state, config.static_dir.clone());
         let acceptor = TcpListener::bind(config.listen).into_acceptor().await?;
-        let local_addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))?;
-        Ok(Application { acceptor, endpoint, local_addr })
+        let local_addr = socket_addr(&acceptor)?;
+        Ok(Application { acceptor, endpoint, local_addr, metrics_addr })
+    }
+
+    /// Where `/metrics` is served, when `--metrics-listen` asked for it.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -117,6 +135,14 @@ impl Application {
             .await?;
         Ok(())
     }
+}
+
+fn socket_addr(acceptor: &poem::listener::TcpAcceptor) -> anyhow::Result<SocketAddr> {
+    acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))
 }
 
 async fn shutdown_signal() {

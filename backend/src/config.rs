@@ -35,6 +35,13 @@ pub struct ServeConfig {
     /// demos on one machine; never in production).
     #[arg(long, env = "MULTICHANNEL_WEBHOOK_ALLOW_PRIVATE_URLS")]
     pub webhook_allow_private_urls: bool,
+    /// Serve Prometheus metrics at `GET /metrics` on this address (off when absent). Keep it
+    /// inside the operator's network: it is not authenticated.
+    #[arg(long, env = "MULTICHANNEL_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Log lines as text or as JSON objects (for log shippers); both carry the request id.
+    #[arg(long, env = "MULTICHANNEL_LOG_FORMAT", value_enum, default_value_t)]
+    pub log_format: crate::telemetry::LogFormat,
     #[command(flatten)]
     pub limits: Limits,
 }

@@ -11,6 +11,7 @@ pub mod graphql;
 pub mod hasher;
 pub mod http;
 pub mod i18n;
+pub mod telemetry;
 pub mod workflows;
 
 pub use app::{AppState, Application};

@@ -58,17 +58,19 @@ enum AdminCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,poem=info".into()),
-        )
-        // Logs on stderr (as the README says); stdout carries command output such as the SDL.
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    // Logs on stderr (as the README says); stdout carries command output such as the SDL.
+    let format = match &cli.command {
+        Command::Serve(config) => config.log_format,
+        _ => multichannel::telemetry::LogFormat::Text,
+    };
+    multichannel::telemetry::init_logging(format);
+    match cli.command {
         Command::Serve(config) => {
             let app = Application::build(&config).await?;
+            if let Some(metrics) = app.metrics_addr() {
+                tracing::info!(address = %metrics, "serving metrics at /metrics");
+            }
             tracing::info!(address = %app.local_addr(), "serving");
             app.run_until_stopped().await
         }

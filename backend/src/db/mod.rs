@@ -10,6 +10,7 @@ pub mod delegated_admin_expiry;
 pub mod delegated_admin_list;
 pub mod demo;
 pub mod feed;
+pub mod idempotency;
 pub mod invitations;
 pub mod organizations;
 pub mod page;

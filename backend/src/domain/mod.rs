@@ -11,6 +11,7 @@ pub mod email;
 pub mod enums;
 pub mod error;
 pub mod feed;
+pub mod idempotency;
 pub mod inputs;
 pub mod invitation;
 pub mod language;

@@ -262,7 +262,8 @@ impl Live {
                 "live events come over WebSocket (GET /graphql), with a token in connection_init",
             ))
         })?;
-        let guard = streams.open()?;
+        let guard =
+            (streams.open()?, crate::telemetry::OpenGauge::open(crate::telemetry::LIVE_SUBSCRIPTIONS));
         let events = state.feed.subscribe(state.pool.clone(), scope, types, after);
         // The guard lives as long as the stream, so closing a stream frees its place.
         Ok(events

@@ -37,6 +37,22 @@ pub async fn execute(
         _ => None,
     };
     let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let operation = crate::telemetry::operation_label(request.operation_name.as_deref());
+    // A key on an authenticated mutation makes it idempotent; queries and signing in ignore it.
+    let idempotent = match (req.headers().get(IDEMPOTENCY_KEY), &auth) {
+        (Some(value), Auth::Viewer(viewer)) if super::idempotency::is_mutation(&request) => {
+            match super::idempotency::Claim::begin(state, viewer.user_id, value, &request).await {
+                Ok(super::idempotency::Begun::Run(claim)) => Some(claim),
+                Ok(super::idempotency::Begun::Answered(response)) => {
+                    super::idempotency::count_replay(operation, response.status());
+                    return response;
+                }
+                Err(e) => return error_response(e, language),
+            }
+        }
+        _ => None,
+    };
+    let started = std::time::Instant::now();
     let request = request
         .data(Loaders::new(&state.pool, scope, now))
         .data(auth)
@@ -57,10 +73,43 @@ pub async fn execute(
             )
         }
     };
-    let mut http = GraphQLResponse::from(localized(with_codes(response), language)).into_response();
+    let response = with_codes(response);
+    record(operation, &response, started.elapsed());
+    let mut http = GraphQLResponse::from(localized(response, language)).into_response();
     http.headers_mut()
         .insert(poem::http::header::CACHE_CONTROL, poem::http::HeaderValue::from_static("no-store"));
-    http
+    match idempotent {
+        Some(claim) => claim.finish(state, http).await,
+        None => http,
+    }
+}
+
+/// The header a client sends to make a mutation safe to retry (Stripe's name).
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// Counts the operation by name and outcome (`ok`, or the first error's code).
+fn record(operation: &'static str, response: &async_graphql::Response, took: std::time::Duration) {
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref()?.get("code").cloned())
+        .and_then(|code| match code {
+            Value::String(s) => Some(code_label(&s)),
+            _ => None,
+        })
+        .unwrap_or_else(|| "ok".to_owned());
+    metrics::counter!(crate::telemetry::GRAPHQL_OPERATIONS, "operation" => operation, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!(crate::telemetry::GRAPHQL_DURATION, "operation" => operation)
+        .record(took.as_secs_f64());
+}
+
+/// A code as a label. Codes are set by the server (`Code`), so the set is bounded; anything
+/// not shaped like one is `other`.
+fn code_label(code: &str) -> String {
+    let shaped =
+        !code.is_empty() && code.len() <= 48 && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+    if shaped { code.to_owned() } else { "other".to_owned() }
 }
 
 /// The viewer's language, from the request's `Accept-Language` (`domain::language`).
@@ -79,7 +128,7 @@ fn bearer(req: &Request) -> Option<Option<&str>> {
     }))
 }
 
-fn error_response(e: AppError, language: Language) -> poem::Response {
+pub(super) fn error_response(e: AppError, language: Language) -> poem::Response {
     let code = e.code();
     let message = match &e {
         AppError::Refused(r) => r.message.clone(),
@@ -93,7 +142,7 @@ fn error_response(e: AppError, language: Language) -> poem::Response {
     GraphQLResponse::from(localized(response, language)).into_response()
 }
 
-fn coded(mut response: async_graphql::Response, code: Code) -> async_graphql::Response {
+pub(super) fn coded(mut response: async_graphql::Response, code: Code) -> async_graphql::Response {
     for e in &mut response.errors {
         e.extensions
             .get_or_insert_with(ErrorExtensionValues::default)

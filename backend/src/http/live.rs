@@ -80,6 +80,7 @@ async fn serve(
     client: String,
     language: Language,
 ) {
+    let _open = crate::telemetry::OpenGauge::open(crate::telemetry::WEBSOCKET_CONNECTIONS);
     let (mut sink, incoming) = stream.split();
     // Subscribed before the token is checked, so a revocation right after it is not missed.
     let mut auth_changes = state.feed.auth_changes();

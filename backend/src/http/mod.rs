@@ -1,9 +1,13 @@
 //! HTTP: thin routes around the GraphQL schema, GraphiQL, health checks and the SPA.
 
+mod export;
 mod graphiql;
 mod graphql;
 mod health;
+mod idempotency;
 mod live;
+pub mod metrics;
+pub mod observe;
 mod spa;
 
 use crate::AppState;
@@ -25,12 +29,24 @@ pub fn routes(state: AppState, static_dir: Option<PathBuf>) -> BoxEndpoint<'stat
         .at("/graphiql", get(graphiql::page))
         .at("/favicon.ico", get(favicon))
         .at("/healthz", get(health::healthz))
-        .at("/readyz", get(health::readyz));
+        .at("/readyz", get(health::readyz))
+        .at("/export/book.csv", get(export::book))
+        .at("/export/subscriptions.csv", get(export::subscriptions))
+        .at("/export/audit.csv", get(export::audit));
     if let Some(dir) = static_dir {
         let spa = spa::Spa::new(dir);
         route = route.at("/", spa.clone()).at("/*path", spa);
     }
-    route.data(schema).data(state).with(Compression::new()).with(CatchPanic::new()).with(Tracing).boxed()
+    // The request id and its span are outermost, so every line logged for a request (poem's
+    // Tracing included) carries the id.
+    route
+        .data(schema)
+        .data(state)
+        .with(Compression::new())
+        .with(CatchPanic::new())
+        .with(Tracing)
+        .around(observe::around)
+        .boxed()
 }
 
 /// `GET /graphql`: a WebSocket upgrade for live events, else a query in the URL.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Paths owned by the server; under these nothing falls back to the app.
-const SERVER_PREFIXES: &[&str] = &["/graphql", "/graphiql", "/healthz", "/readyz", "/vendor/"];
+const SERVER_PREFIXES: &[&str] = &["/graphql", "/graphiql", "/healthz", "/readyz", "/vendor/", "/export/"];
 
 #[derive(Clone)]
 pub struct Spa {
@@ -56,7 +56,7 @@ fn percent_decode(path: &str) -> Option<String> {
 }
 
 /// An app route names a page (`/customers/…`), not a file (`/app-1a2b.js`).
-fn is_app_route(path: &str) -> bool {
+pub(super) fn is_app_route(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or("");
     !last.contains('.') && !SERVER_PREFIXES.iter().any(|p| path.starts_with(p))
 }

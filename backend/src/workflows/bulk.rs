@@ -321,6 +321,8 @@ async fn apply(
                 delegated_admin: asked,
                 message: t.message.clone().unwrap_or_default(),
                 expires_at: t.expires_at,
+                // Bulk terms name no email language yet: the emails are English.
+                language: crate::domain::InvitationLanguage::En,
             };
             let id = invitations::create_in(tx, viewer, input, now).await?;
             Ok(Applied::Done { result_type: "Invitation", result_id: id })

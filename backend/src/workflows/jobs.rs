@@ -26,6 +26,8 @@ pub struct Report {
     pub subscriptions_deleted: usize,
     /// Failed sign-ins older than the throttling window, forgotten.
     pub sign_in_failures_pruned: usize,
+    /// Idempotency keys older than their 24 hours, forgotten.
+    pub idempotency_keys_swept: usize,
     /// Steps that failed this run (each rolled back alone; the others ran).
     pub failed_steps: Vec<&'static str>,
 }
@@ -66,6 +68,7 @@ async fn step<F>(state: &AppState, name: &'static str, report: &mut Report, f: F
 where
     F: for<'a> FnOnce(Tx<'a>) -> futures_util::future::BoxFuture<'a, AppResult<usize>>,
 {
+    let started = std::time::Instant::now();
     let result = async {
         let mut tx = state.pool.begin().await?;
         let n = f(&mut tx).await?;
@@ -73,6 +76,7 @@ where
         AppResult::Ok(n)
     }
     .await;
+    crate::telemetry::job_step("time_bound", name, started.elapsed(), result.is_err());
     match result {
         Ok(n) => n,
         Err(e) => {
@@ -203,6 +207,13 @@ pub async fn run_due(state: &AppState) -> AppResult<Report> {
                 .collect();
             events(tx, now, "subscription.deleted", "Subscription", &rows).await?;
             Ok(rows.len())
+        })
+    })
+    .await;
+
+    report.idempotency_keys_swept = step(state, "idempotency_keys_swept", &mut report, |tx| {
+        Box::pin(async move {
+            crate::db::idempotency::sweep(&mut *tx, crate::domain::idempotency::expired_before(now)).await
         })
     })
     .await;

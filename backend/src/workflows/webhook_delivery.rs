@@ -39,7 +39,10 @@ fn scope_of(kind: OrganizationKind, organization_id: Uuid) -> Scope {
 pub async fn run_forever(state: AppState) {
     let mut events = state.feed.wake_on_events();
     loop {
-        match run_once(&state).await {
+        let started = std::time::Instant::now();
+        let run = run_once(&state).await;
+        crate::telemetry::job_step("webhooks", "dispatch_and_deliver", started.elapsed(), run.is_err());
+        match run {
             // A full claim: more are due; go on at once.
             Ok((_, attempted)) if attempted as i64 >= rules::CLAIM_BATCH => continue,
             Ok(_) => {}
@@ -252,6 +255,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 async fn record(state: &AppState, c: &db::Claimed, lease: DateTime<Utc>, sent: Sent) -> AppResult<()> {
     let now = state.clock.now();
     let outcome = rules::outcome(sent.status);
+    let label = match outcome {
+        Outcome::Delivered => "delivered",
+        Outcome::Gone => "gone",
+        Outcome::Failed => "failed",
+    };
+    metrics::counter!(crate::telemetry::WEBHOOK_DELIVERIES, "outcome" => label).increment(1);
     let attempt = db::AttemptRecord {
         at: now,
         response_status: sent.status.map(i32::from),

@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod copy_button;
 pub mod draft_form;
 pub mod duration_picker;
+pub mod export_button;
 pub mod grant_form;
 pub mod header;
 pub mod message_editor;

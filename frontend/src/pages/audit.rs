@@ -74,6 +74,7 @@ pub fn audit_page() -> Html {
         <section aria-labelledby="audit-title">
             <h1 id="audit-title">{ t!("audit-title") }</h1>
             <SearchBox list={pages.list().clone()} id="audit-search" label={t!("audit-search")} />
+            <crate::components::export_button::ExportButton list="audit" />
             { show(&*state, |d| {
                 let c = &d.audit_events;
                 html! {

@@ -146,6 +146,7 @@ pub fn book_page() -> Html {
         <section aria-labelledby="book-title">
             <h1 id="book-title">{ t!("book-title") }</h1>
             <SearchBox list={pages.list().clone()} id="search" label={t!("book-search")} />
+            <crate::components::export_button::ExportButton list="book" />
             { body }
             if partner { <crate::pages::bulk::RecentBulkOperations /> }
         </section>

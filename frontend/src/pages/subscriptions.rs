@@ -107,6 +107,7 @@ pub fn subscriptions_page() -> Html {
         <section aria-labelledby="subs-title">
             <h1 id="subs-title">{ t!("subs-title") }</h1>
             <SearchBox list={list.clone()} id="subs-search" label={t!("subs-search")} />
+            <crate::components::export_button::ExportButton list="subscriptions" />
             <div class="filters">
                 <div><label for="f-channel">{ t!("subs-channel") }</label>
                 <select id="f-channel" onchange={pick("channel")}>
