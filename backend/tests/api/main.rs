@@ -3,8 +3,8 @@
 //! starts a private cluster and sets it).
 
 mod auth;
-mod chinese_email;
 mod bulk;
+mod chinese_email;
 mod connections;
 mod delegated_admin;
 mod errors;
