@@ -294,18 +294,20 @@ pub struct Claimed {
     pub kind: BulkKind,
     pub terms: serde_json::Value,
     pub created_by: Uuid,
+    /// The operation was cancelled after this item escaped the cancel (it was held then).
+    pub cancelled: bool,
 }
 
-/// The next pending item nobody else holds, locked until the transaction ends: a worker that
+/// The next pending item nobody else holds, oldest operation first, locked until the transaction ends: a worker that
 /// dies mid-item leaves it pending for the next claim.
 pub async fn claim_next(db: impl PgExecutor<'_>) -> AppResult<Option<Claimed>> {
     Ok(sqlx::query_as!(
         Claimed,
         r#"select i.bulk_operation_id as operation_id, i.seq, i.customer_id, o.kind as "kind: BulkKind",
-                  o.terms, o.created_by
+                  o.terms, o.created_by, o.cancelled_at is not null as "cancelled!"
            from bulk_item i join bulk_operation o using (bulk_operation_id)
            where i.status = 'PENDING'
-           order by i.bulk_operation_id, i.seq
+           order by o.created_at, i.bulk_operation_id, i.seq
            limit 1
            for update of i skip locked"#
     )
@@ -346,8 +348,9 @@ pub async fn finish_item(
     Ok(())
 }
 
-/// Cancels: pending items become SKIPPED (an item being worked on finishes first: its row is
-/// locked). Answers how many were skipped.
+/// Cancels: pending items become SKIPPED. Items a worker holds are passed over (never waited
+/// for, so a cancel is instant however busy the workers are): they finish, or if put back, are
+/// skipped at their next claim. Answers how many were skipped now.
 pub async fn cancel(db: &mut sqlx::PgConnection, operation: Uuid, now: DateTime<Utc>) -> AppResult<u64> {
     sqlx::query!(
         "update bulk_operation set cancelled_at = coalesce(cancelled_at, $2) where bulk_operation_id = $1",
@@ -358,7 +361,10 @@ pub async fn cancel(db: &mut sqlx::PgConnection, operation: Uuid, now: DateTime<
     .await?;
     Ok(sqlx::query!(
         "update bulk_item set status = 'SKIPPED', reason = 'cancelled', finished_at = $2
-         where bulk_operation_id = $1 and status = 'PENDING'",
+         where (bulk_operation_id, seq) in (
+             select bulk_operation_id, seq from bulk_item
+             where bulk_operation_id = $1 and status = 'PENDING'
+             for update skip locked)",
         operation,
         now,
     )
@@ -369,9 +375,6 @@ pub async fn cancel(db: &mut sqlx::PgConnection, operation: Uuid, now: DateTime<
 
 /// FAILED items back to PENDING for another attempt; the others keep their outcome.
 pub async fn retry_failed(db: &mut sqlx::PgConnection, operation: Uuid) -> AppResult<u64> {
-    sqlx::query!("update bulk_operation set cancelled_at = null where bulk_operation_id = $1", operation)
-        .execute(&mut *db)
-        .await?;
     Ok(sqlx::query!(
         "update bulk_item set status = 'PENDING', attempt = attempt + 1, code = null, reason = null,
             result_type = null, result_id = null, finished_at = null

@@ -61,19 +61,26 @@ pub async fn stored(db: impl PgExecutor<'_>, principal_id: Uuid, key: &str) -> A
     }))
 }
 
-/// Records the first response.
+/// Records the first response, if this request's claim still holds the key (claimed at
+/// `claimed_at` for this request; a takeover by another request is never overwritten).
+#[allow(clippy::too_many_arguments)]
 pub async fn complete(
     db: impl PgExecutor<'_>,
     principal_id: Uuid,
     key: &str,
+    claimed_at: DateTime<Utc>,
+    request_hash: &[u8],
     status: u16,
     body: &[u8],
 ) -> AppResult<()> {
     sqlx::query!(
-        "update idempotency_key set response_status = $3, response_body = $4 \
-         where principal_id = $1 and idempotency_key = $2",
+        "update idempotency_key set response_status = $5, response_body = $6 \
+         where principal_id = $1 and idempotency_key = $2 and created_at = $3 and request_hash = $4 \
+           and response_status is null",
         principal_id,
         key,
+        claimed_at,
+        request_hash,
         status as i16,
         body,
     )

@@ -202,6 +202,32 @@ pub struct Progress {
     pub skipped: i64,
 }
 
+/// Cancelling needs something left to cancel (a finished operation keeps its outcome).
+pub fn ensure_may_cancel(p: &Progress) -> AppResult<()> {
+    if p.pending == 0 {
+        return Err(AppError::refused(
+            Code::InvalidStateTransition,
+            "nothing is left to cancel: every item of this bulk operation has finished",
+        ));
+    }
+    Ok(())
+}
+
+/// Retrying needs a failure, in an operation that was not cancelled (its skipped customers
+/// would stay untouched while it read as done).
+pub fn ensure_may_retry(p: &Progress, cancelled: bool) -> AppResult<()> {
+    if cancelled {
+        return Err(AppError::refused(
+            Code::InvalidStateTransition,
+            "a cancelled bulk operation is not retried; start a new one for the customers it did not reach",
+        ));
+    }
+    if p.failed == 0 {
+        return Err(AppError::refused(Code::InvalidStateTransition, "no item of this bulk operation failed"));
+    }
+    Ok(())
+}
+
 /// The operation's status from its items: running while any is pending; then cancelled if it
 /// was; succeeded without failures; failed when nothing succeeded; partially failed otherwise.
 pub fn operation_status(cancelled: bool, p: &Progress) -> BulkStatus {
@@ -230,6 +256,18 @@ mod tests {
             duration: Some("P90D".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn cancel_and_retry_need_something_to_do() {
+        let running = Progress { total: 3, pending: 2, failed: 1, ..Default::default() };
+        let done = Progress { total: 3, succeeded: 2, failed: 1, ..Default::default() };
+        assert!(ensure_may_cancel(&running).is_ok());
+        assert_eq!(ensure_may_cancel(&done).unwrap_err().code(), Code::InvalidStateTransition);
+        assert!(ensure_may_retry(&done, false).is_ok());
+        assert_eq!(ensure_may_retry(&done, true).unwrap_err().code(), Code::InvalidStateTransition);
+        let clean = Progress { total: 3, succeeded: 3, ..Default::default() };
+        assert_eq!(ensure_may_retry(&clean, false).unwrap_err().code(), Code::InvalidStateTransition);
     }
 
     #[test]

@@ -12,8 +12,30 @@ pub const RETENTION_HOURS: i64 = 24;
 /// The longest key accepted (Stripe: 255).
 pub const MAX_KEY_CHARS: usize = 255;
 /// A request still marked as running after this long died with its server: its key may be
-/// taken again (a request runs for at most the request deadline, 15 s by default).
+/// taken again. At least this, and never less than the request deadline plus a minute, so a
+/// slow request that is still running is never taken over ([`abandoned_before`]).
 pub const ABANDONED_AFTER_SECS: i64 = 120;
+
+/// Mutations whose answer holds a secret shown once (a token, a password, recovery codes, a
+/// signing or TOTP secret). Their answer is never stored: a retry is told the mutation ran and
+/// its secret is not kept, rather than getting the secret from the database a day later.
+pub const SECRET_BEARING: &[&str] = &[
+    "signIn",
+    "createApiToken",
+    "createUser",
+    "beginMfaEnrolment",
+    "confirmMfaEnrolment",
+    "createWebhookEndpoint",
+    "rotateWebhookSecret",
+];
+
+/// Whether a mutation with these root fields may have its answer stored for retries.
+pub fn keeps_answer<'a>(mut root_fields: impl Iterator<Item = &'a str>) -> bool {
+    !root_fields.any(|f| SECRET_BEARING.contains(&f))
+}
+
+/// What a retry of a secret-bearing mutation gets (as `CONFLICT`, 409).
+pub const SECRET_NOT_KEPT: &str = "the first request with this Idempotency-Key ran; its answer held a secret that is shown only once, so it was not kept (read the result with a query)";
 
 /// A key as sent: 1 to 255 printable ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +63,11 @@ pub fn expired_before(now: DateTime<Utc>) -> DateTime<Utc> {
     now - Duration::hours(RETENTION_HOURS)
 }
 
-/// A request still running since before this is abandoned.
-pub fn abandoned_before(now: DateTime<Utc>) -> DateTime<Utc> {
-    now - Duration::seconds(ABANDONED_AFTER_SECS)
+/// A request still running since before this is abandoned: [`ABANDONED_AFTER_SECS`], or the
+/// request deadline plus a minute when that is longer.
+pub fn abandoned_before(now: DateTime<Utc>, request_deadline: std::time::Duration) -> DateTime<Utc> {
+    let deadline = Duration::from_std(request_deadline).unwrap_or(Duration::days(1)) + Duration::minutes(1);
+    now - Duration::seconds(ABANDONED_AFTER_SECS).max(deadline)
 }
 
 /// What the stored row says about a request that did not get to claim the key.
@@ -112,6 +136,15 @@ mod tests {
     fn a_day_of_retention() {
         let now = DateTime::parse_from_rfc3339("2026-11-29T12:00:00Z").unwrap().to_utc();
         assert_eq!(expired_before(now), now - Duration::hours(24));
-        assert!(abandoned_before(now) < now);
+        assert_eq!(abandoned_before(now, std::time::Duration::from_secs(15)), now - Duration::seconds(120));
+        // A long deadline: a request still within it is never taken over.
+        assert_eq!(abandoned_before(now, std::time::Duration::from_secs(300)), now - Duration::seconds(360));
+    }
+
+    #[test]
+    fn secrets_are_not_kept() {
+        assert!(!keeps_answer(["createApiToken"].into_iter()));
+        assert!(!keeps_answer(["createInvitation", "rotateWebhookSecret"].into_iter()));
+        assert!(keeps_answer(["createInvitation"].into_iter()));
     }
 }

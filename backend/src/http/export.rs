@@ -8,9 +8,11 @@
 //! reads. The file is UTF-8 with a BOM (so Excel reads Chinese text), quoted by the `csv`
 //! crate, with cells that a spreadsheet would run as a formula defused by a leading `'`.
 
+// The column heads' language: the request's, read by the one `Accept-Language` rule.
 use crate::AppState;
 use crate::db;
 use crate::db::page::{After, PageRequest};
+use crate::domain::Language as Lang;
 use crate::domain::access::Scope;
 use crate::domain::{AppError, AppResult, Viewer};
 use crate::graphql::ids::{self, NodeType};
@@ -27,26 +29,6 @@ const PAGE: i64 = 500;
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// The language of the column heads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    ZhCn,
-}
-
-impl Lang {
-    /// The first language the request asks for: Chinese if it is `zh…`, else English.
-    fn of(req: &Request) -> Lang {
-        let first = req
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|t| t.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        if first.starts_with("zh") { Lang::ZhCn } else { Lang::En }
-    }
-}
-
 /// The column heads of each export, per language.
 fn heads(export: Export, lang: Lang) -> &'static [&'static str] {
     match (export, lang) {
@@ -121,8 +103,11 @@ impl Export {
 
 /// A text cell a spreadsheet would take for a formula gets a leading `'` (OWASP's advice).
 pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    // The full-width forms too: spreadsheets set up for Chinese may read ＝ as =.
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
+            format!("'{cell}").into()
+        }
         _ => cell.into(),
     }
 }
@@ -206,10 +191,13 @@ fn failure(e: AppError) -> Response {
             StatusCode::SERVICE_UNAVAILABLE
         }
     };
-    Response::builder()
-        .status(status)
-        .content_type("text/plain; charset=utf-8")
-        .body(format!("{}\n", e.describe()))
+    Response::builder().status(status).content_type("text/plain; charset=utf-8").body(match &e {
+        // The cause is in the log; the client gets the same words as the API's.
+        AppError::Internal(_) => {
+            "SERVICE_UNAVAILABLE: the export could not be read; try again shortly\n".to_owned()
+        }
+        AppError::Refused(_) => format!("{}\n", e.describe()),
+    })
 }
 
 /// The streamed file: BOM and heads, then each page's rows as they are read. A failure
@@ -278,7 +266,7 @@ pub async fn book(req: &Request, Data(state): Data<&AppState>, Query(p): Query<B
             if !page.has_next { break; }
         }
     };
-    csv_response(Export::Book, Lang::of(req), rows)
+    csv_response(Export::Book, super::graphql::language(req), rows)
 }
 
 /// The app's `/subscriptions` URL parameters.
@@ -378,7 +366,7 @@ pub async fn subscriptions(
             if !page.has_next { break; }
         }
     };
-    csv_response(Export::Subscriptions, Lang::of(req), rows)
+    csv_response(Export::Subscriptions, super::graphql::language(req), rows)
 }
 
 /// The names of a page's customers, partners of record and services (as the list shows them).
@@ -490,7 +478,7 @@ pub async fn audit(req: &Request, Data(state): Data<&AppState>, Query(p): Query<
             if !has_next { break; }
         }
     };
-    csv_response(Export::Audit, Lang::of(req), rows)
+    csv_response(Export::Audit, super::graphql::language(req), rows)
 }
 
 #[cfg(test)]
@@ -499,7 +487,7 @@ mod tests {
 
     #[test]
     fn formulas_are_defused() {
-        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠SUM(A1)"] {
             assert!(defuse(bad).starts_with('\''), "{bad}");
         }
         assert_eq!(defuse("Contoso"), "Contoso");

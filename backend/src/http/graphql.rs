@@ -41,6 +41,8 @@ pub async fn execute(
     // A key on an authenticated mutation makes it idempotent; queries and signing in ignore it.
     let idempotent = match (req.headers().get(IDEMPOTENCY_KEY), &auth) {
         (Some(value), Auth::Viewer(viewer)) if super::idempotency::is_mutation(&request) => {
+            // Keys are per person (a new session may retry), which is safe because answers that
+            // hold a secret are never kept (`domain::idempotency::SECRET_BEARING`).
             match super::idempotency::Claim::begin(state, viewer.user_id, value, &request).await {
                 Ok(super::idempotency::Begun::Run(claim)) => Some(claim),
                 Ok(super::idempotency::Begun::Answered(response)) => {
@@ -52,7 +54,6 @@ pub async fn execute(
         }
         _ => None,
     };
-    let started = std::time::Instant::now();
     let request = request
         .data(Loaders::new(&state.pool, scope, now))
         .data(auth)
@@ -60,6 +61,31 @@ pub async fn execute(
         .data(SignInBudget::default())
         .data(ClientAddress(client))
         .data(language);
+    match idempotent {
+        // Spawned, so a client that hangs up cannot cancel the request between the mutation's
+        // commit and storing its answer (a retry would then run it again).
+        Some(claim) => {
+            let (schema, state) = (schema.clone(), state.clone());
+            tokio::spawn(async move {
+                let http = run(&schema, &state, request, language, operation).await;
+                claim.finish(&state, http).await
+            })
+            .await
+            .unwrap_or_else(|_| poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+        None => run(schema, state, request, language, operation).await,
+    }
+}
+
+/// Executes the request under the deadline and answers it, with codes, in the viewer's language.
+async fn run(
+    schema: &AppSchema,
+    state: &AppState,
+    request: async_graphql::Request,
+    language: Language,
+    operation: &'static str,
+) -> poem::Response {
+    let started = std::time::Instant::now();
     let response = match tokio::time::timeout(state.limits.request_timeout(), schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -78,10 +104,7 @@ pub async fn execute(
     let mut http = GraphQLResponse::from(localized(response, language)).into_response();
     http.headers_mut()
         .insert(poem::http::header::CACHE_CONTROL, poem::http::HeaderValue::from_static("no-store"));
-    match idempotent {
-        Some(claim) => claim.finish(state, http).await,
-        None => http,
-    }
+    http
 }
 
 /// The header a client sends to make a mutation safe to retry (Stripe's name).

@@ -35,10 +35,37 @@ fn request_hash(request: &async_graphql::Request) -> Vec<u8> {
     Sha256::digest(canonical).to_vec()
 }
 
+/// The names of the mutation's root fields (what decides whether its answer may be kept).
+fn root_fields(request: &async_graphql::Request) -> Vec<String> {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else { return Vec::new() };
+    let op = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    op.map(|op| {
+        op.node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .filter_map(|s| match &s.node {
+                async_graphql::parser::types::Selection::Field(f) => Some(f.node.name.node.to_string()),
+                _ => None,
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// A key this request claimed: it runs, and its response is stored.
 pub struct Claim {
     principal_id: Uuid,
     key: IdempotencyKey,
+    claimed_at: chrono::DateTime<chrono::Utc>,
+    request_hash: Vec<u8>,
+    /// False for a mutation whose answer holds a secret shown once.
+    keeps_answer: bool,
 }
 
 pub enum Begun {
@@ -69,11 +96,19 @@ impl Claim {
             &hash,
             now,
             rules::expired_before(now),
-            rules::abandoned_before(now),
+            rules::abandoned_before(now, state.limits.request_timeout()),
         )
         .await?;
         if claimed {
-            return Ok(Begun::Run(Claim { principal_id, key }));
+            let fields = root_fields(request);
+            let keeps_answer = rules::keeps_answer(fields.iter().map(String::as_str));
+            return Ok(Begun::Run(Claim {
+                principal_id,
+                key,
+                claimed_at: now,
+                request_hash: hash,
+                keeps_answer,
+            }));
         }
         // Swept between the two statements: as good as running (the client retries).
         let stored = db::stored(&state.pool, principal_id, key.as_str())
@@ -107,9 +142,27 @@ impl Claim {
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         };
-        if let Err(e) =
-            db::complete(&state.pool, self.principal_id, self.key.as_str(), parts.status.as_u16(), &bytes)
-                .await
+        // A secret shown once is never written down: a retry learns the mutation ran.
+        let (status, stored) = if self.keeps_answer {
+            (parts.status.as_u16(), bytes.to_vec())
+        } else {
+            let refusal =
+                refusal(StatusCode::CONFLICT, AppError::refused(rules::REFUSAL_CODE, rules::SECRET_NOT_KEPT));
+            match refusal.into_body().into_bytes().await {
+                Ok(b) => (StatusCode::CONFLICT.as_u16(), b.to_vec()),
+                Err(_) => (StatusCode::CONFLICT.as_u16(), Vec::new()),
+            }
+        };
+        if let Err(e) = db::complete(
+            &state.pool,
+            self.principal_id,
+            self.key.as_str(),
+            self.claimed_at,
+            &self.request_hash,
+            status,
+            &stored,
+        )
+        .await
         {
             tracing::error!(error = %e.describe(), "storing the response of an idempotency key");
         }

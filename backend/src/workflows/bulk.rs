@@ -133,12 +133,16 @@ pub async fn visible(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<d
 
 /// Pending items become SKIPPED; items already done keep their outcome.
 pub async fn cancel(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
-    change(state, viewer, id, "bulk_operation.cancelled", |tx, now| Box::pin(db::cancel(tx, id, now))).await
+    let check = |p: &rules::Progress, _: &db::Operation| rules::ensure_may_cancel(p);
+    change(state, viewer, id, "bulk_operation.cancelled", check, |tx, now| Box::pin(db::cancel(tx, id, now)))
+        .await
 }
 
 /// FAILED items go back to PENDING for one more attempt each.
 pub async fn retry_failed(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
-    change(state, viewer, id, "bulk_operation.retried", |tx, _| Box::pin(db::retry_failed(tx, id))).await
+    let check = |p: &rules::Progress, o: &db::Operation| rules::ensure_may_retry(p, o.cancelled_at.is_some());
+    change(state, viewer, id, "bulk_operation.retried", check, |tx, _| Box::pin(db::retry_failed(tx, id)))
+        .await
 }
 
 type Changed<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<u64>> + Send + 'a>>;
@@ -148,12 +152,15 @@ async fn change(
     viewer: &Viewer,
     id: Uuid,
     action: &str,
+    check: impl FnOnce(&rules::Progress, &db::Operation) -> AppResult<()>,
     f: impl for<'a> FnOnce(&'a mut PgConnection, DateTime<Utc>) -> Changed<'a>,
 ) -> AppResult<()> {
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let op = db::for_update(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("bulk operation"))?;
     rules::ensure_may_manage(viewer, op.organization_id, op.created_by)?;
+    let progress = db::progress(&mut *tx, &[id]).await?.first().map(|(_, p)| *p).unwrap_or_default();
+    check(&progress, &op)?;
     let n = f(&mut tx, now).await?;
     audit::append(
         &mut *tx,
@@ -172,10 +179,14 @@ async fn change(
 /// Works on pending items whenever told of new ones, and every [`POLL`] in case a notification
 /// was missed (or another instance died holding items).
 pub async fn run_forever(state: AppState) {
+    // The listener's connection is its own, not one of the request pool's.
+    let options =
+        state.pool.connect_options().as_ref().clone().application_name("multichannel bulk listener");
+    let listener_pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_lazy_with(options);
     let mut listener = None;
     loop {
         if listener.is_none() {
-            match sqlx::postgres::PgListener::connect_with(&state.pool).await {
+            match sqlx::postgres::PgListener::connect_with(&listener_pool).await {
                 Ok(mut l) => match l.listen("bulk_operation").await {
                     Ok(()) => listener = Some(l),
                     Err(e) => tracing::warn!(error = %e, "bulk: cannot listen"),
@@ -228,6 +239,19 @@ pub async fn process_one(state: &AppState) -> AppResult<bool> {
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let Some(item) = db::claim_next(&mut *tx).await? else { return Ok(false) };
+    // Cancelled while this item was held (or put back) by a worker: it is skipped, not run.
+    if item.cancelled {
+        let skipped = db::Finished {
+            status: BulkItemStatus::Skipped,
+            code: None,
+            reason: Some("cancelled"),
+            result_type: None,
+            result_id: None,
+        };
+        db::finish_item(&mut *tx, item.operation_id, item.seq, &skipped, now).await?;
+        tx.commit().await?;
+        return Ok(true);
+    }
     let viewer = db::creator_viewer(&mut *tx, item.created_by).await?;
     // The work runs in a savepoint: a refusal (even a violated constraint) undoes it alone and
     // the item still records why, in the same transaction.

@@ -140,6 +140,15 @@ async fn cancel_skips_what_is_pending(pool: PgPool) {
             .await,
         0
     );
+    // Nothing is left to cancel, and a cancelled operation is not retried (its skipped
+    // customers would stay untouched while it read as done).
+    for m in ["cancelBulkOperation", "retryFailedItems"] {
+        assert_eq!(
+            code(&app.gql(Some(&contoso), &id_q(m), json!({ "i": { "id": id } })).await),
+            "INVALID_STATE_TRANSITION",
+            "{m}"
+        );
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -144,3 +144,28 @@ async fn queries_and_signing_in_ignore_the_key(pool: PgPool) {
     );
     assert_eq!(scalar(&app, "select count(*) from idempotency_key").await, 0);
 }
+
+/// An answer holding a secret shown once is never written down: the first request gets the
+/// secret, a retry learns the mutation ran (CONFLICT) without the secret, and nothing runs twice.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_secret_is_shown_once_and_never_stored(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let token = app.sign_in("admin@contoso.demo").await;
+    let create =
+        "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret apiToken { id } } }";
+    let vars = json!({ "i": { "name": "retried" } });
+    let (status, _, first) = post(&app, &token, "token-1", create, vars.clone()).await;
+    assert_eq!(status, 200);
+    let secret = json_of(&first)["data"]["createApiToken"]["secret"].as_str().unwrap().to_owned();
+    let (status, replayed, again) = post(&app, &token, "token-1", create, vars).await;
+    assert_eq!((status, replayed), (409, true), "{}", String::from_utf8_lossy(&again));
+    assert_eq!(json_of(&again)["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert!(!String::from_utf8_lossy(&again).contains(&secret), "the retry must not carry the secret");
+    let stored = scalar(
+        &app,
+        &format!("select count(*) from idempotency_key where position(convert_to('{secret}', 'UTF8') in response_body) > 0"),
+    )
+    .await;
+    assert_eq!(stored, 0, "no stored answer holds the token's secret");
+    assert_eq!(scalar(&app, "select count(*) from auth_token where name = 'retried'").await, 1);
+}
