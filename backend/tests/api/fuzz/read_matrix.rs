@@ -223,6 +223,16 @@ async fn create_what_the_demo_lacks(app: &TestApp) -> Vec<(String, String)> {
         .await;
     made.push(("WebhookDelivery".to_owned(), id_at(&data, &["sendTestWebhook"])));
     made.push(("WebhookEndpoint".to_owned(), endpoint));
+
+    // A bulk operation (an invitation for one customer; no worker runs here, so it stays pending).
+    let data = app
+        .ok(
+            &contoso,
+            "mutation($i: StartBulkOperationInput!) { startBulkOperation(input: $i) { bulkOperation { id } } }",
+            json!({ "i": { "kind": "INVITATION", "customerIds": [coho], "idempotencyKey": "read-matrix", "terms": { "message": "read matrix" } } }),
+        )
+        .await;
+    made.push(("BulkOperation".to_owned(), id_at(&data, &["startBulkOperation", "bulkOperation"])));
     made
 }
 
