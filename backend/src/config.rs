@@ -64,6 +64,11 @@ pub struct Limits {
     /// Session lifetime, in hours.
     #[arg(long, env = "MULTICHANNEL_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
+    /// How long a WebSocket connection may stay silent, in seconds: the server pings every
+    /// third of it, and a client that answers nothing (not even the pong every WebSocket
+    /// library sends by itself) is closed with 3008.
+    #[arg(long, env = "MULTICHANNEL_WS_KEEPALIVE_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(3..=3600))]
+    pub ws_keepalive_secs: u64,
 }
 
 impl Default for Limits {
@@ -74,6 +79,7 @@ impl Default for Limits {
             max_body_bytes: 256 * 1024,
             request_timeout_ms: 15_000,
             session_hours: 12,
+            ws_keepalive_secs: 60,
         }
     }
 }
@@ -81,5 +87,9 @@ impl Default for Limits {
 impl Limits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn ws_keepalive(&self) -> Duration {
+        Duration::from_secs(self.ws_keepalive_secs)
     }
 }

@@ -1,15 +1,37 @@
 //! DataLoaders: nested lists cost one statement per kind of object, whatever the page size.
-//! They are built per request (the scope and "now" are the request's), so no state outlives it.
+//! They are built per request (the scope and "now" are the request's), so no state outlives it;
+//! a WebSocket connection's loaders read the clock at each load instead (see [`Now`]).
 
 use crate::db::page::{After, PageRequest};
 use crate::db::{catalog, delegated_admin, organizations, subscriptions};
 use crate::domain::access::Scope;
+use crate::domain::clock::Clock;
 use crate::domain::{AppError, DelegatedRole, PurchaseChannel};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
+
+/// The "now" time-bound visibility (delegated admin end dates) is judged at.
+#[derive(Clone)]
+pub enum Now {
+    /// One instant for a whole HTTP request, so its parts agree with each other.
+    At(DateTime<Utc>),
+    /// The clock, read at each load: a WebSocket connection lives for hours, and access that
+    /// ended while it was open must not still show.
+    Live(Arc<dyn Clock>),
+}
+
+impl Now {
+    fn get(&self) -> DateTime<Utc> {
+        match self {
+            Now::At(t) => *t,
+            Now::Live(clock) => clock.now(),
+        }
+    }
+}
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
@@ -69,7 +91,7 @@ impl Loader<Uuid> for ServiceOffersLoader {
 pub struct CustomerSubscriptionsLoader {
     pool: PgPool,
     scope: Scope,
-    now: DateTime<Utc>,
+    now: Now,
 }
 
 impl Loader<Uuid> for CustomerSubscriptionsLoader {
@@ -77,7 +99,7 @@ impl Loader<Uuid> for CustomerSubscriptionsLoader {
     type Error = async_graphql::Error;
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
         let mut map: HashMap<Uuid, Vec<_>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        let rows = subscriptions::visible_for_customers(&self.pool, self.scope, keys, self.now)
+        let rows = subscriptions::visible_for_customers(&self.pool, self.scope, keys, self.now.get())
             .await
             .map_err(gql)?;
         for s in rows {
@@ -99,7 +121,7 @@ pub struct CustomerPageKey {
 pub struct CustomerSubscriptionPagesLoader {
     pool: PgPool,
     scope: Scope,
-    now: DateTime<Utc>,
+    now: Now,
 }
 
 impl Loader<CustomerPageKey> for CustomerSubscriptionPagesLoader {
@@ -114,9 +136,10 @@ impl Loader<CustomerPageKey> for CustomerSubscriptionPagesLoader {
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         for ((first, after), customers) in shapes {
             let page = PageRequest { first, after: after.clone() };
-            for s in subscriptions::page_for_customers(&self.pool, self.scope, &customers, &page, self.now)
-                .await
-                .map_err(gql)?
+            for s in
+                subscriptions::page_for_customers(&self.pool, self.scope, &customers, &page, self.now.get())
+                    .await
+                    .map_err(gql)?
             {
                 let key = CustomerPageKey { customer_id: s.facts.customer_id, first, after: after.clone() };
                 map.entry(key).or_default().push(s);
@@ -130,7 +153,7 @@ impl Loader<CustomerPageKey> for CustomerSubscriptionPagesLoader {
 pub struct CustomerChannelCountsLoader {
     pool: PgPool,
     scope: Scope,
-    now: DateTime<Utc>,
+    now: Now,
 }
 
 impl Loader<Uuid> for CustomerChannelCountsLoader {
@@ -139,7 +162,7 @@ impl Loader<Uuid> for CustomerChannelCountsLoader {
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
         let mut map: HashMap<Uuid, Vec<_>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for (customer, channel, n) in
-            subscriptions::channel_counts(&self.pool, self.scope, keys, self.now).await.map_err(gql)?
+            subscriptions::channel_counts(&self.pool, self.scope, keys, self.now.get()).await.map_err(gql)?
         {
             map.entry(customer).or_default().push((channel, n));
         }
@@ -151,15 +174,16 @@ impl Loader<Uuid> for CustomerChannelCountsLoader {
 pub struct ViewerDelegatedRolesLoader {
     pool: PgPool,
     partner_id: Uuid,
-    now: DateTime<Utc>,
+    now: Now,
 }
 
 impl Loader<(Uuid, Uuid)> for ViewerDelegatedRolesLoader {
     type Value = Vec<DelegatedRole>;
     type Error = async_graphql::Error;
     async fn load(&self, keys: &[(Uuid, Uuid)]) -> LoadResult<(Uuid, Uuid), Self::Value> {
-        let held =
-            delegated_admin::roles_held(&self.pool, self.partner_id, keys, self.now).await.map_err(gql)?;
+        let held = delegated_admin::roles_held(&self.pool, self.partner_id, keys, self.now.get())
+            .await
+            .map_err(gql)?;
         Ok(keys.iter().map(|k| (*k, held.get(k).cloned().unwrap_or_default())).collect())
     }
 }
@@ -199,15 +223,16 @@ impl Loader<Uuid> for CustomerDelegatedAdminLoader {
 pub struct VisibleCustomersLoader {
     pool: PgPool,
     scope: Scope,
-    now: DateTime<Utc>,
+    now: Now,
 }
 
 impl Loader<Uuid> for VisibleCustomersLoader {
     type Value = ();
     type Error = async_graphql::Error;
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
-        let ids =
-            organizations::visible_customer_ids(&self.pool, self.scope, keys, self.now).await.map_err(gql)?;
+        let ids = organizations::visible_customer_ids(&self.pool, self.scope, keys, self.now.get())
+            .await
+            .map_err(gql)?;
         Ok(ids.into_iter().map(|id| (id, ())).collect())
     }
 }
@@ -234,7 +259,7 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(pool: &PgPool, scope: Option<Scope>, now: DateTime<Utc>) -> Loaders {
+    pub fn new(pool: &PgPool, scope: Option<Scope>, now: Now) -> Loaders {
         let spawn = |f| tokio::spawn(f);
         Loaders {
             organizations: DataLoader::with_cache(
@@ -261,35 +286,35 @@ impl Loaders {
             ),
             customer_subscriptions: scope.map(|scope| {
                 DataLoader::with_cache(
-                    CustomerSubscriptionsLoader { pool: pool.clone(), scope, now },
+                    CustomerSubscriptionsLoader { pool: pool.clone(), scope, now: now.clone() },
                     spawn,
                     HashMapCache::default(),
                 )
             }),
             customer_subscription_pages: scope.map(|scope| {
                 DataLoader::with_cache(
-                    CustomerSubscriptionPagesLoader { pool: pool.clone(), scope, now },
+                    CustomerSubscriptionPagesLoader { pool: pool.clone(), scope, now: now.clone() },
                     spawn,
                     HashMapCache::default(),
                 )
             }),
             customer_channel_counts: scope.map(|scope| {
                 DataLoader::with_cache(
-                    CustomerChannelCountsLoader { pool: pool.clone(), scope, now },
+                    CustomerChannelCountsLoader { pool: pool.clone(), scope, now: now.clone() },
                     spawn,
                     HashMapCache::default(),
                 )
             }),
             visible_customers: scope.map(|scope| {
                 DataLoader::with_cache(
-                    VisibleCustomersLoader { pool: pool.clone(), scope, now },
+                    VisibleCustomersLoader { pool: pool.clone(), scope, now: now.clone() },
                     spawn,
                     HashMapCache::default(),
                 )
             }),
             viewer_delegated_roles: match scope {
                 Some(Scope::Partner { partner_id }) => Some(DataLoader::with_cache(
-                    ViewerDelegatedRolesLoader { pool: pool.clone(), partner_id, now },
+                    ViewerDelegatedRolesLoader { pool: pool.clone(), partner_id, now: now.clone() },
                     spawn,
                     HashMapCache::default(),
                 )),

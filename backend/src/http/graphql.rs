@@ -6,7 +6,7 @@ use crate::domain::{AppError, Code, Language};
 use crate::graphql::AppSchema;
 use crate::graphql::context::{Auth, ClientAddress, RequestTime, SignInBudget};
 use crate::graphql::error::localized;
-use crate::graphql::loaders::Loaders;
+use crate::graphql::loaders::{Loaders, Now};
 use crate::workflows::auth;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
@@ -55,7 +55,7 @@ pub async fn execute(
         _ => None,
     };
     let request = request
-        .data(Loaders::new(&state.pool, scope, now))
+        .data(Loaders::new(&state.pool, scope, Now::At(now)))
         .data(auth)
         .data(RequestTime(now))
         .data(SignInBudget::default())

@@ -7,8 +7,10 @@
 //! - with 4403 when the token is refused, and later as soon as it is revoked, expires, or
 //!   stops standing for the same access (checked on every `auth_changed` and at expiry), so
 //!   nothing sent over the socket runs with access the viewer no longer has;
-//! - with 3008 when a `graphql-transport-ws` client sends nothing (not even a ping) for
-//!   `KEEPALIVE`;
+//! - with 3008 when the client answers nothing for the keepalive (`--ws-keepalive-secs`, 60 s):
+//!   the server sends a WebSocket ping every third of it, which browsers and every WebSocket
+//!   library answer by themselves, so this finds dead peers on both protocols without asking
+//!   GraphQL clients to ping (the legacy protocol has no client ping at all);
 //! - when the client stops reading for `SEND_TIMEOUT`.
 //!
 //! Messages are bounded like HTTP bodies, and errors carry `extensions.code` as over HTTP.
@@ -19,21 +21,21 @@ use crate::domain::{Language, Viewer};
 use crate::graphql::AppSchema;
 use crate::graphql::context::{Auth, ClientAddress, SignInBudget};
 use crate::graphql::feed::LiveStreams;
-use crate::graphql::loaders::Loaders;
+use crate::graphql::loaders::{Loaders, Now};
 use crate::workflows::auth;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{Data, ErrorExtensions};
 use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
 use futures_util::{SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig, WebSocketStream};
 use poem::{FromRequest, IntoResponse, Request, Response};
 use serde_json::Value;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// How long a new connection may take to send `connection_init`.
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a `graphql-transport-ws` connection may stay silent (clients ping more often).
-pub const KEEPALIVE: Duration = Duration::from_secs(60);
 /// How long a client may leave a message unread before the connection is dropped.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -82,6 +84,17 @@ async fn serve(
 ) {
     let _open = crate::telemetry::OpenGauge::open(crate::telemetry::WEBSOCKET_CONNECTIONS);
     let (mut sink, incoming) = stream.split();
+    // When the client last sent anything: a message, a ping or the pong to ours.
+    let heard = Arc::new(Mutex::new(Instant::now()));
+    let heard_by_reader = heard.clone();
+    let incoming = incoming.inspect(move |m| {
+        if m.is_ok() {
+            *heard_by_reader.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        }
+    });
+    let keepalive = state.limits.ws_keepalive();
+    let mut pings = tokio::time::interval_at(Instant::now() + keepalive / 3, keepalive / 3);
+    pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Subscribed before the token is checked, so a revocation right after it is not missed.
     let mut auth_changes = state.feed.auth_changes();
     // The GraphQL side writes into a channel, so this side can also close the connection.
@@ -90,7 +103,6 @@ async fn serve(
         tx.send(m).await.map(|_| tx).map_err(|_| std::io::Error::other("connection closed"))
     });
     let (init_tx, mut init_rx) = tokio::sync::oneshot::channel::<Option<Admitted>>();
-    let keepalive = matches!(protocol.0, WebSocketProtocols::GraphQLWS).then_some(KEEPALIVE);
     let init_state = state.clone();
     let graphql = GraphQLWebSocket::new_with_pair(Box::pin(out), incoming, schema, protocol)
         .on_connection_init(move |payload| async move {
@@ -102,7 +114,6 @@ async fn serve(
             let _ = init_tx.send(admitted.ok());
             data
         })
-        .keepalive_timeout(keepalive)
         .serve();
     let write = async move {
         let timer = tokio::time::sleep(INIT_TIMEOUT);
@@ -117,7 +128,8 @@ async fn serve(
                 .as_ref()
                 .and_then(|a| a.as_ref())
                 .and_then(|a| a.viewer.token_expires_at)
-                .and_then(|end| (end - state.clock.now()).to_std().ok());
+                // Already past: at once.
+                .map(|end| (end - state.clock.now()).to_std().unwrap_or_default());
             let outgoing = tokio::select! {
                 // The outcome of connection_init is known before anything it made is sent.
                 biased;
@@ -142,8 +154,16 @@ async fn serve(
                     }
                     close(4403, "the token was revoked or its access changed; connect again")
                 }
-                _ = tokio::time::sleep(expires.unwrap_or(KEEPALIVE)), if expires.is_some() => {
+                _ = tokio::time::sleep(expires.unwrap_or_default()), if expires.is_some() => {
                     close(4403, "the token expired; sign in again")
+                }
+                _ = pings.tick(), if matches!(admitted, Some(Some(_))) => {
+                    let silent = heard.lock().unwrap_or_else(|e| e.into_inner()).elapsed();
+                    if silent >= keepalive {
+                        close(3008, "no answer to pings; connect again")
+                    } else {
+                        Message::Ping(Vec::new())
+                    }
                 }
             };
             let (m, last) = match outgoing {
@@ -265,7 +285,7 @@ fn connection_data(state: &AppState, a: &Admitted, client: String, language: Lan
     let scope = Scope::of(&a.viewer);
     let mut data = Data::default();
     // A connection lives long: nothing it reads may be cached for its lifetime.
-    data.insert(Loaders::new(&state.pool, Some(scope), state.clock.now()).without_cache());
+    data.insert(Loaders::new(&state.pool, Some(scope), Now::Live(state.clock.clone())).without_cache());
     data.insert(Auth::Viewer(a.viewer.clone()));
     data.insert(LiveStreams::default());
     data.insert(SignInBudget::default());

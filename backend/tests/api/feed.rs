@@ -26,7 +26,12 @@ const LIVE: &str =
 
 /// A server instance on a real port (WebSocket needs one), with its own feed listener.
 async fn serve(app: &TestApp) -> (SocketAddr, AppState) {
-    let state = AppState::new(app.pool.clone()).with_clock(Arc::new(app.clock.clone()));
+    serve_with_keepalive(app, 60).await
+}
+
+async fn serve_with_keepalive(app: &TestApp, keepalive_secs: u64) -> (SocketAddr, AppState) {
+    let mut state = AppState::new(app.pool.clone()).with_clock(Arc::new(app.clock.clone()));
+    state.limits.ws_keepalive_secs = keepalive_secs;
     tokio::spawn(state.feed.clone().run_forever(app.pool.clone(), state.tokens.clone()));
     let deadline = Instant::now() + Duration::from_secs(10);
     while !state.tokens.is_listening() {
@@ -98,6 +103,16 @@ impl Live {
                 _ => {}
             }
         }
+    }
+
+    /// Runs a query or mutation over the socket (graphql-transport-ws); answers its `data`.
+    async fn query(&mut self, id: &str, query: &str, variables: Value) -> Value {
+        self.subscribe(id, query, variables).await;
+        let v = self.next_json(Duration::from_secs(10)).await.expect("an answer");
+        assert_eq!(v["type"], "next", "{v}");
+        assert!(v["payload"].get("errors").is_none(), "{v}");
+        assert_eq!(self.next_json(Duration::from_secs(10)).await.expect("complete")["type"], "complete");
+        v["payload"]["data"].clone()
     }
 
     /// The next event of subscription `id`: its `events` object.
@@ -610,4 +625,61 @@ async fn an_unknown_event_type_is_passed_over(pool: PgPool) {
         assert!(Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The server pings; a peer that answers (any WebSocket library does, by itself) stays
+/// connected on both protocols, however quiet its GraphQL side is, and a peer that answers
+/// nothing is closed with 3008 once the keepalive has passed.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_dead_peer_is_closed_and_a_quiet_one_is_not(pool: PgPool) {
+    let app = TestApp::with_demo(pool.clone()).await;
+    let (a, _) = serve_with_keepalive(&app, 3).await;
+    let token = app.sign_in("admin@contoso.demo").await;
+    let mut legacy = Live::connect_with(a, &token, "graphql-ws").await;
+    legacy.subscribe("1", LIVE, json!({})).await;
+    let mut modern = Live::connect(a, &token).await;
+    modern.subscribe("1", LIVE, json!({})).await;
+    let mut dead = Live::connect_with(a, &token, "graphql-ws").await;
+    dead.subscribe("1", LIVE, json!({})).await;
+
+    // Three keepalives of silence: the two that read (and so answer pings) stay; the one that
+    // reads nothing does not answer, and is closed.
+    let (l, m) =
+        tokio::join!(legacy.next_json(Duration::from_secs(9)), modern.next_json(Duration::from_secs(9)));
+    assert!(l.is_none() && m.is_none(), "nothing happened, so nothing came: {l:?} {m:?}");
+    // The server sent 3008 and closed; the client may instead see its own queued pongs fail
+    // against the closed socket (1006) before it reads the close frame.
+    let closed = dead.closed_with(Duration::from_secs(5)).await;
+    assert!(matches!(closed, Some(3008 | 1006)), "the silent peer is closed: {closed:?}");
+    app.ok(&token, INVITE, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
+    assert_eq!(legacy.next_event(Duration::from_secs(10)).await.unwrap()["type"], "INVITATION_CREATED");
+    assert_eq!(modern.next_event(Duration::from_secs(10)).await.unwrap()["type"], "INVITATION_CREATED");
+}
+
+/// A connection lives for hours: what it reads is judged at each operation, not at
+/// `connection_init`. Tailspin supports Woodgrove's Office 365 through a delegated role that
+/// ends 20 days from the start; a connection opened before that sees what a fresh HTTP request
+/// sees, before and after.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_connection_judges_time_bound_access_at_each_operation(pool: PgPool) {
+    let app = TestApp::with_demo(pool.clone()).await;
+    let (a, _) = serve(&app).await;
+    let session = app.sign_in("admin@tailspin.demo").await;
+    let create = "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret } }";
+    let made = app.ok(&session, create, json!({ "i": { "name": "live", "readOnly": true } })).await;
+    let token = made["createApiToken"]["secret"].as_str().unwrap().to_owned();
+    let woodgrove = app.org_id("Woodgrove Bank").await;
+    let read = "query($c: ID!) { customer(id: $c) { name subscriptionCounts { channel count } \
+                subscriptions(first: 50) { edges { node { friendlyName viewerCan { changeQuantity { allowed reasonCode } } } } } } }";
+    let vars = json!({ "c": woodgrove });
+    let mut live = Live::connect(a, &token).await;
+    let before = live.query("1", read, vars.clone()).await;
+    assert_eq!(before, app.ok(&token, read, vars.clone()).await);
+    let names = |v: &Value| v["customer"]["subscriptions"]["edges"].to_string();
+    assert!(names(&before).contains("Woodgrove Office 365 E3"), "{before:#}");
+
+    app.advance(chrono::Duration::days(21));
+    let after = live.query("2", read, vars.clone()).await;
+    assert_eq!(after, app.ok(&token, read, vars).await, "the socket and a fresh request agree");
+    assert!(!names(&after).contains("Woodgrove Office 365 E3"), "the ended role shows nothing: {after:#}");
 }

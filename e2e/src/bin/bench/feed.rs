@@ -7,8 +7,9 @@
 //!   writer to the moment the subscriber read the event off its socket, on one clock.
 //! - Webhooks: one endpoint (a receiver in this process, answering 204) gets events at 50/s
 //!   (commit-to-delivery latency), then a burst of 5,000 (500 at the tiny scale; the delivery worker's throughput).
-//! - The outbox's cost: `acceptInvitation` req/s with the outbox, then with it switched off
-//!   (no xid default, no NOTIFY trigger, no feed index), on fresh invitations each time.
+//! - The outbox's cost: `acceptInvitation` req/s with the outbox, without its NOTIFY trigger,
+//!   and with the outbox switched off (no xid default, no NOTIFY trigger, no feed index), on
+//!   fresh invitations each time.
 
 use crate::load::{self, Request};
 use crate::shapes::Fixtures;
@@ -156,19 +157,25 @@ fn latencies(committed: &HashMap<i64, Instant>, arrived: &[(i64, Instant)]) -> (
     (ms, lost)
 }
 
-async fn live(o: &Options, server: &Server, pool: &PgPool) -> Result<String> {
+/// The first `n` generated partners with an admin agent: (partner, admin's email).
+async fn partner_admins(pool: &PgPool, n: usize) -> Result<Vec<(uuid::Uuid, String)>> {
     let partners: Vec<(uuid::Uuid, String)> = sqlx::query_as(
         "select o.organization_id, u.email from organization o join app_user u using (organization_id)
            join user_role r using (user_id)
           where u.email like 'admin@partner%.bench.example' and r.role = 'ADMIN_AGENT'
           order by u.email limit $1",
     )
-    .bind(SUBSCRIBERS as i64)
+    .bind(n as i64)
     .fetch_all(pool)
     .await?;
     if partners.is_empty() {
-        bail!("no generated partners to subscribe as");
+        bail!("no generated partners with an admin agent");
     }
+    Ok(partners)
+}
+
+async fn live(o: &Options, server: &Server, pool: &PgPool) -> Result<String> {
+    let partners = partner_admins(pool, SUBSCRIBERS).await?;
     eprintln!("    {} subscribers signing in", partners.len());
     let arrived = Arc::new(Mutex::new(Vec::new()));
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(partners.len());
@@ -212,7 +219,8 @@ async fn live(o: &Options, server: &Server, pool: &PgPool) -> Result<String> {
     ))
 }
 
-/// `acceptInvitation` with the outbox and without it, on fresh invitations each time.
+/// `acceptInvitation` with the outbox, without its NOTIFY, and without the outbox at all, on
+/// fresh invitations each time.
 async fn outbox_cost(
     o: &Options,
     fixtures: &Fixtures,
@@ -223,44 +231,58 @@ async fn outbox_cost(
 ) -> Result<String> {
     let seconds = o.seconds.max(2.0);
     let connections = 8;
-    // Fresh invitations for each run (the tiny scale has room for a few hundred in all).
-    let per_run = if o.scale == crate::Scale::Tiny { 60 } else { (seconds.ceil() as usize) * 1_500 };
-    let plan = fixtures.accept_plan(pool, &db.url, per_run * 2).await?;
+    // Fresh invitations for each run (the tiny scale has room for a few hundred in all); about
+    // three times what 2 cores accept in the time.
+    let per_run = if o.scale == crate::Scale::Tiny { 40 } else { (seconds.ceil() as usize) * 1_000 };
+    let plan = fixtures.accept_plan(pool, &db.url, per_run * 3).await?;
     crate::settle(pool).await?;
-    let (with, without) = plan.split_at(plan.len() / 2);
     let expect = "\"acceptInvitation\":{";
     let run = |requests: &[Request]| {
         load::run(&server.base, "/graphql", requests, expect, true, connections, seconds, work)
     };
-    let on = run(with)?;
-    for s in [
-        "drop trigger feed_notify on audit_event",
-        "drop index audit_event_feed",
-        "alter table audit_event alter column xid set default '0'::xid8",
-    ] {
-        sqlx::query(s).execute(pool).await?;
-    }
-    let off = run(without);
-    for s in [
+    let exec = |statements: &'static [&'static str]| async move {
+        for s in statements {
+            sqlx::query(*s).execute(pool).await?;
+        }
+        anyhow::Ok(())
+    };
+    const NO_NOTIFY: &[&str] = &["drop trigger feed_notify on audit_event"];
+    const NO_OUTBOX: &[&str] =
+        &["drop index audit_event_feed", "alter table audit_event alter column xid set default '0'::xid8"];
+    const RESTORE: &[&str] = &[
         "alter table audit_event alter column xid set default pg_current_xact_id()",
         "create index audit_event_feed on audit_event (xid, audit_event_id) where event_type is not null",
         "create trigger feed_notify after insert on audit_event for each row when (new.event_type is not null) execute function feed_notify()",
-    ] {
-        sqlx::query(s).execute(pool).await?;
-    }
-    let off = off?;
-    if on.bad > 0 || off.bad > 0 {
-        bail!("acceptInvitation failed {} times with the outbox and {} without", on.bad, off.bad);
+    ];
+    let with = run(&plan[..per_run])?;
+    exec(NO_NOTIFY).await?;
+    let no_notify = run(&plan[per_run..per_run * 2]);
+    let no_outbox = match exec(NO_OUTBOX).await {
+        Ok(()) => run(&plan[per_run * 2..]),
+        Err(e) => Err(e),
+    };
+    exec(RESTORE).await?;
+    let (no_notify, no_outbox) = (no_notify?, no_outbox?);
+    for (name, r) in
+        [("with the outbox", &with), ("without NOTIFY", &no_notify), ("without the outbox", &no_outbox)]
+    {
+        if r.bad > 0 {
+            bail!("acceptInvitation failed {} times {name}", r.bad);
+        }
     }
     Ok(format!(
-        "- Outbox cost: `acceptInvitation` at {connections} connections, {seconds}s each on fresh invitations: \
-         {:.0} req/s (p99 {:.1} ms) with the outbox, {:.0} req/s (p99 {:.1} ms) without it (no xid default, \
-         NOTIFY trigger or feed index); with ÷ without = {:.2}.",
-        on.per_second(),
-        on.p99_ms,
-        off.per_second(),
-        off.p99_ms,
-        on.per_second() / off.per_second()
+        "- Outbox cost: `acceptInvitation` at {connections} connections, {seconds}s each on fresh invitations, \
+         fsync on: {:.0} req/s (p99 {:.1} ms) with the outbox; {:.0} req/s (p99 {:.1} ms) with the outbox but \
+         without its NOTIFY trigger; {:.0} req/s (p99 {:.1} ms) without the outbox (no xid default, NOTIFY \
+         trigger or feed index). With ÷ without = {:.2}; with ÷ without NOTIFY = {:.2}.",
+        with.per_second(),
+        with.p99_ms,
+        no_notify.per_second(),
+        no_notify.p99_ms,
+        no_outbox.per_second(),
+        no_outbox.p99_ms,
+        with.per_second() / no_outbox.per_second(),
+        with.per_second() / no_notify.per_second(),
     ))
 }
 
@@ -290,13 +312,7 @@ async fn receiver(arrived: Arrivals) -> Result<String> {
 async fn webhooks(o: &Options, server: &Server, pool: &PgPool) -> Result<String> {
     let arrived = Arc::new(Mutex::new(Vec::new()));
     let url = receiver(arrived.clone()).await?;
-    let (partner, email): (uuid::Uuid, String) = sqlx::query_as(
-        "select o.organization_id, u.email from organization o join app_user u using (organization_id)
-           join user_role r using (user_id)
-          where u.email like 'admin@partner%.bench.example' and r.role = 'ADMIN_AGENT' order by u.email limit 1",
-    )
-    .fetch_one(pool)
-    .await?;
+    let (partner, email) = partner_admins(pool, 1).await?.remove(0);
     let token = sign_in(&server.base, &email).await?;
     let body = json!({
         "query": "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }",

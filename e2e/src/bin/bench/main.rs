@@ -92,7 +92,8 @@ fn options() -> Result<Options> {
             _ => bail!("unknown argument {a}; see e2e/src/bin/bench/main.rs"),
         }
     }
-    // A run of some shapes does not replace the scale's section of BENCHMARKS.md.
+    // A run of some shapes does not replace the scale's section of BENCHMARKS.md (a run of
+    // the feed writes the scale's feed section instead).
     if o.only.is_some() {
         o.write_report = false;
     }
@@ -297,6 +298,12 @@ async fn main() -> Result<()> {
         )?;
         report::write(&root.join("BENCHMARKS.md"), o.scale, &section)?;
         eprintln!("wrote the {} section of BENCHMARKS.md", o.scale.name());
+    }
+    if o.only.as_deref() == Some("feed") && o.scale != Scale::Tiny {
+        let section = report::feed_section(&o, &feed_figures, started.elapsed());
+        let name = format!("{} · feed", o.scale.name());
+        report::write_named(&root.join("BENCHMARKS.md"), &name, &section)?;
+        eprintln!("wrote the {name} section of BENCHMARKS.md");
     }
     let bad: u64 = results.iter().map(|r| r.run.bad).sum();
     let mismatched: Vec<&str> =
