@@ -21,6 +21,7 @@ pub const LIVE_SUBSCRIPTIONS: &str = "multichannel_live_subscriptions";
 pub const WEBHOOK_DELIVERIES: &str = "multichannel_webhook_deliveries_total";
 pub const EXPORT_ROWS: &str = "multichannel_export_rows_total";
 pub const IDEMPOTENT_REPLAYS: &str = "multichannel_idempotent_replays_total";
+pub const FEED_HELD_BACK: &str = "multichannel_feed_held_back_seconds";
 
 /// Latency buckets from a millisecond to half a minute (seconds, as Prometheus expects).
 const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];

@@ -125,6 +125,19 @@ pub async fn head(db: impl PgExecutor<'_>) -> AppResult<Cursor> {
     Ok(row.map(|r| Cursor { xid: r.xid, id: r.audit_event_id }).unwrap_or(Cursor::START))
 }
 
+/// How long the oldest writing transaction in the cluster has been open, in seconds (0 when
+/// none is). Readers stop below it, so this is how far behind every instance's feed may be.
+/// Other roles' transactions count only where the server's role may read their activity
+/// (`pg_read_all_stats`).
+pub async fn held_back_seconds(db: impl PgExecutor<'_>) -> AppResult<f64> {
+    Ok(sqlx::query_scalar!(
+        r#"select coalesce(extract(epoch from clock_timestamp() - min(xact_start)), 0)::float8 as "seconds!"
+           from pg_stat_activity where backend_xid is not null"#
+    )
+    .fetch_one(db)
+    .await?)
+}
+
 /// How many readable events under `scope`, not caused by `user_id`, came after `seen`;
 /// counted up to `cap`.
 pub async fn unread(

@@ -72,3 +72,24 @@ async fn every_response_carries_its_request_id(pool: PgPool) {
     let id = resp.0.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok());
 }
+
+/// A writing transaction left open holds back every feed reader; the gauge shows for how long,
+/// so an operator can alert on it.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_long_writing_transaction_shows_as_the_feed_held_back(pool: PgPool) {
+    let app = TestApp::with_demo(pool.clone()).await;
+    let mut open = pool.begin().await.unwrap();
+    sqlx::query("select pg_current_xact_id()").execute(&mut *open).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let text = scrape(&app).await;
+    let value: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("multichannel_feed_held_back_seconds "))
+        .unwrap_or_else(|| panic!("no held-back gauge in\n{text}"))
+        .trim()
+        .parse()
+        .unwrap();
+    // At least as old as ours (others on the cluster can only be older).
+    assert!(value >= 1.4, "held back {value} s while a writer has been open 1.5 s");
+    open.rollback().await.unwrap();
+}
