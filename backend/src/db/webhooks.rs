@@ -9,8 +9,29 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+/// An endpoint's columns, as [`Endpoint`] reads them: written once here and used by every
+/// statement that reads endpoints (with `query_as` and `FromRow`: `query_as!` takes only a
+/// literal; the statements are still static strings, and the API tests run each of them).
+macro_rules! endpoint_select {
+    () => {
+        "select webhook_endpoint_id as id, organization_id, url, description, event_types, enabled,
+                disabled_at, disabled_reason, failing_since, created_at, secret_rotated_at
+         from webhook_endpoint "
+    };
+}
+
+/// A delivery's columns with its endpoint's organization, as [`Delivery`] reads them.
+macro_rules! delivery_select {
+    () => {
+        "select d.webhook_delivery_id as id, d.webhook_endpoint_id as endpoint_id, e.organization_id,
+                d.event_type, d.message_id, d.payload, d.status, d.attempt_count, d.next_attempt_at,
+                d.last_response_status, d.last_latency_ms, d.created_at, d.delivered_at
+         from webhook_delivery d join webhook_endpoint e using (webhook_endpoint_id) "
+    };
+}
+
 /// An endpoint as its admin sees it (never its secret).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Endpoint {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -26,7 +47,7 @@ pub struct Endpoint {
 }
 
 /// One delivery of an event to an endpoint.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Delivery {
     pub id: Uuid,
     pub endpoint_id: Uuid,
@@ -90,28 +111,14 @@ pub async fn endpoint_for_update(
     organization_id: Uuid,
     id: Uuid,
 ) -> AppResult<Option<Endpoint>> {
-    Ok(sqlx::query_as!(
-        Endpoint,
-        "select webhook_endpoint_id as id, organization_id, url, description, event_types, enabled,
-                disabled_at, disabled_reason, failing_since, created_at, secret_rotated_at
-         from webhook_endpoint where webhook_endpoint_id = $1 and organization_id = $2 for update",
-        id,
-        organization_id
-    )
-    .fetch_optional(db)
-    .await?)
+    const SQL: &str =
+        concat!(endpoint_select!(), "where webhook_endpoint_id = $1 and organization_id = $2 for update");
+    Ok(sqlx::query_as::<_, Endpoint>(SQL).bind(id).bind(organization_id).fetch_optional(db).await?)
 }
 
 pub async fn endpoint_by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Endpoint>> {
-    Ok(sqlx::query_as!(
-        Endpoint,
-        "select webhook_endpoint_id as id, organization_id, url, description, event_types, enabled,
-                disabled_at, disabled_reason, failing_since, created_at, secret_rotated_at
-         from webhook_endpoint where webhook_endpoint_id = $1",
-        id
-    )
-    .fetch_optional(db)
-    .await?)
+    const SQL: &str = concat!(endpoint_select!(), "where webhook_endpoint_id = $1");
+    Ok(sqlx::query_as::<_, Endpoint>(SQL).bind(id).fetch_optional(db).await?)
 }
 
 /// The organization's endpoints, oldest first.
@@ -121,20 +128,19 @@ pub async fn endpoints_page(
     page: &PageRequest,
 ) -> AppResult<Page<Endpoint>> {
     let after = page.after.as_ref().map(|a| parse_time_key(&a.key)).transpose()?;
-    let rows = sqlx::query_as!(
-        Endpoint,
-        "select webhook_endpoint_id as id, organization_id, url, description, event_types, enabled,
-                disabled_at, disabled_reason, failing_since, created_at, secret_rotated_at
-         from webhook_endpoint where organization_id = $1
+    const SQL: &str = concat!(
+        endpoint_select!(),
+        "where organization_id = $1
            and ($2::timestamptz is null or created_at > $2 or (created_at = $2 and webhook_endpoint_id > $3))
-         order by created_at, webhook_endpoint_id limit $4",
-        organization_id,
-        after,
-        page.after.as_ref().map(|a| a.id),
-        page.fetch_limit(),
-    )
-    .fetch_all(db)
-    .await?;
+         order by created_at, webhook_endpoint_id limit $4"
+    );
+    let rows = sqlx::query_as::<_, Endpoint>(SQL)
+        .bind(organization_id)
+        .bind(after)
+        .bind(page.after.as_ref().map(|a| a.id))
+        .bind(page.fetch_limit())
+        .fetch_all(db)
+        .await?;
     Ok(Page::from_rows(rows, page))
 }
 
@@ -213,18 +219,8 @@ pub async fn fail_pending(db: impl PgExecutor<'_>, endpoint_id: Uuid) -> AppResu
 
 /// One delivery with its endpoint's organization.
 pub async fn delivery_by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Delivery>> {
-    Ok(sqlx::query_as!(
-        Delivery,
-        r#"select d.webhook_delivery_id as id, d.webhook_endpoint_id as endpoint_id, e.organization_id,
-                  d.event_type, d.message_id, d.payload, d.status as "status: WebhookDeliveryStatus",
-                  d.attempt_count, d.next_attempt_at, d.last_response_status, d.last_latency_ms,
-                  d.created_at, d.delivered_at
-           from webhook_delivery d join webhook_endpoint e using (webhook_endpoint_id)
-           where d.webhook_delivery_id = $1"#,
-        id
-    )
-    .fetch_optional(db)
-    .await?)
+    const SQL: &str = concat!(delivery_select!(), "where d.webhook_delivery_id = $1");
+    Ok(sqlx::query_as::<_, Delivery>(SQL).bind(id).fetch_optional(db).await?)
 }
 
 /// An endpoint's deliveries, newest first.
@@ -234,24 +230,20 @@ pub async fn deliveries_page(
     page: &PageRequest,
 ) -> AppResult<Page<Delivery>> {
     let after = page.after.as_ref().map(|a| parse_time_key(&a.key)).transpose()?;
-    let rows = sqlx::query_as!(
-        Delivery,
-        r#"select d.webhook_delivery_id as id, d.webhook_endpoint_id as endpoint_id, e.organization_id,
-                  d.event_type, d.message_id, d.payload, d.status as "status: WebhookDeliveryStatus",
-                  d.attempt_count, d.next_attempt_at, d.last_response_status, d.last_latency_ms,
-                  d.created_at, d.delivered_at
-           from webhook_delivery d join webhook_endpoint e using (webhook_endpoint_id)
-           where d.webhook_endpoint_id = $1
-             and ($2::timestamptz is null or d.created_at < $2
-                  or (d.created_at = $2 and d.webhook_delivery_id < $3))
-           order by d.created_at desc, d.webhook_delivery_id desc limit $4"#,
-        endpoint_id,
-        after,
-        page.after.as_ref().map(|a| a.id),
-        page.fetch_limit(),
-    )
-    .fetch_all(db)
-    .await?;
+    const SQL: &str = concat!(
+        delivery_select!(),
+        "where d.webhook_endpoint_id = $1
+           and ($2::timestamptz is null or d.created_at < $2
+                or (d.created_at = $2 and d.webhook_delivery_id < $3))
+         order by d.created_at desc, d.webhook_delivery_id desc limit $4"
+    );
+    let rows = sqlx::query_as::<_, Delivery>(SQL)
+        .bind(endpoint_id)
+        .bind(after)
+        .bind(page.after.as_ref().map(|a| a.id))
+        .bind(page.fetch_limit())
+        .fetch_all(db)
+        .await?;
     Ok(Page::from_rows(rows, page))
 }
 
@@ -428,21 +420,38 @@ pub struct Claimed {
 }
 
 /// Claims due deliveries of enabled endpoints until `lease_until` (skipping those another
-/// worker holds). The caller commits at once and sends outside any transaction.
+/// worker holds), oldest due first within an endpoint and at most `per_endpoint` in flight per
+/// endpoint, counting those already leased: one endpoint's backlog never fills a claim. The
+/// endpoints are locked (NO KEY UPDATE, SKIP LOCKED) while claiming, so two instances never both
+/// fill the same endpoint's room. The caller commits at once and sends outside any transaction.
 pub async fn claim_due(
     db: impl PgExecutor<'_>,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
+    per_endpoint: i64,
 ) -> AppResult<Vec<Claimed>> {
     Ok(sqlx::query_as!(
         Claimed,
-        r#"with due as (
-               select d.webhook_delivery_id from webhook_delivery d
-               join webhook_endpoint e on e.webhook_endpoint_id = d.webhook_endpoint_id
-               where d.status = 'PENDING' and e.enabled and d.next_attempt_at <= $1
-                 and (d.locked_until is null or d.locked_until < $1)
-               order by d.next_attempt_at limit $3 for update of d skip locked)
+        r#"with busy as (
+               select e.webhook_endpoint_id,
+                      (select count(*) from webhook_delivery f
+                       where f.webhook_endpoint_id = e.webhook_endpoint_id and f.status = 'PENDING'
+                         and f.locked_until >= $1) as in_flight
+               from webhook_endpoint e
+               where e.enabled and exists (
+                   select 1 from webhook_delivery g
+                   where g.webhook_endpoint_id = e.webhook_endpoint_id and g.status = 'PENDING'
+                     and g.next_attempt_at <= $1)
+               for no key update of e skip locked),
+           due as (
+               select x.webhook_delivery_id from busy cross join lateral (
+                   select d.webhook_delivery_id, d.next_attempt_at from webhook_delivery d
+                   where d.webhook_endpoint_id = busy.webhook_endpoint_id and d.status = 'PENDING'
+                     and d.next_attempt_at <= $1 and (d.locked_until is null or d.locked_until < $1)
+                   order by d.next_attempt_at
+                   limit greatest($4 - busy.in_flight, 0) for update of d skip locked) x
+               order by x.next_attempt_at limit $3)
            update webhook_delivery d set locked_until = $2
            from due, webhook_endpoint e
            where d.webhook_delivery_id = due.webhook_delivery_id
@@ -451,7 +460,8 @@ pub async fn claim_due(
                      d.payload, d.attempt_count, e.url, e.secret, e.previous_secret, e.previous_secret_until"#,
         now,
         lease_until,
-        limit
+        limit,
+        per_endpoint
     )
     .fetch_all(db)
     .await?)
@@ -533,22 +543,107 @@ pub async fn mark_succeeding(db: impl PgExecutor<'_>, endpoint_id: Uuid) -> AppR
     Ok(())
 }
 
-/// After a failure: the endpoint is failing since its first failure after the last success
-/// (answered, with whether it is still enabled). Locks the endpoint.
-pub async fn mark_failing(
+/// The endpoint's failure period so far and its last failed attempt, locked for this failure.
+pub async fn failure_state(
     db: impl PgExecutor<'_>,
     endpoint_id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<Option<(DateTime<Utc>, bool)>> {
+) -> AppResult<Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>> {
     Ok(sqlx::query!(
-        r#"update webhook_endpoint set failing_since = coalesce(failing_since, $2)
-           where webhook_endpoint_id = $1 returning failing_since as "failing_since!", enabled"#,
-        endpoint_id,
-        now
+        "select failing_since, last_failed_at from webhook_endpoint where webhook_endpoint_id = $1 for update",
+        endpoint_id
     )
     .fetch_optional(db)
     .await?
-    .map(|r| (r.failing_since, r.enabled)))
+    .map(|r| (r.failing_since, r.last_failed_at)))
+}
+
+/// After a failure at `now`: the endpoint is failing since `since`.
+pub async fn mark_failing(
+    db: impl PgExecutor<'_>,
+    endpoint_id: Uuid,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update webhook_endpoint set failing_since = $2, last_failed_at = $3 where webhook_endpoint_id = $1",
+        endpoint_id,
+        since,
+        now
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The times of the endpoint's latest manual sends of a kind, newest first, at most `limit`.
+pub async fn recent_manual_sends(
+    db: impl PgExecutor<'_>,
+    endpoint_id: Uuid,
+    kind: &str,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> AppResult<Vec<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar!(
+        "select sent_at from webhook_manual_send
+         where webhook_endpoint_id = $1 and kind = $2 and sent_at > $3
+         order by sent_at desc limit $4",
+        endpoint_id,
+        kind,
+        since,
+        limit
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn record_manual_send(
+    db: impl PgExecutor<'_>,
+    endpoint_id: Uuid,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "insert into webhook_manual_send (webhook_endpoint_id, kind, sent_at) values ($1, $2, $3)",
+        endpoint_id,
+        kind,
+        now
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Deletes up to `limit` finished deliveries (with their attempts, by cascade) created before
+/// `before`, and manual-send records older than `sends_before`; answers the deliveries deleted.
+/// Pending deliveries are never deleted.
+pub async fn delete_finished(
+    db: &mut sqlx::PgConnection,
+    before: DateTime<Utc>,
+    sends_before: DateTime<Utc>,
+    limit: i64,
+) -> AppResult<u64> {
+    let n = sqlx::query!(
+        // `= any(array(...))`: by primary key; `in (...)` was planned as a hash join over the table.
+        "delete from webhook_delivery where webhook_delivery_id = any(array(
+             select webhook_delivery_id from webhook_delivery
+             where status <> 'PENDING' and created_at < $1
+             limit $2 for update skip locked))",
+        before,
+        limit
+    )
+    .execute(&mut *db)
+    .await?
+    .rows_affected();
+    sqlx::query!(
+        "delete from webhook_manual_send where webhook_manual_send_id = any(array(
+             select webhook_manual_send_id from webhook_manual_send where sent_at < $1
+             limit $2 for update skip locked))",
+        sends_before,
+        limit
+    )
+    .execute(&mut *db)
+    .await?;
+    Ok(n)
 }
 
 /// Disables an endpoint (answering its organization and kind, for the event).

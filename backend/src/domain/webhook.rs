@@ -326,6 +326,95 @@ pub fn disables_after_failure(
     }
 }
 
+/// The longest the retry schedule leaves between two attempts of a failing delivery (10 h,
+/// +10 % jitter), with room to spare. A failure after a longer quiet spell starts a new failure
+/// period: an endpoint is disabled only after failing continuously.
+pub const FAILURE_PERIOD_GAP: Duration = Duration::hours(12);
+
+/// When the endpoint's failure period starts, given this failure at `now`: it continues the one
+/// since `failing_since` only while the previous failure (`last_failed_at`) is recent enough.
+pub fn failure_period_start(
+    failing_since: Option<DateTime<Utc>>,
+    last_failed_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match (failing_since, last_failed_at) {
+        (Some(since), Some(last)) if now - last <= FAILURE_PERIOD_GAP => since,
+        _ => now,
+    }
+}
+
+/// A manual send an admin asks for, each bounded per endpoint over [`MANUAL_SEND_WINDOW`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManualSend {
+    Test,
+    Redelivery,
+}
+
+impl ManualSend {
+    /// The stored kind.
+    pub fn code(self) -> &'static str {
+        match self {
+            ManualSend::Test => "TEST",
+            ManualSend::Redelivery => "REDELIVERY",
+        }
+    }
+
+    /// How many an endpoint may have within the window.
+    pub fn limit(self) -> i64 {
+        match self {
+            ManualSend::Test => MAX_TEST_SENDS,
+            ManualSend::Redelivery => MAX_REDELIVERIES,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            ManualSend::Test => "test sends",
+            ManualSend::Redelivery => "redeliveries",
+        }
+    }
+}
+
+/// Test sends one endpoint may have per [`MANUAL_SEND_WINDOW`].
+pub const MAX_TEST_SENDS: i64 = 10;
+/// Manual redeliveries one endpoint may have per [`MANUAL_SEND_WINDOW`].
+pub const MAX_REDELIVERIES: i64 = 60;
+/// The sliding window manual sends are counted over.
+pub const MANUAL_SEND_WINDOW: Duration = Duration::hours(1);
+
+/// Refuses one more manual send when the endpoint already had its limit within the window.
+/// `recent` are the times of its latest sends of this kind, newest first (at most the limit).
+pub fn ensure_may_send(kind: ManualSend, recent: &[DateTime<Utc>], now: DateTime<Utc>) -> AppResult<()> {
+    let limit = kind.limit();
+    let in_window: Vec<_> = recent.iter().filter(|at| now - **at < MANUAL_SEND_WINDOW).collect();
+    if (in_window.len() as i64) < limit {
+        return Ok(());
+    }
+    // The oldest of the last `limit` leaves the window first.
+    let retry_at = *in_window[limit as usize - 1] + MANUAL_SEND_WINDOW;
+    Err(AppError::refused(
+        Code::RateLimited,
+        format!(
+            "an endpoint may have at most {limit} {} per hour; try again after {}",
+            kind.words(),
+            retry_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+    )
+    .with_details(serde_json::json!({ "limit": limit, "retryAt": retry_at })))
+}
+
+/// Finished deliveries (succeeded, or failed for good) are deleted this long after they were
+/// created, with their attempts. Pending ones are kept.
+pub const DELIVERY_RETENTION: Duration = Duration::days(30);
+/// Deliveries one retention transaction deletes at most, and transactions one sweep runs at most.
+pub const RETENTION_BATCH: i64 = 1000;
+pub const RETENTION_BATCHES_PER_SWEEP: usize = 20;
+
+/// Deliveries of one endpoint in flight (claimed, not yet recorded) at once: one tenant's slow
+/// receiver or backlog takes at most this many of a claim, and others' deliveries go on.
+pub const MAX_IN_FLIGHT_PER_ENDPOINT: i64 = 4;
+
 /// The reason words an admin's disabling records.
 pub const DISABLED_BY_ADMIN: &str = "disabled by an admin";
 
@@ -483,6 +572,35 @@ mod tests {
         assert!(disables_after_failure(Outcome::Failed, Some(now - Duration::days(4)), now).is_none());
         assert!(disables_after_failure(Outcome::Failed, Some(now - Duration::days(5)), now).is_some());
         assert!(disables_after_failure(Outcome::Delivered, Some(now - Duration::days(9)), now).is_none());
+    }
+
+    #[test]
+    fn a_failure_period_is_continuous() {
+        let now = Utc::now();
+        let day0 = now - Duration::days(6);
+        // Quiet for days since the last failure: a new period starts now.
+        assert_eq!(failure_period_start(Some(day0), Some(day0), now), now);
+        assert_eq!(failure_period_start(None, None, now), now);
+        assert_eq!(failure_period_start(Some(day0), None, now), now);
+        // Failing on the retry schedule (10 h apart at most): the period goes on.
+        let last = now - Duration::hours(11);
+        assert_eq!(failure_period_start(Some(day0), Some(last), now), day0);
+        assert_eq!(failure_period_start(Some(day0), Some(now - FAILURE_PERIOD_GAP), now), day0);
+        assert!(FAILURE_PERIOD_GAP.num_seconds() as f64 > 36000.0 * (1.0 + JITTER));
+    }
+
+    #[test]
+    fn manual_sends_are_bounded_per_window() {
+        let now = Utc::now();
+        let recent: Vec<_> = (0..10).map(|i| now - Duration::minutes(i * 5)).collect();
+        let e = ensure_may_send(ManualSend::Test, &recent, now).unwrap_err();
+        assert_eq!(e.code(), Code::RateLimited);
+        let AppError::Refused(r) = e else { panic!() };
+        assert_eq!(r.details.unwrap()["retryAt"], serde_json::json!(recent[9] + MANUAL_SEND_WINDOW));
+        assert!(ensure_may_send(ManualSend::Test, &recent[..9], now).is_ok());
+        // The oldest has left the window.
+        assert!(ensure_may_send(ManualSend::Test, &recent, now + Duration::minutes(16)).is_ok());
+        assert!(ensure_may_send(ManualSend::Redelivery, &recent, now).is_ok());
     }
 
     #[test]

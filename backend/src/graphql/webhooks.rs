@@ -7,6 +7,7 @@ use super::context::RequestContext;
 use super::error::GqlResult;
 use super::feed::EventType;
 use super::ids::{self, NodeType};
+use crate::AppState;
 use crate::db::page::time_key;
 use crate::db::webhooks as db;
 use crate::domain::webhook as rules;
@@ -284,6 +285,13 @@ pub struct RotateWebhookSecretPayload {
     pub secret: String,
 }
 
+/// What each mutation on one endpoint or delivery starts with: the writing viewer (checked
+/// first) and the node's id decoded.
+fn target<'c>(ctx: &'c Context<'_>, id: &ID, node: NodeType) -> GqlResult<(&'c AppState, &'c Viewer, Uuid)> {
+    let viewer = ctx.writer()?;
+    Ok((ctx.state(), viewer, ids::decode(id, &[node])?))
+}
+
 #[derive(Default)]
 pub struct WebhooksMutation;
 
@@ -311,15 +319,15 @@ impl WebhooksMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The changes.")] input: UpdateWebhookEndpointInput,
     ) -> GqlResult<WebhookEndpoint> {
-        let viewer = ctx.writer()?;
+        let (state, viewer, id) = target(ctx, &input.id, NodeType::WebhookEndpoint)?;
         let change = workflow::EndpointChange {
-            id: ids::decode(&input.id, &[NodeType::WebhookEndpoint])?,
+            id,
             url: input.url,
             event_types: input.event_types.map(|t| t.into_iter().map(Into::into).collect()),
             description: input.description,
             enabled: input.enabled,
         };
-        let id = workflow::update(ctx.state(), viewer, change).await?;
+        let id = workflow::update(state, viewer, change).await?;
         visible_endpoint(ctx, id).await
     }
 
@@ -329,9 +337,8 @@ impl WebhooksMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The endpoint's id.")] id: ID,
     ) -> GqlResult<ID> {
-        let viewer = ctx.writer()?;
-        let uuid = ids::decode(&id, &[NodeType::WebhookEndpoint])?;
-        workflow::delete(ctx.state(), viewer, uuid).await?;
+        let (state, viewer, uuid) = target(ctx, &id, NodeType::WebhookEndpoint)?;
+        workflow::delete(state, viewer, uuid).await?;
         Ok(ids::encode(NodeType::WebhookEndpoint, uuid))
     }
 
@@ -341,33 +348,32 @@ impl WebhooksMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The endpoint's id.")] id: ID,
     ) -> GqlResult<RotateWebhookSecretPayload> {
-        let viewer = ctx.writer()?;
-        let uuid = ids::decode(&id, &[NodeType::WebhookEndpoint])?;
-        let secret = workflow::rotate_secret(ctx.state(), viewer, uuid).await?;
+        let (state, viewer, uuid) = target(ctx, &id, NodeType::WebhookEndpoint)?;
+        let secret = workflow::rotate_secret(state, viewer, uuid).await?;
         Ok(RotateWebhookSecretPayload { endpoint: visible_endpoint(ctx, uuid).await?, secret })
     }
 
-    /// Queues a `webhook.test` delivery to the endpoint now.
+    /// Queues a `webhook.test` delivery to the endpoint now (at most 10 per endpoint per hour,
+    /// RATE_LIMITED beyond).
     async fn send_test_webhook(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The endpoint's id.")] id: ID,
     ) -> GqlResult<WebhookDelivery> {
-        let viewer = ctx.writer()?;
-        let uuid = ids::decode(&id, &[NodeType::WebhookEndpoint])?;
-        let delivery = workflow::send_test(ctx.state(), viewer, uuid).await?;
+        let (state, viewer, uuid) = target(ctx, &id, NodeType::WebhookEndpoint)?;
+        let delivery = workflow::send_test(state, viewer, uuid).await?;
         visible_delivery(ctx, delivery).await
     }
 
-    /// Queues another attempt of a delivery now (also a FAILED one).
+    /// Queues another attempt of a finished delivery (SUCCEEDED or FAILED) now; a PENDING one is
+    /// CONFLICT. At most 60 per endpoint per hour, RATE_LIMITED beyond.
     async fn redeliver_webhook(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The delivery's id.")] delivery_id: ID,
     ) -> GqlResult<WebhookDelivery> {
-        let viewer = ctx.writer()?;
-        let uuid = ids::decode(&delivery_id, &[NodeType::WebhookDelivery])?;
-        workflow::redeliver(ctx.state(), viewer, uuid).await?;
+        let (state, viewer, uuid) = target(ctx, &delivery_id, NodeType::WebhookDelivery)?;
+        workflow::redeliver(state, viewer, uuid).await?;
         visible_delivery(ctx, uuid).await
     }
 }

@@ -24,6 +24,8 @@ pub struct Report {
     pub subscriptions_renewed: usize,
     pub subscriptions_expired: usize,
     pub subscriptions_deleted: usize,
+    /// Finished webhook deliveries past their retention, deleted with their attempts.
+    pub webhook_deliveries_deleted: usize,
     /// Failed sign-ins older than the throttling window, forgotten.
     pub sign_in_failures_pruned: usize,
     /// Idempotency keys older than their 24 hours, forgotten.
@@ -217,6 +219,28 @@ pub async fn run_due(state: &AppState) -> AppResult<Report> {
         })
     })
     .await;
+
+    // In bounded batches, each its own transaction, so no sweep holds a long one.
+    for _ in 0..crate::domain::webhook::RETENTION_BATCHES_PER_SWEEP {
+        let deleted = step(state, "webhook_deliveries_deleted", &mut report, |tx| {
+            Box::pin(async move {
+                use crate::domain::webhook as hooks;
+                let n = crate::db::webhooks::delete_finished(
+                    tx,
+                    now - hooks::DELIVERY_RETENTION,
+                    now - hooks::MANUAL_SEND_WINDOW,
+                    hooks::RETENTION_BATCH,
+                )
+                .await?;
+                Ok(n as usize)
+            })
+        })
+        .await;
+        report.webhook_deliveries_deleted += deleted;
+        if (deleted as i64) < crate::domain::webhook::RETENTION_BATCH {
+            break;
+        }
+    }
 
     report.sign_in_failures_pruned = step(state, "sign_in_failures_pruned", &mut report, |tx| {
         Box::pin(async move {

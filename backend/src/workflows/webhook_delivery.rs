@@ -124,7 +124,8 @@ pub async fn deliver(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let lease = now + rules::LEASE;
-    let claimed = db::claim_due(&mut *tx, now, lease, rules::CLAIM_BATCH).await?;
+    let claimed =
+        db::claim_due(&mut *tx, now, lease, rules::CLAIM_BATCH, rules::MAX_IN_FLIGHT_PER_ENDPOINT).await?;
     tx.commit().await?;
     if claimed.is_empty() {
         return Ok(0);
@@ -251,7 +252,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Writes an attempt down with its consequences, in one transaction: the delivery succeeds,
 /// waits for its retry, or fails; the endpoint stops failing, or starts, or is disabled (a 410,
-/// or 5 days of failures), which raises `webhook_endpoint.disabled`.
+/// or 5 days of continuous failures), which raises `webhook_endpoint.disabled`.
 async fn record(state: &AppState, c: &db::Claimed, lease: DateTime<Utc>, sent: Sent) -> AppResult<()> {
     let now = state.clock.now();
     let outcome = rules::outcome(sent.status);
@@ -281,7 +282,16 @@ async fn record(state: &AppState, c: &db::Claimed, lease: DateTime<Utc>, sent: S
         tx.commit().await?;
         return Ok(());
     }
-    let failing_since = db::mark_failing(&mut *tx, c.endpoint_id, now).await?.map(|(since, _)| since);
+    // A failure continues the endpoint's failure period only if it has been failing all along
+    // (its previous failure recent); otherwise a new period starts now.
+    let failing_since = match db::failure_state(&mut *tx, c.endpoint_id).await? {
+        Some((since, last_failed_at)) => {
+            let since = rules::failure_period_start(since, last_failed_at, now);
+            db::mark_failing(&mut *tx, c.endpoint_id, since, now).await?;
+            Some(since)
+        }
+        None => None,
+    };
     if let Some(reason) = rules::disables_after_failure(outcome, failing_since, now) {
         db::finish_attempt(&mut *tx, c.id, WebhookDeliveryStatus::Failed, None, &attempt).await?;
         if let Some((organization_id, kind)) = db::disable(&mut *tx, c.endpoint_id, now, &reason).await? {

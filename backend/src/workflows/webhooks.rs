@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::db::{audit, webhooks as db};
 use crate::domain::feed::EventType;
 use crate::domain::webhook::{self as rules, Host, WebhookUrl};
-use crate::domain::{AppError, AppResult, Code, OrganizationKind, Viewer};
+use crate::domain::{AppError, AppResult, Code, OrganizationKind, Viewer, WebhookDeliveryStatus};
 use uuid::Uuid;
 
 /// The event, filed under the organization so its audit log (and feed) shows it.
@@ -226,6 +226,20 @@ fn ensure_enabled(e: &db::Endpoint) -> AppResult<()> {
         .with_details(serde_json::json!({ "state": "DISABLED" })))
 }
 
+/// Refuses a manual send beyond the endpoint's limit, or records it. The endpoint is locked,
+/// so concurrent requests (on any instance) count one after the other.
+async fn within_limit(
+    tx: &mut sqlx::PgConnection,
+    endpoint_id: Uuid,
+    kind: rules::ManualSend,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let since = now - rules::MANUAL_SEND_WINDOW;
+    let recent = db::recent_manual_sends(&mut *tx, endpoint_id, kind.code(), since, kind.limit()).await?;
+    rules::ensure_may_send(kind, &recent, now)?;
+    db::record_manual_send(&mut *tx, endpoint_id, kind.code(), now).await
+}
+
 /// Queues a `webhook.test` delivery to the endpoint now; answers the delivery's id.
 pub async fn send_test(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uuid> {
     rules::ensure_may_manage(viewer)?;
@@ -233,6 +247,7 @@ pub async fn send_test(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult
     let mut tx = state.pool.begin().await?;
     let e = db::endpoint_for_update(&mut *tx, viewer.organization_id, id).await?.ok_or_else(not_found)?;
     ensure_enabled(&e)?;
+    within_limit(&mut tx, id, rules::ManualSend::Test, now).await?;
     let message_id = format!("msg_test_{}", Uuid::new_v4().simple());
     let payload = serde_json::json!({
         "type": rules::TEST_EVENT_TYPE,
@@ -251,7 +266,8 @@ pub async fn send_test(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult
     Ok(delivery)
 }
 
-/// Queues another attempt of a delivery now (a failed one too).
+/// Queues another attempt of a finished delivery (succeeded or failed) now; a pending one is
+/// CONFLICT (it is sent at its next attempt anyway).
 pub async fn redeliver(state: &AppState, viewer: &Viewer, delivery_id: Uuid) -> AppResult<Uuid> {
     rules::ensure_may_manage(viewer)?;
     let now = state.clock.now();
@@ -264,6 +280,14 @@ pub async fn redeliver(state: &AppState, viewer: &Viewer, delivery_id: Uuid) -> 
         .await?
         .ok_or_else(|| AppError::not_found("webhook delivery"))?;
     ensure_enabled(&e)?;
+    if d.status == WebhookDeliveryStatus::Pending {
+        return Err(AppError::refused(
+            Code::Conflict,
+            "the delivery is already waiting for its next attempt; it is sent then",
+        )
+        .with_details(serde_json::json!({ "state": "PENDING" })));
+    }
+    within_limit(&mut tx, e.id, rules::ManualSend::Redelivery, now).await?;
     db::redeliver(&mut *tx, delivery_id, now).await?;
     let event = event_for(viewer, "webhook_endpoint.redelivered", e.id)
         .details(serde_json::json!({ "messageId": d.message_id }));

@@ -211,21 +211,22 @@ async fn a_410_disables_the_endpoint_at_once(pool: PgPool) {
 async fn five_days_of_failures_disable_the_endpoint_and_raise_an_event(pool: PgPool) {
     let (app, state) = app(pool, true).await;
     let mut tailspin = app.sign_in("admin@tailspin.demo").await;
-    let down = Receiver::start(&[500; 20]).await;
+    let down = Receiver::start(&[500; 200]).await;
     let (id, secret) = create(&app, &tailspin, &down.url, json!([])).await;
     app.ok(&tailspin, SEND_TEST, json!({ "id": id })).await;
     run_once(&state).await.unwrap();
-    // Four days on, still failing but enabled.
-    app.advance(chrono::Duration::days(4));
-    // Sessions last hours: sign in again after each jump.
-    tailspin = app.sign_in("admin@tailspin.demo").await;
-    app.ok(&tailspin, SEND_TEST, json!({ "id": id })).await;
-    run_once(&state).await.unwrap();
-    assert_eq!(endpoint(&app, &tailspin, &id).await["enabled"], true);
-    app.advance(chrono::Duration::days(1));
-    tailspin = app.sign_in("admin@tailspin.demo").await;
-    app.ok(&tailspin, SEND_TEST, json!({ "id": id })).await;
-    run_once(&state).await.unwrap();
+    // Failing without a break (a test every 8 h): four days on, still enabled; the fifth day
+    // disables it.
+    for hours in (8..=120).step_by(8) {
+        if hours == 104 {
+            assert_eq!(endpoint(&app, &tailspin, &id).await["enabled"], true);
+        }
+        app.advance(chrono::Duration::hours(8));
+        // Sessions last hours: sign in again after each jump.
+        tailspin = app.sign_in("admin@tailspin.demo").await;
+        app.ok(&tailspin, SEND_TEST, json!({ "id": id })).await;
+        drain(&state).await;
+    }
     let e = endpoint(&app, &tailspin, &id).await;
     assert_eq!(e["enabled"], false);
     assert!(e["disabledReason"].as_str().unwrap().contains("5 days"));
@@ -437,4 +438,180 @@ async fn the_worker_delivers_on_its_own(pool: PgPool) {
     }
     assert_eq!(r.requests().len(), 1, "delivered within 5 s");
     r.assert_all_signed_with(&secret);
+}
+
+/// Runs the worker until nothing more is due now (a claim takes a few per endpoint).
+async fn drain(state: &AppState) -> usize {
+    let mut total = 0;
+    for _ in 0..200 {
+        let (_, attempted) = run_once(state).await.unwrap();
+        if attempted == 0 {
+            break;
+        }
+        total += attempted;
+    }
+    total
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_failure_after_a_quiet_spell_starts_a_new_failure_period(pool: PgPool) {
+    let (app, state) = app(pool, true).await;
+    let mut admin = app.sign_in("admin@tailspin.demo").await;
+    let down = Receiver::start(&[500; 200]).await;
+    let (id, _) = create(&app, &admin, &down.url, json!([])).await;
+    app.ok(&admin, SEND_TEST, json!({ "id": id })).await;
+    assert_eq!(run_once(&state).await.unwrap().1, 1);
+    // Six quiet days; then the test's retry fails: the first failure in six days.
+    app.advance(chrono::Duration::days(6));
+    assert_eq!(run_once(&state).await.unwrap().1, 1);
+    admin = app.sign_in("admin@tailspin.demo").await;
+    assert_eq!(endpoint(&app, &admin, &id).await["enabled"], true, "one failure does not disable");
+    // Failing on without a break (a test every 6 h, beside the retries) for 5 more days.
+    for hours in (6..=120).step_by(6) {
+        app.advance(chrono::Duration::hours(6));
+        admin = app.sign_in("admin@tailspin.demo").await;
+        assert_eq!(endpoint(&app, &admin, &id).await["enabled"], true, "still enabled after {hours} h");
+        app.ok(&admin, SEND_TEST, json!({ "id": id })).await;
+        drain(&state).await;
+    }
+    let e = endpoint(&app, &admin, &id).await;
+    assert_eq!(e["enabled"], false);
+    assert!(e["disabledReason"].as_str().unwrap().contains("5 days"));
+    assert_eq!(app.audit_count("webhook_endpoint.disabled").await, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn test_sends_and_redeliveries_are_limited_per_endpoint(pool: PgPool) {
+    let (app, state) = app(pool, true).await;
+    let mut admin = app.sign_in("admin@contoso.demo").await;
+    let r = Receiver::start(&[]).await;
+    let (a, _) = create(&app, &admin, &r.url, json!([])).await;
+    let (b, _) = create(&app, &admin, &r.url, json!([])).await;
+    let mut deliveries = vec![];
+    for _ in 0..10 {
+        deliveries.push(app.ok(&admin, SEND_TEST, json!({ "id": a })).await["sendTestWebhook"]["id"].clone());
+    }
+    let refused = app.gql(Some(&admin), SEND_TEST, json!({ "id": a })).await;
+    assert_eq!(code(&refused), "RATE_LIMITED", "{refused}");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("at most 10 test sends per hour; try again after"), "{message}");
+    // Another endpoint is not held back.
+    app.ok(&admin, SEND_TEST, json!({ "id": b })).await;
+
+    // A delivery waiting for its attempt is not queued again.
+    let pending = app.gql(Some(&admin), REDELIVER, json!({ "id": deliveries[0] })).await;
+    assert_eq!(code(&pending), "CONFLICT", "{pending}");
+    assert_eq!(drain(&state).await, 11);
+
+    // 60 redeliveries an hour, then RATE_LIMITED.
+    for _ in 0..6 {
+        for d in &deliveries {
+            app.ok(&admin, REDELIVER, json!({ "id": d })).await;
+        }
+        assert_eq!(drain(&state).await, 10);
+    }
+    let refused = app.gql(Some(&admin), REDELIVER, json!({ "id": deliveries[0] })).await;
+    assert_eq!(code(&refused), "RATE_LIMITED", "{refused}");
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("60 redeliveries"));
+    let other = app.ok(&admin, SEND_TEST, json!({ "id": b })).await["sendTestWebhook"]["id"].clone();
+    drain(&state).await;
+    app.ok(&admin, REDELIVER, json!({ "id": other })).await;
+
+    // An hour later the window has moved on.
+    app.advance(chrono::Duration::minutes(61));
+    admin = app.sign_in("admin@contoso.demo").await;
+    app.ok(&admin, SEND_TEST, json!({ "id": a })).await;
+    app.ok(&admin, REDELIVER, json!({ "id": deliveries[0] })).await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn finished_deliveries_are_deleted_after_30_days(pool: PgPool) {
+    let (app, state) = app(pool, true).await;
+    let mut admin = app.sign_in("admin@contoso.demo").await;
+    let (ok, gone, down) =
+        (Receiver::start(&[]).await, Receiver::start(&[410]).await, Receiver::start(&[500; 10]).await);
+    // Tests only (the 410's `webhook_endpoint.disabled` event is delivered to nobody).
+    let only = json!(["SUPPORT_REQUEST_OPENED"]);
+    let (a, _) = create(&app, &admin, &ok.url, only.clone()).await;
+    let (g, _) = create(&app, &admin, &gone.url, only.clone()).await;
+    let message = |v: Value| v["sendTestWebhook"]["messageId"].as_str().unwrap().to_owned();
+    let old_ok = message(app.ok(&admin, SEND_TEST, json!({ "id": a })).await);
+    let old_failed = message(app.ok(&admin, SEND_TEST, json!({ "id": g })).await);
+    assert_eq!(drain(&state).await, 2);
+    // Never attempted: pending from day 0.
+    let (c, _) = create(&app, &admin, &down.url, only).await;
+    let old_pending = message(app.ok(&admin, SEND_TEST, json!({ "id": c })).await);
+
+    app.advance(chrono::Duration::days(31));
+    admin = app.sign_in("admin@contoso.demo").await;
+    let recent = message(app.ok(&admin, SEND_TEST, json!({ "id": a })).await);
+    // The recent one succeeds; the old pending one fails and waits for its retry.
+    assert_eq!(drain(&state).await, 2);
+    let attempts = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from webhook_attempt")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(attempts().await, 4);
+
+    let report = multichannel::workflows::jobs::run_due(&state).await.unwrap();
+    assert_eq!(report.webhook_deliveries_deleted, 2, "{report:?}");
+    let mut kept: Vec<String> =
+        sqlx::query_scalar("select message_id from webhook_delivery").fetch_all(&app.pool).await.unwrap();
+    kept.sort();
+    let mut expected = vec![recent, old_pending];
+    expected.sort();
+    assert_eq!(kept, expected);
+    assert!(!kept.contains(&old_ok) && !kept.contains(&old_failed));
+    assert_eq!(attempts().await, 2, "the old deliveries' attempts went with them");
+    // Nothing more to delete.
+    assert_eq!(multichannel::workflows::jobs::run_due(&state).await.unwrap().webhook_deliveries_deleted, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn one_endpoints_backlog_does_not_hold_back_other_endpoints(pool: PgPool) {
+    use multichannel::db::webhooks as db;
+    use multichannel::domain::webhook::{CLAIM_BATCH, LEASE, MAX_IN_FLIGHT_PER_ENDPOINT};
+    let (app, state) = app(pool, true).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let fabrikam = app.sign_in("admin@fabrikam.demo").await;
+    let (busy, other) = (Receiver::start(&[]).await, Receiver::start(&[]).await);
+    create(&app, &contoso, &busy.url, json!([])).await;
+    let (b, _) = create(&app, &fabrikam, &other.url, json!([])).await;
+    let now = state.clock.now();
+    // 200 deliveries to Contoso's endpoint, all due before Fabrikam's one.
+    sqlx::query(
+        "insert into webhook_delivery (webhook_endpoint_id, message_id, event_type, payload, next_attempt_at, created_at)
+         select webhook_endpoint_id, 'msg_backlog_' || i, 'webhook.test', '{}'::jsonb,
+                $2 - interval '1 hour' + i * interval '1 second', $2 - interval '1 hour'
+         from webhook_endpoint, generate_series(1, 200) i where url = $1",
+    )
+    .bind(&busy.url)
+    .bind(now)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    app.ok(&fabrikam, SEND_TEST, json!({ "id": b })).await;
+
+    // The first claim takes Fabrikam's delivery and only a few of Contoso's, oldest first.
+    assert_eq!(run_once(&state).await.unwrap().1, 1 + MAX_IN_FLIGHT_PER_ENDPOINT as usize);
+    assert_eq!(other.requests().len(), 1);
+    let sent: Vec<String> = busy.requests().iter().map(|(h, _)| header(h, "webhook-id")).collect();
+    let mut sent_sorted = sent.clone();
+    sent_sorted.sort();
+    assert_eq!(sent_sorted, ["msg_backlog_1", "msg_backlog_2", "msg_backlog_3", "msg_backlog_4"]);
+
+    // Never more than the cap in flight: a second claim while the first is out takes none.
+    let lease = now + LEASE;
+    let first = db::claim_due(&app.pool, now, lease, CLAIM_BATCH, MAX_IN_FLIGHT_PER_ENDPOINT).await.unwrap();
+    assert_eq!(first.len(), MAX_IN_FLIGHT_PER_ENDPOINT as usize);
+    let second = db::claim_due(&app.pool, now, lease, CLAIM_BATCH, MAX_IN_FLIGHT_PER_ENDPOINT).await.unwrap();
+    assert!(second.is_empty(), "{second:?}");
+    // Once those leases lapse, the endpoint's room is back.
+    let later = now + LEASE + chrono::Duration::seconds(1);
+    let third = db::claim_due(&app.pool, later, later + LEASE, CLAIM_BATCH, MAX_IN_FLIGHT_PER_ENDPOINT)
+        .await
+        .unwrap();
+    assert_eq!(third.len(), MAX_IN_FLIGHT_PER_ENDPOINT as usize);
 }
