@@ -1,5 +1,10 @@
 //! The audit log's words: each action code and each detail key has one label, so the log reads
 //! as sentences and a search for "invitation" or "seats" finds the events a person means.
+//! English is written here (the one source of English); other languages come from the API's
+//! catalogs (`backend/locales/zh-CN/audit.ftl`, keys derived from the codes).
+
+use super::Language;
+use fluent_bundle::FluentArgs;
 
 /// Every action code the workflows append, with its words. A code missing here still reads (see
 /// [`action_label`]); add it here so people find it by its words.
@@ -68,26 +73,48 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("webhook_endpoint.updated", "Webhook endpoint changed"),
 ];
 
-/// The words of an action code: its label, or for a code not listed the code itself in words
-/// ("user.deactivated" → "User deactivated").
-pub fn action_label(code: &str) -> String {
+/// The words of an action code in `language`: its label, or for a code not listed the code
+/// itself in words ("user.deactivated" → "User deactivated"; in Chinese "其他操作（…）").
+pub fn action_label(language: Language, code: &str) -> String {
+    if language != Language::En {
+        if let Some(words) = crate::i18n::message(language, &action_key(code), None) {
+            return words;
+        }
+        let args = FluentArgs::from_iter([("code", code.to_owned())]);
+        if let Some(words) = crate::i18n::message(language, "action-unknown", Some(&args)) {
+            return words;
+        }
+    }
     match ACTIONS.iter().find(|(c, _)| *c == code) {
         Some((_, label)) => (*label).to_owned(),
         None => sentence(&code.replace(['.', '_'], " ")),
     }
 }
 
+/// The catalog key of an action code: Fluent ids have no dots ("invitation.accepted" →
+/// "action-invitation-accepted").
+fn action_key(code: &str) -> String {
+    format!("action-{}", code.replace('.', "-"))
+}
+
 /// The longest search a person types into the log's filter.
 pub const MAX_SEARCH_CHARS: usize = 100;
 
-/// The action codes whose words (or code) contain every word of `search`, ignoring case:
-/// "invitation" finds all invitation events, "seats assigned" both seat events.
+/// The action codes whose words in any language (or code) contain every word of `search`,
+/// ignoring case: "invitation" finds all invitation events, "seats assigned" both seat events,
+/// 邀请 every invitation event.
 pub fn actions_matching(search: &str) -> Vec<&'static str> {
     let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
     ACTIONS
         .iter()
         .filter(|(code, label)| {
-            let hay = format!("{} {}", label.to_lowercase(), code.replace(['.', '_'], " "));
+            let others: Vec<String> = Language::ALL
+                .iter()
+                .filter(|l| **l != Language::En)
+                .filter_map(|l| crate::i18n::message(*l, &action_key(code), None))
+                .collect();
+            let hay =
+                format!("{} {} {}", label.to_lowercase(), code.replace(['.', '_'], " "), others.join(" "));
             words.iter().all(|w| hay.contains(w.as_str()))
         })
         .map(|(code, _)| *code)
@@ -104,9 +131,22 @@ pub enum Names {
     DelegatedAdminRelationship,
 }
 
-/// The label of a detail key, and the kind of thing its ids name (if any). Unknown keys read
-/// as words from their camel case ("retryAfter" → "Retry after").
-pub fn detail_label(key: &str) -> (String, Option<Names>) {
+/// The label of a detail key in `language`, and the kind of thing its ids name (if any).
+/// Unknown keys read as words from their camel case ("retryAfter" → "Retry after").
+pub fn detail_label(language: Language, key: &str) -> (String, Option<Names>) {
+    let (english, names) = detail_label_en(key);
+    if language == Language::En {
+        return (english, names);
+    }
+    let words = crate::i18n::message(language, &format!("detail-{key}"), None).or_else(|| {
+        let args = FluentArgs::from_iter([("key", key.to_owned())]);
+        crate::i18n::message(language, "detail-unknown", Some(&args))
+    });
+    (words.unwrap_or(english), names)
+}
+
+/// The English label of a detail key, and the kind of thing its ids name.
+fn detail_label_en(key: &str) -> (String, Option<Names>) {
     let known = match key {
         "friendlyName" => ("Subscription name", None),
         "offer" => ("Offer", None),
@@ -195,9 +235,48 @@ mod tests {
 
     #[test]
     fn unknown_codes_and_keys_read_as_words() {
-        assert_eq!(action_label("invitation.accepted"), "Invitation accepted");
-        assert_eq!(action_label("user.deactivated"), "User deactivated");
-        assert_eq!(detail_label("retryAfterSeconds").0, "Retry after seconds");
-        assert_eq!(detail_label("serviceId"), ("Service".to_owned(), Some(Names::Service)));
+        assert_eq!(action_label(Language::En, "invitation.accepted"), "Invitation accepted");
+        assert_eq!(action_label(Language::En, "user.deactivated"), "User deactivated");
+        assert_eq!(detail_label(Language::En, "retryAfterSeconds").0, "Retry after seconds");
+        assert_eq!(detail_label(Language::En, "serviceId"), ("Service".to_owned(), Some(Names::Service)));
+        assert_eq!(action_label(Language::ZhCn, "user.deactivated"), "其他操作（user.deactivated）");
+        assert_eq!(detail_label(Language::ZhCn, "serviceId"), ("服务".to_owned(), Some(Names::Service)));
+    }
+
+    fn is_chinese(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_action_and_feed_event_has_chinese_words() {
+        let missing: Vec<&str> = ACTIONS
+            .iter()
+            .map(|(code, _)| *code)
+            .filter(|code| {
+                !crate::i18n::message(Language::ZhCn, &action_key(code), None).is_some_and(|w| is_chinese(&w))
+            })
+            .collect();
+        assert!(missing.is_empty(), "no Chinese words in backend/locales/zh-CN/audit.ftl for {missing:?}");
+        // Every feed event type is raised by listed actions, so its label has Chinese words too.
+        for event in super::super::feed::EventType::ALL {
+            assert!(
+                ACTIONS
+                    .iter()
+                    .any(|(code, _)| super::super::feed::EventType::of_action(code) == Some(*event)),
+                "{event:?} is raised by no action listed in ACTIONS"
+            );
+        }
+        for (key, _) in [("friendlyName", 0), ("customerId", 0), ("terminated", 0)] {
+            assert!(is_chinese(&detail_label(Language::ZhCn, key).0), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_chinese_search_finds_the_events() {
+        let found = actions_matching("邀请");
+        assert!(found.contains(&"invitation.accepted") && found.contains(&"invitation.created"), "{found:?}");
+        assert!(!found.contains(&"subscription.created"));
+        assert_eq!(actions_matching("已接受 邀请"), ["invitation.accepted"]);
+        assert!(actions_matching("委派管理员").contains(&"delegated_admin.granted"));
     }
 }

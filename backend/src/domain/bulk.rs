@@ -39,6 +39,11 @@ pub struct BulkTerms {
     pub message: Option<String>,
     pub indirect_reseller_id: Option<Uuid>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// INVITATION only: the emails' language (`InvitationLanguage` code), settled at the start
+    /// from the terms or the request's language. Absent in operations started before it existed
+    /// (their emails are English).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 impl BulkTerms {

@@ -8,10 +8,11 @@ use super::node::Node;
 use super::organizations::Organization;
 use super::viewer::User;
 use crate::db::audit_query as db;
-use crate::domain::{self, AppError};
+use crate::domain::{self, AppError, Language};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use fluent_bundle::FluentArgs;
 
 /// One recorded change.
 pub struct AuditEvent(pub db::AuditEvent);
@@ -60,9 +61,10 @@ impl AuditEvent {
     async fn details(&self) -> Json<serde_json::Value> {
         Json(self.0.details.clone())
     }
-    /// What happened, in words, e.g. "Invitation accepted".
-    async fn action_label(&self) -> String {
-        domain::audit::action_label(&self.0.action)
+    /// What happened, in words in the viewer's language (`Accept-Language`), e.g. "Invitation
+    /// accepted" or "已接受邀请".
+    async fn action_label(&self, ctx: &Context<'_>) -> String {
+        domain::audit::action_label(ctx.language(), &self.0.action)
     }
     /// The person who acted, when the viewer may read that person (its own organization's
     /// people; the operator everyone). Null for the system's own jobs and for other
@@ -75,21 +77,24 @@ impl AuditEvent {
         let kind = NodeType::parse(&self.0.subject_type)?;
         target(ctx, kind, self.0.subject_id).await
     }
-    /// The subject's kind in words, e.g. "Subscription".
-    async fn subject_label(&self) -> String {
-        subject_words(&self.0.subject_type)
+    /// The subject's kind in words in the viewer's language, e.g. "Subscription" or "订阅".
+    async fn subject_label(&self, ctx: &Context<'_>) -> String {
+        subject_words(ctx.language(), &self.0.subject_type)
     }
     /// The customer concerned, named, when the viewer may read it.
     async fn customer(&self, ctx: &Context<'_>) -> Option<AuditTarget> {
         target(ctx, NodeType::Customer, self.0.customer_id?).await
     }
-    /// The details as labelled fields, in the order recorded; an id becomes the name of what
-    /// it names, with a link target, when the viewer may read it (else "not visible to you").
+    /// The details as labelled fields in the viewer's language, in the order recorded; an id
+    /// becomes the name of what it names, with a link target, when the viewer may read it (else
+    /// "not visible to you").
     async fn fields(&self, ctx: &Context<'_>) -> Vec<AuditField> {
         let serde_json::Value::Object(details) = &self.0.details else { return Vec::new() };
+        let language = ctx.language();
+        let in_words = |v: &serde_json::Value| in_words(language, v);
         let mut fields = Vec::new();
         for (key, value) in details {
-            let (label, names) = domain::audit::detail_label(key);
+            let (label, names) = domain::audit::detail_label(language, key);
             match (names, value) {
                 (_, serde_json::Value::Null) => {}
                 (Some(names), serde_json::Value::String(_) | serde_json::Value::Array(_)) => {
@@ -109,15 +114,21 @@ impl AuditEvent {
                     let more = ids.len().saturating_sub(MAX_IDS_NAMED);
                     for id in ids.into_iter().take(MAX_IDS_NAMED) {
                         let found = target(ctx, node_type(names), id).await;
-                        let value = found
-                            .as_ref()
-                            .map_or_else(|| "not visible to you".to_owned(), |t| t.name.clone());
+                        let value = found.as_ref().map_or_else(
+                            || words(language, "value-not-visible", None, "not visible to you"),
+                            |t| t.name.clone(),
+                        );
                         fields.push(AuditField { label: label.clone(), value, target: found });
                     }
                     if more > 0 {
                         fields.push(AuditField {
                             label: label.clone(),
-                            value: format!("and {more} more"),
+                            value: words(
+                                language,
+                                "value-more",
+                                Some(&FluentArgs::from_iter([("n", more)])),
+                                &format!("and {more} more"),
+                            ),
                             target: None,
                         });
                     }
@@ -169,8 +180,22 @@ fn node_type(names: domain::audit::Names) -> NodeType {
     }
 }
 
-/// "DelegatedAdminRelationship" → "Delegated admin relationship".
-fn subject_words(t: &str) -> String {
+/// A message of the API's catalogs in `language`, or `english` (the English is written here).
+fn words(language: Language, key: &str, args: Option<&FluentArgs>, english: &str) -> String {
+    if language == Language::En {
+        return english.to_owned();
+    }
+    crate::i18n::message(language, key, args).unwrap_or_else(|| english.to_owned())
+}
+
+/// "DelegatedAdminRelationship" → "Delegated admin relationship" (or "委派管理员关系").
+fn subject_words(language: Language, t: &str) -> String {
+    if language != Language::En
+        && let Some(words) = crate::i18n::message(language, &format!("subject-{t}"), None)
+            .or_else(|| crate::i18n::message(language, "subject-unknown", None))
+    {
+        return words;
+    }
     let mut out = String::new();
     for (i, c) in t.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -183,18 +208,22 @@ fn subject_words(t: &str) -> String {
     out.replace("Api", "API")
 }
 
-/// A recorded value in words: codes such as `CSP_INDIRECT` lower case with spaces, lists
-/// joined, yes/no for flags.
-fn in_words(v: &serde_json::Value) -> String {
+/// A recorded value in words: codes such as `CSP_INDIRECT` lower case with spaces (in another
+/// language the code's name, `code-CSP_INDIRECT`), lists joined, yes/no for flags.
+fn in_words(language: Language, v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s)
             if !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
         {
-            s.replace('_', " ").to_lowercase()
+            words(language, &format!("code-{s}"), None, &s.replace('_', " ").to_lowercase())
         }
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
-        serde_json::Value::Array(items) => items.iter().map(in_words).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Bool(true) => words(language, "value-yes", None, "yes"),
+        serde_json::Value::Bool(false) => words(language, "value-no", None, "no"),
+        serde_json::Value::Array(items) => {
+            let sep = if language == Language::En { ", " } else { "、" };
+            items.iter().map(|i| in_words(language, i)).collect::<Vec<_>>().join(sep)
+        }
         other => other.to_string(),
     }
 }
@@ -204,6 +233,7 @@ fn in_words(v: &serde_json::Value) -> String {
 async fn target(ctx: &Context<'_>, kind: NodeType, id: uuid::Uuid) -> Option<AuditTarget> {
     let global = ids::encode(kind, id);
     let node = super::node::resolve(ctx, &global).await.ok()?;
+    let language = ctx.language();
     let name = match &node {
         Node::Operator(o) => o.0.name.clone(),
         Node::Partner(o) => o.0.name.clone(),
@@ -212,15 +242,29 @@ async fn target(ctx: &Context<'_>, kind: NodeType, id: uuid::Uuid) -> Option<Aud
         Node::Subscription(s) => s.0.friendly_name.clone(),
         Node::Service(s) => s.0.name.clone(),
         Node::Offer(o) => o.0.name.clone(),
-        Node::ApiToken(t) => t.0.name.clone().unwrap_or_else(|| "API token".to_owned()),
+        Node::ApiToken(t) => {
+            t.0.name.clone().unwrap_or_else(|| words(language, "value-unnamed-api-token", None, "API token"))
+        }
         Node::DelegatedAdminRelationship(d) => d.0.display_name.clone(),
-        Node::Invitation(i) => format!("Invitation of {}", i.0.created_at.format("%Y-%m-%d")),
-        Node::ResellerRelationship(_) => "Reseller relationship".to_owned(),
-        Node::ResellerPartnership(_) => "Reseller partnership".to_owned(),
+        Node::Invitation(i) => {
+            let date = i.0.created_at.format("%Y-%m-%d").to_string();
+            let english = format!("Invitation of {date}");
+            words(language, "value-invitation-of", Some(&FluentArgs::from_iter([("date", date)])), &english)
+        }
+        Node::ResellerRelationship(_) => {
+            words(language, "value-reseller-relationship", None, "Reseller relationship")
+        }
+        Node::ResellerPartnership(_) => {
+            words(language, "value-reseller-partnership", None, "Reseller partnership")
+        }
         Node::SupportRequest(r) => r.0.title.clone(),
         Node::WebhookEndpoint(e) => e.0.url.clone(),
         Node::WebhookDelivery(d) => d.0.message_id.clone(),
-        Node::BulkOperation(b) => format!("Bulk operation ({})", b.0.kind.words()),
+        Node::BulkOperation(b) => {
+            let english = format!("Bulk operation ({})", b.0.kind.words());
+            let kind = words(language, &format!("code-{}", b.0.kind.as_str()), None, &b.0.kind.words());
+            words(language, "value-bulk-operation", Some(&FluentArgs::from_iter([("kind", kind)])), &english)
+        }
     };
     Some(AuditTarget { id: global, kind: format!("{kind:?}"), name })
 }

@@ -12,7 +12,8 @@ use super::viewer::User;
 use crate::db::bulk as db;
 use crate::db::users;
 use crate::domain::bulk::{BulkTerms, Progress, operation_status};
-use crate::domain::{AppError, AppResult};
+use crate::domain::email::invitation_language;
+use crate::domain::{self, AppError, AppResult, Language};
 use crate::workflows::bulk::{self as workflows, Selection, Start};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -174,11 +175,19 @@ pub struct BulkTermsInput {
     pub indirect_reseller_id: Option<ID>,
     /// When the invitations stop working (at most 90 days from now, the default).
     pub expires_at: Option<DateTime<Utc>>,
+    /// INVITATION: the language of the invitations' ready-made emails; by default the
+    /// request's (`Accept-Language`).
+    pub language: Option<enums::InvitationLanguage>,
 }
 
 impl BulkTermsInput {
-    fn terms(self) -> AppResult<BulkTerms> {
+    /// The terms as kept; an invitation's email language is settled now, from the request's
+    /// language when none is given.
+    fn terms(self, kind: domain::BulkKind, request: Language) -> AppResult<BulkTerms> {
+        let language = (kind == domain::BulkKind::Invitation)
+            .then(|| invitation_language(self.language.map(Into::into), request).as_str().to_owned());
         Ok(BulkTerms {
+            language,
             display_name: self.display_name,
             roles: self
                 .roles
@@ -302,7 +311,7 @@ impl BulkMutation {
         let start = Start {
             kind: input.kind.into(),
             selection,
-            terms: input.terms.terms()?,
+            terms: input.terms.terms(input.kind.into(), ctx.language())?,
             idempotency_key: input.idempotency_key,
         };
         let id = workflows::start(ctx.state(), viewer, start).await?;

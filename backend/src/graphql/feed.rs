@@ -101,9 +101,9 @@ impl Event {
     async fn type_code(&self) -> &'static str {
         self.0.event_type.code()
     }
-    /// What happened, in words.
-    async fn label(&self) -> String {
-        domain::audit::action_label(&self.0.action)
+    /// What happened, in words in the viewer's language (`Accept-Language`).
+    async fn label(&self, ctx: &Context<'_>) -> String {
+        domain::audit::action_label(ctx.language(), &self.0.action)
     }
     /// The version of the payload's shape.
     async fn version(&self) -> u32 {

@@ -450,6 +450,7 @@ pub async fn audit(req: &Request, Data(state): Data<&AppState>, Query(p): Query<
         Err(e) => return failure(e),
     };
     let (state, scope) = (state.clone(), Scope::of(&viewer));
+    let language = super::graphql::language(req);
     let rows = async_stream::try_stream! {
         let mut before: Option<i64> = None;
         loop {
@@ -463,7 +464,7 @@ pub async fn audit(req: &Request, Data(state): Data<&AppState>, Query(p): Query<
                 sheet.row([
                     Cell::Plain(crate::db::page::time_key(e.occurred_at)),
                     Cell::Plain(e.action.clone()),
-                    Cell::Text(crate::domain::audit::action_label(&e.action)),
+                    Cell::Text(crate::domain::audit::action_label(language, &e.action)),
                     Cell::Plain(e.subject_type.clone()),
                     Cell::Plain(subject),
                     Cell::Plain(e.customer_id.map(|c| ids::encode(NodeType::Customer, c).to_string()).unwrap_or_default()),

@@ -345,8 +345,11 @@ async fn apply(
                 delegated_admin: asked,
                 message: t.message.clone().unwrap_or_default(),
                 expires_at: t.expires_at,
-                // Bulk terms name no email language yet: the emails are English.
-                language: crate::domain::InvitationLanguage::En,
+                language: t
+                    .language
+                    .as_deref()
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(crate::domain::InvitationLanguage::En),
             };
             let id = invitations::create_in(tx, viewer, input, now).await?;
             Ok(Applied::Done { result_type: "Invitation", result_id: id })

@@ -318,3 +318,44 @@ async fn other_tenants_lower_roles_and_hostile_input_are_refused(pool: PgPool) {
     assert_eq!(code(&app.gql(Some(&contoso), &start_q(), json!({ "i": unknown })).await), "NOT_FOUND");
     assert_eq!(scalar(&app, "select count(*) from bulk_operation").await, 1);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bulk_invitations_are_written_in_the_terms_language(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).take(2).collect();
+    let q =
+        "mutation($i: StartBulkOperationInput!) { startBulkOperation(input: $i) { bulkOperation { id } } }";
+    let mut ops = Vec::new();
+    for (key, language) in [("zh", Some("ZH_CN")), ("en", None)] {
+        let mut terms = json!({ "message": "Hello" });
+        if let Some(l) = language {
+            terms["language"] = json!(l);
+        }
+        let input =
+            json!({ "kind": "INVITATION", "customerIds": ids, "idempotencyKey": key, "terms": terms });
+        let started = app.ok(&contoso, q, json!({ "i": input })).await;
+        ops.push(started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned());
+    }
+    work(&app).await;
+    let q = "query($id: ID!) { node(id: $id) { ... on BulkOperation { status
+        items(first: 10) { edges { node { status result { ... on Invitation { language emailText } } } } } } } }";
+    // Given ZH_CN: every invitation stores it and its email is Chinese; none given (and an
+    // English request): English.
+    for (op, expected) in ops.iter().zip(["ZH_CN", "EN"]) {
+        let node = app.ok(&contoso, q, json!({ "id": op })).await["node"].clone();
+        assert_eq!(node["status"], "SUCCEEDED", "{node:#}");
+        let items = node["items"]["edges"].as_array().unwrap();
+        assert_eq!(items.len(), ids.len());
+        for item in items {
+            let invitation = &item["node"]["result"];
+            assert_eq!(invitation["language"], expected, "{node:#}");
+            let chinese = invitation["emailText"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert_eq!(chinese, expected == "ZH_CN", "{invitation:#}");
+        }
+    }
+}

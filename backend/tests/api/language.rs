@@ -108,3 +108,52 @@ fn every_code_has_a_chinese_reason() {
         assert!(is_chinese(&zh), "{code}: {zh}");
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_audit_log_and_the_feed_speak_the_asked_language_and_search_in_chinese(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    app.ok(&contoso, CREATE_INVITATION, json!({ "i": { "audience": "ANY_CUSTOMER" } })).await;
+    let log = "query($s: String) { auditEvents(first: 50, filter: {search: $s}) {
+        edges { node { action actionLabel subjectLabel fields { label value } } } } }";
+    let events = |body: Value| -> Vec<Value> {
+        assert!(body["errors"].is_null(), "{body:#}");
+        body["data"]["auditEvents"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect()
+    };
+
+    // 邀请 finds the invitation events, in Chinese words; the code stays the same.
+    let zh = events(gql_in(&app, Some("zh-CN"), Some(&contoso), log, json!({ "s": "邀请" })).await);
+    assert!(!zh.is_empty(), "邀请 finds the invitation just created");
+    for e in &zh {
+        assert!(e["action"].as_str().unwrap().starts_with("invitation."), "{e:#}");
+        for words in [&e["actionLabel"], &e["subjectLabel"]] {
+            assert!(is_chinese(words.as_str().unwrap()), "{e:#}");
+        }
+        for f in e["fields"].as_array().unwrap() {
+            assert!(is_chinese(f["label"].as_str().unwrap()), "{e:#}");
+        }
+    }
+    assert!(zh.iter().any(|e| e["actionLabel"] == "已创建邀请"), "{zh:#?}");
+    // The same search in English words finds the same events, in English.
+    let en = events(gql_in(&app, None, Some(&contoso), log, json!({ "s": "invitation" })).await);
+    assert_eq!(en.len(), zh.len());
+    assert!(en.iter().any(|e| e["actionLabel"] == "Invitation created"), "{en:#?}");
+    assert!(en.iter().all(|e| !is_chinese(e["actionLabel"].as_str().unwrap())));
+    let none = events(gql_in(&app, Some("zh-CN"), Some(&contoso), log, json!({ "s": "邀请 订阅" })).await);
+    assert!(none.is_empty(), "every word must match: {none:#?}");
+
+    // The feed's event words (the notifications menu) follow the language too.
+    let feed = "{ events(last: 10) { edges { node { typeCode label } } } }";
+    let zh = gql_in(&app, Some("zh-CN"), Some(&contoso), feed, json!({})).await;
+    let edges = zh["data"]["events"]["edges"].as_array().unwrap_or_else(|| panic!("{zh:#}"));
+    assert!(!edges.is_empty(), "the invitation is an event: {zh:#}");
+    assert!(edges.iter().all(|e| is_chinese(e["node"]["label"].as_str().unwrap())), "{zh:#}");
+    let en = app.ok(&contoso, feed, json!({})).await;
+    assert!(
+        en["events"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| !is_chinese(e["node"]["label"].as_str().unwrap()))
+    );
+}

@@ -9,7 +9,7 @@ use crate::queries::*;
 use crate::route::Route;
 use crate::t;
 use start_bulk_operation::{
-    BulkCustomerFilter, BulkKind, BulkTermsInput, DelegatedRole, StartBulkOperationInput,
+    BulkCustomerFilter, BulkKind, BulkTermsInput, DelegatedRole, InvitationLanguage, StartBulkOperationInput,
 };
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -68,7 +68,7 @@ pub fn bulk_bar(props: &BulkBarProps) -> Html {
     let (options, _) = use_query::<BulkOptions>(bulk_options::Variables {});
     let start = use_mutation::<StartBulkOperation>();
     let navigator = use_navigator();
-    let [name, service, duration, provisioning, support, message, auto_extend] = use_node_refs();
+    let [name, service, duration, provisioning, support, message, auto_extend, language] = use_node_refs();
     let on_kind = {
         let kind = kind.clone();
         Callback::from(move |e: Event| {
@@ -85,9 +85,10 @@ pub fn bulk_bar(props: &BulkBarProps) -> Html {
             support.clone(),
             message.clone(),
             auto_extend.clone(),
+            language.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let (name, service, duration, provisioning, support, message, auto_extend) = &refs;
+            let (name, service, duration, provisioning, support, message, auto_extend, language) = &refs;
             let k = kind_of(&kind);
             let mut roles = Vec::new();
             if checked(provisioning) {
@@ -106,6 +107,14 @@ pub fn bulk_bar(props: &BulkBarProps) -> Html {
                 message: matches!(k, BulkKind::INVITATION).then(|| field_value(message)),
                 indirect_reseller_id: None,
                 expires_at: None,
+                // The invitations' emails: the language picked, like the create form's.
+                language: matches!(k, BulkKind::INVITATION).then(|| {
+                    if field_value(language) == "ZH_CN" {
+                        InvitationLanguage::ZH_CN
+                    } else {
+                        InvitationLanguage::EN
+                    }
+                }),
             };
             let (customer_ids, filter) = match &picked {
                 Picked::Ids(ids) => (Some(ids.clone()), None),
@@ -161,6 +170,11 @@ pub fn bulk_bar(props: &BulkBarProps) -> Html {
             if *kind == "INVITATION" {
                 <label for="bulk-message">{ t!("bulk-message") }</label>
                 <textarea id="bulk-message" maxlength="2000" ref={message} />
+                <label for="bulk-language">{ t!("inv-language") }</label>
+                <select id="bulk-language" ref={language}>
+                    <option value="EN" selected={crate::i18n::lang() == crate::i18n::Lang::En}>{ "English" }</option>
+                    <option value="ZH_CN" selected={crate::i18n::lang() == crate::i18n::Lang::ZhCn}>{ "简体中文" }</option>
+                </select>
             }
             if *kind == "SET_AUTO_EXTEND" {
                 <label for="bulk-auto-extend">{ t!("bulk-auto-extend") }</label>

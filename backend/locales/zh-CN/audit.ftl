@@ -1,0 +1,212 @@
+# 审核日志与变更源的用语。英文在 backend/src/domain/audit.rs（唯一的英文来源）；
+# 这里只有中文。键由操作代码得出：action-<代码，"." 换成 "-">。
+
+## 操作（ACTIONS 中的每个代码）
+
+action-api_token-created = 已创建 API 令牌
+action-api_token-revoked = 已吊销 API 令牌
+action-bulk_operation-cancelled = 已取消批量操作
+action-bulk_operation-retried = 已重试批量操作中的失败项
+action-bulk_operation-started = 已开始批量操作
+action-customer-created = 已创建客户
+action-delegated_admin-activated = 委派管理员权限已生效
+action-delegated_admin-approval_requested = 已请求批准委派管理员权限
+action-delegated_admin-approved = 已批准委派管理员权限
+action-delegated_admin-auto_extend_changed = 已更改委派管理员权限的自动续期
+action-delegated_admin-consented = 已同意委派管理员权限
+action-delegated_admin-created = 已起草委派管理员权限请求
+action-delegated_admin-deleted = 已删除委派管理员权限草稿
+action-delegated_admin-expired = 委派管理员权限已过期
+action-delegated_admin-expiring = 委派管理员权限即将过期
+action-delegated_admin-extended = 已续期委派管理员权限
+action-delegated_admin-granted = 已授予委派管理员权限
+action-delegated_admin-rejected = 已拒绝委派管理员权限请求
+action-delegated_admin-role_replaced = 已替换委派管理员角色
+action-delegated_admin-terminated = 已终止委派管理员权限
+action-delegated_admin-updated = 已更改委派管理员权限请求
+action-invitation-accepted = 已接受邀请
+action-invitation-created = 已创建邀请
+action-invitation-declined = 已拒绝邀请
+action-invitation-expired = 邀请已过期
+action-invitation-message_changed = 已更改邀请消息
+action-invitation-revoked = 已撤销邀请
+action-partner-joined_csp = 合作伙伴已加入 CSP 计划
+action-partner-registered = 合作伙伴已注册
+action-partnership-accepted = 已接受经销商合作关系
+action-partnership-expired = 经销商合作关系链接已过期
+action-partnership-invited = 已创建经销商合作关系链接
+action-partnership-removed = 已移除经销商合作关系
+action-reseller_relationship-created = 已建立经销商关系
+action-reseller_relationship-removed = 已移除经销商关系
+action-session-created = 已登录
+action-session-ended = 已注销
+action-subscription-auto_renew_changed = 已更改订阅的自动续订
+action-subscription-cancelled = 已取消订阅
+action-subscription-created = 已订购订阅
+action-subscription-deleted = 已删除订阅
+action-subscription-expired = 订阅已过期
+action-subscription-quantity_changed = 已更改订阅数量
+action-subscription-reactivated = 已重新激活订阅
+action-subscription-renewed = 已续订订阅
+action-subscription-seats_assigned = 已分配席位
+action-subscription-seats_unassigned = 已取消分配席位
+action-subscription-service_partner_assigned = 已指定服务合作伙伴
+action-subscription-suspended = 已暂停订阅
+action-support_request-commented = 已评论支持请求
+action-support_request-escalated = 已升级支持请求
+action-support_request-opened = 已提交支持请求
+action-support_request-resolved = 已解决支持请求
+action-support_request-updated = 已更新支持请求
+action-user-created = 已创建用户
+action-webhook_endpoint-created = 已创建 Webhook 终结点
+action-webhook_endpoint-deleted = 已删除 Webhook 终结点
+action-webhook_endpoint-disabled = 已禁用 Webhook 终结点
+action-webhook_endpoint-redelivered = 已重新排队 Webhook 传递
+action-webhook_endpoint-secret_rotated = 已轮换 Webhook 签名密钥
+action-webhook_endpoint-test_sent = 已发送 Webhook 测试
+action-webhook_endpoint-updated = 已更改 Webhook 终结点
+
+## 未列出的操作代码
+
+action-unknown = 其他操作（{ $code }）
+
+## 详细信息的字段（detail_label 中的每个键）
+
+detail-friendlyName = 订阅名称
+detail-offer = 产品/服务
+detail-quantity = 数量
+detail-channel = 渠道
+detail-commitmentEnd = 承诺期结束
+detail-effectiveStart = 期限开始
+detail-automatic = 自动
+detail-reason = 原因
+detail-kind = 关系
+detail-relationshipKind = 关系
+detail-status = 状态
+detail-email = 电子邮件
+detail-roles = 角色
+detail-name = 名称
+detail-mpnId = MPN ID
+detail-program = 计划
+detail-from = 从
+detail-to = 到
+detail-primaryDomain = 主域
+detail-country = 国家/地区
+detail-readOnly = 只读
+detail-expiresAt = 过期时间
+detail-bootstrap = 在初始设置时创建
+detail-indirectResellerId = 间接经销商
+detail-partnerId = 合作伙伴
+detail-resellerId = 合作伙伴
+detail-providerId = 合作伙伴
+detail-customerId = 客户
+detail-subscriptionId = 订阅
+detail-subscriptions = 受影响的订阅
+detail-subscriptionsReleased = 受影响的订阅
+detail-serviceId = 服务
+detail-replacedBy = 替换为
+detail-terminated = 已结束的委派管理员权限
+detail-delegatedAdminEnded = 已结束的委派管理员权限
+detail-relationshipId = 委派管理员关系
+detail-unknown = 其他（{ $key }）
+
+## 变更对象的类型（subjectLabel）
+
+subject-ApiToken = API 令牌
+subject-BulkOperation = 批量操作
+subject-Customer = 客户
+subject-DelegatedAdminRelationship = 委派管理员关系
+subject-Invitation = 邀请
+subject-Offer = 产品/服务
+subject-Operator = 运营方
+subject-Partner = 合作伙伴
+subject-ResellerPartnership = 经销商合作关系
+subject-ResellerRelationship = 经销商关系
+subject-Service = 服务
+subject-Subscription = 订阅
+subject-SupportRequest = 支持请求
+subject-User = 用户
+subject-WebhookDelivery = Webhook 传递
+subject-WebhookEndpoint = Webhook 终结点
+subject-unknown = 对象
+
+## 值
+
+value-yes = 是
+value-no = 否
+value-not-visible = 你无权查看
+value-more = 另外 { $n } 项
+value-unnamed-api-token = API 令牌
+value-invitation-of = { $date } 的邀请
+value-reseller-relationship = 经销商关系
+value-reseller-partnership = 经销商合作关系
+value-bulk-operation = 批量操作（{ $kind }）
+
+## 记录的代码值（如 CSP_INDIRECT、ACTIVE），与网页应用的 code-* 相同
+
+code-ACCEPTED = 已接受
+code-ACTIVE = 活动
+code-ADMIN_AGENT = 管理员代理
+code-ADVISOR = 顾问
+code-ANNUAL = 每年
+code-ANY_CUSTOMER = 任意客户
+code-API = API
+code-APPROVAL_PENDING = 等待审批
+code-AT_LEAST = 至少
+code-BILLING_ADMIN = 计费管理员
+code-CANCELLED = 已取消
+code-CONSENT_PENDING = 等待同意
+code-CREATED = 已创建
+code-CSP_DIRECT = CSP 直接
+code-CSP_INDIRECT = CSP 间接
+code-CSP_INDIRECT_PROVIDER = 间接提供商
+code-CSP_INDIRECT_RESELLER = 间接经销商
+code-CUSTOMER = 客户
+code-CUSTOMER_GRANT = 客户授予
+code-DECLINED = 已谢绝
+code-DELEGATED_ADMIN_REQUEST = 委派管理员权限请求
+code-DELETED = 已删除
+code-DIRECT = 直接
+code-ESCALATED = 已升级
+code-EXACT = 精确
+code-EXPIRED = 已过期
+code-FAILED = 失败
+code-GLOBAL_ADMIN = 全局管理员
+code-HELPDESK_AGENT = 技术支持代理
+code-INDIRECT_PROVIDER = 间接提供商
+code-INDIRECT_RESELLER = 间接经销商
+code-INVITATION = 邀请
+code-IN_PROGRESS = 处理中
+code-LICENSE = 许可证
+code-MONTHLY = 每月
+code-NONE = 无
+code-ONLINE_DIRECT = 在线直销
+code-OPEN = 已打开
+code-OPERATOR = 运营方
+code-OPERATOR_ADMIN = 运营方管理员
+code-P1M = 1个月
+code-P1Y = 1年
+code-P3Y = 3年
+code-PARTIALLY_FAILED = 部分失败
+code-PARTNER = 合作伙伴
+code-PARTNER_REQUEST = 合作伙伴请求
+code-PENDING = 待处理
+code-PROVISIONING = 预配
+code-REJECTED = 已拒绝
+code-REMOVED = 已移除
+code-RENEWAL = 续订
+code-RESOLVED = 已解决
+code-REVOKED = 已撤销
+code-RUNNING = 进行中
+code-SALES = 销售
+code-SALES_AGENT = 销售代理
+code-SESSION = 会话
+code-SET_AUTO_EXTEND = 设置自动续期
+code-SKIPPED = 已跳过
+code-SUCCEEDED = 成功
+code-SUPPORT = 支持
+code-SUSPENDED = 已暂停
+code-TERMINATED = 已终止
+code-TERMINATE_DELEGATED_ADMIN = 终止委派管理员权限
+code-USAGE = 按使用量
+code-USER = 用户
