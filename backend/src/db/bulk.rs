@@ -324,7 +324,9 @@ pub async fn claim_next(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResul
 /// For the rest of the transaction, a lock wait longer than `ms` fails (55P03) instead of
 /// holding up the worker: the item is put off and tried again later.
 pub async fn limit_lock_waits(db: impl PgExecutor<'_>, ms: u32) -> AppResult<()> {
-    sqlx::query_scalar!("select set_config('lock_timeout', $1, true)", format!("{ms}ms")).fetch_one(db).await?;
+    sqlx::query_scalar!("select set_config('lock_timeout', $1, true)", format!("{ms}ms"))
+        .fetch_one(db)
+        .await?;
     Ok(())
 }
 

@@ -82,7 +82,9 @@ impl BulkTerms {
                 ..if asks_rights { rights(None) } else { BulkTerms::default() }
             },
             BulkKind::TerminateDelegatedAdmin => BulkTerms::default(),
-            BulkKind::SetAutoExtend => BulkTerms { auto_extend: text(self.auto_extend), ..Default::default() },
+            BulkKind::SetAutoExtend => {
+                BulkTerms { auto_extend: text(self.auto_extend), ..Default::default() }
+            }
         }
     }
 
@@ -420,7 +422,8 @@ mod tests {
             request().canonical(BulkKind::DelegatedAdminRequest)
         );
         assert_eq!(request().canonical(BulkKind::TerminateDelegatedAdmin), BulkTerms::default());
-        let invite = BulkTerms { message: Some(" ".into()), display_name: Some("x".into()), ..Default::default() };
+        let invite =
+            BulkTerms { message: Some(" ".into()), display_name: Some("x".into()), ..Default::default() };
         assert_eq!(invite.canonical(BulkKind::Invitation), BulkTerms::default());
     }
 

@@ -3,9 +3,9 @@
 
 use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
+use super::delegated_admin::DelegatedAdminRelationship;
 use super::enums::{self, BulkItemStatus, BulkKind, BulkStatus};
 use super::error::GqlResult;
-use super::delegated_admin::DelegatedAdminRelationship;
 use super::ids::{self, NodeType};
 use super::invitations::Invitation;
 use super::loaders::Loaders;
@@ -16,16 +16,20 @@ use crate::db::bulk as db;
 use crate::db::users;
 use crate::domain::bulk::{BulkTerms, Progress, operation_status};
 use crate::domain::{AppError, AppResult, access};
-use std::collections::HashMap;
-use std::sync::Arc;
 use crate::workflows::bulk::{self as workflows, Selection, Start};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// One change applied to many customers, item by item, in the background. A list fills in the
 /// progress and the creators of its whole page at once.
-pub struct BulkOperation(pub db::Operation, pub Option<Progress>, pub Option<Arc<HashMap<Uuid, users::User>>>);
+pub struct BulkOperation(
+    pub db::Operation,
+    pub Option<Progress>,
+    pub Option<Arc<HashMap<Uuid, users::User>>>,
+);
 
 impl BulkOperation {
     async fn progress_of(&self, ctx: &Context<'_>) -> AppResult<Progress> {
@@ -114,6 +118,7 @@ impl BulkOperation {
                 .collect()
         };
         let invitations = Arc::new(invitations);
+        prime(ctx, &page.items).await?;
         Ok(connection::build(
             page,
             &request,
@@ -122,6 +127,33 @@ impl BulkOperation {
             |i| BulkItem(i, invitations.clone()),
         ))
     }
+}
+
+/// Loads what the page's selected item fields will ask for, each kind in one statement, so a
+/// page costs the same statements at any size (the DataLoaders' time window alone splits a
+/// large page into several batches).
+async fn prime(ctx: &Context<'_>, items: &[db::Item]) -> GqlResult<()> {
+    let look = ctx.look_ahead();
+    let (edges, nodes) = (look.field("edges").field("node"), look.field("nodes"));
+    let wants = |f: &str| edges.field(f).exists() || nodes.field(f).exists();
+    let loaders = ctx.data_unchecked::<Loaders>();
+    let customers = || items.iter().map(|i| i.customer_id);
+    if wants("customer") || wants("result") {
+        if let Some(visible) = &loaders.visible_customers {
+            visible.load_many(customers()).await?;
+        }
+        let mut orgs: Vec<Uuid> = customers().collect();
+        orgs.push(ctx.viewer()?.organization_id);
+        loaders.organizations.load_many(orgs).await?;
+    }
+    if wants("result") {
+        let related = items
+            .iter()
+            .filter(|i| i.result_type.as_deref() == Some("DelegatedAdminRelationship"))
+            .map(|i| i.customer_id);
+        loaders.customer_delegated_admin.load_many(related).await?;
+    }
+    Ok(())
 }
 
 /// A bulk operation's items counted by status.
@@ -334,8 +366,9 @@ impl BulkQuery {
         let mut creators: Vec<Uuid> = page.items.iter().map(|o| o.created_by).collect();
         creators.sort();
         creators.dedup();
-        let creators: Arc<HashMap<Uuid, users::User>> =
-            Arc::new(users::by_ids(&ctx.state().pool, &creators).await?.into_iter().map(|u| (u.id, u)).collect());
+        let creators: Arc<HashMap<Uuid, users::User>> = Arc::new(
+            users::by_ids(&ctx.state().pool, &creators).await?.into_iter().map(|u| (u.id, u)).collect(),
+        );
         Ok(connection::build(
             page,
             &request,

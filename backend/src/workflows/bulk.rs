@@ -293,11 +293,17 @@ pub async fn drain(state: &AppState) -> AppResult<usize> {
 
 /// What an item did.
 enum Applied {
-    Done { result_type: &'static str, result_id: Uuid },
+    Done {
+        result_type: &'static str,
+        result_id: Uuid,
+    },
     NothingToDo(String),
     /// Some of the customer's relationships changed (kept) and one was refused: the item fails
     /// with that refusal, and a retry finds the changed ones already done.
-    PartlyRefused { code: Code, reason: String },
+    PartlyRefused {
+        code: Code,
+        reason: String,
+    },
 }
 
 /// Claims one due pending item and finishes it (or puts it off) in one transaction; false when
@@ -329,7 +335,11 @@ pub async fn process_one(state: &AppState) -> AppResult<bool> {
 
 /// The item's work in a savepoint (a refusal, even a violated constraint, undoes it alone) and
 /// its outcome, in the claim's transaction.
-async fn run_item(tx: &mut PgConnection, item: &db::Claimed, now: DateTime<Utc>) -> AppResult<BulkItemStatus> {
+async fn run_item(
+    tx: &mut PgConnection,
+    item: &db::Claimed,
+    now: DateTime<Utc>,
+) -> AppResult<BulkItemStatus> {
     db::limit_lock_waits(&mut *tx, rules::ITEM_LOCK_TIMEOUT_MS).await?;
     // Cancelled while this item was held (or put back) by a worker: it is skipped, not run.
     if item.cancelled {
@@ -375,7 +385,9 @@ async fn record(
     let (status, code, reason, tries) = match outcome {
         ItemOutcome::Succeeded => (BulkItemStatus::Succeeded, None, None, item.tries),
         ItemOutcome::Skipped { reason } => (BulkItemStatus::Skipped, None, Some(reason), item.tries),
-        ItemOutcome::Failed { code, reason } => (BulkItemStatus::Failed, Some(code), Some(reason), item.tries),
+        ItemOutcome::Failed { code, reason } => {
+            (BulkItemStatus::Failed, Some(code), Some(reason), item.tries)
+        }
         ItemOutcome::TryAgain { code, reason } => {
             let tries = item.tries + 1;
             match rules::after_transient(tries, now) {
@@ -474,7 +486,9 @@ async fn each_relationship(
             continue;
         }
         let mut one = tx.begin().await?;
-        match delegated_admin::transition_in(&mut one, viewer, r.id, transition, false, None, value, now).await {
+        match delegated_admin::transition_in(&mut one, viewer, r.id, transition, false, None, value, now)
+            .await
+        {
             Ok(_) => {
                 one.commit().await?;
                 changed.push(r.id);
@@ -484,7 +498,9 @@ async fn each_relationship(
                 match rules::outcome_of(&e) {
                     // Later, for the whole item (what changed is undone with it).
                     ItemOutcome::TryAgain { .. } => return Err(e),
-                    ItemOutcome::Skipped { reason } => unchanged.push(format!("{}: {reason}", r.display_name)),
+                    ItemOutcome::Skipped { reason } => {
+                        unchanged.push(format!("{}: {reason}", r.display_name))
+                    }
                     ItemOutcome::Failed { code, reason } => {
                         refused.get_or_insert((code, format!("{}: {reason}", r.display_name)));
                     }
@@ -502,7 +518,9 @@ async fn each_relationship(
             };
             Ok(Applied::PartlyRefused { code, reason })
         }
-        (None, Some(first)) => Ok(Applied::Done { result_type: "DelegatedAdminRelationship", result_id: *first }),
+        (None, Some(first)) => {
+            Ok(Applied::Done { result_type: "DelegatedAdminRelationship", result_id: *first })
+        }
         (None, None) => Ok(Applied::NothingToDo(unchanged.join("; "))),
     }
 }
