@@ -207,6 +207,8 @@ pub struct Item {
     pub result_type: Option<String>,
     pub result_id: Option<Uuid>,
     pub finished_at: Option<DateTime<Utc>>,
+    pub tries: i32,
+    pub not_before: Option<DateTime<Utc>>,
 }
 
 /// A page of an operation's items in their order, optionally of one status.
@@ -223,7 +225,7 @@ pub async fn items_page(
     let rows = sqlx::query_as!(
         Item,
         r#"select bulk_operation_id as operation_id, seq, customer_id, status as "status: BulkItemStatus",
-                  attempt, code, reason, result_type, result_id, finished_at
+                  attempt, code, reason, result_type, result_id, finished_at, tries, not_before
            from bulk_item
            where bulk_operation_id = $1 and seq > $2 and ($3::text is null or status = $3)
            order by seq limit $4"#,
@@ -296,23 +298,62 @@ pub struct Claimed {
     pub created_by: Uuid,
     /// The operation was cancelled after this item escaped the cancel (it was held then).
     pub cancelled: bool,
+    /// Transient failures of this attempt so far.
+    pub tries: i32,
 }
 
-/// The next pending item nobody else holds, oldest operation first, locked until the transaction ends: a worker that
-/// dies mid-item leaves it pending for the next claim.
-pub async fn claim_next(db: impl PgExecutor<'_>) -> AppResult<Option<Claimed>> {
+/// The next due pending item nobody else holds, oldest operation first, locked until the
+/// transaction ends: a worker that dies mid-item leaves it pending for the next claim. An item
+/// put off after a transient failure is not due before its `not_before`.
+pub async fn claim_next(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> AppResult<Option<Claimed>> {
     Ok(sqlx::query_as!(
         Claimed,
         r#"select i.bulk_operation_id as operation_id, i.seq, i.customer_id, o.kind as "kind: BulkKind",
-                  o.terms, o.created_by, o.cancelled_at is not null as "cancelled!"
+                  o.terms, o.created_by, o.cancelled_at is not null as "cancelled!", i.tries
            from bulk_item i join bulk_operation o using (bulk_operation_id)
-           where i.status = 'PENDING'
+           where i.status = 'PENDING' and (i.not_before is null or i.not_before <= $1)
            order by o.created_at, i.bulk_operation_id, i.seq
            limit 1
-           for update of i skip locked"#
+           for update of i skip locked"#,
+        now,
     )
     .fetch_optional(db)
     .await?)
+}
+
+/// For the rest of the transaction, a lock wait longer than `ms` fails (55P03) instead of
+/// holding up the worker: the item is put off and tried again later.
+pub async fn limit_lock_waits(db: impl PgExecutor<'_>, ms: u32) -> AppResult<()> {
+    sqlx::query_scalar!("select set_config('lock_timeout', $1, true)", format!("{ms}ms"))
+        .fetch_one(db)
+        .await?;
+    Ok(())
+}
+
+/// A transient failure: the item stays PENDING with the failure's code and reason, and is not
+/// claimed again before `not_before`. Only the run that claimed it at `item.tries` writes.
+pub async fn put_off(
+    db: impl PgExecutor<'_>,
+    item: &Claimed,
+    tries: i32,
+    code: &str,
+    reason: &str,
+    not_before: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update bulk_item set tries = $4, code = $5, reason = $6, not_before = $7
+         where bulk_operation_id = $1 and seq = $2 and status = 'PENDING' and tries = $3",
+        item.operation_id,
+        item.seq,
+        item.tries,
+        tries,
+        code,
+        reason,
+        not_before,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 pub struct Finished<'a> {
@@ -321,27 +362,30 @@ pub struct Finished<'a> {
     pub reason: Option<&'a str>,
     pub result_type: Option<&'a str>,
     pub result_id: Option<Uuid>,
+    pub tries: i32,
 }
 
+/// Records the item's end; only the run that claimed it (still pending, at `item.tries`) writes.
 pub async fn finish_item(
     db: impl PgExecutor<'_>,
-    operation: Uuid,
-    seq: i32,
+    item: &Claimed,
     f: &Finished<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     sqlx::query!(
-        "update bulk_item set status = $3, code = $4, reason = $5, result_type = $6, result_id = $7,
-            finished_at = $8
-         where bulk_operation_id = $1 and seq = $2 and status = 'PENDING'",
-        operation,
-        seq,
+        "update bulk_item set status = $4, code = $5, reason = $6, result_type = $7, result_id = $8,
+            finished_at = $9, tries = $10, not_before = null
+         where bulk_operation_id = $1 and seq = $2 and status = 'PENDING' and tries = $3",
+        item.operation_id,
+        item.seq,
+        item.tries,
         f.status as BulkItemStatus,
         f.code,
         f.reason,
         f.result_type,
         f.result_id,
         now,
+        f.tries,
     )
     .execute(db)
     .await?;
@@ -360,7 +404,8 @@ pub async fn cancel(db: &mut sqlx::PgConnection, operation: Uuid, now: DateTime<
     .execute(&mut *db)
     .await?;
     Ok(sqlx::query!(
-        "update bulk_item set status = 'SKIPPED', reason = 'cancelled', finished_at = $2
+        "update bulk_item set status = 'SKIPPED', code = null, reason = 'cancelled', finished_at = $2,
+            not_before = null
          where (bulk_operation_id, seq) in (
              select bulk_operation_id, seq from bulk_item
              where bulk_operation_id = $1 and status = 'PENDING'
@@ -377,7 +422,7 @@ pub async fn cancel(db: &mut sqlx::PgConnection, operation: Uuid, now: DateTime<
 pub async fn retry_failed(db: &mut sqlx::PgConnection, operation: Uuid) -> AppResult<u64> {
     Ok(sqlx::query!(
         "update bulk_item set status = 'PENDING', attempt = attempt + 1, code = null, reason = null,
-            result_type = null, result_id = null, finished_at = null
+            result_type = null, result_id = null, finished_at = null, tries = 0, not_before = null
          where bulk_operation_id = $1 and status = 'FAILED'",
         operation,
     )
@@ -414,23 +459,50 @@ pub async fn creator_viewer(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult
     }))
 }
 
-/// The partner's relationships with the customer that are active now (terminate and
-/// auto-extend act on these).
-pub async fn active_relationships(
+/// An active relationship as terminate and auto-extend see it.
+pub struct Held {
+    pub id: Uuid,
+    pub display_name: String,
+    pub auto_extend: String,
+}
+
+/// The partner's relationships with the customer that are active now, locked (in one order,
+/// so two items never wait on each other) until the item's transaction ends.
+pub async fn active_relationships_for_update(
     db: impl PgExecutor<'_>,
     partner: Uuid,
     customer: Uuid,
     now: DateTime<Utc>,
-) -> AppResult<Vec<Uuid>> {
-    Ok(sqlx::query_scalar!(
-        "select relationship_id from delegated_admin_relationship
+) -> AppResult<Vec<Held>> {
+    Ok(sqlx::query_as!(
+        Held,
+        "select relationship_id as id, display_name, auto_extend from delegated_admin_relationship
          where partner_id = $1 and customer_id = $2 and status = 'ACTIVE' and ends_at > $3
-         order by created_at, relationship_id",
+         order by created_at, relationship_id
+         for update",
         partner,
         customer,
         now,
     )
     .fetch_all(db)
+    .await?)
+}
+
+/// Whether another customer's relationship with the partner already has this display name.
+pub async fn display_name_held_by_other(
+    db: impl PgExecutor<'_>,
+    partner: Uuid,
+    name: &str,
+    customer: Uuid,
+) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(select 1 from delegated_admin_relationship
+             where partner_id = $1 and display_name = $2 and customer_id <> $3) as "held!""#,
+        partner,
+        name,
+        customer,
+    )
+    .fetch_one(db)
     .await?)
 }
 

@@ -141,6 +141,19 @@ pub async fn visible_by_id(
     Ok(qb.build_query_as().fetch_optional(db).await?)
 }
 
+/// [`visible_by_id`] for many ids at once (a page of bulk items' results).
+pub async fn visible_by_ids(
+    db: impl PgExecutor<'_>,
+    organization: Option<Uuid>,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Invitation>> {
+    let mut qb = sqlx::QueryBuilder::new(SELECT);
+    push_list(&mut qb, &ListFilter { organization, ..ListFilter::default() }, now);
+    qb.push(" and i.invitation_id = any(").push_bind(ids.to_vec()).push(")");
+    Ok(qb.build_query_as().fetch_all(db).await?)
+}
+
 pub async fn set_status(
     db: impl PgExecutor<'_>,
     id: Uuid,

@@ -126,10 +126,18 @@ fn sqlstate_refusal(sqlstate: Option<&str>) -> Option<AppError> {
         "22003" => bad("a number is out of range"),
         "22001" => bad("a text is too long"),
         "54000" => bad("a value is too large"),
-        "57014" => Some(AppError::refused(Code::Timeout, "the request took too long")),
-        "57P01" | "57P02" | "57P03" => Some(unavailable()),
-        c if c.starts_with("08") => Some(unavailable()),
-        _ => None,
+        "55P03" => Some(AppError::refused(Code::Timeout, "a row it needs stayed locked by another change")),
+        "40001" | "40P01" => Some(
+            AppError::refused(
+                Code::ServiceUnavailable,
+                "a concurrent change got in the way (the database chose this one to give way); try again",
+            )
+            .with_details(serde_json::json!({ "retryAfterSeconds": 1 })),
+        ),
+        c => match crate::domain::transient_sqlstate(c)? {
+            Code::Timeout => Some(AppError::refused(Code::Timeout, "the request took too long")),
+            _ => Some(unavailable()),
+        },
     }
 }
 

@@ -31,6 +31,21 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<User>>
     .await?)
 }
 
+/// [`by_id`] for many ids at once (the creators of a page of bulk operations).
+pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<Vec<User>> {
+    Ok(sqlx::query_as!(
+        User,
+        r#"select u.user_id as id, u.organization_id, u.email, u.display_name, u.created_at,
+               u.deactivated_at, u.totp_secret is not null as "mfa_enabled!",
+               array(select role from user_role r where r.user_id = u.user_id order by role)
+                   as "roles!: Vec<Role>"
+           from app_user u where u.user_id = any($1)"#,
+        ids,
+    )
+    .fetch_all(db)
+    .await?)
+}
+
 /// A user of the organization, locked for a change; `None` when it is not one of its users
 /// (another tenant's user is "not found").
 pub async fn in_organization_for_update(

@@ -20,6 +20,16 @@ pub const MAX_IDEMPOTENCY_KEY: usize = 200;
 pub const MAX_DISPLAY_PREFIX: usize = 30;
 /// Items one worker works on at once (each in its own transaction).
 pub const CONCURRENT_ITEMS: usize = 4;
+/// Runs of one attempt that may end in a transient failure (timeout, lock held too long,
+/// deadlock, database away): after that many, the item is FAILED with the last code.
+pub const MAX_TRIES: i32 = 5;
+/// The wait after the first transient failure; it doubles after each further one, up to
+/// [`RETRY_CAP_SECONDS`].
+pub const RETRY_BASE_SECONDS: i64 = 5;
+pub const RETRY_CAP_SECONDS: i64 = 300;
+/// How long an item waits for a row another transaction holds before giving way (and trying
+/// again later) instead of holding up the worker.
+pub const ITEM_LOCK_TIMEOUT_MS: u32 = 1_000;
 
 pub use super::enums::{BulkItemStatus, BulkKind, BulkStatus};
 
@@ -47,6 +57,43 @@ pub struct BulkTerms {
 }
 
 impl BulkTerms {
+    /// Only what `kind` uses, in one form: roles and services sorted and once each, blank texts
+    /// and an empty delegated admin ask as absent, auto-extension P0D when not given. This is
+    /// what is kept and hashed, so a client sending fields the kind ignores (or the same lists
+    /// in another order) asks for the same operation.
+    pub fn canonical(self, kind: BulkKind) -> BulkTerms {
+        let text = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        let mut roles = self.roles;
+        roles.sort();
+        roles.dedup();
+        let mut service_ids = self.service_ids;
+        service_ids.sort();
+        service_ids.dedup();
+        let asks_rights = !roles.is_empty() || !service_ids.is_empty() || self.duration.is_some();
+        let rights = |display_name: Option<String>| BulkTerms {
+            display_name,
+            roles: roles.clone(),
+            service_ids: service_ids.clone(),
+            duration: text(self.duration.clone()),
+            auto_extend: Some(text(self.auto_extend.clone()).unwrap_or_else(|| "P0D".into())),
+            ..Default::default()
+        };
+        match kind {
+            BulkKind::DelegatedAdminRequest => rights(text(self.display_name.map(|n| n.trim().to_owned()))),
+            BulkKind::Invitation => BulkTerms {
+                message: text(self.message),
+                indirect_reseller_id: self.indirect_reseller_id,
+                expires_at: self.expires_at,
+                language: self.language,
+                ..if asks_rights { rights(None) } else { BulkTerms::default() }
+            },
+            BulkKind::TerminateDelegatedAdmin => BulkTerms::default(),
+            BulkKind::SetAutoExtend => {
+                BulkTerms { auto_extend: text(self.auto_extend), ..Default::default() }
+            }
+        }
+    }
+
     pub fn roles(&self) -> AppResult<Vec<DelegatedRole>> {
         self.roles
             .iter()
@@ -117,13 +164,24 @@ pub fn check_customer_ids(ids: &mut Vec<Uuid>) -> AppResult<()> {
     Ok(())
 }
 
-/// Each relationship's display name: the prefix, then as much of the customer's name as fits
-/// in 50 characters (display names are unique per partner).
-pub fn item_display_name(prefix: &str, customer_name: &str) -> String {
+/// Each relationship's display name: `<prefix> · <customer's name>` in at most 50 characters.
+/// Display names are unique per partner, so when the customer's name had to be cut, or
+/// `distinguish` says another customer already holds the plain name, the name ends with a
+/// short mark of the customer (`#` and 8 hex digits of a digest of its id): two customers
+/// whose names start alike get two names, and the same customer always gets the same one (so a
+/// retry still meets its own earlier relationship as the single mutation would).
+pub fn item_display_name(prefix: &str, customer_name: &str, customer: Uuid, distinguish: bool) -> String {
+    use sha2::{Digest, Sha256};
     let prefix = prefix.trim();
+    let customer_name = customer_name.trim();
     let room = limits::DISPLAY_NAME.saturating_sub(prefix.chars().count() + 3);
-    let name: String = customer_name.chars().take(room).collect();
-    format!("{prefix} · {}", name.trim_end())
+    if !distinguish && customer_name.chars().count() <= room {
+        return format!("{prefix} · {customer_name}");
+    }
+    let digest = Sha256::digest(customer.as_bytes());
+    let mark = format!(" #{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
+    let name: String = customer_name.chars().take(room.saturating_sub(mark.len())).collect();
+    format!("{prefix} · {}{mark}", name.trim_end())
 }
 
 /// How a finished item is recorded.
@@ -139,8 +197,12 @@ pub enum ItemOutcome {
     Skipped {
         reason: String,
     },
-    /// The database was unavailable or slow: the item stays PENDING for a later claim.
-    TryAgain,
+    /// A transient refusal ([`Code::is_transient`]): the item waits and runs again, up to
+    /// [`MAX_TRIES`] times (see [`after_transient`]).
+    TryAgain {
+        code: Code,
+        reason: String,
+    },
 }
 
 /// A refusal from the item's workflow: a state that no longer allows the change means there is
@@ -152,11 +214,23 @@ pub fn outcome_of(e: &AppError) -> ItemOutcome {
             ItemOutcome::Failed { code: Code::Internal, reason: "an internal error occurred".into() }
         }
         AppError::Refused(r) => match r.code {
-            Code::ServiceUnavailable | Code::Timeout => ItemOutcome::TryAgain,
+            code if code.is_transient() => ItemOutcome::TryAgain { code, reason: r.message.clone() },
             Code::InvalidStateTransition => ItemOutcome::Skipped { reason: r.message.clone() },
             code => ItemOutcome::Failed { code, reason: r.message.clone() },
         },
     }
+}
+
+/// After an item's run ended in its `tries`-th transient failure (counting this one): when it
+/// may run again, or `None` when that was the last try (then it is FAILED with that code).
+/// The waits double from [`RETRY_BASE_SECONDS`] up to [`RETRY_CAP_SECONDS`].
+pub fn after_transient(tries: i32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if tries >= MAX_TRIES {
+        return None;
+    }
+    let doublings = tries.clamp(1, 30) - 1;
+    let wait = RETRY_BASE_SECONDS.saturating_mul(1_i64 << doublings).min(RETRY_CAP_SECONDS);
+    Some(now + chrono::Duration::seconds(wait))
 }
 
 /// Who may start one: a partner's admin agent (a sales agent too, for invitations), through a
@@ -314,10 +388,48 @@ mod tests {
     }
 
     #[test]
-    fn display_names_fit() {
-        let n = item_display_name("Q3 rights", &"Contoso ".repeat(20));
-        assert!(n.chars().count() <= limits::DISPLAY_NAME);
+    fn display_names_fit_and_differ_when_cut() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let long = "Contoso ".repeat(20);
+        let n = item_display_name("Q3 rights", &long, a, false);
+        assert!(n.chars().count() <= limits::DISPLAY_NAME, "{n}");
         assert!(n.starts_with("Q3 rights · Contoso"));
+        assert_ne!(n, item_display_name("Q3 rights", &long, b, false));
+        assert_eq!(n, item_display_name("Q3 rights", &long, a, false), "the same customer, the same name");
+        assert_eq!(item_display_name("Q3", "Fabrikam", a, false), "Q3 · Fabrikam");
+        let marked = item_display_name("Q3", "Fabrikam", a, true);
+        assert!(marked.starts_with("Q3 · Fabrikam #") && marked.len() == "Q3 · Fabrikam #".len() + 8);
+        let widest = item_display_name(&"p".repeat(MAX_DISPLAY_PREFIX), &"名".repeat(60), b, false);
+        assert!(widest.chars().count() <= limits::DISPLAY_NAME, "{widest}");
+    }
+
+    #[test]
+    fn transient_failures_wait_longer_then_fail() {
+        let now = Utc::now();
+        let waits: Vec<i64> =
+            (1..MAX_TRIES).map(|t| (after_transient(t, now).unwrap() - now).num_seconds()).collect();
+        assert_eq!(waits[0], RETRY_BASE_SECONDS);
+        assert!(waits.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(after_transient(MAX_TRIES, now), None);
+        assert_eq!((after_transient(1, now).unwrap() - now).num_seconds(), RETRY_BASE_SECONDS);
+    }
+
+    #[test]
+    fn only_used_terms_count() {
+        let with_extras = BulkTerms {
+            message: Some("hello".into()),
+            expires_at: Some(Utc::now()),
+            roles: vec!["SUPPORT".into(), "SUPPORT".into()],
+            ..request()
+        };
+        assert_eq!(
+            with_extras.canonical(BulkKind::DelegatedAdminRequest),
+            request().canonical(BulkKind::DelegatedAdminRequest)
+        );
+        assert_eq!(request().canonical(BulkKind::TerminateDelegatedAdmin), BulkTerms::default());
+        let invite =
+            BulkTerms { message: Some(" ".into()), display_name: Some("x".into()), ..Default::default() };
+        assert_eq!(invite.canonical(BulkKind::Invitation), BulkTerms::default());
     }
 
     #[test]
@@ -346,6 +458,6 @@ mod tests {
         let gone = AppError::refused(Code::InvalidStateTransition, "ended");
         assert!(matches!(outcome_of(&gone), ItemOutcome::Skipped { .. }));
         let away = AppError::refused(Code::ServiceUnavailable, "away");
-        assert_eq!(outcome_of(&away), ItemOutcome::TryAgain);
+        assert!(matches!(outcome_of(&away), ItemOutcome::TryAgain { code: Code::ServiceUnavailable, .. }));
     }
 }

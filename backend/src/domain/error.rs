@@ -116,6 +116,27 @@ impl Code {
     }
 }
 
+impl Code {
+    /// Refusals that say "not now" rather than "no": the same request may pass if tried again
+    /// later (a timeout, the database away or busy). Bulk items wait and retry these.
+    pub fn is_transient(self) -> bool {
+        matches!(self, Code::Timeout | Code::ServiceUnavailable)
+    }
+}
+
+/// The PostgreSQL errors a retry may pass, as the code each is refused with: a statement or
+/// lock wait that took too long (57014, 55P03), a serialization failure or deadlock
+/// (40001, 40P01: one of two concurrent transactions was chosen to give way), a server
+/// shutting down or a connection lost (57P0x, class 08). Every such code is transient.
+pub fn transient_sqlstate(sqlstate: &str) -> Option<Code> {
+    match sqlstate {
+        "57014" | "55P03" => Some(Code::Timeout),
+        "40001" | "40P01" | "57P01" | "57P02" | "57P03" => Some(Code::ServiceUnavailable),
+        c if c.starts_with("08") => Some(Code::ServiceUnavailable),
+        _ => None,
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -201,5 +222,21 @@ impl From<AppError> for anyhow::Error {
             AppError::Internal(cause) => cause,
             refused => anyhow::anyhow!(refused.describe()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_sqlstates_are_transient_codes() {
+        for s in ["57014", "55P03", "40001", "40P01", "57P01", "08006"] {
+            assert!(transient_sqlstate(s).is_some_and(Code::is_transient), "{s}");
+        }
+        for s in ["23505", "22021", "42P01"] {
+            assert_eq!(transient_sqlstate(s), None, "{s}");
+        }
+        assert!(!Code::Conflict.is_transient());
     }
 }

@@ -26,7 +26,7 @@ pub mod webhook;
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use enums::*;
-pub use error::{AppError, AppResult, Code};
+pub use error::{AppError, AppResult, Code, transient_sqlstate};
 pub use language::Language;
 pub use viewer::Viewer;
 

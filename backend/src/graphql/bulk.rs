@@ -3,24 +3,34 @@
 
 use super::connection::{self, CountQuery, CountedConnection};
 use super::context::RequestContext;
+use super::delegated_admin::DelegatedAdminRelationship;
 use super::enums::{self, BulkItemStatus, BulkKind, BulkStatus};
 use super::error::GqlResult;
 use super::ids::{self, NodeType};
+use super::invitations::Invitation;
+use super::loaders::Loaders;
 use super::node::{Node, resolve};
-use super::organizations::{Customer, visible_organization};
+use super::organizations::Customer;
 use super::viewer::User;
 use crate::db::bulk as db;
 use crate::db::users;
 use crate::domain::bulk::{BulkTerms, Progress, operation_status};
 use crate::domain::email::invitation_language;
-use crate::domain::{self, AppError, AppResult, Language};
+use crate::domain::{self, AppError, AppResult, Language, access};
 use crate::workflows::bulk::{self as workflows, Selection, Start};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
-/// One change applied to many customers, item by item, in the background.
-pub struct BulkOperation(pub db::Operation, pub Option<Progress>);
+/// One change applied to many customers, item by item, in the background. A list fills in the
+/// progress and the creators of its whole page at once.
+pub struct BulkOperation(
+    pub db::Operation,
+    pub Option<Progress>,
+    pub Option<Arc<HashMap<Uuid, users::User>>>,
+);
 
 impl BulkOperation {
     async fn progress_of(&self, ctx: &Context<'_>) -> AppResult<Progress> {
@@ -57,6 +67,9 @@ impl BulkOperation {
     }
     /// Who started it (null if that user is gone).
     async fn created_by(&self, ctx: &Context<'_>) -> GqlResult<Option<User>> {
+        if let Some(creators) = &self.2 {
+            return Ok(creators.get(&self.0.created_by).cloned().map(User));
+        }
         Ok(users::by_id(&ctx.state().pool, self.0.created_by).await?.map(User))
     }
     /// The idempotency key it was started with.
@@ -87,14 +100,61 @@ impl BulkOperation {
         let status = status.map(Into::into);
         let op = self.0.id;
         let page = db::items_page(&ctx.state().pool, op, status, &request).await?;
+        // The page's invitations in one read (customers and relationships come through loaders).
+        let invited: Vec<Uuid> = page
+            .items
+            .iter()
+            .filter(|i| i.result_type.as_deref() == Some("Invitation"))
+            .filter_map(|i| i.result_id)
+            .collect();
+        let invitations = if invited.is_empty() {
+            HashMap::new()
+        } else {
+            let viewer = ctx.viewer()?;
+            crate::db::invitations::visible_by_ids(&ctx.state().pool, viewer.party(), &invited, ctx.now())
+                .await?
+                .into_iter()
+                .filter(|_| access::reads_records(viewer))
+                .map(|i| (i.invitation_id, i))
+                .collect()
+        };
+        let invitations = Arc::new(invitations);
+        prime(ctx, &page.items).await?;
         Ok(connection::build(
             page,
             &request,
             CountQuery::deferred(move |pool| async move { db::items_count(&pool, op, status).await }),
             |i| (i.seq.to_string(), i.customer_id),
-            BulkItem,
+            |i| BulkItem(i, invitations.clone()),
         ))
     }
+}
+
+/// Loads what the page's selected item fields will ask for, each kind in one statement, so a
+/// page costs the same statements at any size (the DataLoaders' time window alone splits a
+/// large page into several batches).
+async fn prime(ctx: &Context<'_>, items: &[db::Item]) -> GqlResult<()> {
+    let look = ctx.look_ahead();
+    let (edges, nodes) = (look.field("edges").field("node"), look.field("nodes"));
+    let wants = |f: &str| edges.field(f).exists() || nodes.field(f).exists();
+    let loaders = ctx.data_unchecked::<Loaders>();
+    let customers = || items.iter().map(|i| i.customer_id);
+    if wants("customer") || wants("result") {
+        if let Some(visible) = &loaders.visible_customers {
+            visible.load_many(customers()).await?;
+        }
+        let mut orgs: Vec<Uuid> = customers().collect();
+        orgs.push(ctx.viewer()?.organization_id);
+        loaders.organizations.load_many(orgs).await?;
+    }
+    if wants("result") {
+        let related = items
+            .iter()
+            .filter(|i| i.result_type.as_deref() == Some("DelegatedAdminRelationship"))
+            .map(|i| i.customer_id);
+        loaders.customer_delegated_admin.load_many(related).await?;
+    }
+    Ok(())
 }
 
 /// A bulk operation's items counted by status.
@@ -112,15 +172,20 @@ pub struct BulkProgress {
     pub skipped: i32,
 }
 
-/// One customer's part of a bulk operation.
-pub struct BulkItem(pub db::Item);
+/// One customer's part of a bulk operation, with its page's invitations read at once.
+pub struct BulkItem(pub db::Item, Arc<HashMap<Uuid, crate::db::invitations::Invitation>>);
 
 /// One customer's part of a bulk operation.
 #[Object]
 impl BulkItem {
     /// The customer (null if the viewer no longer sees it).
-    async fn customer(&self, ctx: &Context<'_>) -> Option<Customer> {
-        visible_organization(ctx, self.0.customer_id).await.ok().map(Customer)
+    async fn customer(&self, ctx: &Context<'_>) -> GqlResult<Option<Customer>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let Some(visible) = &loaders.visible_customers else { return Ok(None) };
+        if visible.load_one(self.0.customer_id).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(loaders.organizations.load_one(self.0.customer_id).await?.map(Customer))
     }
     /// Where it stands.
     async fn status(&self) -> BulkItemStatus {
@@ -130,19 +195,51 @@ impl BulkItem {
     async fn attempt(&self) -> i32 {
         self.0.attempt
     }
-    /// When FAILED: the stable code the single mutation would have answered.
+    /// When FAILED: the stable code the single mutation would have answered. When PENDING after
+    /// a transient failure (TIMEOUT, SERVICE_UNAVAILABLE): that failure's code, while it waits
+    /// to run again.
     async fn code(&self) -> Option<&str> {
         self.0.code.as_deref()
     }
-    /// Why it failed or was skipped, in words.
+    /// Why it failed, was skipped or is waiting to run again, in words.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
+    /// Transient failures of this attempt so far: each makes the item wait longer and run
+    /// again, and at the limit (5) it is FAILED with the last one's code.
+    async fn tries(&self) -> i32 {
+        self.0.tries
+    }
+    /// When PENDING after a transient failure: not run again before this time.
+    async fn not_before(&self) -> Option<DateTime<Utc>> {
+        self.0.not_before
+    }
     /// What it created or changed (a DelegatedAdminRelationship or an Invitation), if the
     /// viewer still sees it.
-    async fn result(&self, ctx: &Context<'_>) -> Option<Node> {
-        let t = NodeType::parse(self.0.result_type.as_deref()?)?;
-        resolve(ctx, &ids::encode(t, self.0.result_id?)).await.ok()
+    async fn result(&self, ctx: &Context<'_>) -> GqlResult<Option<Node>> {
+        let (Some(t), Some(id)) = (self.0.result_type.as_deref().and_then(NodeType::parse), self.0.result_id)
+        else {
+            return Ok(None);
+        };
+        let viewer = ctx.viewer()?;
+        Ok(match t {
+            // The customer's relationships through the loader, under the node's own rule.
+            NodeType::DelegatedAdminRelationship => ctx
+                .data_unchecked::<Loaders>()
+                .customer_delegated_admin
+                .load_one(self.0.customer_id)
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .find(|r| r.id == id)
+                .filter(|r| {
+                    let draft = r.stored.status == crate::domain::DelegatedAdminStatus::Created;
+                    access::may_see_delegated_admin(viewer, r.stored.partner_id, r.stored.customer_id, draft)
+                })
+                .map(|r| Node::DelegatedAdminRelationship(DelegatedAdminRelationship(r))),
+            NodeType::Invitation => self.1.get(&id).cloned().map(|i| Node::Invitation(Invitation(i))),
+            other => resolve(ctx, &ids::encode(other, id)).await.ok(),
+        })
     }
     /// When it ended (null while pending).
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
@@ -248,12 +345,12 @@ pub struct BulkOperationPayload {
 
 async fn payload(ctx: &Context<'_>, id: Uuid) -> GqlResult<BulkOperationPayload> {
     let op = workflows::visible(ctx.state(), ctx.viewer()?, id).await?;
-    Ok(BulkOperationPayload { bulk_operation: BulkOperation(op, None) })
+    Ok(BulkOperationPayload { bulk_operation: BulkOperation(op, None, None) })
 }
 
 /// A bulk operation by id, for `node`.
 pub async fn visible_bulk_operation(ctx: &Context<'_>, id: Uuid) -> GqlResult<BulkOperation> {
-    Ok(BulkOperation(workflows::visible(ctx.state(), ctx.viewer()?, id).await?, None))
+    Ok(BulkOperation(workflows::visible(ctx.state(), ctx.viewer()?, id).await?, None, None))
 }
 
 #[derive(Default)]
@@ -273,8 +370,14 @@ impl BulkQuery {
         let request = connection::page_request(first, after)?;
         let page = db::page(&ctx.state().pool, org, &request).await?;
         let ids: Vec<Uuid> = page.items.iter().map(|o| o.id).collect();
-        let progress: std::collections::HashMap<Uuid, Progress> =
+        let progress: HashMap<Uuid, Progress> =
             db::progress(&ctx.state().pool, &ids).await?.into_iter().collect();
+        let mut creators: Vec<Uuid> = page.items.iter().map(|o| o.created_by).collect();
+        creators.sort();
+        creators.dedup();
+        let creators: Arc<HashMap<Uuid, users::User>> = Arc::new(
+            users::by_ids(&ctx.state().pool, &creators).await?.into_iter().map(|u| (u.id, u)).collect(),
+        );
         Ok(connection::build(
             page,
             &request,
@@ -282,7 +385,7 @@ impl BulkQuery {
             |o| (crate::db::page::time_key(o.created_at), o.id),
             |o| {
                 let p = progress.get(&o.id).copied().unwrap_or_default();
-                BulkOperation(o, Some(p))
+                BulkOperation(o, Some(p), Some(creators.clone()))
             },
         ))
     }

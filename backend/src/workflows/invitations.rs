@@ -36,13 +36,16 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: NewInvitation) -> 
     Ok(id)
 }
 
-/// [`create`] inside the caller's transaction (a bulk item commits it with its own status).
-pub async fn create_in(
+/// Everything about an invitation that does not depend on the customer: whether the viewer's
+/// program may invite (through this reseller, in an active partnership), the expiry, the
+/// message, the delegated admin terms and their services. Answers the expiry and the terms. A
+/// bulk invitation asks this once when it starts.
+pub async fn check_terms_in(
     tx: &mut sqlx::PgConnection,
     viewer: &Viewer,
-    input: NewInvitation,
+    input: &NewInvitation,
     now: DateTime<Utc>,
-) -> AppResult<Uuid> {
+) -> AppResult<(DateTime<Utc>, Option<ParsedTerms>)> {
     let partnered = match (viewer.partner_id(), input.indirect_reseller_id) {
         (Some(p), Some(r)) => organizations::is_active_partnership(&mut *tx, p, r).await?,
         _ => false,
@@ -58,6 +61,17 @@ pub async fn create_in(
     if let Some(a) = &asked {
         catalog::ensure_services_exist(&mut *tx, &a.service_ids).await?;
     }
+    Ok((expires_at, asked))
+}
+
+/// [`create`] inside the caller's transaction (a bulk item commits it with its own status).
+pub async fn create_in(
+    tx: &mut sqlx::PgConnection,
+    viewer: &Viewer,
+    input: NewInvitation,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    let (expires_at, asked) = check_terms_in(tx, viewer, &input, now).await?;
     // The named customer must exist; what the partner may read of it is decided where it is
     // read (`Invitation.customer` shows it only to those who may see the customer).
     if let Some(c) = input.customer_id {

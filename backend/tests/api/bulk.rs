@@ -359,3 +359,358 @@ async fn bulk_invitations_are_written_in_the_terms_language(pool: PgPool) {
         }
     }
 }
+
+// ---- Issue 13's leftovers: transient failures, terms at start, per relationship, names,
+// ---- statements per page, the canonical idempotency hash.
+
+use multichannel::db::demo::Seeder;
+use multichannel::domain::bulk::{MAX_TRIES, RETRY_CAP_SECONDS};
+use multichannel::domain::{DelegatedAdminOrigin, DelegatedRole, RelationshipKind};
+
+async fn org_id(app: &TestApp, name: &str) -> uuid::Uuid {
+    sqlx::query_scalar("select organization_id from organization where name = $1")
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+async fn service_uuid(app: &TestApp, name: &str) -> uuid::Uuid {
+    sqlx::query_scalar("select service_id from service where name = $1")
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Customers of Contoso with these names (a direct reseller relationship each).
+async fn contoso_customers(app: &TestApp, names: &[String]) -> Vec<String> {
+    let contoso = org_id(app, "Contoso Cloud Direct").await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let mut s = Seeder::new(&mut conn, start_of_tests(), PASSWORD).unwrap();
+    let mut ids = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let c = s.customer(name, &format!("leftover{n}")).await.unwrap();
+        s.relationship(c, contoso, RelationshipKind::Direct, None).await.unwrap();
+        ids.push(global_id("Customer", c));
+    }
+    ids
+}
+
+fn items_of(op: &Value) -> Vec<Value> {
+    op["items"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect()
+}
+
+const ITEM_Q: &str = "query($id: ID!) { node(id: $id) { ... on BulkOperation { status
+    progress { pending succeeded failed skipped }
+    items(first: 100) { edges { node { status code reason attempt tries notBefore customer { name }
+      result { ... on DelegatedAdminRelationship { displayName } } } } } } } }";
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_transient_failure_waits_retries_and_fails_after_the_last_try_without_holding_up_the_rest(
+    pool: PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let all = customers(&app, &contoso).await;
+    assert!(all.len() >= 2);
+    let ids: Vec<String> = all.iter().map(|c| c.id.clone()).collect();
+    // The test holds the row the first customer's draft share-locks (its reseller relationship
+    // with Contoso): that item's statement waits past the item's lock timeout (55P03).
+    let mut holder = app.pool.begin().await.unwrap();
+    let held: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "select r.relationship_id from reseller_relationship r
+           join organization c on c.organization_id = r.customer_id
+           join organization p on p.organization_id = r.partner_id
+         where c.name = $1 and p.name = 'Contoso Cloud Direct' and r.status = 'ACTIVE' for update of r",
+    )
+    .bind(&all[0].name)
+    .fetch_all(&mut *holder)
+    .await
+    .unwrap();
+    assert!(!held.is_empty());
+    let started =
+        app.ok(&contoso, &start_q(), json!({ "i": request_input(&app, &ids, "lock", "Locked").await })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+
+    // Every item is worked on; the locked one waits, the others finish.
+    assert_eq!(work(&app).await, ids.len());
+    let op = app.ok(&contoso, ITEM_Q, json!({ "id": id })).await["node"].clone();
+    let items = items_of(&op);
+    assert_eq!(items[0]["status"], "PENDING", "{op:#}");
+    assert_eq!(items[0]["code"], "TIMEOUT");
+    assert_eq!(items[0]["tries"], 1);
+    assert!(items[0]["notBefore"].is_string());
+    assert!(items[1..].iter().all(|i| i["status"] == "SUCCEEDED"), "{op:#}");
+    // Not due yet: nothing is claimed, so the drain ends instead of spinning on it.
+    assert_eq!(work(&app).await, 0);
+
+    for tries in 2..=MAX_TRIES {
+        app.advance(chrono::Duration::seconds(RETRY_CAP_SECONDS + 1));
+        assert_eq!(work(&app).await, 1, "try {tries}");
+        let op = app.ok(&contoso, ITEM_Q, json!({ "id": id })).await["node"].clone();
+        let first = &items_of(&op)[0];
+        assert_eq!(first["tries"], tries, "{op:#}");
+        assert_eq!(first["attempt"], 1);
+        let expected = if tries == MAX_TRIES { "FAILED" } else { "PENDING" };
+        assert_eq!(first["status"], expected, "{op:#}");
+        assert_eq!(first["code"], "TIMEOUT");
+    }
+    let op = app.ok(&contoso, ITEM_Q, json!({ "id": id })).await["node"].clone();
+    assert_eq!(op["status"], "PARTIALLY_FAILED");
+    assert_eq!(op["progress"]["failed"], 1);
+    holder.rollback().await.unwrap();
+
+    // Released: retrying the failure succeeds, on a new attempt with fresh tries.
+    app.ok(&contoso, &id_q("retryFailedItems"), json!({ "i": { "id": id } })).await;
+    assert_eq!(work(&app).await, 1);
+    let op = app.ok(&contoso, ITEM_Q, json!({ "id": id })).await["node"].clone();
+    let first = &items_of(&op)[0];
+    assert_eq!(first["status"], "SUCCEEDED", "{op:#}");
+    assert_eq!(first["attempt"], 2);
+    assert_eq!(first["tries"], 0);
+    assert_eq!(op["status"], "SUCCEEDED");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn terms_that_do_not_depend_on_the_customer_are_refused_at_start(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).collect();
+    let start = |token: String, input: Value| {
+        let app = &app;
+        async move { app.gql(Some(&token), &start_q(), json!({ "i": input })).await }
+    };
+    // An unknown service, as createDelegatedAdminRelationship answers it.
+    let mut unknown = request_input(&app, &ids, "svc", "Svc").await;
+    unknown["terms"]["serviceIds"] = json!([global_id("Service", uuid::Uuid::from_u128(99))]);
+    assert_eq!(code(&start(contoso.clone(), unknown).await), "BAD_USER_INPUT");
+    // An invitation's expiry in the past, or beyond 90 days.
+    for (key, days) in [("past", -1), ("late", 91)] {
+        let at = (start_of_tests() + chrono::Duration::days(days)).to_rfc3339();
+        let input = json!({ "kind": "INVITATION", "customerIds": ids, "idempotencyKey": key,
+                            "terms": { "expiresAt": at } });
+        assert_eq!(code(&start(contoso.clone(), input).await), "BAD_USER_INPUT", "{key}");
+    }
+    // Only an indirect provider names a reseller, and only one in an active partnership.
+    let tailspin = global_id("Partner", org_id(&app, "Tailspin Solutions").await);
+    let input = json!({ "kind": "INVITATION", "customerIds": ids, "idempotencyKey": "direct-reseller",
+                        "terms": { "indirectResellerId": tailspin } });
+    assert_eq!(code(&start(contoso.clone(), input).await), "BAD_USER_INPUT");
+    let fabrikam = app.sign_in("admin@fabrikam.demo").await;
+    let theirs: Vec<String> = customers(&app, &fabrikam).await.into_iter().map(|c| c.id).collect();
+    let contoso_partner = global_id("Partner", org_id(&app, "Contoso Cloud Direct").await);
+    let input = json!({ "kind": "INVITATION", "customerIds": theirs, "idempotencyKey": "not-partnered",
+                        "terms": { "indirectResellerId": contoso_partner } });
+    assert_eq!(code(&start(fabrikam.clone(), input).await), "RESELLER_NOT_PARTNERED");
+    // Programs that may not invite.
+    let northwind = app.sign_in("admin@northwind.demo").await;
+    let nw: Vec<String> = customers(&app, &northwind).await.into_iter().map(|c| c.id).collect();
+    if !nw.is_empty() {
+        let input = json!({ "kind": "INVITATION", "customerIds": nw, "idempotencyKey": "reseller" });
+        assert_eq!(code(&start(northwind.clone(), input).await), "INDIRECT_RESELLER_CANNOT_INVITE");
+    }
+    assert_eq!(scalar(&app, "select count(*) from bulk_operation").await, 0, "nothing was started");
+    assert_eq!(scalar(&app, "select count(*) from bulk_item").await, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn auto_extend_handles_each_relationship_on_its_own_and_skips_no_ops(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso_id = org_id(&app, "Contoso Cloud Direct").await;
+    let woodgrove = org_id(&app, "Woodgrove Bank").await;
+    let azure = service_uuid(&app, "Azure").await;
+    // Woodgrove already gives Contoso GLOBAL_ADMIN (which may not auto-extend); add a support
+    // relationship to change, and one already extending (a no-op). Another customer has only
+    // a relationship already extending.
+    let names = contoso_customers(&app, &["Leftover Quiet Ltd".to_owned()]).await;
+    let quiet = org_id(&app, "Leftover Quiet Ltd").await;
+    {
+        let mut conn = app.pool.acquire().await.unwrap();
+        let mut s = Seeder::new(&mut conn, start_of_tests(), PASSWORD).unwrap();
+        for (name, customer) in
+            [("Leftover support", woodgrove), ("Leftover on", woodgrove), ("Quiet on", quiet)]
+        {
+            s.delegated_admin(
+                name,
+                contoso_id,
+                customer,
+                &[DelegatedRole::Support],
+                &[azure],
+                90,
+                10,
+                DelegatedAdminOrigin::PartnerRequest,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    sqlx::query("update delegated_admin_relationship set auto_extend = 'P180D' where display_name in ('Leftover on', 'Quiet on')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids = vec![global_id("Customer", woodgrove), names[0].clone()];
+    let input = json!({ "kind": "SET_AUTO_EXTEND", "customerIds": ids, "idempotencyKey": "ae",
+                        "terms": { "autoExtend": "P180D" } });
+    let started = app.ok(&contoso, &start_q(), json!({ "i": input })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    work(&app).await;
+    let op = app.ok(&contoso, ITEM_Q, json!({ "id": id })).await["node"].clone();
+    let items = items_of(&op);
+    // Woodgrove: the global admin relationship's refusal fails the item, and decides nothing
+    // about the others: the support one changed, the one already extending was left alone.
+    assert_eq!(items[0]["status"], "FAILED", "{op:#}");
+    assert_eq!(items[0]["code"], "BAD_USER_INPUT");
+    assert!(items[0]["reason"].as_str().unwrap().contains("1 other relationship"), "{op:#}");
+    let value = |name: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "select auto_extend from delegated_admin_relationship where display_name = $1",
+            )
+            .bind(name)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(value("Leftover support").await, "P180D");
+    assert_eq!(value("Woodgrove Dynamics admin").await, "P0D");
+    // The quiet customer: nothing to change, SKIPPED with the reason.
+    assert_eq!(items[1]["status"], "SKIPPED", "{op:#}");
+    assert!(items[1]["reason"].as_str().unwrap().contains("already P180D"), "{op:#}");
+    // One audit event: the one change. No-ops write none.
+    assert_eq!(app.audit_count("delegated_admin.auto_extend_changed").await, 1);
+
+    // Retried, the item finds the support relationship done and fails only on the refusal.
+    app.ok(&contoso, &id_q("retryFailedItems"), json!({ "i": { "id": id } })).await;
+    work(&app).await;
+    assert_eq!(app.audit_count("delegated_admin.auto_extend_changed").await, 1);
+
+    // Terminating ends each relationship on its own: all three of Woodgrove's.
+    let input = json!({ "kind": "TERMINATE_DELEGATED_ADMIN", "customerIds": [global_id("Customer", woodgrove)], "idempotencyKey": "t" });
+    let started = app.ok(&contoso, &start_q(), json!({ "i": input })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    work(&app).await;
+    let op = app.ok(&contoso, ITEM_Q, json!({ "id": id })).await["node"].clone();
+    assert_eq!(items_of(&op)[0]["status"], "SUCCEEDED", "{op:#}");
+    let left = format!(
+        "select count(*) from delegated_admin_relationship where partner_id = '{contoso_id}' and customer_id = '{woodgrove}' and status = 'ACTIVE'"
+    );
+    assert_eq!(scalar(&app, &left).await, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn customers_whose_long_names_start_alike_get_distinct_display_names(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let common = "Shanghai Pudong Advanced Manufacturing Cooperative Holdings ".to_owned();
+    assert!(common.chars().count() >= 60);
+    let names = vec![format!("{common}North"), format!("{common}South")];
+    let ids = contoso_customers(&app, &names).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let started = app
+        .ok(&contoso, &start_q(), json!({ "i": request_input(&app, &ids, "names", "Q3 rights").await }))
+        .await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    work(&app).await;
+    let op = app.ok(&contoso, ITEM_Q, json!({ "id": id })).await["node"].clone();
+    assert_eq!(op["status"], "SUCCEEDED", "{op:#}");
+    let shown: Vec<String> =
+        items_of(&op).iter().map(|i| i["result"]["displayName"].as_str().unwrap().to_owned()).collect();
+    assert_ne!(shown[0], shown[1]);
+    assert!(
+        shown.iter().all(|n| n.starts_with("Q3 rights · Shanghai") && n.chars().count() <= 50),
+        "{shown:?}"
+    );
+}
+
+/// Counts the SQL statements this test's thread runs (sqlx's per-statement events); the test
+/// runtime is single-threaded, so loader tasks count too and other tests do not.
+struct Statements(Arc<std::sync::atomic::AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if std::env::var("SHOW_STATEMENTS").is_ok() {
+                struct V;
+                impl tracing::field::Visit for V {
+                    fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                        if f.name() == "summary" {
+                            eprintln!("STMT {v:?}");
+                        }
+                    }
+                }
+                event.record(&mut V);
+            }
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_page_of_items_costs_the_same_statements_at_any_size(pool: PgPool) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let app = TestApp::with_demo(pool).await;
+    let names: Vec<String> = (0..100).map(|n| format!("Leftover Page Customer {n:03}")).collect();
+    let ids = contoso_customers(&app, &names).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let started =
+        app.ok(&contoso, &start_q(), json!({ "i": request_input(&app, &ids, "page", "Page").await })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(work(&app).await, 100);
+    let q = "query($id: ID!, $n: Int) { node(id: $id) { ... on BulkOperation { createdBy { email }
+        items(first: $n) { edges { node { status customer { name }
+          result { ... on DelegatedAdminRelationship { displayName status customer { name } } } } } } } } }";
+    // Once before counting, so the session's token is cached as for any later request.
+    app.ok(&contoso, q, json!({ "id": id, "n": 10 })).await;
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(Statements(count.clone()));
+    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(subscriber));
+    let mut costs = Vec::new();
+    for n in [10, 100] {
+        count.store(0, std::sync::atomic::Ordering::SeqCst);
+        let data = app.ok(&contoso, q, json!({ "id": id, "n": n })).await;
+        let edges = data["node"]["items"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), n);
+        assert!(
+            edges.iter().all(|e| e["node"]["result"]["displayName"].is_string()
+                && e["node"]["customer"]["name"].is_string()),
+            "{data:#}"
+        );
+        costs.push(count.load(std::sync::atomic::Ordering::SeqCst));
+    }
+    assert!(costs[0] > 0, "statements are counted");
+    assert_eq!(costs[0], costs[1], "10 items and 100 items cost the same statements: {costs:?}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn terms_the_kind_does_not_use_do_not_change_the_idempotency_hash(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let contoso = app.sign_in("admin@contoso.demo").await;
+    let ids: Vec<String> = customers(&app, &contoso).await.into_iter().map(|c| c.id).collect();
+    let first = json!({ "kind": "TERMINATE_DELEGATED_ADMIN", "customerIds": ids, "idempotencyKey": "same" });
+    let a = app.ok(&contoso, &start_q(), json!({ "i": first })).await;
+    // A retry from a client that also sends fields terminating does not use.
+    let extra = json!({ "kind": "TERMINATE_DELEGATED_ADMIN", "customerIds": ids, "idempotencyKey": "same",
+                        "terms": { "message": "ignored", "displayName": "ignored", "autoExtend": null, "roles": [] } });
+    let b = app.ok(&contoso, &start_q(), json!({ "i": extra })).await;
+    assert_eq!(
+        a["startBulkOperation"]["bulkOperation"]["id"],
+        b["startBulkOperation"]["bulkOperation"]["id"]
+    );
+    // A delegated admin request: an expiry it ignores, and a blank message.
+    let mut req = request_input(&app, &ids, "same-request", "Same").await;
+    let a = app.ok(&contoso, &start_q(), json!({ "i": req })).await;
+    req["terms"]["expiresAt"] = json!((start_of_tests() + chrono::Duration::days(3)).to_rfc3339());
+    req["terms"]["message"] = json!("");
+    let b = app.ok(&contoso, &start_q(), json!({ "i": req })).await;
+    assert_eq!(
+        a["startBulkOperation"]["bulkOperation"]["id"],
+        b["startBulkOperation"]["bulkOperation"]["id"]
+    );
+    // What the kind uses still counts.
+    req["terms"]["duration"] = json!("P30D");
+    assert_eq!(code(&app.gql(Some(&contoso), &start_q(), json!({ "i": req })).await), "CONFLICT");
+    assert_eq!(scalar(&app, "select count(*) from bulk_operation").await, 2);
+}

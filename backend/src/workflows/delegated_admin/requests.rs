@@ -59,14 +59,13 @@ pub async fn create_draft(
     Ok(id)
 }
 
-/// [`create_draft`] inside the caller's transaction (a bulk item commits it with its own status).
-pub async fn create_draft_in(
+/// Everything about a draft that does not depend on the customer: who drafts, the program, the
+/// terms and that the services exist. A bulk request asks this once when it starts.
+pub async fn check_draft_in(
     tx: &mut PgConnection,
     viewer: &Viewer,
-    customer_id: Uuid,
     terms: &Terms,
-    now: DateTime<Utc>,
-) -> AppResult<Uuid> {
+) -> AppResult<(Uuid, ParsedTerms)> {
     ensure_may_write(viewer)?;
     let partner = viewer.partner_id().filter(|_| viewer.has_role(Role::AdminAgent)).ok_or_else(|| {
         AppError::refused(
@@ -82,6 +81,18 @@ pub async fn create_draft_in(
     }
     let t = parse_terms(terms)?;
     catalog::ensure_services_exist(&mut *tx, &t.service_ids).await?;
+    Ok((partner, t))
+}
+
+/// [`create_draft`] inside the caller's transaction (a bulk item commits it with its own status).
+pub async fn create_draft_in(
+    tx: &mut PgConnection,
+    viewer: &Viewer,
+    customer_id: Uuid,
+    terms: &Terms,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    let (partner, t) = check_draft_in(tx, viewer, terms).await?;
     // Share-lock the relationship first, so a draft cannot slip past a removal in progress.
     relationships::has_active_locked(&mut *tx, customer_id, partner).await?;
     organizations::visible_by_id(&mut *tx, Scope::of(viewer), viewer.organization_id, customer_id, now)
