@@ -136,8 +136,12 @@ async fn statements_for(app: &TestApp, token: &str, page: usize) -> (usize, usiz
     (counter().load(Ordering::SeqCst) - before, customers)
 }
 
+/// The counter is process-wide: one test counts at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_page_of_customers_costs_the_same_statements_at_any_size(pool: PgPool) {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = TestApp::with_demo(pool).await;
     add_customers(&app, true).await;
     for email in ["operator@21vianet.demo", "admin@bulkdirect.demo", "admin@bulkreseller.demo"] {
@@ -150,4 +154,56 @@ async fn a_page_of_customers_costs_the_same_statements_at_any_size(pool: PgPool)
         assert_eq!(small, large, "{email}: {small} statements for 5 customers, {large} for 50");
         assert!(large <= 12, "{email}: {large} statements");
     }
+}
+
+/// A bulk operation's items page resolves customers, results and the creator through loaders:
+/// 10 items and 100 cost the same statements.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_page_of_bulk_items_costs_the_same_statements_at_any_size(pool: PgPool) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::with_demo(pool).await;
+    let contoso: uuid::Uuid =
+        sqlx::query_scalar("select organization_id from organization where name = 'Contoso Cloud Direct'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let mut ids = Vec::new();
+    {
+        let mut conn = app.pool.acquire().await.unwrap();
+        let mut s = Seeder::new(&mut conn, start_of_tests(), PASSWORD).unwrap();
+        for n in 0..100 {
+            let c = s.customer(&format!("Page Customer {n:03}"), &format!("pagecustomer{n}")).await.unwrap();
+            s.relationship(c, contoso, RelationshipKind::Direct, None).await.unwrap();
+            ids.push(global_id("Customer", c));
+        }
+    }
+    let token = app.sign_in("admin@contoso.demo").await;
+    let azure = app.service_id("Azure").await;
+    let start =
+        "mutation($i: StartBulkOperationInput!) { startBulkOperation(input: $i) { bulkOperation { id } } }";
+    let input = json!({ "kind": "DELEGATED_ADMIN_REQUEST", "customerIds": ids, "idempotencyKey": "page",
+        "terms": { "displayName": "Page", "roles": ["SUPPORT"], "serviceIds": [azure], "duration": "P90D" } });
+    let started = app.ok(&token, start, json!({ "i": input })).await;
+    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
+    let state = multichannel::AppState::new(app.pool.clone()).with_clock(Arc::new(app.clock.clone()));
+    assert_eq!(multichannel::workflows::bulk::drain(&state).await.unwrap(), 100);
+    let q = "query($id: ID!, $n: Int) { node(id: $id) { ... on BulkOperation { createdBy { email }
+        items(first: $n) { edges { node { status customer { name }
+          result { ... on DelegatedAdminRelationship { displayName status customer { name } } } } } } } } }";
+    app.ok(&token, q, json!({ "id": id, "n": 10 })).await; // the token's first use is recorded
+    let mut costs = Vec::new();
+    for n in [10, 100] {
+        let before = counter().load(Ordering::SeqCst);
+        let data = app.ok(&token, q, json!({ "id": id, "n": n })).await;
+        let edges = data["node"]["items"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), n);
+        assert!(
+            edges.iter().all(|e| e["node"]["result"]["displayName"].is_string()
+                && e["node"]["customer"]["name"].is_string()),
+            "{data:#}"
+        );
+        costs.push(counter().load(Ordering::SeqCst) - before);
+    }
+    assert!(costs[0] > 0, "the counter sees statements");
+    assert_eq!(costs[0], costs[1], "10 items and 100 items cost the same statements: {costs:?}");
 }

@@ -625,65 +625,6 @@ async fn customers_whose_long_names_start_alike_get_distinct_display_names(pool:
     );
 }
 
-/// Counts the SQL statements this test's thread runs (sqlx's per-statement events); the test
-/// runtime is single-threaded, so loader tasks count too and other tests do not.
-struct Statements(Arc<std::sync::atomic::AtomicUsize>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            if std::env::var("SHOW_STATEMENTS").is_ok() {
-                struct V;
-                impl tracing::field::Visit for V {
-                    fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
-                        if f.name() == "summary" {
-                            eprintln!("STMT {v:?}");
-                        }
-                    }
-                }
-                event.record(&mut V);
-            }
-        }
-    }
-}
-
-#[sqlx::test(migrations = "../migrations")]
-async fn a_page_of_items_costs_the_same_statements_at_any_size(pool: PgPool) {
-    use tracing_subscriber::layer::SubscriberExt;
-    let app = TestApp::with_demo(pool).await;
-    let names: Vec<String> = (0..100).map(|n| format!("Leftover Page Customer {n:03}")).collect();
-    let ids = contoso_customers(&app, &names).await;
-    let contoso = app.sign_in("admin@contoso.demo").await;
-    let started =
-        app.ok(&contoso, &start_q(), json!({ "i": request_input(&app, &ids, "page", "Page").await })).await;
-    let id = started["startBulkOperation"]["bulkOperation"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(work(&app).await, 100);
-    let q = "query($id: ID!, $n: Int) { node(id: $id) { ... on BulkOperation { createdBy { email }
-        items(first: $n) { edges { node { status customer { name }
-          result { ... on DelegatedAdminRelationship { displayName status customer { name } } } } } } } } }";
-    // Once before counting, so the session's token is cached as for any later request.
-    app.ok(&contoso, q, json!({ "id": id, "n": 10 })).await;
-    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let subscriber = tracing_subscriber::registry().with(Statements(count.clone()));
-    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(subscriber));
-    let mut costs = Vec::new();
-    for n in [10, 100] {
-        count.store(0, std::sync::atomic::Ordering::SeqCst);
-        let data = app.ok(&contoso, q, json!({ "id": id, "n": n })).await;
-        let edges = data["node"]["items"]["edges"].as_array().unwrap();
-        assert_eq!(edges.len(), n);
-        assert!(
-            edges.iter().all(|e| e["node"]["result"]["displayName"].is_string()
-                && e["node"]["customer"]["name"].is_string()),
-            "{data:#}"
-        );
-        costs.push(count.load(std::sync::atomic::Ordering::SeqCst));
-    }
-    assert!(costs[0] > 0, "statements are counted");
-    assert_eq!(costs[0], costs[1], "10 items and 100 items cost the same statements: {costs:?}");
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn terms_the_kind_does_not_use_do_not_change_the_idempotency_hash(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
