@@ -412,8 +412,10 @@ pub const RETENTION_BATCH: i64 = 1000;
 pub const RETENTION_BATCHES_PER_SWEEP: usize = 20;
 
 /// Deliveries of one endpoint in flight (claimed, not yet recorded) at once: one tenant's slow
-/// receiver or backlog takes at most this many of a claim, and others' deliveries go on.
-pub const MAX_IN_FLIGHT_PER_ENDPOINT: i64 = 4;
+/// receiver or backlog takes at most this many of a claim (a quarter of it), and others'
+/// deliveries go on. The worker claims again as soon as a round found work, so one busy
+/// endpoint still drains at round speed, not one round per tick.
+pub const MAX_IN_FLIGHT_PER_ENDPOINT: i64 = 8;
 
 /// The reason words an admin's disabling records.
 pub const DISABLED_BY_ADMIN: &str = "disabled by an admin";

@@ -43,8 +43,10 @@ pub async fn run_forever(state: AppState) {
         let run = run_once(&state).await;
         crate::telemetry::job_step("webhooks", "dispatch_and_deliver", started.elapsed(), run.is_err());
         match run {
-            // A full claim: more are due; go on at once.
-            Ok((_, attempted)) if attempted as i64 >= rules::CLAIM_BATCH => continue,
+            // A round that found work: more may be due (a claim takes at most a few per
+            // endpoint); go on at once. Deliveries that failed wait for their retry time, so
+            // this ends when nothing is due.
+            Ok((dispatched, attempted)) if dispatched > 0 || attempted > 0 => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e.describe(), "webhooks: run failed"),
         }

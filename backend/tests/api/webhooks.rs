@@ -600,7 +600,10 @@ async fn one_endpoints_backlog_does_not_hold_back_other_endpoints(pool: PgPool) 
     let sent: Vec<String> = busy.requests().iter().map(|(h, _)| header(h, "webhook-id")).collect();
     let mut sent_sorted = sent.clone();
     sent_sorted.sort();
-    assert_eq!(sent_sorted, ["msg_backlog_1", "msg_backlog_2", "msg_backlog_3", "msg_backlog_4"]);
+    let oldest: Vec<String> = (1..=MAX_IN_FLIGHT_PER_ENDPOINT).map(|i| format!("msg_backlog_{i}")).collect();
+    let mut oldest_sorted = oldest.clone();
+    oldest_sorted.sort();
+    assert_eq!(sent_sorted, oldest_sorted);
 
     // Never more than the cap in flight: a second claim while the first is out takes none.
     let lease = now + LEASE;
