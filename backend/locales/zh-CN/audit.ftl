@@ -108,6 +108,24 @@ detail-replacedBy = 替换为
 detail-terminated = 已结束的委派管理员权限
 detail-delegatedAdminEnded = 已结束的委派管理员权限
 detail-relationshipId = 委派管理员关系
+detail-enrolOnly = 仅用于设置多重身份验证
+detail-messageId = 消息 ID
+detail-eventTypes = 事件类型
+detail-host = 主机
+detail-endsAt = 结束时间
+detail-noticeDays = 提前通知天数
+detail-customerIds = 客户
+detail-displayName = 显示名称
+detail-field = 字段
+detail-items = 项目数
+detail-previousSecretSignsUntil = 旧密钥签名截止
+detail-replaceExisting = 替换现有项
+detail-retryAfterSeconds = 重试等待（秒）
+detail-selection = 选择范围
+detail-sessionsEnded = 已结束的会话
+detail-state = 状态
+detail-terms = 条款
+detail-tokensEnded = 已结束的令牌
 detail-unknown = 其他（{ $key }）
 
 ## 变更对象的类型（subjectLabel）
