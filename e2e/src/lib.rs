@@ -40,6 +40,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Result<Server> {
+        Server::start_with_flags(&[]).await
+    }
+
+    /// A server on a fresh database of its own, with more `serve` flags.
+    pub async fn start_with_flags(args: &[&str]) -> Result<Server> {
         let admin_url = required_env("DATABASE_URL")?;
         // A database of its own, so tests never see each other's data.
         let database = format!("e2e_{}", uuid::Uuid::new_v4().simple());
@@ -48,7 +53,7 @@ impl Server {
         admin.close().await;
         let mut url = reqwest::Url::parse(&admin_url)?;
         url.set_path(&database);
-        Server::start_with_database_url(url.as_str()).await
+        Server::start_with_args(url.as_str(), args).await
     }
 
     /// The server on a database the caller provides (and may take away, as `PrivatePg` does).

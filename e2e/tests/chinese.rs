@@ -235,18 +235,6 @@ async fn receiver() -> Result<String> {
     Ok(url)
 }
 
-/// A server that may deliver webhooks to this machine (tests only).
-async fn server_allowing_private_urls() -> Result<Server> {
-    let admin_url = std::env::var("DATABASE_URL")?;
-    let database = format!("e2e_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {database}"))).execute(&admin).await?;
-    admin.close().await;
-    let mut url = reqwest::Url::parse(&admin_url)?;
-    url.set_path(&database);
-    Server::start_with_args(url.as_str(), &["--webhook-allow-private-urls"]).await
-}
-
 /// Opens `path`, waits until `ready` shows in `css`, and returns the English words it shows.
 async fn visit(
     browser: &Browser,
@@ -366,7 +354,7 @@ async fn settled(browser: &Browser) -> Result<()> {
 #[tokio::test]
 async fn the_audit_log_notifications_and_webhooks_show_no_english_words() -> Result<()> {
     let hook_url = receiver().await?;
-    let server = server_allowing_private_urls().await?;
+    let server = Server::start_with_flags(&["--webhook-allow-private-urls"]).await?;
     let contoso = server.sign_in("admin@contoso.demo").await?;
     // Events of several kinds: an invitation, a webhook endpoint and a test delivery to it.
     server

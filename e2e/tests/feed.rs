@@ -304,22 +304,10 @@ async fn receiver() -> Result<(String, std::sync::Arc<std::sync::Mutex<Vec<Strin
     Ok((url, got))
 }
 
-/// A server that may deliver webhooks to this machine (tests only).
-async fn server_allowing_private_urls() -> Result<Server> {
-    let admin_url = std::env::var("DATABASE_URL").context("DATABASE_URL")?;
-    let database = format!("e2e_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {database}"))).execute(&admin).await?;
-    admin.close().await;
-    let mut url = reqwest::Url::parse(&admin_url)?;
-    url.set_path(&database);
-    Server::start_with_args(url.as_str(), &["--webhook-allow-private-urls"]).await
-}
-
 #[tokio::test]
 async fn an_admin_adds_a_webhook_endpoint_sees_its_secret_once_and_a_test_delivery() -> Result<()> {
     let (hook_url, got) = receiver().await?;
-    let server = server_allowing_private_urls().await?;
+    let server = Server::start_with_flags(&["--webhook-allow-private-urls"]).await?;
     let browser = Browser::start("feed-webhooks").await?;
     browser.open(&server, "/settings/webhooks").await?;
     browser.sign_in("admin@fabrikam.demo", DEMO_PASSWORD).await?;

@@ -1,27 +1,15 @@
 //! Operations: `/metrics` on its own listener with bounded labels, request ids, and the
 //! Export button saving the filtered subscriptions as a CSV file.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use e2e::{Browser, DEMO_PASSWORD, Server, free_port};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// A server on a fresh database of its own, with more `serve` flags.
-async fn start_with(args: &[&str]) -> Result<Server> {
-    let admin_url = std::env::var("DATABASE_URL").context("DATABASE_URL")?;
-    let database = format!("e2e_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {database}"))).execute(&admin).await?;
-    admin.close().await;
-    let mut url = reqwest::Url::parse(&admin_url)?;
-    url.set_path(&database);
-    Server::start_with_args(url.as_str(), args).await
-}
-
 #[tokio::test]
 async fn metrics_are_scraped_with_bounded_labels() -> Result<()> {
     let metrics = format!("127.0.0.1:{}", free_port()?);
-    let server = start_with(&["--metrics-listen", &metrics, "--log-format", "json"]).await?;
+    let server = Server::start_with_flags(&["--metrics-listen", &metrics, "--log-format", "json"]).await?;
     let http = reqwest::Client::new();
     let token = server.sign_in("admin@contoso.demo").await?;
     let book = "query Book($first: Int) { customers(first: $first) { totalCount } }";
